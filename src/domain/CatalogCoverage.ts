@@ -1,0 +1,123 @@
+import type { ColumnTable } from "arquero"
+import { CoverageGap } from "../errors/CoverageGap.js"
+import type { CohortDefinition } from "./CohortDefinition.js"
+import type { MembershipRows } from "./MembershipRows.js"
+import { pyStrip, sortedUnique } from "./PythonText.js"
+import type { Stage } from "./Stage.js"
+
+/** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */
+export interface CatalogAllowlists {
+  readonly combos: ReadonlySet<string>
+  readonly templates: Readonly<Record<Stage, ReadonlySet<string>>>
+  readonly llms: Readonly<Record<Stage, ReadonlySet<string>>>
+}
+
+/** The stripped, non-empty values of a frame's column (empty when the frame or column is absent). */
+export const columnValues = (frame: ColumnTable | undefined, column: string): Array<string> => {
+  if (frame === undefined || !frame.columnNames().includes(column)) return []
+  const out: Array<string> = []
+  const values = frame.array(column) as ArrayLike<unknown>
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (v === null || v === undefined) continue
+    const text = pyStrip(String(v))
+    if (text !== "") out.push(text)
+  }
+  return out
+}
+
+export const allowlistsFromFrames = (frames: Readonly<Record<string, ColumnTable>>): CatalogAllowlists => {
+  const llms = new Set(columnValues(frames["llm_models"], "id"))
+  const essayLlms = new Set(llms)
+  // The original's essay catalog also allows the literal "None" (copy-mode essays have no LLM).
+  if (essayLlms.size > 0) essayLlms.add("None")
+  return {
+    combos: new Set(columnValues(frames["combo_mappings"], "combo_id")),
+    templates: {
+      draft: new Set(columnValues(frames["draft_templates"], "template_id")),
+      essay: new Set(columnValues(frames["essay_templates"], "template_id")),
+      evaluation: new Set(columnValues(frames["evaluation_templates"], "template_id"))
+    },
+    // Draft LLMs fall back to essay LLMs in the original; both come from llm_models here.
+    llms: { draft: llms.size > 0 ? llms : essayLlms, essay: essayLlms, evaluation: llms }
+  }
+}
+
+interface Check {
+  readonly stage: Stage | undefined
+  readonly field: string
+  readonly allowed: ReadonlySet<string>
+  readonly values: Iterable<string>
+}
+
+const firstGap = (checks: ReadonlyArray<Check>): CoverageGap | undefined => {
+  for (const { allowed, field, stage, values } of checks) {
+    const missing: Array<string> = []
+    const seen = new Set<string>()
+    for (const raw of values) {
+      if (seen.has(raw)) continue
+      seen.add(raw)
+      const value = pyStrip(raw)
+      if (value !== "" && !allowed.has(value)) missing.push(value)
+    }
+    if (missing.length > 0) {
+      return new CoverageGap({ ...(stage === undefined ? {} : { stage }), field, missing: sortedUnique(missing) })
+    }
+  }
+  return undefined
+}
+
+function* mapIter<A>(items: ReadonlyArray<A>, f: (a: A) => string): Generator<string> {
+  for (const item of items) yield f(item)
+}
+
+/** The first catalog gap of a definition, in the original's order of checks, or nothing. */
+export const definitionCoverageGap = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists
+): CoverageGap | undefined =>
+  firstGap([
+    { stage: undefined, field: "combo_id", allowed: allow.combos, values: mapIter(definition.drafts, (d) => d.comboId) },
+    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: mapIter(definition.drafts, (d) => d.templateId) },
+    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: mapIter(definition.essays, (e) => e.templateId) },
+    {
+      stage: "evaluation",
+      field: "template_id",
+      allowed: allow.templates.evaluation,
+      values: mapIter(definition.evaluations, (v) => v.templateId)
+    },
+    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: mapIter(definition.drafts, (d) => d.llmModelId) },
+    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: mapIter(definition.essays, (e) => e.llmModelId) },
+    {
+      stage: "evaluation",
+      field: "llm_model_id",
+      allowed: allow.llms.evaluation,
+      values: mapIter(definition.evaluations, (v) => v.llmModelId)
+    }
+  ])
+
+function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
+  for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!
+}
+
+/** The first catalog gap of membership rows, or nothing. */
+export const rowsCoverageGap = (rows: MembershipRows, allow: CatalogAllowlists): CoverageGap | undefined =>
+  firstGap([
+    { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
+    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: stageValues(rows, "draft", rows.templateId) },
+    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: stageValues(rows, "essay", rows.templateId) },
+    {
+      stage: "evaluation",
+      field: "template_id",
+      allowed: allow.templates.evaluation,
+      values: stageValues(rows, "evaluation", rows.templateId)
+    },
+    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: stageValues(rows, "draft", rows.llmModelId) },
+    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: stageValues(rows, "essay", rows.llmModelId) },
+    {
+      stage: "evaluation",
+      field: "llm_model_id",
+      allowed: allow.llms.evaluation,
+      values: stageValues(rows, "evaluation", rows.llmModelId)
+    }
+  ])

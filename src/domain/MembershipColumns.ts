@@ -1,0 +1,13 @@
+/** The columns of a membership table, in order. */
+export const MEMBERSHIP_COLUMNS = [
+  "stage",
+  "gen_id",
+  "origin_cohort_id",
+  "parent_gen_id",
+  "combo_id",
+  "template_id",
+  "llm_model_id",
+  "replicate"
+] as const
+
+export type MembershipColumn = (typeof MEMBERSHIP_COLUMNS)[number]

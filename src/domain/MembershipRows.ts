@@ -1,0 +1,136 @@
+import type { Stage } from "./Stage.js"
+
+/** Why two plan entries share one gen id; reported as a validation warning. */
+export interface Collapse {
+  readonly stage: Stage
+  readonly genId: string
+  readonly kept: MembershipRow
+  readonly dropped: MembershipRow
+}
+
+/** One membership row (MEMBERSHIP_COLUMNS). */
+export interface MembershipRow {
+  readonly stage: Stage
+  readonly gen_id: string
+  readonly origin_cohort_id: string
+  readonly parent_gen_id: string
+  readonly combo_id: string
+  readonly template_id: string
+  readonly llm_model_id: string
+  readonly replicate: number
+}
+
+/**
+ * Membership in columns (drafts, then essays, then evaluations), already de-duplicated on
+ * (stage, gen_id) keeping the first. Columnar so that large cohorts stay cheap.
+ */
+export interface MembershipRows {
+  readonly cohortId: string
+  readonly stage: Array<Stage>
+  readonly genId: Array<string>
+  readonly parentGenId: Array<string>
+  readonly comboId: Array<string>
+  readonly templateId: Array<string>
+  readonly llmModelId: Array<string>
+  readonly replicate: Array<number>
+  readonly counts: { draft: number; essay: number; evaluation: number }
+  readonly collapses: Array<Collapse>
+  /** How many collapses there were in all (`collapses` keeps only the first ones). */
+  collapseCount: number
+}
+
+export const rowAt = (rows: MembershipRows, i: number): MembershipRow => ({
+  stage: rows.stage[i]!,
+  gen_id: rows.genId[i]!,
+  origin_cohort_id: rows.cohortId,
+  parent_gen_id: rows.parentGenId[i]!,
+  combo_id: rows.comboId[i]!,
+  template_id: rows.templateId[i]!,
+  llm_model_id: rows.llmModelId[i]!,
+  replicate: rows.replicate[i]!
+})
+
+/** How many collapses are described one by one; the rest are counted. */
+export const MAX_DESCRIBED_COLLAPSES = 100
+
+/** Accumulates membership rows and drops repeated gen ids, remembering each collapse. */
+export const makeMembershipAccumulator = (cohortId: string) => {
+  const rows: MembershipRows = {
+    cohortId,
+    stage: [],
+    genId: [],
+    parentGenId: [],
+    comboId: [],
+    templateId: [],
+    llmModelId: [],
+    replicate: [],
+    counts: { draft: 0, essay: 0, evaluation: 0 },
+    collapses: [],
+    collapseCount: 0
+  }
+  // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id).
+  const indexById = new Map<string, number>()
+  const add = (
+    stage: Stage,
+    genId: string,
+    parentGenId: string,
+    comboId: string,
+    templateId: string,
+    llmModelId: string,
+    replicate: number
+  ): void => {
+    const existing = indexById.get(genId)
+    if (existing !== undefined) {
+      rows.collapseCount++
+      if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) {
+        rows.collapses.push({
+          stage,
+          genId,
+          kept: rowAt(rows, existing),
+          dropped: {
+            stage,
+            gen_id: genId,
+            origin_cohort_id: cohortId,
+            parent_gen_id: parentGenId,
+            combo_id: comboId,
+            template_id: templateId,
+            llm_model_id: llmModelId,
+            replicate
+          }
+        })
+      }
+      return
+    }
+    indexById.set(genId, rows.genId.length)
+    rows.stage.push(stage)
+    rows.genId.push(genId)
+    rows.parentGenId.push(parentGenId)
+    rows.comboId.push(comboId)
+    rows.templateId.push(templateId)
+    rows.llmModelId.push(llmModelId)
+    rows.replicate.push(replicate)
+    rows.counts[stage]++
+  }
+  return { rows, add }
+}
+
+const describe = (row: MembershipRow): string =>
+  row.stage === "draft"
+    ? `(combo ${row.combo_id}, template ${row.template_id}, llm ${row.llm_model_id}, replicate ${row.replicate})`
+    : `(parent ${row.parent_gen_id}, template ${row.template_id}, llm ${row.llm_model_id}, replicate ${row.replicate})`
+
+/** One sentence per collapse: which entries, and why they share an id. */
+export const collapseWarnings = (rows: MembershipRows): Array<string> => {
+  const out = rows.collapses.map(({ dropped, genId, kept, stage }) => {
+    const why = stage === "essay" && kept.llm_model_id !== dropped.llm_model_id &&
+        kept.llm_model_id.toLowerCase() !== dropped.llm_model_id.toLowerCase()
+      ? "the essay LLM is not part of an essay's id"
+      : "ids ignore letter case and surrounding spaces"
+    return `${stage} ${genId}: ${describe(kept)} and ${describe(dropped)} are one generation because ${why}; ` +
+      `the second is dropped`
+  })
+  if (rows.collapseCount > rows.collapses.length) {
+    out.push(`… and ${rows.collapseCount - rows.collapses.length} more collapsed generations`)
+  }
+  return out
+}

@@ -1,0 +1,85 @@
+/**
+ * Values of a spec keep their YAML/JSON type until rows are read, as in the original: `1` and `'1'`
+ * are different levels, `1.0` prints as `1.0`. Arrays stand for Python tuples (CSV tuples, pair values).
+ */
+export type SpecValue = string | number | boolean | null | PyFloat | ReadonlyArray<SpecValue>
+
+/** A YAML/JSON float, kept apart from integers so that it prints the way Python prints it. */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  toString(): string {
+    return pyFloatRepr(this.value)
+  }
+  toJSON(): number {
+    return this.value
+  }
+}
+
+/** Python's `repr(float)`: shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
+export const pyFloatRepr = (value: number): string => {
+  if (Number.isNaN(value)) return "nan"
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf"
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0"
+  const [mantissa, exp] = value.toExponential().split("e") as [string, string]
+  const negative = mantissa.startsWith("-")
+  const digits = mantissa.replace("-", "").replace(".", "")
+  const exponent = Number(exp)
+  const decpt = exponent + 1
+  let body: string
+  if (decpt <= -4 || decpt > 16) {
+    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits
+    const e = Math.abs(exponent)
+    body = `${frac}e${exponent < 0 ? "-" : "+"}${e < 10 ? `0${e}` : e}`
+  } else if (decpt <= 0) {
+    body = `0.${"0".repeat(-decpt)}${digits}`
+  } else if (decpt >= digits.length) {
+    body = `${digits}${"0".repeat(decpt - digits.length)}.0`
+  } else {
+    body = `${digits.slice(0, decpt)}.${digits.slice(decpt)}`
+  }
+  return negative ? `-${body}` : body
+}
+
+const pyReprString = (text: string): string => {
+  const quote = text.includes("'") && !text.includes("\"") ? "\"" : "'"
+  const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
+  return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote
+}
+
+const pyRepr = (value: SpecValue): string =>
+  typeof value === "string" ? pyReprString(value) : pyStr(value)
+
+/** Python's `str(value)`: how a design value becomes text when rows are read or written as CSV. */
+export const pyStr = (value: SpecValue): string => {
+  if (typeof value === "string") return value
+  if (typeof value === "number") return String(value)
+  if (typeof value === "boolean") return value ? "True" : "False"
+  if (value === null) return "None"
+  if (value instanceof PyFloat) return pyFloatRepr(value.value)
+  const items = (value as ReadonlyArray<SpecValue>).map(pyRepr)
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`
+}
+
+/**
+ * A key under which two values are equal exactly when Python's `==` (and hash) says so:
+ * `1 == 1.0 == True`, `'1' != 1`, tuples element-wise.
+ */
+export const valueKey = (value: SpecValue): string => {
+  if (typeof value === "string") return `s${value}`
+  if (typeof value === "number") return `n${value}`
+  if (typeof value === "boolean") return value ? "n1" : "n0"
+  if (value === null) return "z"
+  if (value instanceof PyFloat) return Number.isNaN(value.value) ? "nan" : `n${value.value}`
+  return `t[${(value as ReadonlyArray<SpecValue>).map(valueKey).join("\u0000")}]`
+}
+
+/** Shows a value in an error message the way the spec writes it. */
+export const showValue = (value: unknown): string => {
+  if (value instanceof PyFloat) return pyFloatRepr(value.value)
+  if (typeof value === "string") return JSON.stringify(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * cohort-membership-builder: a declarative cohort spec → the membership table of an LLM experiment
+ * (drafts → essays → evaluations), with deterministic generation ids, catalog validation and artifacts.
+ */
+export * from "./domain/CatalogBundle.js"
+export * from "./domain/CohortDefinition.js"
+export * from "./domain/CohortMembershipResult.js"
+export * from "./domain/CohortSpec.js"
+export * from "./domain/GenId.js"
+export * from "./domain/Manifest.js"
+export * from "./domain/MembershipColumns.js"
+export { generateMembership } from "./domain/MembershipGeneration.js"
+export type { Collapse, MembershipRow, MembershipRows } from "./domain/MembershipRows.js"
+export { membershipTable } from "./domain/MembershipTable.js"
+export * from "./domain/SpecValue.js"
+export * from "./domain/Stage.js"
+export * from "./errors/index.js"
+export * from "./layers/InMemoryLayers.js"
+export * from "./layers/InMemoryRegistryFactory.js"
+export { buildCohortMembership } from "./program.js"
+export * from "./services/CatalogBundleLoader.js"
+export * from "./services/CohortSpecRepository.js"
+export type * from "./services/GenerationRegistry.js"
+export * from "./services/MembershipArtifactStore.js"
+export * from "./services/RegistryFactory.js"

@@ -1,0 +1,70 @@
+import * as aq from "arquero"
+import type { ColumnTable } from "arquero"
+import { Context, Effect, Layer, Ref } from "effect"
+import type { CatalogBundle } from "../domain/CatalogBundle.js"
+import type { CohortSpec } from "../domain/CohortSpec.js"
+import { SpecNotFound } from "../errors/SpecNotFound.js"
+import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
+import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+
+/** A spec repository over a fixed set of specs; any other cohort id is `SpecNotFound`. */
+export const InMemorySpecRepository = (specs: ReadonlyArray<CohortSpec>): Layer.Layer<CohortSpecRepository> =>
+  Layer.succeed(CohortSpecRepository, {
+    get: Effect.fn("InMemorySpecRepository.get")(function*(cohortId: string) {
+      const spec = specs.find((s) => s.cohortId === cohortId)
+      if (spec === undefined) return yield* new SpecNotFound({ cohortId, path: `memory://cohorts/${cohortId}` })
+      return spec
+    })
+  })
+
+/** Catalog frames from plain row objects (every slice named by REFERENCE §2 that you pass). */
+export const catalogBundle = (
+  slices: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>,
+  metadata: Readonly<Record<string, unknown>> = {}
+): CatalogBundle => {
+  const frames: Record<string, ColumnTable> = {}
+  for (const [name, rows] of Object.entries(slices)) frames[name] = aq.from(rows)
+  return { frames, metadata }
+}
+
+/** A catalog loader that returns the same bundle for every spec. */
+export const InMemoryCatalogBundleLoader = (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader> =>
+  Layer.succeed(CatalogBundleLoader, {
+    loadForSpec: Effect.fn("InMemoryCatalogBundleLoader.loadForSpec")(function*() {
+      return bundle
+    })
+  })
+
+/** What an in-memory store was asked to persist. */
+export interface PersistedMembership {
+  readonly cohortId: string
+  readonly membership: ColumnTable
+  readonly metadata: Readonly<Record<string, unknown>>
+}
+
+/** Holds everything persisted to an `InMemoryArtifactStore`, in call order. */
+export class PersistedArtifacts extends Context.Tag("cohort/testing/PersistedArtifacts")<
+  PersistedArtifacts,
+  Ref.Ref<ReadonlyArray<PersistedMembership>>
+>() {}
+
+/**
+ * An artifact store that keeps persisted memberships in memory (read them through `PersistedArtifacts`)
+ * and returns `memory://` URIs.
+ */
+export const InMemoryArtifactStore: Layer.Layer<MembershipArtifactStore | PersistedArtifacts> = Layer.effectContext(
+  Effect.gen(function*() {
+    const ref = yield* Ref.make<ReadonlyArray<PersistedMembership>>([])
+    const store = MembershipArtifactStore.of({
+      persistMembership: Effect.fn("InMemoryArtifactStore.persistMembership")(function*(cohortId, membership, metadata) {
+        yield* Ref.update(ref, (all) => [...all, { cohortId, membership, metadata }])
+        return {
+          membership: `memory://cohorts/${cohortId}/membership.csv`,
+          manifest: `memory://cohorts/${cohortId}/manifest.json`
+        }
+      })
+    })
+    return Context.make(MembershipArtifactStore, store).pipe(Context.add(PersistedArtifacts, ref))
+  })
+)

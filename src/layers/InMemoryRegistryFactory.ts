@@ -1,0 +1,29 @@
+import { Effect, Layer } from "effect"
+import { canonicalSignature, GenIdHasher } from "../domain/GenId.js"
+import type { GenerationRegistry } from "../services/GenerationRegistry.js"
+import { RegistryFactory } from "../services/RegistryFactory.js"
+
+/** A registry of pure ids: every signature gets its deterministic id, no store is consulted. */
+export const makeInMemoryRegistry: Effect.Effect<GenerationRegistry> = Effect.map(GenIdHasher, (hasher) => ({
+  reserveDraftId: (r) =>
+    Effect.sync(() => hasher.idOf("draft", canonicalSignature([r.comboId, r.templateId, r.llmModelId, r.replicate]))),
+  reserveEssayId: (r) =>
+    Effect.sync(() => hasher.idOf("essay", canonicalSignature([r.draftGenId, r.templateId, r.replicate]))),
+  reserveEvaluationId: (r) =>
+    Effect.sync(() =>
+      hasher.idOf("evaluation", canonicalSignature([r.essayGenId, r.templateId, r.llmModelId, r.replicate]))
+    ),
+  reserveMany: (stage, canonicals) =>
+    Effect.sync(() => {
+      const ids: Array<string> = new Array(canonicals.length)
+      for (let i = 0; i < canonicals.length; i++) ids[i] = hasher.idOf(stage, canonicals[i]!)
+      return ids
+    })
+}))
+
+/** `RegistryFactory` whose registries hand out pure deterministic ids. */
+export const InMemoryRegistryFactory: Layer.Layer<RegistryFactory> = Layer.succeed(RegistryFactory, {
+  createRegistry: Effect.fn("InMemoryRegistryFactory.createRegistry")(function*() {
+    return yield* makeInMemoryRegistry
+  })
+})

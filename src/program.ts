@@ -1,0 +1,122 @@
+import type { ColumnTable } from "arquero"
+import { Clock, Effect, Option } from "effect"
+import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
+import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
+import {
+  type BuildOptions,
+  type CohortMembershipResult,
+  DEFAULT_PREVIEW_ROWS
+} from "./domain/CohortMembershipResult.js"
+import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
+import { generateMembership } from "./domain/MembershipGeneration.js"
+import { collapseWarnings } from "./domain/MembershipRows.js"
+import { membershipTable } from "./domain/MembershipTable.js"
+import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
+import { CatalogMissing } from "./errors/CatalogMissing.js"
+import { InvalidConstraint } from "./errors/InvalidConstraint.js"
+import { CatalogBundleLoader } from "./services/CatalogBundleLoader.js"
+import { CohortSpecRepository } from "./services/CohortSpecRepository.js"
+import { MembershipArtifactStore } from "./services/MembershipArtifactStore.js"
+import { RegistryFactory } from "./services/RegistryFactory.js"
+
+const REQUIRED_FRAMES = ["draft_templates", "essay_templates", "evaluation_templates", "llm_models"] as const
+
+const pathOf = (metadata: Readonly<Record<string, unknown>>, slice: string): { path?: string } => {
+  const files = metadata["catalog_files"]
+  const path = typeof files === "object" && files !== null ? (files as Record<string, unknown>)[slice] : undefined
+  return typeof path === "string" ? { path } : {}
+}
+
+/** The combo catalog is present, has rows, and carries its six schema columns. */
+const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
+  Effect.gen(function*() {
+    const combos = frames["combo_mappings"]
+    if (combos === undefined || combos.numRows() === 0) {
+      return yield* new CatalogMissing({
+        slice: "combo_mappings",
+        ...pathOf(metadata, "combo_mappings"),
+        reason: combos === undefined ? "missing" : "has no rows"
+      })
+    }
+    const names = new Set(combos.columnNames())
+    const missingColumns = COMBO_MAPPINGS_COLUMNS.filter((c) => !names.has(c))
+    if (missingColumns.length > 0) {
+      return yield* new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") })
+    }
+    for (const slice of REQUIRED_FRAMES) {
+      if (frames[slice] === undefined) {
+        return yield* new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" })
+      }
+    }
+    return combos
+  })
+
+/**
+ * Builds the membership of one cohort (REFERENCE §7): spec → catalogs → definition → coverage →
+ * ids → coverage of rows → table → metadata → persist (only with a store and not on a dry run).
+ */
+export const buildCohortMembership = Effect.fn("buildCohortMembership")(function*(
+  cohortId: string,
+  options: BuildOptions = {}
+) {
+  const previewRows = options.previewRows ?? DEFAULT_PREVIEW_ROWS
+  if (!Number.isSafeInteger(previewRows) || previewRows < 0) {
+    return yield* new InvalidConstraint({ reason: `previewRows must be a whole number ≥ 0, got ${previewRows}`, cohortId })
+  }
+  const repository = yield* CohortSpecRepository
+  const loader = yield* CatalogBundleLoader
+  const registries = yield* RegistryFactory
+
+  const spec = yield* repository.get(cohortId)
+  const bundle = yield* loader.loadForSpec(spec)
+  const combos = yield* requireFrames(bundle.frames, bundle.metadata)
+  const definition = spec.definition
+  if (definition === undefined) {
+    return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
+  }
+
+  const allow = allowlistsFromFrames(bundle.frames)
+  const definitionGap = definitionCoverageGap(definition, allow)
+  if (definitionGap !== undefined) return yield* definitionGap
+
+  const registry = yield* registries.createRegistry(spec, bundle.frames)
+  const rows = yield* generateMembership(definition, cohortId, registry)
+  const rowsGap = rowsCoverageGap(rows, allow)
+  if (rowsGap !== undefined) return yield* rowsGap
+
+  const warnings = [...(spec.warnings ?? []), ...collapseWarnings(rows)]
+  if (options.strict === true && warnings.length > 0) {
+    return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
+  }
+
+  const table = membershipTable(rows)
+  const manifest = manifestOf(definition, replicationFromFrame(bundle.frames["replication_config"]))
+  const now = yield* Clock.currentTimeMillis
+  const metadata: Record<string, unknown> = {
+    ...spec.metadata,
+    ...bundle.metadata,
+    ...comboSummary(combos),
+    rows: table.numRows(),
+    drafts: rows.counts.draft,
+    essays: rows.counts.essay,
+    evaluations: rows.counts.evaluation,
+    run_timestamp: new Date(now).toISOString(),
+    feature_flags: { ...options.featureFlags },
+    validation_warnings: warnings,
+    manifest,
+    template_modes: templateModes(bundle.frames, manifest)
+  }
+
+  const store = yield* Effect.serviceOption(MembershipArtifactStore)
+  const artifacts = Option.isSome(store) && options.dryRun !== true
+    ? yield* store.value.persistMembership(cohortId, table, metadata)
+    : {}
+
+  return {
+    cohortId,
+    rowCount: table.numRows(),
+    membershipPreview: table.slice(0, previewRows),
+    artifacts,
+    metadata
+  } satisfies CohortMembershipResult as CohortMembershipResult
+})

@@ -1,0 +1,13 @@
+import { Context, type Effect } from "effect"
+import type { CohortSpec } from "../domain/CohortSpec.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import type { InvalidSpec } from "../errors/InvalidSpec.js"
+import type { SpecNotFound } from "../errors/SpecNotFound.js"
+
+/** Resolves a cohort id to its parsed, compiled spec. */
+export class CohortSpecRepository extends Context.Tag("cohort/CohortSpecRepository")<
+  CohortSpecRepository,
+  {
+    readonly get: (cohortId: string) => Effect.Effect<CohortSpec, SpecNotFound | InvalidSpec | InvalidConstraint>
+  }
+>() {}

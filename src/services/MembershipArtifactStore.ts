@@ -1,0 +1,16 @@
+import type { ColumnTable } from "arquero"
+import { Context, type Effect } from "effect"
+import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+
+/** Persists a cohort's membership and returns artifact name → path/URI. */
+export class MembershipArtifactStore extends Context.Tag("cohort/MembershipArtifactStore")<
+  MembershipArtifactStore,
+  {
+    readonly persistMembership: (
+      cohortId: string,
+      membership: ColumnTable,
+      metadata: Readonly<Record<string, unknown>>
+    ) => Effect.Effect<Readonly<Record<string, string>>, ArtifactWriteFailed | InvalidConstraint>
+  }
+>() {}

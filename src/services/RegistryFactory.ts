@@ -1,0 +1,15 @@
+import type { ColumnTable } from "arquero"
+import { Context, type Effect } from "effect"
+import type { CohortSpec } from "../domain/CohortSpec.js"
+import type { GenerationRegistry } from "./GenerationRegistry.js"
+
+/** Produces the generation registry used while computing a membership. */
+export class RegistryFactory extends Context.Tag("cohort/RegistryFactory")<
+  RegistryFactory,
+  {
+    readonly createRegistry: (
+      spec: CohortSpec,
+      frames: Readonly<Record<string, ColumnTable>>
+    ) => Effect.Effect<GenerationRegistry>
+  }
+>() {}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { canonicalSignature, computeGenId, GenIdHasher } from "../../src/index.js"
+import { fixturePath, goldenMemberships, readCsv } from "../support/Fixtures.js"
+
+const referenceFiles = [
+  ...goldenMemberships().map((g) => g.file),
+  fixturePath("example-expected", "daydream-pilot.membership-full.csv")
+]
+
+describe("computeGenId", () => {
+  it.effect("reproduces the REFERENCE example", () =>
+    Effect.gen(function*() {
+      expect(yield* computeGenId("draft", ["abc", "def", "ghi", 1])).toBe("d_2b3ga1y5uw9fueg5")
+    }))
+
+  it.effect("uses the stage prefix and lower-case base36 digits", () =>
+    Effect.gen(function*() {
+      const essay = yield* computeGenId("essay", ["abc", "def", "ghi", 1])
+      const evaluation = yield* computeGenId("evaluation", ["abc", "def", "ghi", 1])
+      expect(essay).toBe("e_2b3ga1y5uw9fueg5")
+      expect(evaluation).toBe("v_2b3ga1y5uw9fueg5")
+      expect(essay.slice(2)).toMatch(/^[0-9a-z]+$/)
+    }))
+
+  it.effect("trims and lower-cases text parts; the replicate is an integer", () =>
+    Effect.gen(function*() {
+      const plain = yield* computeGenId("draft", ["abc", "def", "ghi", 1])
+      expect(yield* computeGenId("draft", ["  ABC ", "Def", "GHI\t", 1])).toBe(plain)
+      expect(yield* computeGenId("draft", ["abc", "def", "ghi", 2])).not.toBe(plain)
+      expect(canonicalSignature([" A ", "B", 3])).toBe("a|b|3")
+    }))
+
+  it.effect("a collision index hashes `|collision:i` and appends `-i`", () =>
+    Effect.gen(function*() {
+      const base = yield* computeGenId("draft", ["abc", "def", "ghi", 1])
+      const first = yield* computeGenId("draft", ["abc", "def", "ghi", 1], 1)
+      const hasher = yield* GenIdHasher
+      expect(first).toBe(`${hasher.idOf("draft", "abc|def|ghi|1|collision:1")}-1`)
+      expect(first.startsWith("d_")).toBe(true)
+      expect(first.endsWith("-1")).toBe(true)
+      expect(first.slice(0, -2)).not.toBe(base)
+      expect(yield* computeGenId("draft", ["abc", "def", "ghi", 1], 0)).toBe(base)
+    }))
+
+  for (const file of referenceFiles) {
+    const name = file.split("/fixtures/")[1]
+    it.effect(`reproduces every id of ${name}`, () =>
+      Effect.gen(function*() {
+        const { rows } = readCsv(file)
+        expect(rows.length).toBeGreaterThan(0)
+        for (const row of rows) {
+          const replicate = Number(row.replicate)
+          const id = row.stage === "draft"
+            ? yield* computeGenId("draft", [row.combo_id!, row.template_id!, row.llm_model_id!, replicate])
+            : row.stage === "essay"
+            ? yield* computeGenId("essay", [row.parent_gen_id!, row.template_id!, replicate])
+            : yield* computeGenId("evaluation", [row.parent_gen_id!, row.template_id!, row.llm_model_id!, replicate])
+          expect(id).toBe(row.gen_id)
+        }
+      }))
+  }
+})
