@@ -40,5 +40,8 @@ export const goldenMemberships = (): Array<{ file: string; cohortId: string; des
 }
 
 /** Membership rows as CSV text, the way the original writes MEMBERSHIP_COLUMNS. */
-export const membershipCsv = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, columns: ReadonlyArray<string>) =>
-  [columns.join(","), ...rows.map((r) => columns.map((c) => String(r[c] ?? "")).join(","))].join("\n") + "\n"
+export const membershipCsv = (rows: ReadonlyArray<object>, columns: ReadonlyArray<string>) =>
+  [
+    columns.join(","),
+    ...rows.map((r) => columns.map((c) => String((r as Record<string, unknown>)[c] ?? "")).join(","))
+  ].join("\n") + "\n"
