@@ -79,10 +79,40 @@ const TEXT_FIELDS: ReadonlyArray<Field> = [
 ]
 const REPLICATE_FIELDS: ReadonlyArray<Field> = ["draft_replicate", "essay_replicate", "evaluation_replicate"]
 
-/** A design: column names and rows of values in that column order (what `compileDesign` produces). */
+/**
+ * A design: column names and rows of values in that column order (what `compileDesign` produces).
+ * Rows are visited, not held: `f` gets a row array that is reused between calls (copy it to keep it)
+ * and may return `false` to stop.
+ */
 export interface Design {
   readonly columns: ReadonlyArray<string>
-  readonly rows: ReadonlyArray<ReadonlyArray<SpecValue>>
+  readonly size: number
+  readonly forEachRow: (f: (row: ReadonlyArray<SpecValue>, index: number) => boolean | void) => void
+}
+
+/** A design over rows kept in memory. */
+export const designFromRows = (
+  columns: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<SpecValue>>
+): Design => ({
+  columns,
+  size: rows.length,
+  forEachRow: (f) => {
+    for (let i = 0; i < rows.length; i++) if (f(rows[i]!, i) === false) return
+  }
+})
+
+/** The rows of a design as records (`{ column: value }`), in column order. */
+export const designRecords = (design: Design): Array<Record<string, SpecValue>> => {
+  const out: Array<Record<string, SpecValue>> = []
+  design.forEachRow((row) => {
+    const record: Record<string, SpecValue> = {}
+    design.columns.forEach((c, i) => {
+      record[c] = row[i]!
+    })
+    out.push(record)
+  })
+  return out
 }
 
 type Reader = (row: ReadonlyArray<SpecValue>) => string | number | undefined
@@ -135,10 +165,7 @@ const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): D
       }
     }
   }
-  return {
-    columns,
-    rows: rows.map((row) => columns.map((c) => (c in row ? (row[c] as SpecValue) : null)))
-  }
+  return designFromRows(columns, rows.map((row) => columns.map((c) => (c in row ? (row[c] as SpecValue) : null))))
 }
 
 /**
@@ -159,29 +186,40 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       reason: failure.reason,
       ...(failure.value === undefined ? {} : { value: JSON.stringify(failure.value) })
     })
-  for (let r = 0; r < design.rows.length; r++) {
-    const row = design.rows[r]!
+  let failure: InvalidSpec | undefined
+  design.forEachRow((row, r) => {
     for (let f = 0; f < 7; f++) {
       const value = text[f]!(row)
       if (value === undefined) {
         const field = TEXT_FIELDS[f]!
         const aliases = FIELD_ALIASES[field]
-        return fail(r, {
+        failure = fail(r, {
           key: field,
           reason: aliases.length > 1 ? `missing required field (also read from ${aliases.slice(1).join(", ")})` : "missing required field"
         })
+        return false
       }
       if (CONTROL.test(value as string)) {
-        return fail(r, { key: TEXT_FIELDS[f]!, reason: "control characters are not allowed", value: value as string })
+        failure = fail(r, { key: TEXT_FIELDS[f]!, reason: "control characters are not allowed", value: value as string })
+        return false
       }
       values[f] = value as string
     }
     const dRep = reps[0]!(row)
-    if (typeof dRep !== "number") return fail(r, dRep)
+    if (typeof dRep !== "number") {
+      failure = fail(r, dRep)
+      return false
+    }
     const eRep = reps[1]!(row)
-    if (typeof eRep !== "number") return fail(r, eRep)
+    if (typeof eRep !== "number") {
+      failure = fail(r, eRep)
+      return false
+    }
     const vRep = reps[2]!(row)
-    if (typeof vRep !== "number") return fail(r, vRep)
+    if (typeof vRep !== "number") {
+      failure = fail(r, vRep)
+      return false
+    }
 
     const dKey = `${values[0]}${SEP}${values[1]}${SEP}${values[2]}${SEP}${dRep}`
     let draft = drafts.get(dKey)
@@ -199,7 +237,9 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     if (!evaluations.has(vKey)) {
       evaluations.set(vKey, { essay, templateId: values[5]!, llmModelId: values[6]!, replicate: vRep })
     }
-  }
+    return true
+  })
+  if (failure !== undefined) return failure
   return {
     drafts: Array.from(drafts.values()),
     essays: Array.from(essays.values()),
@@ -208,7 +248,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
 }
 
 const isDesign = (input: unknown): input is Design =>
-  typeof input === "object" && input !== null && "columns" in input && "rows" in input && !Array.isArray(input)
+  typeof input === "object" && input !== null && "forEachRow" in input && !Array.isArray(input)
 
 /**
  * Design rows → cohort definition (REFERENCE §4): each field is the first non-empty of its aliases,

@@ -1,0 +1,49 @@
+import type { SpecValue } from "../domain/SpecValue.js"
+
+/** An axis and its levels as written (not yet de-duplicated). */
+export interface Axis {
+  readonly name: string
+  readonly levels: ReadonlyArray<SpecValue>
+  /** Declared under `axes`, or derived from a tuple rule. */
+  readonly derived: boolean
+}
+
+/** Where a rule came from, for error messages: `rules.pairs.draft_essay`, and the include if any. */
+interface RuleOrigin {
+  readonly at: string
+  readonly include?: string | undefined
+}
+
+export type Rule =
+  | (RuleOrigin & { readonly _tag: "subset"; readonly axis: string; readonly keep: ReadonlyArray<SpecValue> })
+  | (RuleOrigin & { readonly _tag: "tie"; readonly name: string; readonly axes: ReadonlyArray<string> })
+  | (RuleOrigin & {
+    readonly _tag: "pair"
+    readonly name: string
+    readonly left: string
+    readonly right: string
+    readonly allowed: ReadonlyArray<SpecValue>
+    readonly balance?: "left" | "right" | "both" | undefined
+  })
+  | (RuleOrigin & {
+    readonly _tag: "tuple"
+    readonly name: string
+    readonly axes: ReadonlyArray<string>
+    readonly items: ReadonlyArray<SpecValue>
+  })
+
+/** A parsed, validated spec with every `@file:` include resolved. */
+export interface ExperimentSpec {
+  /** The spec file (or `<memory>`), named in every error. */
+  readonly source: string
+  /** SHA-256 of the spec file's bytes (absent for an in-memory mapping). */
+  readonly sha256?: string | undefined
+  readonly axes: ReadonlyArray<Axis>
+  /** In the order written: sections in file order, entries in section order. */
+  readonly rules: ReadonlyArray<Rule>
+  readonly fieldOrder: ReadonlyArray<string>
+  /** Included files, relative to the spec folder, in the order read. */
+  readonly includes: ReadonlyArray<{ readonly path: string; readonly sha256: string }>
+  /** Problems that do not stop compilation. */
+  readonly warnings: ReadonlyArray<string>
+}

@@ -1,0 +1,135 @@
+import { isScalar, type ParsedNode, parseDocument, type ScalarTag, type Tags, visit } from "yaml"
+import { PyFloat } from "../domain/SpecValue.js"
+
+/**
+ * YAML and JSON read into spec values exactly as the original's PyYAML `safe_load` and `json.loads`
+ * type them: PyYAML's YAML 1.1 resolvers (`yes`/`on` are booleans but `y` is not, `1e3` is a string,
+ * `017` is octal, `1:30` is 90), floats kept apart from integers (`PyFloat`), timestamps kept as text.
+ */
+
+const scalar = (tag: string, test: RegExp, resolve: (source: string) => unknown): ScalarTag => ({
+  identify: () => false,
+  default: true,
+  tag: `tag:yaml.org,2002:${tag}`,
+  test,
+  resolve
+})
+
+const pyInt = (source: string): number => {
+  let text = source.replace(/_/g, "")
+  let sign = 1
+  if (text.startsWith("-")) sign = -1
+  if (text.startsWith("-") || text.startsWith("+")) text = text.slice(1)
+  if (text === "0") return 0
+  if (text.startsWith("0b")) return sign * parseInt(text.slice(2), 2)
+  if (text.startsWith("0x")) return sign * parseInt(text.slice(2), 16)
+  if (text.startsWith("0")) return sign * parseInt(text, 8)
+  if (text.includes(":")) return sign * text.split(":").reduce((acc, part) => acc * 60 + Number(part), 0)
+  return sign * Number(text)
+}
+
+const pyFloat = (source: string): PyFloat => {
+  let text = source.replace(/_/g, "").toLowerCase()
+  let sign = 1
+  if (text.startsWith("-")) sign = -1
+  if (text.startsWith("-") || text.startsWith("+")) text = text.slice(1)
+  if (text === ".inf") return new PyFloat(sign * Infinity)
+  if (text === ".nan") return new PyFloat(Number.NaN)
+  if (text.includes(":")) return new PyFloat(sign * text.split(":").reduce((acc, part) => acc * 60 + Number(part), 0))
+  return new PyFloat(sign * Number(text))
+}
+
+// The implicit resolvers of PyYAML 6 (yaml/resolver.py), in its order of precedence.
+const PY_YAML_1_1: Array<ScalarTag> = [
+  scalar("null", /^(?:~|null|Null|NULL|)$/, () => null),
+  scalar("bool", /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/, () => true),
+  scalar("bool", /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/, () => false),
+  scalar(
+    "int",
+    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+    pyInt
+  ),
+  scalar(
+    "float",
+    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+    pyFloat
+  ),
+  scalar(
+    "timestamp",
+    /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+    (source) => source
+  )
+]
+
+// json.loads: integers stay int, anything with a fraction or exponent is a float.
+const JSON_SCALARS: Array<ScalarTag> = [
+  scalar("null", /^null$/, () => null),
+  scalar("bool", /^true$/, () => true),
+  scalar("bool", /^false$/, () => false),
+  scalar("int", /^-?(?:0|[1-9][0-9]*)$/, (s) => Number(s)),
+  scalar("float", /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/, (s) => new PyFloat(Number(s)))
+]
+
+const withScalars = (scalars: Array<ScalarTag>) => (tags: Tags): Tags => [
+  ...tags.filter((t) =>
+    typeof t !== "string" && (!("test" in t && t.test !== undefined && t.default === true) || t.tag.endsWith(":merge"))
+  ),
+  ...scalars
+]
+
+/** A text that is not valid YAML/JSON: where and why. */
+export class SyntaxProblem {
+  constructor(readonly reason: string, readonly line?: number) {}
+}
+
+const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/
+
+const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length
+
+const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): SyntaxProblem | undefined => {
+  const error = doc.errors[0]
+  if (error !== undefined) {
+    const line = error.linePos?.[0].line
+    return new SyntaxProblem(error.message.split("\n")[0]!.replace(/:$/, ""), line)
+  }
+  let problem: SyntaxProblem | undefined
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key
+      // Plain objects would reorder integer-like keys, and the original keeps mapping order.
+      if (isScalar(key) && (typeof key.value === "number" || (typeof key.value === "string" && INTEGER_KEY.test(key.value)))) {
+        const node = key as ParsedNode
+        problem = new SyntaxProblem(
+          `mapping key ${JSON.stringify(String(key.value))} is a plain number; name it with letters (e.g. "v${key.value}")`,
+          node.range === undefined ? undefined : lineOf(text, node.range[0])
+        )
+        return visit.BREAK
+      }
+      if (isScalar(key) && typeof key.value !== "string") {
+        problem = new SyntaxProblem(`mapping key ${String(key.value)} must be a string`)
+        return visit.BREAK
+      }
+      return undefined
+    }
+  })
+  return problem
+}
+
+/** YAML text (1.1 rules, as PyYAML reads it) → a spec value, or the problem. */
+export const parseYaml = (text: string): unknown | SyntaxProblem => {
+  const doc = parseDocument(text, { version: "1.1", customTags: withScalars(PY_YAML_1_1), uniqueKeys: true, prettyErrors: true })
+  const problem = firstProblem(doc, text)
+  return problem ?? doc.toJS({ maxAliasCount: 1000 })
+}
+
+/** JSON text → a spec value (floats as `PyFloat`), or the problem. */
+export const parseJson = (text: string): unknown | SyntaxProblem => {
+  try {
+    JSON.parse(text)
+  } catch (error) {
+    return new SyntaxProblem(`invalid JSON: ${(error as Error).message}`)
+  }
+  const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: withScalars(JSON_SCALARS), uniqueKeys: true })
+  const problem = firstProblem(doc, text)
+  return problem ?? doc.toJS()
+}

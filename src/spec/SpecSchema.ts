@@ -1,0 +1,86 @@
+import { JSONSchema, Schema } from "effect"
+
+/**
+ * The shape of a spec file (REFERENCE §3). Decoding with `onExcessProperty: "error"` refuses unknown
+ * keys; the same schema generates the JSON Schema shipped for editors.
+ */
+
+const FileRef = Schema.String.pipe(
+  Schema.startsWith("@file:"),
+  Schema.annotations({
+    identifier: "FileInclude",
+    description: "Values read from a file next to the spec: .csv, .txt, .json, .yaml or .yml",
+    message: () => "must be a list or an '@file:<relative path>' include"
+  })
+)
+
+const Values = Schema.Union(FileRef, Schema.Array(Schema.Unknown)).annotations({
+  identifier: "Values",
+  description: "An inline list, or '@file:<relative path>'",
+  message: () => "must be a list or an '@file:<relative path>' include"
+})
+
+const Name = Schema.String.pipe(Schema.minLength(1, { message: () => "must be a non-empty string" }))
+const Names = Schema.Array(Name).annotations({ message: () => "must be a list of axis names" })
+const NonEmptyNames = Schema.NonEmptyArray(Name).annotations({ message: () => "must be a non-empty list of axis names" })
+
+export const TieRule = Schema.Union(
+  NonEmptyNames,
+  Schema.Struct({ axes: NonEmptyNames }).annotations({ identifier: "TieRule" })
+).annotations({
+  description: "Axes whose levels are intersected and that take the same value in every row",
+  message: () => "must be a list of axis names or a mapping with 'axes'"
+})
+
+export type TieRule = typeof TieRule.Type
+
+export const PairRule = Schema.Struct({
+  left: Name,
+  right: Name,
+  allowed: Values,
+  balance: Schema.optional(
+    Schema.Literal("left", "right", "both").annotations({ message: () => "must be one of left, right, both" })
+  )
+}).annotations({ identifier: "PairRule", description: "Couples two axes into the allowed (left, right) pairs" })
+
+export type PairRule = typeof PairRule.Type
+
+export const TupleRule = Schema.Struct({
+  axes: NonEmptyNames,
+  items: Values
+}).annotations({ identifier: "TupleRule", description: "Couples N axes into the listed tuples" })
+
+export type TupleRule = typeof TupleRule.Type
+
+export const Rules = Schema.Struct({
+  subsets: Schema.optional(Schema.Record({ key: Schema.String, value: Values })),
+  ties: Schema.optional(Schema.Record({ key: Schema.String, value: TieRule })),
+  pairs: Schema.optional(Schema.Record({ key: Schema.String, value: PairRule })),
+  tuples: Schema.optional(Schema.Record({ key: Schema.String, value: TupleRule }))
+}).annotations({ identifier: "Rules", description: "Applied in the order written" })
+
+export const SpecFile = Schema.Struct({
+  axes: Schema.optional(Schema.Record({ key: Schema.String, value: Values })),
+  rules: Schema.optional(Schema.NullOr(Rules)),
+  output: Schema.Struct({
+    field_order: Names
+  }).annotations({ description: "field_order: the columns that come first in every design row" })
+}).annotations({
+  identifier: "CohortSpec",
+  title: "Cohort spec",
+  description: "A cohort spec of cohort-membership-builder (axes, rules, output)"
+})
+export type SpecFile = typeof SpecFile.Type
+
+/** The keys each mapping of a spec file accepts, for "did you mean" hints. */
+export const KNOWN_KEYS = {
+  top: ["axes", "rules", "output"],
+  rules: ["subsets", "ties", "pairs", "tuples"],
+  tie: ["axes"],
+  pair: ["left", "right", "allowed", "balance"],
+  tuple: ["axes", "items"],
+  output: ["field_order"]
+} as const
+
+/** The JSON Schema of spec files (shipped as `schema/cohort-spec.schema.json`). */
+export const specJsonSchema = (): JSONSchema.JsonSchema7Root => JSONSchema.make(SpecFile)

@@ -1,0 +1,41 @@
+import { FileSystem } from "@effect/platform"
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+
+/** The largest spec or include file read (a spec is a small text; this keeps a runaway file out). */
+export const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
+
+/** Why a text file could not be read: missing, unreadable, too large, or not UTF-8. */
+export class TextFileProblem {
+  constructor(readonly reason: string) {}
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+/** Reads a UTF-8 text file (a leading BOM dropped) with its SHA-256, or says why it cannot. */
+export const readTextFile = (
+  path: string,
+  maxBytes = MAX_TEXT_FILE_BYTES
+): Effect.Effect<{ text: string; sha256: string } | TextFileProblem, never, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Effect.either(fs.stat(path))
+    if (info._tag === "Left") {
+      const notFound = info.left._tag === "SystemError" && info.left.reason === "NotFound"
+      return new TextFileProblem(notFound ? "file not found" : `cannot read: ${info.left.message}`)
+    }
+    if (info.right.type !== "File") return new TextFileProblem("not a regular file")
+    if (Number(info.right.size) > maxBytes) {
+      return new TextFileProblem(`file is larger than ${maxBytes / 1024 / 1024} MiB (${info.right.size} bytes)`)
+    }
+    const bytes = yield* Effect.either(fs.readFile(path))
+    if (bytes._tag === "Left") return new TextFileProblem(`cannot read: ${bytes.left.message}`)
+    let text: string
+    try {
+      text = decoder.decode(bytes.right)
+    } catch {
+      return new TextFileProblem("not valid UTF-8 text")
+    }
+    if (text.startsWith("\ufeff")) text = text.slice(1)
+    return { text, sha256: createHash("sha256").update(bytes.right).digest("hex") }
+  })
