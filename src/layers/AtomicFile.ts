@@ -1,0 +1,63 @@
+import { FileSystem, Path } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
+import { Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+
+const encoder = new TextEncoder()
+
+/** A temp-file name beside `target`, unique to this process and call; dot-prefixed and `.tmp`-suffixed. */
+export const tempPathFor = (path: Path.Path, target: string): string =>
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+
+const failed = (target: string) => (error: PlatformError) =>
+  new ArtifactWriteFailed({ path: target, cause: error.message })
+
+/**
+ * Writes `chunks` to a temp file beside `target` and renames it into place, so `target` is either
+ * its old content or the whole new one. The temp file is removed on any failure or interruption.
+ */
+export const writeAtomically = (
+  target: string,
+  chunks: Iterable<string>
+): Effect.Effect<void, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const temp = tempPathFor(path, target)
+    const write = Effect.scoped(
+      Effect.gen(function*() {
+        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
+        for (const chunk of chunks) yield* file.writeAll(encoder.encode(chunk))
+        yield* file.sync
+      })
+    )
+    yield* Effect.onExit(
+      Effect.zipRight(write, fs.rename(temp, target)),
+      (exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(temp)))
+    ).pipe(Effect.mapError(failed(target)))
+  })
+
+/**
+ * Creates `target` with `content` only if it does not exist yet, atomically (temp file + hard link,
+ * which never replaces an existing file). Returns whether it wrote.
+ */
+export const createAtomically = (
+  target: string,
+  content: string
+): Effect.Effect<boolean, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const temp = tempPathFor(path, target)
+    return yield* Effect.zipRight(
+      fs.writeFileString(temp, content, { flag: "wx", mode: 0o644 }),
+      fs.link(temp, target).pipe(
+        Effect.as(true),
+        Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "AlreadyExists", () => Effect.succeed(false))
+      )
+    ).pipe(
+      Effect.ensuring(Effect.ignore(fs.remove(temp))),
+      Effect.mapError(failed(target))
+    )
+  })

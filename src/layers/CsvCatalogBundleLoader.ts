@@ -1,0 +1,137 @@
+import { FileSystem, Path } from "@effect/platform"
+import * as aq from "arquero"
+import type { ColumnTable } from "arquero"
+import { parse } from "csv-parse/sync"
+import { Effect, Layer } from "effect"
+import { createHash } from "node:crypto"
+import { pyStrip } from "../domain/PythonText.js"
+import { CatalogIncomplete } from "../errors/CatalogIncomplete.js"
+import { CatalogInvalid } from "../errors/CatalogInvalid.js"
+import { CatalogMissing } from "../errors/CatalogMissing.js"
+import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import { dataRootPaths } from "./DataRoot.js"
+
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+interface SliceFile {
+  readonly slice: string
+  readonly path: string
+  readonly required: boolean
+  /** Columns the slice must have. */
+  readonly columns: ReadonlyArray<string>
+  readonly template: boolean
+}
+
+/** A CSV file as an arquero table of strings (every column, header order), or the reason it cannot be. */
+export const readCsvTable = (
+  slice: string,
+  file: string
+): Effect.Effect<{ table: ColumnTable; sha256: string } | undefined, CatalogInvalid, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const bytes = yield* fs.readFile(file).pipe(
+      Effect.map((b): Uint8Array | undefined => b),
+      Effect.catchIf(
+        (e) => e._tag === "SystemError" && e.reason === "NotFound",
+        () => Effect.succeed(undefined)
+      ),
+      Effect.mapError((e) => new CatalogInvalid({ slice, path: file, reason: `cannot read: ${e.message}` }))
+    )
+    if (bytes === undefined) return undefined
+    let text: string
+    try {
+      text = decoder.decode(bytes)
+    } catch {
+      return yield* new CatalogInvalid({ slice, path: file, reason: "not valid UTF-8 text" })
+    }
+    let records: Array<Array<string>>
+    try {
+      records = parse(text, { bom: true, skip_empty_lines: true }) as Array<Array<string>>
+    } catch (error) {
+      return yield* new CatalogInvalid({ slice, path: file, reason: `not a valid CSV file: ${(error as Error).message}` })
+    }
+    const header = (records[0] ?? []).map(pyStrip)
+    const blank = header.findIndex((h) => h === "")
+    if (blank >= 0) return yield* new CatalogInvalid({ slice, path: file, reason: `blank column name (column ${blank + 1})` })
+    const duplicate = header.find((h, i) => header.indexOf(h) !== i)
+    if (duplicate !== undefined) {
+      return yield* new CatalogInvalid({ slice, path: file, reason: `column "${duplicate}" appears twice` })
+    }
+    const columns: Record<string, Array<string>> = {}
+    header.forEach((name, c) => {
+      columns[name] = records.slice(1).map((r) => r[c]!)
+    })
+    return { table: aq.table(columns), sha256: createHash("sha256").update(bytes).digest("hex") }
+  })
+
+/**
+ * Catalogs read from a data root (REFERENCE §2): `combo_mappings.csv` and the `1_raw/` CSVs, all values
+ * as strings. A missing file is `CatalogMissing`; a template CSV with the legacy `active` column, or a
+ * file that is not UTF-8 CSV, is `CatalogInvalid`.
+ */
+export const CsvCatalogBundleLoader = {
+  layer: (dataRoot: string): Layer.Layer<CatalogBundleLoader, never, FileSystem.FileSystem | Path.Path> =>
+    Layer.effect(
+      CatalogBundleLoader,
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const paths = dataRootPaths(path, dataRoot)
+        const files: ReadonlyArray<SliceFile> = [
+          { slice: "combo_mappings", path: paths.comboMappings, required: true, columns: [], template: false },
+          { slice: "draft_templates", path: paths.raw("draft_templates.csv"), required: true, columns: ["template_id"], template: true },
+          { slice: "essay_templates", path: paths.raw("essay_templates.csv"), required: true, columns: ["template_id"], template: true },
+          {
+            slice: "evaluation_templates",
+            path: paths.raw("evaluation_templates.csv"),
+            required: true,
+            columns: ["template_id"],
+            template: true
+          },
+          { slice: "llm_models", path: paths.raw("llm_models.csv"), required: true, columns: ["id"], template: false },
+          {
+            slice: "replication_config",
+            path: paths.raw("replication_config.csv"),
+            required: false,
+            columns: ["stage", "replicates"],
+            template: false
+          }
+        ]
+        return CatalogBundleLoader.of({
+          loadForSpec: Effect.fn("CsvCatalogBundleLoader.loadForSpec")(function*() {
+            const frames: Record<string, ColumnTable> = {}
+            const catalogFiles: Record<string, string> = {}
+            const catalogRows: Record<string, number> = {}
+            const catalogSha256: Record<string, string> = {}
+            for (const file of files) {
+              const read = yield* readCsvTable(file.slice, file.path).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+              if (read === undefined) {
+                if (file.required) return yield* new CatalogMissing({ slice: file.slice, path: file.path, reason: "file not found" })
+                continue
+              }
+              const names = read.table.columnNames()
+              const missingColumns = file.columns.filter((c) => !names.includes(c))
+              if (missingColumns.length > 0) {
+                return yield* new CatalogIncomplete({ slice: file.slice, missingColumns, path: file.path })
+              }
+              if (file.template && names.includes("active")) {
+                return yield* new CatalogInvalid({
+                  slice: file.slice,
+                  path: file.path,
+                  reason: "the legacy 'active' column is no longer supported; select templates in the cohort spec instead"
+                })
+              }
+              frames[file.slice] = read.table
+              catalogFiles[file.slice] = file.path
+              catalogRows[file.slice] = read.table.numRows()
+              catalogSha256[file.slice] = read.sha256
+            }
+            return {
+              frames,
+              metadata: { catalog_files: catalogFiles, catalog_rows: catalogRows, catalog_sha256: catalogSha256 }
+            }
+          })
+        })
+      })
+    )
+}

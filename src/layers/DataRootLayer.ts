@@ -1,0 +1,33 @@
+import type { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Layer } from "effect"
+import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
+import type { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+import type { RegistryFactory } from "../services/RegistryFactory.js"
+import { CsvCatalogBundleLoader } from "./CsvCatalogBundleLoader.js"
+import { DiskRegistryFactory } from "./DiskRegistryFactory.js"
+import { FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
+import { FileSystemSpecRepository, type SpecRepositoryOptions } from "./FileSystemSpecRepository.js"
+
+/** Every collaborator of a build over one data root. */
+export type DataRootServices = CohortSpecRepository | CatalogBundleLoader | MembershipArtifactStore | RegistryFactory
+
+/**
+ * The four live layers over a data root (REFERENCE §2), needing only a `FileSystem` and a `Path`:
+ * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests.
+ */
+export const dataRootLayer = (
+  dataRoot: string,
+  options: SpecRepositoryOptions = {}
+): Layer.Layer<DataRootServices, never, FileSystem.FileSystem | Path.Path> =>
+  Layer.mergeAll(
+    FileSystemSpecRepository.layer(dataRoot, options),
+    CsvCatalogBundleLoader.layer(dataRoot),
+    DiskRegistryFactory.layer(dataRoot),
+    FileSystemArtifactStore.layer(dataRoot)
+  )
+
+/** `dataRootLayer` on Node's file system. */
+export const dataRootLive = (dataRoot: string, options: SpecRepositoryOptions = {}): Layer.Layer<DataRootServices> =>
+  dataRootLayer(dataRoot, options).pipe(Layer.provide(NodeContext.layer))

@@ -1,0 +1,70 @@
+import { FileSystem, Path } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { checkCohortId } from "../domain/CohortId.js"
+import type { CohortSpec } from "../domain/CohortSpec.js"
+import { SpecNotFound } from "../errors/SpecNotFound.js"
+import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
+import { compileDesign } from "../spec/CompileDesign.js"
+import { parseSpec } from "../spec/ParseSpec.js"
+import { dataRootPaths } from "./DataRoot.js"
+
+/** The default cap on design rows (a plan above it is refused before any row is made). */
+export const DEFAULT_MAX_ROWS = 5_000_000
+
+export interface SpecRepositoryOptions {
+  /** `@file:` includes may reach anywhere under this folder (default: each spec's own folder). */
+  readonly includeRoot?: string
+  /** Shuffle the design as Python's `random.Random(seed)` would (the original's `default_seed`). */
+  readonly seed?: number | bigint
+  /** Refuse designs above this many rows (default 5,000,000). */
+  readonly maxRows?: number
+}
+
+/**
+ * Specs read from `cohorts/<id>/spec/config.yaml` under a data root, parsed, compiled and turned into
+ * a definition. Spec path, hash and includes go into the metadata.
+ */
+export const FileSystemSpecRepository = {
+  layer: (
+    dataRoot: string,
+    options: SpecRepositoryOptions = {}
+  ): Layer.Layer<CohortSpecRepository, never, FileSystem.FileSystem | Path.Path> =>
+    Layer.effect(
+      CohortSpecRepository,
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const paths = dataRootPaths(path, dataRoot)
+        const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
+          effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
+        return CohortSpecRepository.of({
+          get: Effect.fn("FileSystemSpecRepository.get")(function*(cohortId: string) {
+            const bad = checkCohortId(cohortId)
+            if (bad !== undefined) return yield* bad
+            const file = paths.specFile(cohortId)
+            const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
+            if (!exists) return yield* new SpecNotFound({ cohortId, path: file })
+            const spec = yield* provide(parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }))
+            const design = yield* compileDesign(spec, {
+              maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+              ...(options.seed === undefined ? {} : { seed: options.seed })
+            })
+            const definition = yield* definitionFromDesignRows(design, { source: file })
+            return {
+              cohortId,
+              definition,
+              metadata: {
+                spec_path: file,
+                spec_sha256: spec.sha256,
+                spec_includes: spec.includes,
+                design_rows: design.size,
+                ...(options.seed === undefined ? {} : { seed: String(options.seed) })
+              },
+              warnings: design.plan.warnings
+            } satisfies CohortSpec as CohortSpec
+          })
+        })
+      })
+    )
+}
