@@ -87,7 +87,10 @@ const REPLICATE_FIELDS: ReadonlyArray<Field> = ["draft_replicate", "essay_replic
 export interface Design {
   readonly columns: ReadonlyArray<string>
   readonly size: number
-  readonly forEachRow: (f: (row: ReadonlyArray<SpecValue>, index: number) => boolean | void) => void
+  readonly forEachRow: (
+    f: (row: ReadonlyArray<SpecValue>, index: number) => boolean | void,
+    range?: { readonly from: number; readonly to: number }
+  ) => void
 }
 
 /** A design over rows kept in memory. */
@@ -97,8 +100,9 @@ export const designFromRows = (
 ): Design => ({
   columns,
   size: rows.length,
-  forEachRow: (f) => {
-    for (let i = 0; i < rows.length; i++) if (f(rows[i]!, i) === false) return
+  forEachRow: (f, range) => {
+    const to = Math.min(rows.length, range?.to ?? rows.length)
+    for (let i = range?.from ?? 0; i < to; i++) if (f(rows[i]!, i) === false) return
   }
 })
 

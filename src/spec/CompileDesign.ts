@@ -297,30 +297,35 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
   const n = levels.length
   const radix = levels.map((l) => l.length)
   const flat = accessors.every((a) => a.path.length === 0)
+  // The shuffled order is computed once, on first use, and shared by every visit.
+  let order: Uint32Array | undefined
   return {
     plan,
     seed,
     columns: plan.columns,
     size,
-    forEachRow(f) {
-      if (size === 0) return
-      const order = seed === undefined ? undefined : new PyRandom(seed).shuffleIndices(size)
+    forEachRow(f, range) {
+      const from = Math.max(0, range?.from ?? 0)
+      const to = Math.min(size, range?.to ?? size)
+      if (from >= to) return
+      if (seed !== undefined && order === undefined) order = new PyRandom(seed).shuffleIndices(size)
       const digits = new Array<number>(n).fill(0)
+      const decode = (index: number) => {
+        let idx = index
+        for (let a = n - 1; a >= 0; a--) {
+          digits[a] = idx % radix[a]!
+          idx = (idx - digits[a]!) / radix[a]!
+        }
+      }
       const combo: Array<SpecValue> = new Array(n)
       const row: Array<SpecValue> = new Array(accessors.length)
-      for (let k = 0; k < size; k++) {
-        if (order === undefined) {
-          if (k > 0) {
-            for (let a = n - 1; a >= 0; a--) {
-              if (++digits[a]! < radix[a]!) break
-              digits[a] = 0
-            }
-          }
-        } else {
-          let idx = order[k]!
+      if (order === undefined) decode(from)
+      for (let k = from; k < to; k++) {
+        if (order !== undefined) decode(order[k]!)
+        else if (k > from) {
           for (let a = n - 1; a >= 0; a--) {
-            digits[a] = idx % radix[a]!
-            idx = (idx - digits[a]!) / radix[a]!
+            if (++digits[a]! < radix[a]!) break
+            digits[a] = 0
           }
         }
         for (let a = 0; a < n; a++) combo[a] = levels[a]![digits[a]!]!

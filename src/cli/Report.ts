@@ -1,0 +1,77 @@
+import type { ColumnTable } from "arquero"
+import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
+import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
+
+/** The tags of our errors: what the CLI reports as a one-line failure rather than a crash. */
+export const ERROR_TAGS = new Set([
+  "SpecNotFound",
+  "InvalidSpec",
+  "CatalogMissing",
+  "CatalogIncomplete",
+  "CatalogInvalid",
+  "InvalidConstraint",
+  "CoverageGap",
+  "IdCollision",
+  "ArtifactWriteFailed"
+])
+
+export interface TaggedFailure {
+  readonly _tag: string
+  readonly message: string
+}
+
+export const isTaggedFailure = (u: unknown): u is TaggedFailure =>
+  typeof u === "object" && u !== null && "_tag" in u && ERROR_TAGS.has((u as { _tag: string })._tag)
+
+/** The one stderr line of a failure: `Tag: message`, newlines folded so it stays one line. */
+export const errorLine = (error: TaggedFailure): string => `${error._tag}: ${error.message.replace(/\s*\n\s*/g, " ")}`
+
+/** A failure as JSON: its tag, its fields, and its message. */
+export const errorJson = (error: TaggedFailure): Record<string, unknown> => {
+  const out: Record<string, unknown> = { _tag: error._tag }
+  for (const [k, v] of Object.entries(error)) if (k !== "_tag") out[k] = v
+  out["message"] = error.message
+  return out
+}
+
+/** A result as JSON (`--json`): the preview as an array of row objects. */
+export const resultJson = (result: CohortMembershipResult): Record<string, unknown> => ({
+  cohortId: result.cohortId,
+  rowCount: result.rowCount,
+  membershipPreview: result.membershipPreview.objects(),
+  artifacts: result.artifacts,
+  metadata: result.metadata
+})
+
+/** A plain-text table of the preview rows, columns padded to their widest value. */
+export const previewTable = (table: ColumnTable): string => {
+  const rows = table.objects() as Array<Record<string, unknown>>
+  const columns = [...MEMBERSHIP_COLUMNS]
+  const cells = [columns as Array<string>, ...rows.map((r) => columns.map((c) => String(r[c] ?? "")))]
+  const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
+  return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
+}
+
+/** The human summary `cohort build` prints. */
+export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): string => {
+  const m = result.metadata
+  const lines = [
+    `cohort ${result.cohortId}: ${result.rowCount} rows (${m["drafts"]} drafts, ${m["essays"]} essays, ${m["evaluations"]} evaluations)`,
+    `combo catalog: ${m["combo_count"]} combos, highest version ${m["max_version"] ?? "-"}`
+  ]
+  const a = result.artifacts
+  if (dryRun) lines.push("dry run: nothing was written")
+  else if (a["generations_written"] !== undefined) {
+    lines.push(`generations: ${a["generations_written"]} new, ${a["generations_existing"]} already present`)
+  }
+  const warnings = (m["validation_warnings"] ?? []) as Array<string>
+  if (warnings.length === 0) lines.push("warnings: none")
+  else lines.push(`warnings (${warnings.length}):`, ...warnings.map((w) => `  - ${w}`))
+  const paths = Object.entries(a).filter(([k]) => !k.startsWith("generations_"))
+  if (paths.length > 0) lines.push("artifacts:", ...paths.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`))
+  const shown = result.membershipPreview.numRows()
+  if (shown > 0) {
+    lines.push(`preview (first ${shown} of ${result.rowCount} rows):`, previewTable(result.membershipPreview))
+  }
+  return lines.join("\n")
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer, Logger } from "effect"
+import { CliExit, run } from "./cli/Cli.js"
+
+const MainLive = Layer.mergeAll(
+  NodeContext.layer,
+  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
+)
+
+const program = run(process.argv).pipe(
+  Effect.as(0),
+  Effect.catchIf((e): e is CliExit => e instanceof CliExit, (e) => Effect.succeed(e.code)),
+  Effect.catchIf(ValidationError.isValidationError, () => Effect.succeed(2)),
+  Effect.provide(MainLive)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) return onExit(exit.value as number)
+    if (!Exit.isInterrupted(exit)) process.stderr.write(`Defect: ${Cause.pretty(exit.cause)}\n`)
+    onExit(Exit.isInterrupted(exit) ? 130 : 1)
+  }
+})
