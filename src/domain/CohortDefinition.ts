@@ -119,43 +119,53 @@ export const designRecords = (design: Design): Array<Record<string, SpecValue>> 
   return out
 }
 
-type Reader = (row: ReadonlyArray<SpecValue>) => string | number | undefined
 type Failure = { readonly key: string; readonly reason: string; readonly value?: string }
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
+const INTEGER = /^[+-]?\d+$/
+const EMPTY = -1
+const BAD = -2
+// Keys pack (template, llm, replicate) into one number: ids < 2^16 each, replicate < 2^20.
+const MAX_DISTINCT = 65536
+const MAX_REPLICATE = 1 << 20
 
-const textReader = (columns: ReadonlyArray<string>, field: Field): Reader => {
-  const indexes = FIELD_ALIASES[field].map((name) => columns.indexOf(name)).filter((i) => i >= 0)
-  return (row) => {
-    for (const i of indexes) {
-      const value = row[i]
-      if (value === null || value === undefined) continue
-      const text = pyStrip(pyStr(value))
-      if (text !== "") return text
+/** Interns the stripped text of design values: a value is converted once, however many rows hold it. */
+const makeTextPool = () => {
+  const byValue = new Map<SpecValue, number>()
+  const byText = new Map<string, number>()
+  const texts: Array<string> = []
+  return {
+    texts,
+    id: (value: SpecValue | undefined): number => {
+      if (value === null || value === undefined) return EMPTY
+      let id = byValue.get(value)
+      if (id === undefined) {
+        const text = pyStrip(pyStr(value))
+        if (text === "") id = EMPTY
+        else if (CONTROL.test(text)) id = BAD
+        else {
+          id = byText.get(text)
+          if (id === undefined) {
+            id = texts.length
+            texts.push(text)
+            byText.set(text, id)
+          }
+        }
+        byValue.set(value, id)
+      }
+      return id
     }
-    return undefined
   }
 }
 
-const INTEGER = /^[+-]?\d+$/
-
-const replicateReader = (columns: ReadonlyArray<string>, field: Field): ((row: ReadonlyArray<SpecValue>) => number | Failure) => {
-  const candidates = FIELD_ALIASES[field].map((name) => [name, columns.indexOf(name)] as const).filter(([, i]) => i >= 0)
-  return (row) => {
-    for (const [name, i] of candidates) {
-      const value = row[i]
-      if (value === null || value === undefined) continue
-      const text = pyStrip(pyStr(value))
-      if (text === "") continue
-      const n = typeof value === "boolean" ? Number.NaN : INTEGER.test(text) ? Number(text) : Number.NaN
-      if (!Number.isSafeInteger(n) || n < 1) {
-        return { key: name, reason: "replicate must be a whole number of at least 1", value: text }
-      }
-      return n
-    }
-    return 1
-  }
+/** Replicate of a value: a whole number ≥ 1, 0 for "empty, try the next alias", or the problem. */
+const replicateOf = (value: SpecValue | undefined): number | string => {
+  if (value === null || value === undefined) return 0
+  const text = pyStrip(pyStr(value))
+  if (text === "") return 0
+  const n = typeof value === "boolean" ? Number.NaN : INTEGER.test(text) ? Number(text) : Number.NaN
+  return Number.isSafeInteger(n) && n >= 1 && n < MAX_REPLICATE ? n : text
 }
 
 const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Design => {
@@ -177,78 +187,113 @@ const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): D
  * paths; `definitionFromDesignRows` wraps it in an Effect.
  */
 export const definitionFromDesign = (design: Design, source = "<design rows>"): CohortDefinition | InvalidSpec => {
-  const text = TEXT_FIELDS.map((f) => textReader(design.columns, f))
-  const reps = REPLICATE_FIELDS.map((f) => replicateReader(design.columns, f))
-  const drafts = new Map<string, DraftPlanEntry>()
-  const essays = new Map<string, EssayPlanEntry>()
-  const evaluations = new Map<string, EvaluationPlanEntry>()
-  const values: Array<string> = new Array(7)
-  const fail = (rowIndex: number, failure: Failure) =>
-    new InvalidSpec({
-      path: source,
-      key: `rows[${rowIndex}].${failure.key}`,
-      reason: failure.reason,
-      ...(failure.value === undefined ? {} : { value: JSON.stringify(failure.value) })
-    })
+  const columns = design.columns
+  const textColumns = TEXT_FIELDS.map((f) => FIELD_ALIASES[f].map((name) => columns.indexOf(name)).filter((i) => i >= 0))
+  const repColumns = REPLICATE_FIELDS.map((f) => FIELD_ALIASES[f].map((name) => columns.indexOf(name)).filter((i) => i >= 0))
+  const pools = TEXT_FIELDS.map(() => makeTextPool())
+  const repCache = new Map<SpecValue, number | string>()
+  const drafts: Array<DraftPlanEntry> = []
+  const essays: Array<EssayPlanEntry> = []
+  const evaluations: Array<EvaluationPlanEntry> = []
+  const draftIndex = new Map<number, Map<number, DraftPlanEntry>>()
+  const essayIndex = new Map<DraftPlanEntry, Map<number, EssayPlanEntry>>()
+  const evaluationIndex = new Map<EssayPlanEntry, Set<number>>()
+  const ids = [0, 0, 0, 0, 0, 0, 0]
+  const reps = [1, 1, 1]
   let failure: InvalidSpec | undefined
+  const fail = (rowIndex: number, f: Failure) => {
+    failure = new InvalidSpec({
+      path: source,
+      key: `rows[${rowIndex}].${f.key}`,
+      reason: f.reason,
+      ...(f.value === undefined ? {} : { value: JSON.stringify(f.value) })
+    })
+    return false
+  }
+  const pack = (template: number, llm: number, replicate: number) => (template * MAX_DISTINCT + llm) * MAX_REPLICATE + replicate
+
   design.forEachRow((row, r) => {
     for (let f = 0; f < 7; f++) {
-      const value = text[f]!(row)
-      if (value === undefined) {
-        const field = TEXT_FIELDS[f]!
+      let id = EMPTY
+      for (const c of textColumns[f]!) {
+        id = pools[f]!.id(row[c])
+        if (id !== EMPTY) break
+      }
+      const field = TEXT_FIELDS[f]!
+      if (id === EMPTY) {
         const aliases = FIELD_ALIASES[field]
-        failure = fail(r, {
+        return fail(r, {
           key: field,
-          reason: aliases.length > 1 ? `missing required field (also read from ${aliases.slice(1).join(", ")})` : "missing required field"
+          reason: aliases.length > 1
+            ? `missing required field (also read from ${aliases.slice(1).join(", ")})`
+            : "missing required field"
         })
-        return false
       }
-      if (CONTROL.test(value as string)) {
-        failure = fail(r, { key: TEXT_FIELDS[f]!, reason: "control characters are not allowed", value: value as string })
-        return false
+      if (id === BAD) return fail(r, { key: field, reason: "control characters are not allowed" })
+      if (id >= MAX_DISTINCT) return fail(r, { key: field, reason: `more than ${MAX_DISTINCT - 1} distinct values` })
+      ids[f] = id
+    }
+    for (let k = 0; k < 3; k++) {
+      let rep = 0
+      for (const c of repColumns[k]!) {
+        const value = row[c]
+        let cached = repCache.get(value!)
+        if (cached === undefined) {
+          cached = replicateOf(value)
+          repCache.set(value!, cached)
+        }
+        if (typeof cached === "string") {
+          return fail(r, {
+            key: columns[c]!,
+            reason: "replicate must be a whole number of at least 1",
+            value: cached
+          })
+        }
+        rep = cached
+        if (rep !== 0) break
       }
-      values[f] = value as string
-    }
-    const dRep = reps[0]!(row)
-    if (typeof dRep !== "number") {
-      failure = fail(r, dRep)
-      return false
-    }
-    const eRep = reps[1]!(row)
-    if (typeof eRep !== "number") {
-      failure = fail(r, eRep)
-      return false
-    }
-    const vRep = reps[2]!(row)
-    if (typeof vRep !== "number") {
-      failure = fail(r, vRep)
-      return false
+      reps[k] = rep === 0 ? 1 : rep
     }
 
-    const dKey = `${values[0]}${SEP}${values[1]}${SEP}${values[2]}${SEP}${dRep}`
-    let draft = drafts.get(dKey)
+    let byCombo = draftIndex.get(ids[0]!)
+    if (byCombo === undefined) draftIndex.set(ids[0]!, byCombo = new Map())
+    const draftKey = pack(ids[1]!, ids[2]!, reps[0]!)
+    let draft = byCombo.get(draftKey)
     if (draft === undefined) {
-      draft = { comboId: values[0]!, templateId: values[1]!, llmModelId: values[2]!, replicate: dRep }
-      drafts.set(dKey, draft)
+      draft = {
+        comboId: pools[0]!.texts[ids[0]!]!,
+        templateId: pools[1]!.texts[ids[1]!]!,
+        llmModelId: pools[2]!.texts[ids[2]!]!,
+        replicate: reps[0]!
+      }
+      byCombo.set(draftKey, draft)
+      drafts.push(draft)
     }
-    const eKey = `${dKey}${SEP}${values[3]}${SEP}${values[4]}${SEP}${eRep}`
-    let essay = essays.get(eKey)
+    let byDraft = essayIndex.get(draft)
+    if (byDraft === undefined) essayIndex.set(draft, byDraft = new Map())
+    const essayKey = pack(ids[3]!, ids[4]!, reps[1]!)
+    let essay = byDraft.get(essayKey)
     if (essay === undefined) {
-      essay = { draft, templateId: values[3]!, llmModelId: values[4]!, replicate: eRep }
-      essays.set(eKey, essay)
+      essay = { draft, templateId: pools[3]!.texts[ids[3]!]!, llmModelId: pools[4]!.texts[ids[4]!]!, replicate: reps[1]! }
+      byDraft.set(essayKey, essay)
+      essays.push(essay)
     }
-    const vKey = `${eKey}${SEP}${values[5]}${SEP}${values[6]}${SEP}${vRep}`
-    if (!evaluations.has(vKey)) {
-      evaluations.set(vKey, { essay, templateId: values[5]!, llmModelId: values[6]!, replicate: vRep })
+    let byEssay = evaluationIndex.get(essay)
+    if (byEssay === undefined) evaluationIndex.set(essay, byEssay = new Set())
+    const evaluationKey = pack(ids[5]!, ids[6]!, reps[2]!)
+    if (!byEssay.has(evaluationKey)) {
+      byEssay.add(evaluationKey)
+      evaluations.push({
+        essay,
+        templateId: pools[5]!.texts[ids[5]!]!,
+        llmModelId: pools[6]!.texts[ids[6]!]!,
+        replicate: reps[2]!
+      })
     }
     return true
   })
   if (failure !== undefined) return failure
-  return {
-    drafts: Array.from(drafts.values()),
-    essays: Array.from(essays.values()),
-    evaluations: Array.from(evaluations.values())
-  }
+  return { drafts, essays, evaluations }
 }
 
 const isDesign = (input: unknown): input is Design =>

@@ -19,25 +19,54 @@ export const canonicalSignature = (parts: ReadonlyArray<SignaturePart>): string 
   return out
 }
 
-const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-const TWO_32 = 4294967296
-const TWO_40 = 1099511627776
-
-// base36 of the 80-bit big-endian digest without BigInt: two 40-bit limbs, long division by 36.
-const base36 = (d: Uint8Array): string => {
-  let hi = d[0]! * TWO_32 + ((d[1]! << 24) >>> 0) + (d[2]! << 16) + (d[3]! << 8) + d[4]!
-  let lo = d[5]! * TWO_32 + ((d[6]! << 24) >>> 0) + (d[7]! << 16) + (d[8]! << 8) + d[9]!
-  if (hi === 0 && lo === 0) return "0"
-  let out = ""
-  while (hi > 0 || lo > 0) {
-    const r = hi % 36
-    hi = (hi - r) / 36
-    const cur = r * TWO_40 + lo
-    const r2 = cur % 36
-    lo = (cur - r2) / 36
-    out = ALPHABET[r2]! + out
+/** `canonicalSignature`'s normalization of one text part, memoized (plans repeat few distinct texts). */
+export const makePartNormalizer = () => {
+  const cache = new Map<string, string>()
+  return (text: string): string => {
+    let out = cache.get(text)
+    if (out === undefined) {
+      out = pyStrip(text).toLowerCase()
+      cache.set(text, out)
+    }
+    return out
   }
-  return out
+}
+
+const DIGITS = Array.from("0123456789abcdefghijklmnopqrstuvwxyz", (c) => c.charCodeAt(0))
+const TWO_32 = 4294967296
+const PAIR = 1296 // 36², two base36 digits per division step
+const out36 = Buffer.alloc(24)
+
+/**
+ * base36 of the 80-bit big-endian digest without BigInt: limbs of 16, 32 and 32 bits divided by 36²
+ * (every intermediate stays below 2^53), digits written right to left into a reused buffer.
+ */
+const base36 = (d: Uint8Array): string => {
+  let a = (d[0]! << 8) | d[1]!
+  let b = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0
+  let c = ((d[6]! << 24) | (d[7]! << 16) | (d[8]! << 8) | d[9]!) >>> 0
+  let p = out36.length
+  for (;;) {
+    const qa = (a / PAIR) | 0
+    let r = a - qa * PAIR
+    a = qa
+    let cur = r * TWO_32 + b
+    const qb = Math.floor(cur / PAIR)
+    r = cur - qb * PAIR
+    b = qb
+    cur = r * TWO_32 + c
+    const qc = Math.floor(cur / PAIR)
+    r = cur - qc * PAIR
+    c = qc
+    const high = (r / 36) | 0
+    out36[--p] = DIGITS[r - high * 36]!
+    if (a === 0 && b === 0 && c === 0) {
+      if (high !== 0) out36[--p] = DIGITS[high]!
+      break
+    }
+    out36[--p] = DIGITS[high]!
+  }
+  return out36.toString("latin1", p, out36.length)
 }
 
 /**
@@ -52,9 +81,13 @@ export interface GenIdHasher {
 }
 
 const fromHasher = (hasher: IHasher): GenIdHasher => {
+  // Canonicals are encoded into one reused buffer instead of a fresh one per id.
+  const buffer = Buffer.allocUnsafe(1 << 16)
   const idOf = (stage: Stage, canonical: string, collisionIndex = 0): string => {
+    const text = collisionIndex > 0 ? `${canonical}|collision:${collisionIndex}` : canonical
     hasher.init()
-    hasher.update(collisionIndex > 0 ? `${canonical}|collision:${collisionIndex}` : canonical)
+    if (text.length * 3 <= buffer.length) hasher.update(buffer.subarray(0, buffer.write(text, 0, "utf8")))
+    else hasher.update(text)
     const id = GEN_ID_PREFIX[stage] + base36(hasher.digest("binary"))
     return collisionIndex > 0 ? `${id}-${collisionIndex}` : id
   }

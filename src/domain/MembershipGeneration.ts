@@ -3,9 +3,21 @@ import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { type CohortDefinition, type DraftPlanEntry, draftKey, type EssayPlanEntry, essayKey } from "./CohortDefinition.js"
-import { canonicalSignature } from "./GenId.js"
+import { makePartNormalizer } from "./GenId.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
 import type { Stage } from "./Stage.js"
+
+/** Ids are reserved in batches, so that only one batch of canonical strings is alive at a time. */
+const BATCH = 65_536
+
+/** Whether normalization (trim + lower-case) keeps the distinct texts of a column distinct. */
+const injective = <A>(norm: (s: string) => string, items: ReadonlyArray<A>, text: (a: A) => string): boolean => {
+  const raw = new Set<string>()
+  for (const item of items) raw.add(text(item))
+  const normalized = new Set<string>()
+  for (const t of raw) normalized.add(norm(t))
+  return normalized.size === raw.size
+}
 
 /** Looks up the id of a parent entry: by identity first (entries share parents), by key otherwise. */
 const makeParentIndex = <A extends object>(keyOf: (a: A) => string) => {
@@ -50,7 +62,8 @@ export const generateMembership = Effect.fn("generateMembership")(function*(
   const acc = makeMembershipAccumulator(cohortId)
   const { drafts, essays, evaluations } = definition
 
-  const draftCanonicals = drafts.map((d) => canonicalSignature([d.comboId, d.templateId, d.llmModelId, d.replicate]))
+  const norm = makePartNormalizer()
+  const draftCanonicals = drafts.map((d) => `${norm(d.comboId)}|${norm(d.templateId)}|${norm(d.llmModelId)}|${d.replicate}`)
   const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) => {
     const d = drafts[i]!
     return registry.reserveDraftId({
@@ -81,7 +94,7 @@ export const generateMembership = Effect.fn("generateMembership")(function*(
     }
     essayParents[i] = parent
   }
-  const essayCanonicals = essays.map((e, i) => canonicalSignature([essayParents[i]!, e.templateId, e.replicate]))
+  const essayCanonicals = essays.map((e, i) => `${norm(essayParents[i]!)}|${norm(e.templateId)}|${e.replicate}`)
   const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) => {
     const e = essays[i]!
     return registry.reserveEssayId({ draftGenId: essayParents[i]!, templateId: e.templateId, cohortId, replicate: e.replicate })
@@ -106,30 +119,36 @@ export const generateMembership = Effect.fn("generateMembership")(function*(
     }
     evaluationParents[i] = parent
   }
-  const evaluationCanonicals = evaluations.map((v, i) =>
-    canonicalSignature([evaluationParents[i]!, v.templateId, v.llmModelId, v.replicate])
-  )
-  const evaluationIds = yield* reserve(registry, "evaluation", evaluationCanonicals, (i) => {
-    const v = evaluations[i]!
-    return registry.reserveEvaluationId({
-      essayGenId: evaluationParents[i]!,
-      templateId: v.templateId,
-      llmModelId: v.llmModelId,
-      cohortId,
-      replicate: v.replicate
+  // Evaluations are unique by (essay entry, template, llm, replicate); their ids can only repeat when
+  // two essays shared an id or two texts differ only by case/spaces. Otherwise no id index is needed
+  // (a BLAKE2b-80 collision between different signatures is beyond reach at any cohort size).
+  const add = acc.rows.collapseCount > 0 ||
+      !injective(norm, evaluations, (v) => v.templateId) ||
+      !injective(norm, evaluations, (v) => v.llmModelId)
+    ? acc.add
+    : acc.addNew
+  for (let start = 0; start < evaluations.length; start += BATCH) {
+    const end = Math.min(evaluations.length, start + BATCH)
+    // Parent ids are already canonical (lower-case, no spaces): only the texts need normalizing.
+    const canonicals: Array<string> = new Array(end - start)
+    for (let i = start; i < end; i++) {
+      const v = evaluations[i]!
+      canonicals[i - start] = `${evaluationParents[i]!}|${norm(v.templateId)}|${norm(v.llmModelId)}|${v.replicate}`
+    }
+    const ids = yield* reserve(registry, "evaluation", canonicals, (k) => {
+      const v = evaluations[start + k]!
+      return registry.reserveEvaluationId({
+        essayGenId: evaluationParents[start + k]!,
+        templateId: v.templateId,
+        llmModelId: v.llmModelId,
+        cohortId,
+        replicate: v.replicate
+      })
     })
-  })
-  for (let i = 0; i < evaluations.length; i++) {
-    const v = evaluations[i]!
-    acc.add(
-      "evaluation",
-      evaluationIds[i]!,
-      evaluationParents[i]!,
-      v.essay.draft.comboId,
-      v.templateId,
-      v.llmModelId,
-      v.replicate
-    )
+    for (let i = start; i < end; i++) {
+      const v = evaluations[i]!
+      add("evaluation", ids[i - start]!, evaluationParents[i]!, v.essay.draft.comboId, v.templateId, v.llmModelId, v.replicate)
+    }
   }
   return acc.rows as MembershipRows
 })

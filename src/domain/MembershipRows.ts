@@ -111,7 +111,26 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     rows.replicate.push(replicate)
     rows.counts[stage]++
   }
-  return { rows, add }
+  /** `add` for a row whose id is known to be new (no index kept: the caller proved uniqueness). */
+  const addNew = (
+    stage: Stage,
+    genId: string,
+    parentGenId: string,
+    comboId: string,
+    templateId: string,
+    llmModelId: string,
+    replicate: number
+  ): void => {
+    rows.stage.push(stage)
+    rows.genId.push(genId)
+    rows.parentGenId.push(parentGenId)
+    rows.comboId.push(comboId)
+    rows.templateId.push(templateId)
+    rows.llmModelId.push(llmModelId)
+    rows.replicate.push(replicate)
+    rows.counts[stage]++
+  }
+  return { rows, add, addNew }
 }
 
 const describe = (row: MembershipRow): string =>

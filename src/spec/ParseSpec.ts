@@ -48,7 +48,9 @@ const knownKeysAt = (parent: ReadonlyArray<PropertyKey>): ReadonlyArray<string> 
 
 /** One schema issue → one InvalidSpec naming the key, the value and (for typos) the likely key. */
 const fromParseError = (source: string, data: unknown, error: ParseResult.ParseError): InvalidSpec => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]!
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  // A union (a tie is a list or a mapping) reports every member; a stray key is the one worth naming.
+  const issue = issues.find((i) => i._tag === "Unexpected") ?? issues[0]!
   const at = issue.path
   const key = keyPath(at)
   if (issue._tag === "Unexpected") {

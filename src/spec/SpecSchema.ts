@@ -17,12 +17,19 @@ const FileRef = Schema.String.pipe(
 const Values = Schema.Union(FileRef, Schema.Array(Schema.Unknown)).annotations({
   identifier: "Values",
   description: "An inline list, or '@file:<relative path>'",
-  message: () => "must be a list or an '@file:<relative path>' include"
+  // override: a union's own message otherwise gives way to its first member's ("expected string").
+  message: () => ({ message: "must be a list or an '@file:<relative path>' include", override: true })
 })
 
 const Name = Schema.String.pipe(Schema.minLength(1, { message: () => "must be a non-empty string" }))
 const Names = Schema.Array(Name).annotations({ message: () => "must be a list of axis names" })
-const NonEmptyNames = Schema.NonEmptyArray(Name).annotations({ message: () => "must be a non-empty list of axis names" })
+const NonEmptyNames = Schema.NonEmptyArray(Name).annotations({
+  // An empty list is reported on the list itself, not as a missing `[0]`; a bad element keeps its own message.
+  message: (issue) =>
+    Array.isArray(issue.actual) && issue.actual.length === 0
+      ? { message: "must be a non-empty list of axis names", override: true }
+      : "must be a non-empty list of axis names"
+})
 
 export const TieRule = Schema.Union(
   NonEmptyNames,
@@ -39,7 +46,9 @@ export const PairRule = Schema.Struct({
   right: Name,
   allowed: Values,
   balance: Schema.optional(
-    Schema.Literal("left", "right", "both").annotations({ message: () => "must be one of left, right, both" })
+    Schema.Literal("left", "right", "both").annotations({
+      message: () => ({ message: "must be one of left, right, both", override: true })
+    })
   )
 }).annotations({ identifier: "PairRule", description: "Couples two axes into the allowed (left, right) pairs" })
 
