@@ -1,0 +1,128 @@
+import { NodeContext } from "@effect/platform-node"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect, FastCheck as fc, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import {
+  buildCohortMembership,
+  computeGenId,
+  DiskRegistryFactory,
+  IdCollision,
+  InMemoryCatalogBundleLoader,
+  InMemoryRegistryFactory,
+  InMemorySpecRepository,
+  makeDiskRegistry,
+  RegistryFactory,
+  signatureOfMetadata
+} from "../../src/index.js"
+import { defaultBundle, designRow, specOf } from "../support/Builds.js"
+
+let cleanups: Array<() => void> = []
+afterEach(() => {
+  cleanups.forEach((c) => c())
+  cleanups = []
+})
+const tempRoot = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-registry-"))
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+const plant = (root: string, stage: string, id: string, metadata: Record<string, unknown>) => {
+  fs.mkdirSync(path.join(root, "gens", stage, id), { recursive: true })
+  fs.writeFileSync(path.join(root, "gens", stage, id, "metadata.json"), JSON.stringify(metadata))
+}
+const registry = (root: string) => makeDiskRegistry(root).pipe(Effect.provide(NodeContext.layer))
+const draft = { comboId: "c1", templateId: "t1", llmModelId: "m1", cohortId: "x", replicate: 1 }
+
+describe("DiskRegistryFactory", () => {
+  it.effect.prop(
+    "on an empty store it gives the same membership as the in-memory registry",
+    [fc.array(fc.record({
+      combo_id: fc.constantFrom("combo-1", "combo-2"),
+      draft_template: fc.constantFrom("draft-a", "draft-b"),
+      essay_template: fc.constantFrom("essay-a", "essay-c"),
+      essay_llm: fc.constantFrom("m1", "m2"),
+      evaluation_template: fc.constantFrom("eval-a", "eval-b"),
+      evaluation_llm: fc.constantFrom("j1", "j2"),
+      evaluation_replicate: fc.constantFrom("1", "2")
+    }), { minLength: 1, maxLength: 20 })],
+    ([rows]) =>
+      Effect.gen(function*() {
+        const root = tempRoot()
+        const common = Layer.mergeAll(
+          InMemorySpecRepository([specOf("p", rows.map((r) => designRow(r)))]),
+          InMemoryCatalogBundleLoader(defaultBundle())
+        )
+        const run = (factory: Layer.Layer<RegistryFactory>) =>
+          buildCohortMembership("p", { previewRows: 1000 }).pipe(Effect.provide(Layer.merge(common, factory)))
+        const disk = yield* run(DiskRegistryFactory.layer(root).pipe(Layer.provide(NodeContext.layer)))
+        const memory = yield* run(InMemoryRegistryFactory)
+        expect(disk.membershipPreview.objects()).toEqual(memory.membershipPreview.objects())
+        expect(fs.existsSync(path.join(root, "gens"))).toBe(false)
+      }),
+    { fastCheck: { numRuns: 25 } }
+  )
+
+  it.effect("an id whose metadata records the same signature is reused", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const id = yield* computeGenId("draft", ["c1", "t1", "m1", 1])
+      plant(root, "draft", id, { combo_id: " C1 ", template_id: "T1", llm_model_id: "m1", replicate: "1" })
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(id)
+    }))
+
+  it.effect("an id taken by another signature moves to the -1 suffix, then -2", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const id = yield* computeGenId("draft", ["c1", "t1", "m1", 1])
+      const first = yield* computeGenId("draft", ["c1", "t1", "m1", 1], 1)
+      plant(root, "draft", id, { combo_id: "other", template_id: "t1", llm_model_id: "m1", replicate: 1 })
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(first)
+      expect(first).toMatch(/-1$/)
+      plant(root, "draft", first, { combo_id: "other", template_id: "t1", llm_model_id: "m1", replicate: 2 })
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(yield* computeGenId("draft", ["c1", "t1", "m1", 1], 2))
+    }))
+
+  it.effect("the batched path resolves collisions the same way", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const id = yield* computeGenId("evaluation", ["e_x", "v", "j", 1])
+      plant(root, "evaluation", id, { parent_gen_id: "e_y", template_id: "v", llm_model_id: "j", replicate: 1 })
+      const reg = yield* registry(root)
+      const ids = yield* reg.reserveMany!("evaluation", ["e_x|v|j|1", "e_x|v|j|2"])
+      expect(ids).toEqual([
+        yield* computeGenId("evaluation", ["e_x", "v", "j", 1], 1),
+        yield* computeGenId("evaluation", ["e_x", "v", "j", 2])
+      ])
+    }))
+
+  it.effect("past the fifth candidate it is IdCollision", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      for (let i = 0; i < 5; i++) {
+        plant(root, "draft", yield* computeGenId("draft", ["c1", "t1", "m1", 1], i), { combo_id: `other-${i}`, template_id: "t1", llm_model_id: "m1" })
+      }
+      const error = yield* Effect.flip((yield* registry(root)).reserveDraftId(draft))
+      expect(error).toBeInstanceOf(IdCollision)
+      expect(error).toMatchObject({ stage: "draft", signature: "c1|t1|m1|1" })
+      expect(error.attempts).toHaveLength(5)
+    }))
+
+  it.effect("unreadable or signature-less metadata counts as another signature", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const id = yield* computeGenId("draft", ["c1", "t1", "m1", 1])
+      fs.mkdirSync(path.join(root, "gens", "draft", id), { recursive: true })
+      fs.writeFileSync(path.join(root, "gens", "draft", id, "metadata.json"), "{ not json")
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(yield* computeGenId("draft", ["c1", "t1", "m1", 1], 1))
+    }))
+
+  it("rebuilds signatures from metadata as the original does", () => {
+    expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B", llm_model_id: "C" })).toBe("a|b|c|1")
+    expect(signatureOfMetadata("essay", { parent_gen_id: "d_1", essay_template: "E", replicate: 2.0 })).toBe("d_1|e|2")
+    expect(signatureOfMetadata("evaluation", { parent_gen_id: "e_1", template_id: "V", llm_model_id: "J", replicate: "3" })).toBe("e_1|v|j|3")
+    expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B" })).toBeUndefined()
+    expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B", llm_model_id: "C", replicate: "x" })).toBeUndefined()
+  })
+})
