@@ -168,7 +168,10 @@ layer(NodeContext.layer)("spec properties", (it) => {
 
   it.effect.prop("rule sections run in the order written", [orderCase], ([c]) =>
     Effect.gen(function*() {
-      const allowed = c.picks.map(([i, j]) => [c.left[i % c.left.length]!, [...c.items[j % c.items.length]!]])
+      const allowed = c.picks.map(([i, j]): [Level, [Level, Level]] => [
+        c.left[i % c.left.length]!,
+        [...c.items[j % c.items.length]!]
+      ])
       const tuples = { tp: { axes: ["b", "c"], items: c.items.map((item) => [...item]) } }
       const pairs = { pr: { left: "a", right: "tp", allowed } }
       const axes = { a: c.left }
