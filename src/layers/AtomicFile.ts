@@ -19,7 +19,11 @@ const failed = (target: string) => (error: PlatformError) =>
  */
 export const writeAtomically = (
   target: string,
-  chunks: Iterable<string>
+  chunks: Iterable<string | Uint8Array>,
+  options: {
+    /** fsync before the rename, so the new content survives a power loss too (default true). */
+    readonly sync?: boolean
+  } = {}
 ): Effect.Effect<void, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -28,36 +32,12 @@ export const writeAtomically = (
     const write = Effect.scoped(
       Effect.gen(function*() {
         const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
-        for (const chunk of chunks) yield* file.writeAll(encoder.encode(chunk))
-        yield* file.sync
+        for (const chunk of chunks) yield* file.writeAll(typeof chunk === "string" ? encoder.encode(chunk) : chunk)
+        if (options.sync !== false) yield* file.sync
       })
     )
     yield* Effect.onExit(
       Effect.zipRight(write, fs.rename(temp, target)),
       (exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(temp)))
     ).pipe(Effect.mapError(failed(target)))
-  })
-
-/**
- * Creates `target` with `content` only if it does not exist yet, atomically (temp file + hard link,
- * which never replaces an existing file). Returns whether it wrote.
- */
-export const createAtomically = (
-  target: string,
-  content: string
-): Effect.Effect<boolean, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const temp = tempPathFor(path, target)
-    return yield* Effect.zipRight(
-      fs.writeFileString(temp, content, { flag: "wx", mode: 0o644 }),
-      fs.link(temp, target).pipe(
-        Effect.as(true),
-        Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "AlreadyExists", () => Effect.succeed(false))
-      )
-    ).pipe(
-      Effect.ensuring(Effect.ignore(fs.remove(temp))),
-      Effect.mapError(failed(target))
-    )
   })

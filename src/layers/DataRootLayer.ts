@@ -9,9 +9,15 @@ import { CsvCatalogBundleLoader } from "./CsvCatalogBundleLoader.js"
 import { DiskRegistryFactory } from "./DiskRegistryFactory.js"
 import { FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
 import { FileSystemSpecRepository, type SpecRepositoryOptions } from "./FileSystemSpecRepository.js"
+import { GensStore } from "./GensStore.js"
 
 /** Every collaborator of a build over one data root. */
-export type DataRootServices = CohortSpecRepository | CatalogBundleLoader | MembershipArtifactStore | RegistryFactory
+export type DataRootServices =
+  | CohortSpecRepository
+  | CatalogBundleLoader
+  | MembershipArtifactStore
+  | RegistryFactory
+  | GensStore
 
 /**
  * The four live layers over a data root (REFERENCE §2), needing only a `FileSystem` and a `Path`:
@@ -25,7 +31,9 @@ export const dataRootLayer = (
     FileSystemSpecRepository.layer(dataRoot, options),
     CsvCatalogBundleLoader.layer(dataRoot),
     DiskRegistryFactory.layer(dataRoot),
-    FileSystemArtifactStore.layer(dataRoot)
+    FileSystemArtifactStore.layer(dataRoot),
+    // One view of gens/ for the registry and the store (the store skips what the registry found).
+    GensStore.layer(dataRoot)
   )
 
 /** `dataRootLayer` on Node's file system. */

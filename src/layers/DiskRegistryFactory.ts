@@ -1,4 +1,3 @@
-import { FileSystem, Path } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { canonicalSignature, type GenIdHasher, GenIdHasher as SharedHasher, type SignaturePart } from "../domain/GenId.js"
 import { pyStrip } from "../domain/PythonText.js"
@@ -6,7 +5,7 @@ import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { dataRootPaths } from "./DataRoot.js"
+import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
 
 /** Candidates tried per signature: the plain id, then `-1` … `-4` (as the original). */
 export const MAX_ID_ATTEMPTS = 5
@@ -43,51 +42,35 @@ export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | u
  * whose metadata records another signature is skipped for `-1` … `-4`. It only reads; the artifact store
  * creates folders and files.
  */
-export const makeDiskRegistry = (
-  dataRoot: string
-): Effect.Effect<GenerationRegistry, never, FileSystem.FileSystem | Path.Path> =>
+export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegistry> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
     const hasher: GenIdHasher = yield* SharedHasher
-    const paths = dataRootPaths(path, dataRoot)
-    // One directory listing per stage tells which ids have a folder; only those are read.
-    const listings = new Map<Stage, Set<string>>()
-    const listing = (stage: Stage) =>
-      Effect.gen(function*() {
-        const known = listings.get(stage)
-        if (known !== undefined) return known
-        const names = yield* Effect.orElseSucceed(fs.readDirectory(paths.gensStage(stage)), () => [] as Array<string>)
-        const set = new Set(names)
-        listings.set(stage, set)
-        return set
-      })
-    const existingSignature = (stage: Stage, id: string) =>
-      fs.readFileString(paths.metadataFile(stage, id)).pipe(
-        Effect.map((text): { found: boolean; signature: string | undefined } => {
-          try {
-            return { found: true, signature: signatureOfMetadata(stage, JSON.parse(text)) }
-          } catch {
-            return { found: true, signature: undefined }
-          }
-        }),
-        Effect.orElseSucceed(() => ({ found: false, signature: undefined }))
-      )
-    const resolve = (stage: Stage, canonical: string, existing: Set<string>) =>
-      Effect.gen(function*() {
-        const attempts: Array<string> = []
-        for (let i = 0; i < MAX_ID_ATTEMPTS; i++) {
-          const id = hasher.idOf(stage, canonical, i)
-          attempts.push(id)
-          if (!existing.has(id)) return id
-          const { found, signature } = yield* existingSignature(stage, id)
-          if (!found || signature === canonical) return id
-          yield* Effect.logWarning(`${stage} id ${id} is taken by another signature; trying suffix -${i + 1}`)
+    const gens = yield* gensDirectoryFor(dataRoot)
+    // A new registry starts a new build: what an earlier build saw of the store may be stale.
+    gens.reset()
+    const resolve = (stage: Stage, canonical: string): string | IdCollision => {
+      const attempts: Array<string> = []
+      for (let i = 0; i < MAX_ID_ATTEMPTS; i++) {
+        const id = hasher.idOf(stage, canonical, i)
+        attempts.push(id)
+        if (!gens.listing(stage).has(id)) return id
+        const text = gens.readMetadata(stage, id)
+        if (text === undefined) return id
+        let signature: string | undefined
+        try {
+          signature = signatureOfMetadata(stage, JSON.parse(text))
+        } catch {
+          signature = undefined
         }
-        return yield* new IdCollision({ stage, signature: canonical, attempts })
-      })
+        if (signature === canonical) return id
+      }
+      return new IdCollision({ stage, signature: canonical, attempts })
+    }
     const reserve = (stage: Stage, canonical: string) =>
-      Effect.flatMap(listing(stage), (existing) => resolve(stage, canonical, existing))
+      Effect.suspend(() => {
+        const id = resolve(stage, canonical)
+        return typeof id === "string" ? Effect.succeed(id) : Effect.fail(id)
+      })
     return {
       reserveDraftId: (r) => reserve("draft", canonicalSignature([r.comboId, r.templateId, r.llmModelId, r.replicate])),
       reserveEssayId: (r) => reserve("essay", canonicalSignature([r.draftGenId, r.templateId, r.replicate])),
@@ -95,21 +78,16 @@ export const makeDiskRegistry = (
         reserve("evaluation", canonicalSignature([r.essayGenId, r.templateId, r.llmModelId, r.replicate])),
       reserveMany: (stage, canonicals) =>
         Effect.gen(function*() {
-          const existing = yield* listing(stage)
           const ids: Array<string> = new Array(canonicals.length)
-          const contested: Array<number> = []
-          for (let i = 0; i < canonicals.length; i++) {
-            const id = hasher.idOf(stage, canonicals[i]!)
-            if (existing.has(id)) contested.push(i)
-            else ids[i] = id
-          }
-          yield* Effect.forEach(
-            contested,
-            (i) => Effect.map(resolve(stage, canonicals[i]!, existing), (id) => {
+          for (let start = 0; start < canonicals.length; start += SYNC_CHUNK) {
+            const end = Math.min(canonicals.length, start + SYNC_CHUNK)
+            for (let i = start; i < end; i++) {
+              const id = resolve(stage, canonicals[i]!)
+              if (typeof id !== "string") return yield* id
               ids[i] = id
-            }),
-            { concurrency: 32, discard: true }
-          )
+            }
+            yield* Effect.yieldNow()
+          }
           return ids
         })
     } satisfies GenerationRegistry
@@ -117,19 +95,12 @@ export const makeDiskRegistry = (
 
 /** `RegistryFactory` over the `gens/` store of a data root. */
 export const DiskRegistryFactory = {
-  layer: (dataRoot: string): Layer.Layer<RegistryFactory, never, FileSystem.FileSystem | Path.Path> =>
-    Layer.effect(
+  layer: (dataRoot: string): Layer.Layer<RegistryFactory> =>
+    Layer.succeed(
       RegistryFactory,
-      Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const path = yield* Path.Path
-        return RegistryFactory.of({
-          createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
-            return yield* makeDiskRegistry(dataRoot).pipe(
-              Effect.provideService(FileSystem.FileSystem, fs),
-              Effect.provideService(Path.Path, path)
-            )
-          })
+      RegistryFactory.of({
+        createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
+          return yield* makeDiskRegistry(dataRoot)
         })
       })
     )

@@ -6,11 +6,11 @@ import { isStage, type Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { createAtomically, writeAtomically } from "./AtomicFile.js"
+import { writeAtomically } from "./AtomicFile.js"
+import { ChunkBuffer } from "./ChunkBuffer.js"
+import * as nodeFs from "node:fs"
 import { dataRootPaths } from "./DataRoot.js"
-
-/** Metadata files written at once; bounded so that a large cohort does not exhaust file handles. */
-export const WRITE_CONCURRENCY = 64
+import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
 
 const ROWS_PER_CHUNK = 50_000
 
@@ -37,14 +37,16 @@ export const generationMetadata = (
   return JSON.stringify(m, null, 2)
 }
 
-function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>): Generator<string> {
-  yield "stage,gen_id\n"
+function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>): Generator<Uint8Array> {
+  const out = new ChunkBuffer()
+  out.line("stage,gen_id\n")
   for (let start = 0; start < ids.length; start += ROWS_PER_CHUNK) {
-    let chunk = ""
     const end = Math.min(ids.length, start + ROWS_PER_CHUNK)
-    for (let i = start; i < end; i++) chunk += `${stages[i]},${ids[i]}\n`
-    yield chunk
+    for (let i = start; i < end; i++) out.line(`${stages[i]},${ids[i]}\n`)
+    yield* out.take()
   }
+  out.flush()
+  yield* out.take()
 }
 
 /**
@@ -65,6 +67,7 @@ export const FileSystemArtifactStore = {
 
         const writeGenerations = (cohortId: string, table: ColumnTable, modes: Record<string, Record<string, string>>) =>
           Effect.gen(function*() {
+            const gens = yield* gensDirectoryFor(dataRoot)
             const stage = table.array("stage") as ArrayLike<Stage>
             const genId = table.array("gen_id") as ArrayLike<string>
             const parent = table.array("parent_gen_id") as ArrayLike<string>
@@ -81,43 +84,59 @@ export const FileSystemArtifactStore = {
                 })
               }
             }
-            // Ids with a folder already may have metadata; all others certainly need it.
-            const listed = new Map<Stage, Set<string>>()
-            for (const s of ["draft", "essay", "evaluation"] as const) {
-              const names = yield* Effect.orElseSucceed(fs.readDirectory(paths.gensStage(s)), () => [] as Array<string>)
-              listed.set(s, new Set(names))
-            }
             let written = 0
             let existing = 0
-            const indexes = Array.from({ length: genId.length }, (_, i) => i)
-            yield* Effect.forEach(indexes, (i) =>
-              Effect.gen(function*() {
-                const s = stage[i]!
-                const id = genId[i]!
-                const file = paths.metadataFile(s, id)
-                if (listed.get(s)!.has(id) && (yield* Effect.orElseSucceed(fs.exists(file), () => false))) {
-                  existing++
-                  return
-                }
-                yield* fs.makeDirectory(paths.genDir(s, id), { recursive: true }).pipe(
-                  Effect.mapError((e) => new ArtifactWriteFailed({ path: paths.genDir(s, id), cause: e.message }))
-                )
-                const content = generationMetadata(
-                  {
-                    stage: s,
-                    gen_id: id,
-                    parent_gen_id: parent[i]!,
-                    combo_id: combo[i]!,
-                    template_id: template[i]!,
-                    llm_model_id: llm[i]!,
-                    replicate: replicate[i]!
-                  },
-                  cohortId,
-                  modes[s]?.[template[i]!] ?? "llm"
-                )
-                if (yield* provide(createAtomically(file, content))) written++
+            let failure: ArtifactWriteFailed | undefined
+            const write = (i: number) => {
+              const s = stage[i]!
+              const id = genId[i]!
+              if (gens.hasMetadata(s, id)) {
+                existing++
+                return
+              }
+              const content = generationMetadata(
+                {
+                  stage: s,
+                  gen_id: id,
+                  parent_gen_id: parent[i]!,
+                  combo_id: combo[i]!,
+                  template_id: template[i]!,
+                  llm_model_id: llm[i]!,
+                  replicate: replicate[i]!
+                },
+                cohortId,
+                modes[s]?.[template[i]!] ?? "llm"
+              )
+              try {
+                if (gens.createMetadata(s, id, content)) written++
                 else existing++
-              }), { concurrency: WRITE_CONCURRENCY, discard: true })
+              } catch (error) {
+                const e = error as NodeJS.ErrnoException
+                failure = new ArtifactWriteFailed({ path: e.path ?? gens.metadataFile(s, id), cause: e.message })
+              }
+            }
+            yield* Effect.sync(() => {
+              for (const s of ["draft", "essay", "evaluation"] as const) {
+                nodeFs.mkdirSync(gens.stageDir(s), { recursive: true })
+                gens.sweepStaleTemps(s)
+              }
+            }).pipe(Effect.catchAllDefect((error) =>
+              new ArtifactWriteFailed({ path: gens.stageDir("draft"), cause: String((error as Error).message ?? error) })
+            ))
+            // Synchronous writes in chunks: interruption lands between chunks, never inside a write.
+            yield* Effect.ensuring(
+              Effect.gen(function*() {
+                for (let start = 0; start < genId.length; start += SYNC_CHUNK) {
+                  const end = Math.min(genId.length, start + SYNC_CHUNK)
+                  yield* Effect.sync(() => {
+                    for (let i = start; i < end && failure === undefined; i++) write(i)
+                  })
+                  if (failure !== undefined) return yield* failure
+                  yield* Effect.yieldNow()
+                }
+              }),
+              Effect.sync(() => gens.finish())
+            )
             return { written, existing }
           })
 
