@@ -2,7 +2,10 @@ import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
+import * as nodeFs from "node:fs"
+import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { processAlive } from "./GensDirectory.js"
 
 const encoder = new TextEncoder()
 
@@ -40,4 +43,21 @@ export const writeAtomically = (
       Effect.zipRight(write, fs.rename(temp, target)),
       (exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(temp)))
     ).pipe(Effect.mapError(failed(target)))
+  })
+
+const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
+
+/** Removes temp files that `writeAtomically` left in `dir` when its process died (not a live one's). */
+export const sweepStaleTemps = (dir: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    let names: Array<string> = []
+    try {
+      names = nodeFs.readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const name of names) {
+      const match = TEMP_FILE.exec(name)
+      if (match !== null && !processAlive(Number(match[1]))) nodeFs.rmSync(nodePath.join(dir, name), { force: true })
+    }
   })

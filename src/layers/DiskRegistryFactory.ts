@@ -5,7 +5,7 @@ import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
 
 /** Candidates tried per signature: the plain id, then `-1` … `-4` (as the original). */
 export const MAX_ID_ATTEMPTS = 5
@@ -86,7 +86,7 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
               if (typeof id !== "string") return yield* id
               ids[i] = id
             }
-            yield* Effect.yieldNow()
+            yield* yieldToEventLoop
           }
           return ids
         })

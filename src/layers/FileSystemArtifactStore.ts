@@ -6,11 +6,12 @@ import { isStage, type Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { writeAtomically } from "./AtomicFile.js"
+import { sweepStaleTemps, writeAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
+import { lockCohort } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
 import { dataRootPaths } from "./DataRoot.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
 
 const ROWS_PER_CHUNK = 50_000
 
@@ -132,7 +133,7 @@ export const FileSystemArtifactStore = {
                     for (let i = start; i < end && failure === undefined; i++) write(i)
                   })
                   if (failure !== undefined) return yield* failure
-                  yield* Effect.yieldNow()
+                  yield* yieldToEventLoop
                 }
               }),
               Effect.sync(() => gens.finish())
@@ -140,35 +141,44 @@ export const FileSystemArtifactStore = {
             return { written, existing }
           })
 
+        const persist = Effect.fn("FileSystemArtifactStore.persistMembership")(function*(
+          cohortId: string,
+          table: ColumnTable,
+          metadata: Readonly<Record<string, unknown>>
+        ) {
+          const bad = checkCohortId(cohortId)
+          if (bad !== undefined) return yield* bad
+          const modes = (metadata["template_modes"] ?? {}) as Record<string, Record<string, string>>
+          const manifest = metadata["manifest"]
+          if (manifest === undefined) {
+            return yield* new InvalidConstraint({ reason: "metadata carries no manifest to write", cohortId })
+          }
+          const cohortDir = paths.cohortDir(cohortId)
+          yield* fs.makeDirectory(cohortDir, { recursive: true }).pipe(
+            Effect.mapError((e) => new ArtifactWriteFailed({ path: cohortDir, cause: e.message }))
+          )
+          // Builds of one cohort persist one at a time (the lock is released on any exit).
+          yield* lockCohort(cohortDir)
+          yield* sweepStaleTemps(cohortDir)
+          const gens = yield* writeGenerations(cohortId, table, modes)
+          const manifestPath = path.join(cohortDir, "manifest.json")
+          yield* provide(writeAtomically(manifestPath, [JSON.stringify(manifest, null, 2)]))
+          const membershipPath = path.join(cohortDir, "membership.csv")
+          yield* provide(writeAtomically(
+            membershipPath,
+            membershipCsvChunks(table.array("stage") as ArrayLike<string>, table.array("gen_id") as ArrayLike<string>)
+          ))
+          return {
+            membership: membershipPath,
+            manifest: manifestPath,
+            gens: path.join(paths.root, "gens"),
+            generations_written: String(gens.written),
+            generations_existing: String(gens.existing)
+          }
+        })
+
         return MembershipArtifactStore.of({
-          persistMembership: Effect.fn("FileSystemArtifactStore.persistMembership")(function*(cohortId, table, metadata) {
-            const bad = checkCohortId(cohortId)
-            if (bad !== undefined) return yield* bad
-            const modes = (metadata["template_modes"] ?? {}) as Record<string, Record<string, string>>
-            const manifest = metadata["manifest"]
-            if (manifest === undefined) {
-              return yield* new InvalidConstraint({ reason: "metadata carries no manifest to write", cohortId })
-            }
-            const gens = yield* writeGenerations(cohortId, table, modes)
-            const cohortDir = paths.cohortDir(cohortId)
-            yield* fs.makeDirectory(cohortDir, { recursive: true }).pipe(
-              Effect.mapError((e) => new ArtifactWriteFailed({ path: cohortDir, cause: e.message }))
-            )
-            const manifestPath = path.join(cohortDir, "manifest.json")
-            yield* provide(writeAtomically(manifestPath, [JSON.stringify(manifest, null, 2)]))
-            const membershipPath = path.join(cohortDir, "membership.csv")
-            yield* provide(writeAtomically(
-              membershipPath,
-              membershipCsvChunks(table.array("stage") as ArrayLike<string>, table.array("gen_id") as ArrayLike<string>)
-            ))
-            return {
-              membership: membershipPath,
-              manifest: manifestPath,
-              gens: path.join(paths.root, "gens"),
-              generations_written: String(gens.written),
-              generations_existing: String(gens.existing)
-            }
-          })
+          persistMembership: (cohortId, table, metadata) => Effect.scoped(persist(cohortId, table, metadata))
         })
       })
     )

@@ -22,3 +22,12 @@ export const gensDirectoryFor = (dataRoot: string): Effect.Effect<GensDirectory>
 
 /** Items are processed synchronously in chunks of this size, yielding between chunks. */
 export const SYNC_CHUNK = 2_000
+
+/**
+ * Lets the Node event loop run (signals such as Ctrl-C are delivered there) between synchronous
+ * chunks; `Effect.yieldNow` alone only yields to other fibers.
+ */
+export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})

@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { copyExampleDataRoot, leftovers, listFiles, snapshot, syntheticDataRoot } from "../support/DataRoots.js"
+import { repoRoot } from "../support/Fixtures.js"
+
+const main = path.join(repoRoot, "dist", "main.js")
+
+const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
+  const run = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env } })
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+/** Starts the CLI without waiting; resolves with its exit code (or the signal that ended it). */
+const start = (args: Array<string>) => {
+  const child = spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+  let stderr = ""
+  child.stderr.on("data", (d) => (stderr += d))
+  child.stdout.resume()
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, stderr }))
+  )
+  return { child, done }
+}
+
+let cleanups: Array<() => void> = []
+afterEach(() => {
+  cleanups.forEach((c) => c())
+  cleanups = []
+})
+const synthetic = (combos: number) => {
+  const made = syntheticDataRoot(combos)
+  cleanups.push(made.cleanup)
+  return made
+}
+const example = () => {
+  const made = copyExampleDataRoot()
+  cleanups.push(made.cleanup)
+  return made.root
+}
+
+/** Every artifact present is whole: metadata parses and names its own id; membership/manifest complete. */
+const assertArtifactsWhole = (root: string, cohortId: string, expectedMembership: string | undefined) => {
+  for (const file of listFiles(root)) {
+    const m = /^gens\/(draft|essay|evaluation)\/([^/]+)\/metadata\.json$/.exec(file)
+    if (m !== null) {
+      const meta = JSON.parse(fs.readFileSync(path.join(root, file), "utf8"))
+      expect(meta).toMatchObject({ stage: m[1], gen_id: m[2] })
+    }
+  }
+  const membership = path.join(root, "cohorts", cohortId, "membership.csv")
+  if (fs.existsSync(membership) && expectedMembership !== undefined) {
+    expect(fs.readFileSync(membership, "utf8")).toBe(expectedMembership)
+  }
+  const manifest = path.join(root, "cohorts", cohortId, "manifest.json")
+  if (fs.existsSync(manifest)) expect(() => JSON.parse(fs.readFileSync(manifest, "utf8"))).not.toThrow()
+}
+
+describe("crash safety", () => {
+  it("SIGKILL at random points never leaves a partial artifact, and the next build finishes the job", async () => {
+    const { root, rows } = synthetic(12)
+    // The reference: a complete build in another root.
+    const reference = synthetic(12)
+    expect(cohort(["build", "synthetic", "--data-root", reference.root]).code).toBe(0)
+    const expected = snapshot(reference.root)
+    const expectedMembership = expected.get("cohorts/synthetic/membership.csv")!
+    expect(expectedMembership.split("\n").length - 2).toBe(rows)
+
+    const t0 = Date.now()
+    for (let i = 0; i < 6 && Date.now() - t0 < 30_000; i++) {
+      const run = start(["build", "synthetic", "--data-root", root])
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 900))
+      run.child.kill("SIGKILL")
+      await run.done
+      assertArtifactsWhole(root, "synthetic", expectedMembership)
+    }
+    expect(cohort(["build", "synthetic", "--data-root", root]).code).toBe(0)
+    expect(snapshot(root)).toEqual(expected)
+    expect(leftovers(root)).toEqual([])
+  }, 60_000)
+
+  it("SIGINT stops a build cleanly: no temp files, no lock, every artifact whole", async () => {
+    const { root } = synthetic(12)
+    const run = start(["build", "synthetic", "--data-root", root])
+    await new Promise((r) => setTimeout(r, 700))
+    run.child.kill("SIGINT")
+    const { code, signal } = await run.done
+    expect(signal === "SIGINT" || code === 130 || code === 0).toBe(true)
+    expect(leftovers(root)).toEqual([])
+    assertArtifactsWhole(root, "synthetic", undefined)
+  }, 30_000)
+})
+
+describe("concurrent builds", () => {
+  it("two builds of the same cohort are serialized by the lock and both succeed with the same artifacts", async () => {
+    const { root } = synthetic(6)
+    const [a, b] = await Promise.all([
+      start(["build", "synthetic", "--data-root", root]).done,
+      start(["build", "synthetic", "--data-root", root]).done
+    ])
+    expect([a.code, b.code, a.stderr + b.stderr]).toEqual([0, 0, ""])
+    const reference = synthetic(6)
+    cohort(["build", "synthetic", "--data-root", reference.root])
+    expect(snapshot(root)).toEqual(snapshot(reference.root))
+    expect(leftovers(root)).toEqual([])
+  }, 30_000)
+
+  it("a build waits for a live lock holder and takes over a dead one's lock", async () => {
+    const root = example()
+    const lock = path.join(root, "cohorts", "daydream-pilot", ".lock")
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname() }))
+    const began = Date.now()
+    const run = start(["build", "daydream-pilot", "--data-root", root])
+    await new Promise((r) => setTimeout(r, 1200))
+    expect(fs.existsSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"))).toBe(false)
+    fs.rmSync(lock)
+    expect((await run.done).code).toBe(0)
+    expect(Date.now() - began).toBeGreaterThanOrEqual(1200)
+
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" })
+    fs.writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout), host: os.hostname() }))
+    expect(cohort(["build", "daydream-pilot", "--data-root", root]).code).toBe(0)
+    expect(fs.existsSync(lock)).toBe(false)
+  }, 30_000)
+
+  it("builds of two cohorts sharing generations both succeed and agree", async () => {
+    const root = example()
+    fs.cpSync(path.join(root, "cohorts", "daydream-pilot"), path.join(root, "cohorts", "pilot-twin"), { recursive: true })
+    const [a, b] = await Promise.all([
+      start(["build", "daydream-pilot", "--data-root", root]).done,
+      start(["build", "pilot-twin", "--data-root", root]).done
+    ])
+    expect([a.code, b.code]).toEqual([0, 0])
+    const one = fs.readFileSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"), "utf8")
+    expect(fs.readFileSync(path.join(root, "cohorts", "pilot-twin", "membership.csv"), "utf8")).toBe(one)
+    const ids = one.trim().split("\n").slice(1).map((l) => l.split(","))
+    for (const [stage, id] of ids) {
+      const meta = JSON.parse(fs.readFileSync(path.join(root, "gens", stage!, id!, "metadata.json"), "utf8"))
+      expect(["daydream-pilot", "pilot-twin"]).toContain(meta.origin_cohort_id)
+    }
+    expect(leftovers(root)).toEqual([])
+  }, 30_000)
+})
+
+describe("I/O faults", () => {
+  it("a gens folder that cannot be created is ArtifactWriteFailed naming the path; no membership is written", () => {
+    const root = example()
+    fs.mkdirSync(path.join(root, "gens"))
+    fs.writeFileSync(path.join(root, "gens", "evaluation"), "not a folder")
+    const run = cohort(["build", "daydream-pilot", "--data-root", root])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^ArtifactWriteFailed: cannot write .*gens\/evaluation/)
+    expect(fs.existsSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"))).toBe(false)
+    expect(leftovers(root)).toEqual([])
+  })
+
+  it("a catalog that cannot be read as a file is CatalogInvalid naming it", () => {
+    const root = example()
+    const file = path.join(root, "1_raw", "llm_models.csv")
+    fs.rmSync(file)
+    fs.mkdirSync(file)
+    const before = snapshot(root)
+    const run = cohort(["build", "daydream-pilot", "--data-root", root])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`CatalogInvalid: catalog llm_models (${file})`)
+    expect(snapshot(root)).toEqual(before)
+  })
+
+  it("a full disk fails the build with ArtifactWriteFailed and leaves only whole files", (ctx) => {
+    const root = example()
+    const gens = path.join(root, "gens")
+    fs.mkdirSync(gens)
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", gens]).status === 0
+    if (!mounted) ctx.skip()
+    try {
+      const run = cohort(["build", "daydream-pilot", "--data-root", root])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^ArtifactWriteFailed: /)
+      assertArtifactsWhole(root, "daydream-pilot", undefined)
+      expect(fs.existsSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"))).toBe(false)
+    } finally {
+      spawnSync("umount", [gens])
+    }
+  })
+})
+
+describe("determinism", () => {
+  it("the same inputs give byte-identical artifacts whatever the time zone and locale", () => {
+    const roots = [example(), example(), example()]
+    const envs = [{ TZ: "UTC", LC_ALL: "C" }, { TZ: "Pacific/Kiritimati", LC_ALL: "tr_TR.UTF-8" }, { TZ: "America/St_Johns", LANG: "de_DE.UTF-8" }]
+    roots.forEach((root, i) => expect(cohort(["build", "daydream-pilot", "--data-root", root], envs[i]).code).toBe(0))
+    const [a, b, c] = roots.map(snapshot)
+    expect(b).toEqual(a)
+    expect(c).toEqual(a)
+  })
+})
