@@ -128,6 +128,23 @@ const validate = Command.make(
     "Example: cohort validate daydream-pilot --data-root examples/data --json"
 ))
 
+/** A spec file compiled to its design rows, its size announced first when large. */
+const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number>; readonly maxRows: number }, what: string) =>
+  Effect.gen(function*() {
+    const spec = yield* parseSpec(args.specFile)
+    yield* announce(yield* estimateRows(spec), what)
+    const s = seedOf(args.seed)
+    return yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+  })
+
+const emitRows = (
+  args: { readonly format: Option.Option<"csv" | "jsonl">; readonly out: Option.Option<string> },
+  chunks: (format: "csv" | "jsonl") => Iterable<Uint8Array>
+) => {
+  const target = Option.getOrUndefined(args.out)
+  return emit(chunks(formatFor(Option.getOrUndefined(args.format), target)), target)
+}
+
 const plan = Command.make(
   "plan",
   {
@@ -140,13 +157,10 @@ const plan = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const spec = yield* parseSpec(args.specFile)
-      yield* announce(yield* estimateRows(spec), "planning")
-      const s = seedOf(args.seed)
-      const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+      const design = yield* compileSpecFile(args, "planning")
       const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
       const rows = yield* generateMembership(definition, args.cohortId, yield* makeInMemoryRegistry)
-      yield* emit(membershipChunks(rows, formatFor(Option.getOrUndefined(args.format), Option.getOrUndefined(args.out))), Option.getOrUndefined(args.out))
+      yield* emitRows(args, (format) => membershipChunks(rows, format))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids; no catalogs.\n" +
@@ -158,11 +172,8 @@ const design = Command.make(
   { specFile, seed, format, out, maxRows },
   (args) =>
     Effect.gen(function*() {
-      const spec = yield* parseSpec(args.specFile)
-      yield* announce(yield* estimateRows(spec), "design")
-      const s = seedOf(args.seed)
-      const compiled = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
-      yield* emit(designChunks(compiled, formatFor(Option.getOrUndefined(args.format), Option.getOrUndefined(args.out))), Option.getOrUndefined(args.out))
+      const compiled = yield* compileSpecFile(args, "design")
+      yield* emitRows(args, (format) => designChunks(compiled, format))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the design rows a spec compiles to (columns: field_order first, then the rest).\n" +

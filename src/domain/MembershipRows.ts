@@ -68,50 +68,7 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     collapses: [],
     collapseCount: 0
   }
-  // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id).
-  const indexById = new Map<string, number>()
-  const add = (
-    stage: Stage,
-    genId: string,
-    parentGenId: string,
-    comboId: string,
-    templateId: string,
-    llmModelId: string,
-    replicate: number
-  ): void => {
-    const existing = indexById.get(genId)
-    if (existing !== undefined) {
-      rows.collapseCount++
-      if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) {
-        rows.collapses.push({
-          stage,
-          genId,
-          kept: rowAt(rows, existing),
-          dropped: {
-            stage,
-            gen_id: genId,
-            origin_cohort_id: cohortId,
-            parent_gen_id: parentGenId,
-            combo_id: comboId,
-            template_id: templateId,
-            llm_model_id: llmModelId,
-            replicate
-          }
-        })
-      }
-      return
-    }
-    indexById.set(genId, rows.genId.length)
-    rows.stage.push(stage)
-    rows.genId.push(genId)
-    rows.parentGenId.push(parentGenId)
-    rows.comboId.push(comboId)
-    rows.templateId.push(templateId)
-    rows.llmModelId.push(llmModelId)
-    rows.replicate.push(replicate)
-    rows.counts[stage]++
-  }
-  /** `add` for a row whose id is known to be new (no index kept: the caller proved uniqueness). */
+  /** Appends a row whose id is known to be new (no index kept: the caller proved uniqueness). */
   const addNew = (
     stage: Stage,
     genId: string,
@@ -129,6 +86,43 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     rows.llmModelId.push(llmModelId)
     rows.replicate.push(replicate)
     rows.counts[stage]++
+  }
+  // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id).
+  const indexById = new Map<string, number>()
+  /** Appends a row, or records a collapse when its id is already there. */
+  const add = (
+    stage: Stage,
+    genId: string,
+    parentGenId: string,
+    comboId: string,
+    templateId: string,
+    llmModelId: string,
+    replicate: number
+  ): void => {
+    const existing = indexById.get(genId)
+    if (existing === undefined) {
+      indexById.set(genId, rows.genId.length)
+      addNew(stage, genId, parentGenId, comboId, templateId, llmModelId, replicate)
+      return
+    }
+    rows.collapseCount++
+    if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) {
+      rows.collapses.push({
+        stage,
+        genId,
+        kept: rowAt(rows, existing),
+        dropped: {
+          stage,
+          gen_id: genId,
+          origin_cohort_id: cohortId,
+          parent_gen_id: parentGenId,
+          combo_id: comboId,
+          template_id: templateId,
+          llm_model_id: llmModelId,
+          replicate
+        }
+      })
+    }
   }
   return { rows, add, addNew }
 }

@@ -4,18 +4,9 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { buildCohortMembership, CatalogBundleLoader, dataRootLayer } from "../../src/index.js"
-import { copyExampleDataRoot, snapshot } from "../support/DataRoots.js"
+import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
-  cleanups = []
-})
-const freshRoot = () => {
-  const { cleanup, root } = copyExampleDataRoot()
-  cleanups.push(cleanup)
-  return root
-}
+const { fresh: freshRoot } = useExampleDataRoots(afterEach)
 const live = (root: string) => dataRootLayer(root).pipe(Layer.provide(NodeContext.layer))
 const load = (root: string) =>
   Effect.flatMap(CatalogBundleLoader, (l) => l.loadForSpec({ cohortId: "x", metadata: {} })).pipe(Effect.provide(live(root)))

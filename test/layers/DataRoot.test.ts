@@ -11,21 +11,12 @@ import {
   InMemoryRegistryFactory,
   MEMBERSHIP_COLUMNS
 } from "../../src/index.js"
-import { copyExampleDataRoot, snapshot } from "../support/DataRoots.js"
+import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath, readCsv, readText } from "../support/Fixtures.js"
 
 const expected = readCsv(fixturePath("example-expected", "daydream-pilot.membership-full.csv"))
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
-  cleanups = []
-})
-const freshRoot = () => {
-  const { cleanup, root } = copyExampleDataRoot()
-  cleanups.push(cleanup)
-  return root
-}
+const { fresh: freshRoot } = useExampleDataRoots(afterEach)
 
 const build = (root: string, options: Parameters<typeof buildCohortMembership>[1] = {}, cohortId = "daydream-pilot") =>
   buildCohortMembership(cohortId, options).pipe(Effect.provide(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer))))

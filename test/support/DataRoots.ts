@@ -73,3 +73,22 @@ export const syntheticDataRoot = (combos: number): { root: string; cleanup: () =
 /** Temp files and locks a build may leave: none should survive a finished or interrupted build. */
 export const leftovers = (root: string): Array<string> =>
   listFiles(root).filter((f) => /(^|\/)\.tmp-\d+\/|\.tmp$|(^|\/)\.lock$/.test(f))
+
+/**
+ * Fresh copies of the example data root for one test file, removed after each test:
+ * call in the file's top level, then `fresh()` in a test.
+ */
+export const useExampleDataRoots = (afterEach: (f: () => void) => void): { fresh: () => string } => {
+  let cleanups: Array<() => void> = []
+  afterEach(() => {
+    cleanups.forEach((c) => c())
+    cleanups = []
+  })
+  return {
+    fresh: () => {
+      const { cleanup, root } = copyExampleDataRoot()
+      cleanups.push(cleanup)
+      return root
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Ref } from "effect"
+import {
+  buildCohortMembership,
+  catalogBundle,
+  dataRootLive,
+  definitionFromDesignRows,
+  InMemoryArtifactStore,
+  InMemoryCatalogBundleLoader,
+  InMemoryRegistryFactory,
+  InMemorySpecRepository,
+  PersistedArtifacts
+} from "../src/index.js"
+import { exampleDataRoot } from "./support/DataRoots.js"
+
+// The embedding examples of the README, run as written.
+describe("README examples", () => {
+  it.effect("over a data root on disk (dry run)", () =>
+    Effect.gen(function*() {
+      const result = yield* buildCohortMembership("daydream-pilot", { dryRun: true }).pipe(
+        Effect.provide(dataRootLive(exampleDataRoot))
+      )
+      expect(result.rowCount).toBe(232)
+      expect(result.artifacts).toEqual({})
+    }))
+
+  it.effect("entirely in memory", () =>
+    Effect.gen(function*() {
+      const result = yield* buildCohortMembership("demo", { previewRows: 5, strict: true })
+      expect(result.rowCount).toBe(3)
+      expect(yield* Ref.get(yield* PersistedArtifacts)).toHaveLength(1)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      InMemorySpecRepository([{
+        cohortId: "demo",
+        definition: Effect.runSync(definitionFromDesignRows([
+          { combo_id: "c1", draft_template: "d", draft_llm: "m", essay_template: "e", essay_llm: "m", evaluation_template: "v", evaluation_llm: "j" }
+        ])),
+        metadata: {}
+      }]),
+      InMemoryCatalogBundleLoader(catalogBundle({
+        combo_mappings: [{ combo_id: "c1", version: "v1", concept_id: "x", description_level: "p", k_max: "2", created_at: "t" }],
+        draft_templates: [{ template_id: "d" }],
+        essay_templates: [{ template_id: "e" }],
+        evaluation_templates: [{ template_id: "v" }],
+        llm_models: [{ id: "m" }, { id: "j" }]
+      })),
+      InMemoryRegistryFactory,
+      InMemoryArtifactStore
+    ))))
+})
