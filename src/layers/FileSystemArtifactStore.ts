@@ -119,25 +119,19 @@ export const FileSystemArtifactStore = {
             yield* Effect.sync(() => {
               for (const s of ["draft", "essay", "evaluation"] as const) {
                 nodeFs.mkdirSync(gens.stageDir(s), { recursive: true })
-                gens.sweepStaleTemps(s)
               }
             }).pipe(Effect.catchAllDefect((error) =>
               new ArtifactWriteFailed({ path: gens.stageDir("draft"), cause: String((error as Error).message ?? error) })
             ))
             // Synchronous writes in chunks: interruption lands between chunks, never inside a write.
-            yield* Effect.ensuring(
-              Effect.gen(function*() {
-                for (let start = 0; start < genId.length; start += SYNC_CHUNK) {
-                  const end = Math.min(genId.length, start + SYNC_CHUNK)
-                  yield* Effect.sync(() => {
-                    for (let i = start; i < end && failure === undefined; i++) write(i)
-                  })
-                  if (failure !== undefined) return yield* failure
-                  yield* yieldToEventLoop
-                }
-              }),
-              Effect.sync(() => gens.finish())
-            )
+            for (let start = 0; start < genId.length; start += SYNC_CHUNK) {
+              const end = Math.min(genId.length, start + SYNC_CHUNK)
+              yield* Effect.sync(() => {
+                for (let i = start; i < end && failure === undefined; i++) write(i)
+              })
+              if (failure !== undefined) return yield* failure
+              yield* yieldToEventLoop
+            }
             return { written, existing }
           })
 

@@ -13,7 +13,7 @@ export const processAlive = (pid: number): boolean => {
   }
 }
 
-const TEMP_DIR = /^\.tmp-(\d+)$/
+const TEMP_FILE = /^\.metadata\.json\.(\d+)\.\d+\.tmp$/
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
 /**
@@ -21,9 +21,9 @@ const readBuffer = Buffer.allocUnsafe(1 << 16)
  * hundreds of thousands of small files they cost a fraction of promise-based I/O (measured ~4 µs per
  * read against ~35 µs). Callers run them in chunks inside Effects so that work stays interruptible.
  *
- * A metadata file is created by writing a temp file under `gens/<stage>/.tmp-<pid>/` and hard-linking
- * it into place: the link never replaces an existing file, and a crash leaves at worst a temp file
- * that the next run (seeing the pid dead) sweeps away.
+ * A metadata file is created by writing a temp file beside it and hard-linking it into place: the link
+ * never replaces an existing file. A crash leaves at worst a temp file, removed when a later build finds
+ * the folder without metadata, or harmless (dot-named) beside complete metadata.
  */
 export class GensDirectory {
   private readonly listings = new Map<Stage, Set<string>>()
@@ -93,20 +93,11 @@ export class GensDirectory {
     return found
   }
 
-  /** This process's temp folder for a stage, created on first use; stale ones of dead processes are removed. */
-  private tempDir(stage: Stage): string {
-    const dir = nodePath.join(this.stageDir(stage), `.tmp-${process.pid}`)
-    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true })
-    return dir
-  }
-
-  /** Removes temp folders left by processes that died (never those of a live build). */
-  sweepStaleTemps(stage: Stage): void {
-    for (const name of this.listing(stage)) {
-      const match = TEMP_DIR.exec(name)
-      if (match !== null && !processAlive(Number(match[1]))) {
-        fs.rmSync(nodePath.join(this.stageDir(stage), name), { recursive: true, force: true })
-      }
+  /** Removes temp files of dead processes from one generation folder. */
+  private sweepDir(dir: string): void {
+    for (const name of fs.readdirSync(dir)) {
+      const match = TEMP_FILE.exec(name)
+      if (match !== null && !processAlive(Number(match[1]))) fs.rmSync(nodePath.join(dir, name), { force: true })
     }
   }
 
@@ -122,8 +113,12 @@ export class GensDirectory {
       fs.mkdirSync(dir)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+      // A folder that existed without metadata may hold the temp file of a build that was killed.
+      this.sweepDir(dir)
     }
-    const temp = nodePath.join(this.tempDir(stage), `${id}.${this.tempSeq++}`)
+    // The temp file sits in the new, tiny generation folder: one shared temp folder churned by
+    // hundreds of thousands of files made every create several times slower.
+    const temp = nodePath.join(dir, `.metadata.json.${process.pid}.${this.tempSeq++}.tmp`)
     fs.writeFileSync(temp, content, { flag: "wx" })
     try {
       fs.linkSync(temp, nodePath.join(dir, "metadata.json"))
@@ -137,13 +132,6 @@ export class GensDirectory {
       throw error
     } finally {
       fs.unlinkSync(temp)
-    }
-  }
-
-  /** Removes this process's (now empty) temp folders. */
-  finish(): void {
-    for (const stage of ["draft", "essay", "evaluation"] as const) {
-      fs.rmSync(nodePath.join(this.stageDir(stage), `.tmp-${process.pid}`), { recursive: true, force: true })
     }
   }
 }

@@ -3,7 +3,15 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { copyExampleDataRoot, leftovers, listFiles, snapshot, syntheticDataRoot } from "../support/DataRoots.js"
+import {
+  artifactSnapshot,
+  copyExampleDataRoot,
+  leftovers,
+  listFiles,
+  snapshot,
+  strayTemps,
+  syntheticDataRoot
+} from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
 const main = path.join(repoRoot, "dist", "main.js")
@@ -77,8 +85,8 @@ describe("crash safety", () => {
       assertArtifactsWhole(root, "synthetic", expectedMembership)
     }
     expect(cohort(["build", "synthetic", "--data-root", root]).code).toBe(0)
-    expect(snapshot(root)).toEqual(expected)
-    expect(leftovers(root)).toEqual([])
+    expect(artifactSnapshot(root)).toEqual(expected)
+    expect(strayTemps(root)).toEqual([])
   }, 60_000)
 
   it("SIGINT stops a build cleanly: no temp files, no lock, every artifact whole", async () => {

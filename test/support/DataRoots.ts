@@ -71,8 +71,23 @@ export const syntheticDataRoot = (combos: number): { root: string; cleanup: () =
 }
 
 /** Temp files and locks a build may leave: none should survive a finished or interrupted build. */
-export const leftovers = (root: string): Array<string> =>
-  listFiles(root).filter((f) => /(^|\/)\.tmp-\d+\/|\.tmp$|(^|\/)\.lock$/.test(f))
+export const leftovers = (root: string): Array<string> => listFiles(root).filter(isLeftover)
+
+const isLeftover = (file: string): boolean => /\.tmp$|(^|\/)\.lock$/.test(file)
+
+/**
+ * A SIGKILL between hard-linking a metadata file and unlinking its temp file leaves that dot-named
+ * temp file beside the complete metadata. These are the temp files that are not such.
+ */
+export const strayTemps = (root: string): Array<string> =>
+  leftovers(root).filter((file) => {
+    const m = /^(gens\/[^/]+\/[^/]+)\/\.metadata\.json\.\d+\.\d+\.tmp$/.exec(file)
+    return m === null || !fs.existsSync(path.join(root, m[1]!, "metadata.json"))
+  })
+
+/** `snapshot` without the temp files `strayTemps` tolerates. */
+export const artifactSnapshot = (root: string): Map<string, string> =>
+  new Map(Array.from(snapshot(root)).filter(([file]) => !isLeftover(file)))
 
 /**
  * Fresh copies of the example data root for one test file, removed after each test:
