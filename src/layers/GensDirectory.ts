@@ -72,11 +72,13 @@ export class GensDirectory {
       return undefined
     }
     try {
-      const size = fs.fstatSync(fd).size
-      const buffer = size <= readBuffer.length ? readBuffer : Buffer.allocUnsafe(size)
-      const n = fs.readSync(fd, buffer, 0, size, 0)
+      // Metadata files are small: one read into a reused buffer, no stat (a larger file is read whole).
+      const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0)
+      const text = n < readBuffer.length
+        ? readBuffer.toString("utf8", 0, n)
+        : fs.readFileSync(this.metadataFile(stage, id), "utf8")
       this.present.add(`${stage}/${id}`)
-      return buffer.toString("utf8", 0, n)
+      return text
     } catch {
       return undefined
     } finally {
