@@ -1,4 +1,5 @@
-import type { Path } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
+import { Effect } from "effect"
 import type { Stage } from "../domain/Stage.js"
 
 /** The data root layout (REFERENCE §2). */
@@ -16,3 +17,15 @@ export const dataRootPaths = (path: Path.Path, dataRoot: string) => {
   }
 }
 export type DataRootPaths = ReturnType<typeof dataRootPaths>
+
+/**
+ * The file system and path services a layer was built with, captured so its methods can run effects
+ * that need them without passing the requirement on to their callers.
+ */
+export const capturePlatform = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
+    effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
+  return { fs, path, provide }
+})

@@ -10,7 +10,7 @@ import { sweepStaleTemps, writeAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import { lockCohort } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
-import { dataRootPaths } from "./DataRoot.js"
+import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
 
 const ROWS_PER_CHUNK = 50_000
@@ -60,11 +60,8 @@ export const FileSystemArtifactStore = {
     Layer.effect(
       MembershipArtifactStore,
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const path = yield* Path.Path
+        const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
-        const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
-          effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
 
         const writeGenerations = (cohortId: string, table: ColumnTable, modes: Record<string, Record<string, string>>) =>
           Effect.gen(function*() {

@@ -7,7 +7,7 @@ import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { compileDesign } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
-import { dataRootPaths } from "./DataRoot.js"
+import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
 /** The default cap on design rows (a plan above it is refused before any row is made). */
 export const DEFAULT_MAX_ROWS = 5_000_000
@@ -33,11 +33,8 @@ export const FileSystemSpecRepository = {
     Layer.effect(
       CohortSpecRepository,
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const path = yield* Path.Path
+        const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
-        const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
-          effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
         return CohortSpecRepository.of({
           get: Effect.fn("FileSystemSpecRepository.get")(function*(cohortId: string) {
             const bad = checkCohortId(cohortId)
