@@ -198,6 +198,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   const draftIndex = new Map<number, Map<number, DraftPlanEntry>>()
   const essayIndex = new Map<DraftPlanEntry, Map<number, EssayPlanEntry>>()
   const evaluationIndex = new Map<EssayPlanEntry, Set<number>>()
+  const tripleIds = new Map<number, number>()
   const ids = [0, 0, 0, 0, 0, 0, 0]
   const reps = [1, 1, 1]
   let failure: InvalidSpec | undefined
@@ -280,7 +281,11 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     }
     let byEssay = evaluationIndex.get(essay)
     if (byEssay === undefined) evaluationIndex.set(essay, byEssay = new Set())
-    const evaluationKey = pack(ids[5]!, ids[6]!, reps[2]!)
+    // Few distinct (template, llm, replicate) triples: number them so the per-essay sets hold small
+    // integers (no heap number per evaluation).
+    const packed = pack(ids[5]!, ids[6]!, reps[2]!)
+    let evaluationKey = tripleIds.get(packed)
+    if (evaluationKey === undefined) tripleIds.set(packed, evaluationKey = tripleIds.size)
     if (!byEssay.has(evaluationKey)) {
       byEssay.add(evaluationKey)
       evaluations.push({
