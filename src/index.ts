@@ -2,8 +2,11 @@
  * cohort-membership-builder: a declarative cohort spec → the membership table of an LLM experiment
  * (drafts → essays → evaluations), with deterministic generation ids, catalog validation and artifacts.
  */
+
+// Domain: data, ids, definition, membership
 export * from "./domain/CatalogBundle.js"
 export * from "./domain/CohortDefinition.js"
+export * from "./domain/CohortId.js"
 export * from "./domain/CohortMembershipResult.js"
 export * from "./domain/CohortSpec.js"
 export * from "./domain/GenId.js"
@@ -14,23 +17,33 @@ export { type Collapse, collapseWarnings, type MembershipRow, type MembershipRow
 export { membershipTable } from "./domain/MembershipTable.js"
 export * from "./domain/SpecValue.js"
 export * from "./domain/Stage.js"
+
+// Errors
 export * from "./errors/index.js"
-export * from "./layers/InMemoryLayers.js"
-export * from "./layers/InMemoryRegistryFactory.js"
+
+// The program
 export { buildCohortMembership } from "./program.js"
+
+// Services (ports)
 export * from "./services/CatalogBundleLoader.js"
 export * from "./services/CohortSpecRepository.js"
 export type * from "./services/GenerationRegistry.js"
 export * from "./services/MembershipArtifactStore.js"
 export * from "./services/RegistryFactory.js"
-export * from "./spec/CompileDesign.js"
-export type * from "./spec/ExperimentSpec.js"
-export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
-export { PyRandom } from "./spec/PyRandom.js"
-export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
-export * from "./domain/CohortId.js"
+
+// Layers (implementations)
 export * from "./layers/CsvCatalogBundleLoader.js"
 export * from "./layers/DataRootLayer.js"
 export * from "./layers/DiskRegistryFactory.js"
 export * from "./layers/FileSystemArtifactStore.js"
 export * from "./layers/FileSystemSpecRepository.js"
+export { GensStore } from "./layers/GensStore.js"
+export * from "./layers/InMemoryLayers.js"
+export * from "./layers/InMemoryRegistryFactory.js"
+
+// The spec DSL
+export * from "./spec/CompileDesign.js"
+export type * from "./spec/ExperimentSpec.js"
+export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
+export { PyRandom } from "./spec/PyRandom.js"
+export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
