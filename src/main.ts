@@ -20,8 +20,10 @@ NodeRuntime.runMain(program, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {
-    if (Exit.isSuccess(exit)) return onExit(exit.value as number)
-    if (!Exit.isInterrupted(exit)) process.stderr.write(`Defect: ${Cause.pretty(exit.cause)}\n`)
-    onExit(Exit.isInterrupted(exit) ? 130 : 1)
+    if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) process.stderr.write(`Defect: ${Cause.pretty(exit.cause)}\n`)
+    const code = Exit.isSuccess(exit) ? (exit.value as number) : Exit.isInterrupted(exit) ? 130 : 1
+    // Let the process end by itself with this code: process.exit() would cut output still in a pipe.
+    process.exitCode = code
+    onExit(Exit.isInterrupted(exit) ? code : 0)
   }
 })

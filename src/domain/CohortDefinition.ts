@@ -230,7 +230,14 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
             : "missing required field"
         })
       }
-      if (id === BAD) return fail(r, { key: field, reason: "control characters are not allowed" })
+      if (id === BAD) {
+        const raw = textColumns[f]!.map((c) => row[c]).find((v) => v !== null && v !== undefined && pyStrip(pyStr(v)) !== "")
+        return fail(r, {
+          key: field,
+          reason: "control characters are not allowed",
+          value: raw === undefined ? "" : pyStrip(pyStr(raw))
+        })
+      }
       if (id >= MAX_DISTINCT) return fail(r, { key: field, reason: `more than ${MAX_DISTINCT - 1} distinct values` })
       ids[f] = id
     }

@@ -135,9 +135,11 @@ const describe = (row: MembershipRow): string =>
 /** One sentence per collapse: which entries, and why they share an id. */
 export const collapseWarnings = (rows: MembershipRows): Array<string> => {
   const out = rows.collapses.map(({ dropped, genId, kept, stage }) => {
-    const why = stage === "essay" && kept.llm_model_id !== dropped.llm_model_id &&
-        kept.llm_model_id.toLowerCase() !== dropped.llm_model_id.toLowerCase()
+    const texts = [kept, dropped].flatMap((r) => [r.combo_id, r.template_id, r.llm_model_id])
+    const why = stage === "essay" && kept.llm_model_id.toLowerCase() !== dropped.llm_model_id.toLowerCase()
       ? "the essay LLM is not part of an essay's id"
+      : texts.some((t) => t.includes("|"))
+      ? "a '|' inside a value runs the parts of the id's signature together"
       : "ids ignore letter case and surrounding spaces"
     return `${stage} ${genId}: ${describe(kept)} and ${describe(dropped)} are one generation because ${why}; ` +
       `the second is dropped`

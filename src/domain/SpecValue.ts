@@ -73,13 +73,24 @@ export const valueKey = (value: SpecValue): string => {
   return `t[${(value as ReadonlyArray<SpecValue>).map(valueKey).join("\u0000")}]`
 }
 
-/** Shows a value in an error message the way the spec writes it. */
+/** Longest shown value: a runaway value must not turn an error into a megabyte-long line. */
+const MAX_SHOWN = 200
+
+/** Shows a value in an error message the way the spec writes it (long values cut). */
 export const showValue = (value: unknown): string => {
-  if (value instanceof PyFloat) return pyFloatRepr(value.value)
-  if (typeof value === "string") return JSON.stringify(value)
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
+  let text: string
+  if (value instanceof PyFloat) text = pyFloatRepr(value.value)
+  else {
+    try {
+      text = JSON.stringify(value, (_, v) => (v instanceof PyFloat ? v.value : v)) ?? String(value)
+    } catch {
+      text = String(value)
+    }
   }
+  return text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN)}… (${text.length - MAX_SHOWN} more characters)`
 }
+
+/** Is this a value a spec may hold (a scalar, or a list of them at any depth)? Mappings are not. */
+export const isSpecValue = (value: unknown): value is SpecValue =>
+  value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean" ||
+  value instanceof PyFloat || (Array.isArray(value) && value.every(isSpecValue))

@@ -1,6 +1,6 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
@@ -16,6 +16,52 @@ export const tempPathFor = (path: Path.Path, target: string): string =>
 const failed = (target: string) => (error: PlatformError) =>
   new ArtifactWriteFailed({ path: target, cause: error.message })
 
+/** A temp file written whole beside its target, waiting to be renamed into place. */
+export interface PreparedFile {
+  /** Renames the temp file onto the target (atomic). */
+  readonly commit: Effect.Effect<void, ArtifactWriteFailed>
+}
+
+/**
+ * Writes `chunks` to a temp file beside `target`, for the scope: `commit` renames it into place, and
+ * closing the scope without committing (a failure elsewhere, an interruption) removes it. Errors name
+ * the target, never the temp file.
+ */
+export const prepareAtomically = (
+  target: string,
+  chunks: Iterable<string | Uint8Array>,
+  options: {
+    /** fsync before the rename, so the new content survives a power loss too (default true). */
+    readonly sync?: boolean
+  } = {}
+): Effect.Effect<PreparedFile, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const info = yield* Effect.option(fs.stat(target))
+    if (info._tag === "Some" && info.value.type === "Directory") {
+      return yield* new ArtifactWriteFailed({ path: target, cause: "a folder is in the way" })
+    }
+    const temp = tempPathFor(path, target)
+    let committed = false
+    yield* Effect.addFinalizer(() => (committed ? Effect.void : Effect.ignore(fs.remove(temp))))
+    yield* Effect.scoped(
+      Effect.gen(function*() {
+        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
+        for (const chunk of chunks) yield* file.writeAll(typeof chunk === "string" ? encoder.encode(chunk) : chunk)
+        if (options.sync !== false) yield* file.sync
+      })
+    ).pipe(Effect.mapError(failed(target)))
+    return {
+      commit: fs.rename(temp, target).pipe(
+        Effect.tap(() => {
+          committed = true
+        }),
+        Effect.mapError(failed(target))
+      )
+    }
+  })
+
 /**
  * Writes `chunks` to a temp file beside `target` and renames it into place, so `target` is either
  * its old content or the whole new one. The temp file is removed on any failure or interruption.
@@ -23,27 +69,9 @@ const failed = (target: string) => (error: PlatformError) =>
 export const writeAtomically = (
   target: string,
   chunks: Iterable<string | Uint8Array>,
-  options: {
-    /** fsync before the rename, so the new content survives a power loss too (default true). */
-    readonly sync?: boolean
-  } = {}
+  options: { readonly sync?: boolean } = {}
 ): Effect.Effect<void, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const temp = tempPathFor(path, target)
-    const write = Effect.scoped(
-      Effect.gen(function*() {
-        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
-        for (const chunk of chunks) yield* file.writeAll(typeof chunk === "string" ? encoder.encode(chunk) : chunk)
-        if (options.sync !== false) yield* file.sync
-      })
-    )
-    yield* Effect.onExit(
-      Effect.zipRight(write, fs.rename(temp, target)),
-      (exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(temp)))
-    ).pipe(Effect.mapError(failed(target)))
-  })
+  Effect.scoped(Effect.flatMap(prepareAtomically(target, chunks, options), (prepared) => prepared.commit))
 
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
 

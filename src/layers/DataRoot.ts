@@ -25,7 +25,9 @@ export type DataRootPaths = ReturnType<typeof dataRootPaths>
 export const capturePlatform = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
-  const provide = <A, E>(effect: Effect.Effect<A, E, FileSystem.FileSystem | Path.Path>) =>
+  const provide = <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, Exclude<Exclude<R, FileSystem.FileSystem>, Path.Path>> =>
     effect.pipe(Effect.provideService(FileSystem.FileSystem, fs), Effect.provideService(Path.Path, path))
   return { fs, path, provide }
 })

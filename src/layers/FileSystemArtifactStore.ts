@@ -6,7 +6,7 @@ import { isStage, type Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { sweepStaleTemps, writeAtomically } from "./AtomicFile.js"
+import { prepareAtomically, sweepStaleTemps } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import { lockCohort } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
@@ -151,14 +151,18 @@ export const FileSystemArtifactStore = {
           // Builds of one cohort persist one at a time (the lock is released on any exit).
           yield* lockCohort(cohortDir)
           yield* sweepStaleTemps(cohortDir)
-          const gens = yield* writeGenerations(cohortId, table, modes)
+          // Manifest and membership are written (to temp files) before any generation, so that a
+          // failure there leaves nothing behind; they are renamed into place only at the end.
           const manifestPath = path.join(cohortDir, "manifest.json")
-          yield* provide(writeAtomically(manifestPath, [JSON.stringify(manifest, null, 2)]))
           const membershipPath = path.join(cohortDir, "membership.csv")
-          yield* provide(writeAtomically(
+          const preparedManifest = yield* provide(prepareAtomically(manifestPath, [JSON.stringify(manifest, null, 2)]))
+          const preparedMembership = yield* provide(prepareAtomically(
             membershipPath,
             membershipCsvChunks(table.array("stage") as ArrayLike<string>, table.array("gen_id") as ArrayLike<string>)
           ))
+          const gens = yield* writeGenerations(cohortId, table, modes)
+          yield* preparedManifest.commit
+          yield* preparedMembership.commit
           return {
             membership: membershipPath,
             manifest: manifestPath,

@@ -1,6 +1,6 @@
 import { Path } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
+import { isSpecValue, type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { Axis, ExperimentSpec, Rule } from "./ExperimentSpec.js"
 import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
@@ -93,6 +93,17 @@ const resolveList = (payload: unknown, at: string, ctx: IncludeContext) =>
         key: at,
         reason: fromFile ? "the included file must hold a list" : "must be a list",
         value: showValue(payload)
+      })
+    }
+    // Levels are scalars or lists (tuples); a mapping has no place (Python could not even hash it).
+    const bad = (values as ReadonlyArray<unknown>).findIndex((v) => !isSpecValue(v))
+    if (bad >= 0) {
+      return yield* new InvalidSpec({
+        path: ctx.source,
+        key: `${at}[${bad}]`,
+        reason: "must be a value or a list of values, not a mapping",
+        value: showValue((values as ReadonlyArray<unknown>)[bad]),
+        ...(fromFile ? { hint: `from ${payload as string}` } : {})
       })
     }
     return { values: values as ReadonlyArray<SpecValue>, include: fromFile ? (payload as string) : undefined }

@@ -119,7 +119,24 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
 export const parseYaml = (text: string): unknown | SyntaxProblem => {
   const doc = parseDocument(text, { version: "1.1", customTags: withScalars(PY_YAML_1_1), uniqueKeys: true, prettyErrors: true })
   const problem = firstProblem(doc, text)
-  return problem ?? doc.toJS({ maxAliasCount: 1000 })
+  if (problem !== undefined) return problem
+  // safe_load refuses tags it does not know (`!!python/object`…); yaml would read them as strings.
+  const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED")
+  if (unknownTag !== undefined) {
+    return new SyntaxProblem(`unknown tag: ${unknownTag.message.split("\n")[0]!}`, unknownTag.linePos?.[0].line)
+  }
+  return toJS(doc)
+}
+
+/** `doc.toJS()`, with alias bombs and runaway nesting reported as problems instead of thrown. */
+const toJS = (doc: ReturnType<typeof parseDocument>): unknown => {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 })
+  } catch (error) {
+    return new SyntaxProblem((error as Error).message.includes("alias")
+      ? "too many aliases (an alias bomb?)"
+      : `cannot be read: ${(error as Error).message}`)
+  }
 }
 
 /** JSON text → a spec value (floats as `PyFloat`), or the problem. */
@@ -131,5 +148,5 @@ export const parseJson = (text: string): unknown | SyntaxProblem => {
   }
   const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: withScalars(JSON_SCALARS), uniqueKeys: true })
   const problem = firstProblem(doc, text)
-  return problem ?? doc.toJS()
+  return problem ?? toJS(doc)
 }
