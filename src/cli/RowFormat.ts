@@ -25,6 +25,7 @@ export const pyJson = (value: unknown): string => {
   if (value === null || value === undefined) return "null"
   if (typeof value === "string") return jsonString(value)
   if (typeof value === "boolean") return value ? "true" : "false"
+  if (typeof value === "bigint") return String(value)
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : pyFloatRepr(value)
   if (value instanceof PyFloat) {
     const v = value.value

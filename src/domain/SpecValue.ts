@@ -1,8 +1,8 @@
 /**
  * Values of a spec keep their YAML/JSON type until rows are read, as in the original: `1` and `'1'`
- * are different levels, `1.0` prints as `1.0`. Arrays stand for Python tuples (CSV tuples, pair values).
+ * are different levels, `1.0` prints as `1.0`, integers beyond 2^53 stay exact (bigint). Arrays stand for Python tuples (CSV tuples, pair values).
  */
-export type SpecValue = string | number | boolean | null | PyFloat | ReadonlyArray<SpecValue>
+export type SpecValue = string | number | bigint | boolean | null | PyFloat | ReadonlyArray<SpecValue>
 
 /** A YAML/JSON float, kept apart from integers so that it prints the way Python prints it. */
 export class PyFloat {
@@ -52,7 +52,7 @@ const pyRepr = (value: SpecValue): string =>
 /** Python's `str(value)`: how a design value becomes text when rows are read or written as CSV. */
 export const pyStr = (value: SpecValue): string => {
   if (typeof value === "string") return value
-  if (typeof value === "number") return String(value)
+  if (typeof value === "number" || typeof value === "bigint") return String(value)
   if (typeof value === "boolean") return value ? "True" : "False"
   if (value === null) return "None"
   if (value instanceof PyFloat) return pyFloatRepr(value.value)
@@ -66,7 +66,7 @@ export const pyStr = (value: SpecValue): string => {
  */
 export const valueKey = (value: SpecValue): string => {
   if (typeof value === "string") return `s${value}`
-  if (typeof value === "number") return `n${value}`
+  if (typeof value === "number" || typeof value === "bigint") return `n${value}`
   if (typeof value === "boolean") return value ? "n1" : "n0"
   if (value === null) return "z"
   if (value instanceof PyFloat) return Number.isNaN(value.value) ? "nan" : `n${value.value}`
@@ -92,5 +92,6 @@ export const showValue = (value: unknown): string => {
 
 /** Is this a value a spec may hold (a scalar, or a list of them at any depth)? Mappings are not. */
 export const isSpecValue = (value: unknown): value is SpecValue =>
-  value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean" ||
+  value === null || typeof value === "string" || typeof value === "number" || typeof value === "bigint" ||
+  typeof value === "boolean" ||
   value instanceof PyFloat || (Array.isArray(value) && value.every(isSpecValue))

@@ -15,17 +15,19 @@ const scalar = (tag: string, test: RegExp, resolve: (source: string) => unknown)
   resolve
 })
 
-const pyInt = (source: string): number => {
+// Python ints are exact at any size: beyond 2^53 they are read as bigint.
+const pyInt = (source: string): number | bigint => {
   let text = source.replace(/_/g, "")
-  let sign = 1
-  if (text.startsWith("-")) sign = -1
+  const negative = text.startsWith("-")
   if (text.startsWith("-") || text.startsWith("+")) text = text.slice(1)
-  if (text === "0") return 0
-  if (text.startsWith("0b")) return sign * parseInt(text.slice(2), 2)
-  if (text.startsWith("0x")) return sign * parseInt(text.slice(2), 16)
-  if (text.startsWith("0")) return sign * parseInt(text, 8)
-  if (text.includes(":")) return sign * text.split(":").reduce((acc, part) => acc * 60 + Number(part), 0)
-  return sign * Number(text)
+  let value: bigint
+  if (text.startsWith("0b")) value = BigInt(`0b${text.slice(2)}`)
+  else if (text.startsWith("0x")) value = BigInt(`0x${text.slice(2)}`)
+  else if (text.includes(":")) value = text.split(":").reduce((acc, part) => acc * 60n + BigInt(part), 0n)
+  else if (text.length > 1 && text.startsWith("0")) value = BigInt(`0o${text.slice(1)}`)
+  else value = BigInt(text)
+  if (negative) value = -value
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value
 }
 
 const pyFloat = (source: string): PyFloat => {
@@ -66,7 +68,7 @@ const JSON_SCALARS: Array<ScalarTag> = [
   scalar("null", /^null$/, () => null),
   scalar("bool", /^true$/, () => true),
   scalar("bool", /^false$/, () => false),
-  scalar("int", /^-?(?:0|[1-9][0-9]*)$/, (s) => Number(s)),
+  scalar("int", /^-?(?:0|[1-9][0-9]*)$/, (s) => (Number.isSafeInteger(Number(s)) ? Number(s) : BigInt(s))),
   scalar("float", /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/, (s) => new PyFloat(Number(s)))
 ]
 
