@@ -176,6 +176,23 @@ describe("I/O faults", () => {
     expect(snapshot(root)).toEqual(before)
   })
 
+  it("a read-only data root fails the build with ArtifactWriteFailed naming the path and changes nothing", (ctx) => {
+    const root = example()
+    // Root ignores permission bits, so the data root is put on a read-only mount (when mounts are allowed).
+    const mount = spawnSync("mount", ["--bind", root, root]).status === 0
+    if (!mount) ctx.skip()
+    try {
+      if (spawnSync("mount", ["-o", "remount,ro,bind", root]).status !== 0) ctx.skip()
+      const before = snapshot(root)
+      const run = cohort(["build", "daydream-pilot", "--data-root", root])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`))
+      expect(snapshot(root)).toEqual(before)
+    } finally {
+      spawnSync("umount", [root])
+    }
+  })
+
   it("a full disk fails the build with ArtifactWriteFailed and leaves only whole files", (ctx) => {
     const root = example()
     const gens = path.join(root, "gens")
