@@ -7,9 +7,11 @@ import {
   buildCohortMembership,
   CsvCatalogBundleLoader,
   dataRootLayer,
+  FileSystemArtifactStore,
   FileSystemSpecRepository,
   InMemoryRegistryFactory,
-  MEMBERSHIP_COLUMNS
+  MEMBERSHIP_COLUMNS,
+  RegistryFactory
 } from "../../src/index.js"
 import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath, readCsv, readText } from "../support/Fixtures.js"
@@ -177,5 +179,30 @@ describe("the spec repository", () => {
       const error = yield* Effect.flip(buildCohortMembership("daydream-pilot").pipe(Effect.provide(repoLayer(root))))
       expect(error).toMatchObject({ _tag: "InvalidSpec", path: spec, key: "output.field_ordr" })
       expect(error.message).toContain("did you mean \"field_order\"")
+    }))
+})
+
+describe("confinement", () => {
+  it.effect("a registry handing out a path-like gen id cannot make the store write outside the data root", () =>
+    Effect.gen(function*() {
+      const root = freshRoot()
+      const evil = Layer.succeed(RegistryFactory, {
+        createRegistry: () =>
+          Effect.succeed({
+            reserveDraftId: () => Effect.succeed("../../../escaped"),
+            reserveEssayId: () => Effect.succeed("e_ok"),
+            reserveEvaluationId: () => Effect.succeed("v_ok")
+          })
+      })
+      const live = Layer.mergeAll(
+        FileSystemSpecRepository.layer(root),
+        CsvCatalogBundleLoader.layer(root),
+        FileSystemArtifactStore.layer(root),
+        evil
+      ).pipe(Layer.provide(NodeContext.layer))
+      const before = snapshot(path.dirname(root))
+      const error = yield* Effect.flip(buildCohortMembership("daydream-pilot").pipe(Effect.provide(live)))
+      expect(error).toMatchObject({ _tag: "InvalidConstraint", reason: "membership row cannot name a generation folder" })
+      expect(snapshot(path.dirname(root))).toEqual(before)
     }))
 })
