@@ -113,13 +113,15 @@ export const FileSystemArtifactStore = {
                 failure = new ArtifactWriteFailed({ path: e.path ?? gens.metadataFile(s, id), cause: e.message })
               }
             }
-            yield* Effect.sync(() => {
-              for (const s of ["draft", "essay", "evaluation"] as const) {
-                nodeFs.mkdirSync(gens.stageDir(s), { recursive: true })
-              }
-            }).pipe(Effect.catchAllDefect((error) =>
-              new ArtifactWriteFailed({ path: gens.stageDir("draft"), cause: String((error as Error).message ?? error) })
-            ))
+            for (const s of ["draft", "essay", "evaluation"] as const) {
+              yield* Effect.try({
+                try: () => nodeFs.mkdirSync(gens.stageDir(s), { recursive: true }),
+                catch: (error) => {
+                  const e = error as NodeJS.ErrnoException
+                  return new ArtifactWriteFailed({ path: e.path ?? gens.stageDir(s), cause: e.message })
+                }
+              })
+            }
             // Synchronous writes in chunks: interruption lands between chunks, never inside a write.
             for (let start = 0; start < genId.length; start += SYNC_CHUNK) {
               const end = Math.min(genId.length, start + SYNC_CHUNK)
