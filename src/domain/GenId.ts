@@ -37,11 +37,15 @@ const TWO_32 = 4294967296
 const PAIR = 1296 // 36², two base36 digits per division step
 const out36 = Buffer.alloc(24)
 
+const PREFIX_CODE: Readonly<Record<Stage, number>> = { draft: 100, essay: 101, evaluation: 118 } // d, e, v
+const UNDERSCORE = 95
+
 /**
- * base36 of the 80-bit big-endian digest without BigInt: limbs of 16, 32 and 32 bits divided by 36²
- * (every intermediate stays below 2^53), digits written right to left into a reused buffer.
+ * `prefix + base36(digest)`: the 80-bit big-endian digest in base36 without BigInt (limbs of 16, 32
+ * and 32 bits divided by 36², every intermediate below 2^53), digits and prefix written right to left
+ * into a reused buffer, so the id is one flat string (a concatenation is flattened again on output).
  */
-const base36 = (d: Uint8Array): string => {
+const idString = (stage: Stage, d: Uint8Array): string => {
   let a = (d[0]! << 8) | d[1]!
   let b = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0
   let c = ((d[6]! << 24) | (d[7]! << 16) | (d[8]! << 8) | d[9]!) >>> 0
@@ -66,6 +70,8 @@ const base36 = (d: Uint8Array): string => {
     }
     out36[--p] = DIGITS[high]!
   }
+  out36[--p] = UNDERSCORE
+  out36[--p] = PREFIX_CODE[stage]
   return out36.toString("latin1", p, out36.length)
 }
 
@@ -88,7 +94,7 @@ const fromHasher = (hasher: IHasher): GenIdHasher => {
     hasher.init()
     if (text.length * 3 <= buffer.length) hasher.update(buffer.subarray(0, buffer.write(text, 0, "utf8")))
     else hasher.update(text)
-    const id = GEN_ID_PREFIX[stage] + base36(hasher.digest("binary"))
+    const id = idString(stage, hasher.digest("binary"))
     return collisionIndex > 0 ? `${id}-${collisionIndex}` : id
   }
   return {
