@@ -1,6 +1,7 @@
 import type { ColumnTable } from "arquero"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
+import { definitionTexts } from "./DefinitionColumns.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import type { Stage } from "./Stage.js"
@@ -67,34 +68,22 @@ const firstGap = (checks: ReadonlyArray<Check>): CoverageGap | undefined => {
   return undefined
 }
 
-function* mapIter<A>(items: ReadonlyArray<A>, f: (a: A) => string): Generator<string> {
-  for (const item of items) yield f(item)
-}
-
 /** The first catalog gap of a definition, in the original's order of checks, or nothing. */
 export const definitionCoverageGap = (
   definition: CohortDefinition,
   allow: CatalogAllowlists
-): CoverageGap | undefined =>
-  firstGap([
-    { stage: undefined, field: "combo_id", allowed: allow.combos, values: mapIter(definition.drafts, (d) => d.comboId) },
-    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: mapIter(definition.drafts, (d) => d.templateId) },
-    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: mapIter(definition.essays, (e) => e.templateId) },
-    {
-      stage: "evaluation",
-      field: "template_id",
-      allowed: allow.templates.evaluation,
-      values: mapIter(definition.evaluations, (v) => v.templateId)
-    },
-    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: mapIter(definition.drafts, (d) => d.llmModelId) },
-    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: mapIter(definition.essays, (e) => e.llmModelId) },
-    {
-      stage: "evaluation",
-      field: "llm_model_id",
-      allowed: allow.llms.evaluation,
-      values: mapIter(definition.evaluations, (v) => v.llmModelId)
-    }
+): CoverageGap | undefined => {
+  const { combos, llms, templates } = definitionTexts(definition)
+  return firstGap([
+    { stage: undefined, field: "combo_id", allowed: allow.combos, values: combos },
+    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: templates.draft },
+    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: templates.essay },
+    { stage: "evaluation", field: "template_id", allowed: allow.templates.evaluation, values: templates.evaluation },
+    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: llms.draft },
+    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: llms.essay },
+    { stage: "evaluation", field: "llm_model_id", allowed: allow.llms.evaluation, values: llms.evaluation }
   ])
+}
 
 function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
   for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!

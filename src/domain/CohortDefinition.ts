@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { pyStrip } from "./PythonText.js"
+import { definitionOfColumns, StageBuilder } from "./DefinitionColumns.js"
 import { pyStr, type SpecValue } from "./SpecValue.js"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
@@ -41,12 +42,7 @@ export const CohortDefinition = Schema.Struct({
 })
 export interface CohortDefinition extends Schema.Schema.Type<typeof CohortDefinition> {}
 
-// Plan values never hold control characters (refused when read), so \u0000 separates key parts safely.
-const SEP = "\u0000"
-export const draftKey = (d: DraftPlanEntry): string =>
-  `${d.comboId}${SEP}${d.templateId}${SEP}${d.llmModelId}${SEP}${d.replicate}`
-export const essayKey = (e: EssayPlanEntry): string =>
-  `${draftKey(e.draft)}${SEP}${e.templateId}${SEP}${e.llmModelId}${SEP}${e.replicate}`
+export { draftKey, essayKey } from "./DefinitionColumns.js"
 
 /** Where the fields of a design row are read from: the first non-empty of the listed keys. */
 export const FIELD_ALIASES = {
@@ -182,6 +178,25 @@ const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): D
   return designFromRows(columns, rows.map((row) => columns.map((c) => (c in row ? (row[c] as SpecValue) : null))))
 }
 
+/** Why field `f` of a row has no usable text: missing, control characters, or too many distinct values. */
+const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row: ReadonlyArray<SpecValue>): Failure => {
+  const field = TEXT_FIELDS[f]!
+  if (id === EMPTY) {
+    const aliases = FIELD_ALIASES[field]
+    return {
+      key: field,
+      reason: aliases.length > 1
+        ? `missing required field (also read from ${aliases.slice(1).join(", ")})`
+        : "missing required field"
+    }
+  }
+  if (id === BAD) {
+    const raw = columns.map((c) => row[c]).find((v) => v !== null && v !== undefined && pyStrip(pyStr(v)) !== "")
+    return { key: field, reason: "control characters are not allowed", value: raw === undefined ? "" : pyStrip(pyStr(raw)) }
+  }
+  return { key: field, reason: `more than ${MAX_DISTINCT - 1} distinct values` }
+}
+
 /**
  * The definition a design yields (REFERENCE §4), or the first problem found. A plain function for hot
  * paths; `definitionFromDesignRows` wraps it in an Effect.
@@ -192,15 +207,26 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   const repColumns = REPLICATE_FIELDS.map((f) => FIELD_ALIASES[f].map((name) => columns.indexOf(name)).filter((i) => i >= 0))
   const pools = TEXT_FIELDS.map(() => makeTextPool())
   const repCache = new Map<SpecValue, number | string>()
-  const drafts: Array<DraftPlanEntry> = []
-  const essays: Array<EssayPlanEntry> = []
-  const evaluations: Array<EvaluationPlanEntry> = []
-  const draftIndex = new Map<number, Map<number, DraftPlanEntry>>()
-  const essayIndex = new Map<DraftPlanEntry, Map<number, EssayPlanEntry>>()
-  const evaluationIndex = new Map<EssayPlanEntry, Set<number>>()
-  const tripleIds = new Map<number, number>()
+  const drafts = new StageBuilder()
+  const essays = new StageBuilder()
+  const evaluations = new StageBuilder()
+  // Entries are found through nested maps keyed by packed (template, llm, replicate) numbers; rows in
+  // product order mostly repeat the previous row's draft and essay, so those are checked first.
+  const draftIndex = new Map<number, Map<number, number>>()
+  const essayIndex: Array<Map<number, number>> = []
+  const evaluationIndex: Array<Set<number>> = []
+  const tripleIds: Array<Array<Map<number, number>>> = []
+  let tripleCount = 0
   const ids = [0, 0, 0, 0, 0, 0, 0]
   const reps = [1, 1, 1]
+  // The previous value of each design column and its text id (or replicate).
+  const lastValue: Array<SpecValue | undefined> = new Array(columns.length).fill(undefined)
+  const lastId: Array<number> = new Array(columns.length).fill(EMPTY)
+  const lastRep: Array<number | string | undefined> = new Array(columns.length).fill(undefined)
+  let lastDraft = -1
+  let lastEssay = -1
+  const last = [-1, -1, -1, -1, -1, -1, -1]
+  const lastReps = [-1, -1, -1]
   let failure: InvalidSpec | undefined
   const fail = (rowIndex: number, f: Failure) => {
     failure = new InvalidSpec({
@@ -217,39 +243,30 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     for (let f = 0; f < 7; f++) {
       let id = EMPTY
       for (const c of textColumns[f]!) {
-        id = pools[f]!.id(row[c])
+        // Rows in product order repeat most of the previous row's values: those need no lookup.
+        const value = row[c]
+        if (value === lastValue[c]) id = lastId[c]!
+        else {
+          id = pools[f]!.id(value)
+          lastValue[c] = value
+          lastId[c] = id
+        }
         if (id !== EMPTY) break
       }
-      const field = TEXT_FIELDS[f]!
-      if (id === EMPTY) {
-        const aliases = FIELD_ALIASES[field]
-        return fail(r, {
-          key: field,
-          reason: aliases.length > 1
-            ? `missing required field (also read from ${aliases.slice(1).join(", ")})`
-            : "missing required field"
-        })
-      }
-      if (id === BAD) {
-        const raw = textColumns[f]!.map((c) => row[c]).find((v) => v !== null && v !== undefined && pyStrip(pyStr(v)) !== "")
-        return fail(r, {
-          key: field,
-          reason: "control characters are not allowed",
-          value: raw === undefined ? "" : pyStrip(pyStr(raw))
-        })
-      }
-      if (id >= MAX_DISTINCT) return fail(r, { key: field, reason: `more than ${MAX_DISTINCT - 1} distinct values` })
+      if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, row))
       ids[f] = id
     }
     for (let k = 0; k < 3; k++) {
       let rep = 0
       for (const c of repColumns[k]!) {
         const value = row[c]
-        let cached = repCache.get(value!)
+        let cached = value === lastValue[c] ? lastRep[c] : repCache.get(value!)
         if (cached === undefined) {
           cached = replicateOf(value)
           repCache.set(value!, cached)
         }
+        lastValue[c] = value
+        lastRep[c] = cached
         if (typeof cached === "string") {
           return fail(r, {
             key: columns[c]!,
@@ -263,49 +280,56 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       reps[k] = rep === 0 ? 1 : rep
     }
 
-    let byCombo = draftIndex.get(ids[0]!)
-    if (byCombo === undefined) draftIndex.set(ids[0]!, byCombo = new Map())
-    const draftKey = pack(ids[1]!, ids[2]!, reps[0]!)
-    let draft = byCombo.get(draftKey)
-    if (draft === undefined) {
-      draft = {
-        comboId: pools[0]!.texts[ids[0]!]!,
-        templateId: pools[1]!.texts[ids[1]!]!,
-        llmModelId: pools[2]!.texts[ids[2]!]!,
-        replicate: reps[0]!
-      }
-      byCombo.set(draftKey, draft)
-      drafts.push(draft)
+    const sameDraft = lastDraft >= 0 && ids[0] === last[0] && ids[1] === last[1] && ids[2] === last[2] &&
+      reps[0] === lastReps[0]
+    let draft = lastDraft
+    if (!sameDraft) {
+      let byCombo = draftIndex.get(ids[0]!)
+      if (byCombo === undefined) draftIndex.set(ids[0]!, byCombo = new Map())
+      const key = pack(ids[1]!, ids[2]!, reps[0]!)
+      const found = byCombo.get(key)
+      if (found === undefined) {
+        draft = drafts.push(ids[0]!, ids[1]!, ids[2]!, reps[0]!)
+        byCombo.set(key, draft)
+        essayIndex.push(new Map())
+      } else draft = found
     }
-    let byDraft = essayIndex.get(draft)
-    if (byDraft === undefined) essayIndex.set(draft, byDraft = new Map())
-    const essayKey = pack(ids[3]!, ids[4]!, reps[1]!)
-    let essay = byDraft.get(essayKey)
-    if (essay === undefined) {
-      essay = { draft, templateId: pools[3]!.texts[ids[3]!]!, llmModelId: pools[4]!.texts[ids[4]!]!, replicate: reps[1]! }
-      byDraft.set(essayKey, essay)
-      essays.push(essay)
+    let essay = lastEssay
+    if (!sameDraft || ids[3] !== last[3] || ids[4] !== last[4] || reps[1] !== lastReps[1]) {
+      const byDraft = essayIndex[draft]!
+      const key = pack(ids[3]!, ids[4]!, reps[1]!)
+      const found = byDraft.get(key)
+      if (found === undefined) {
+        essay = essays.push(draft, ids[3]!, ids[4]!, reps[1]!)
+        byDraft.set(key, essay)
+        evaluationIndex.push(new Set())
+      } else essay = found
     }
-    let byEssay = evaluationIndex.get(essay)
-    if (byEssay === undefined) evaluationIndex.set(essay, byEssay = new Set())
-    // Few distinct (template, llm, replicate) triples: number them so the per-essay sets hold small
-    // integers (no heap number per evaluation).
-    const packed = pack(ids[5]!, ids[6]!, reps[2]!)
-    let evaluationKey = tripleIds.get(packed)
-    if (evaluationKey === undefined) tripleIds.set(packed, evaluationKey = tripleIds.size)
-    if (!byEssay.has(evaluationKey)) {
-      byEssay.add(evaluationKey)
-      evaluations.push({
-        essay,
-        templateId: pools[5]!.texts[ids[5]!]!,
-        llmModelId: pools[6]!.texts[ids[6]!]!,
-        replicate: reps[2]!
-      })
-    }
+    // Few distinct (template, llm, replicate) triples: numbered, so the per-essay sets hold small integers.
+    const byLlm = tripleIds[ids[5]!] ??= []
+    const byReplicate = byLlm[ids[6]!] ??= new Map()
+    let triple = byReplicate.get(reps[2]!)
+    if (triple === undefined) byReplicate.set(reps[2]!, triple = tripleCount++)
+    const byEssay = evaluationIndex[essay]!
+    const before = byEssay.size
+    if (byEssay.add(triple).size !== before) evaluations.push(essay, ids[5]!, ids[6]!, reps[2]!)
+    lastDraft = draft
+    lastEssay = essay
+    for (let f = 0; f < 5; f++) last[f] = ids[f]!
+    lastReps[0] = reps[0]!
+    lastReps[1] = reps[1]!
     return true
   })
   if (failure !== undefined) return failure
-  return { drafts, essays, evaluations }
+  return definitionOfColumns({
+    combos: pools[0]!.texts,
+    templates: { draft: pools[1]!.texts, essay: pools[3]!.texts, evaluation: pools[5]!.texts },
+    llms: { draft: pools[2]!.texts, essay: pools[4]!.texts, evaluation: pools[6]!.texts },
+    drafts: drafts.done(),
+    essays: essays.done(),
+    evaluations: evaluations.done(),
+    unique: true
+  })
 }
 
 const isDesign = (input: unknown): input is Design =>

@@ -1,5 +1,6 @@
 import type { ColumnTable } from "arquero"
 import type { CohortDefinition } from "./CohortDefinition.js"
+import { definitionTexts } from "./DefinitionColumns.js"
 import { columnValues } from "./CatalogCoverage.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import type { Stage } from "./Stage.js"
@@ -36,19 +37,19 @@ export const replicationFromFrame = (frame: ColumnTable | undefined): Record<str
 }
 
 /** The manifest of a definition: what the cohort uses, each list sorted and unique. */
-export const manifestOf = (definition: CohortDefinition, replication: Readonly<Record<string, number>>): Manifest => ({
-  combos: sortedUnique(definition.drafts.map((d) => d.comboId)),
-  templates: {
-    draft: sortedUnique(definition.drafts.map((d) => d.templateId)),
-    essay: sortedUnique(definition.essays.map((e) => e.templateId)),
-    evaluation: sortedUnique(definition.evaluations.map((v) => v.templateId))
-  },
-  llms: {
-    generation: sortedUnique(definition.drafts.map((d) => d.llmModelId)),
-    evaluation: sortedUnique(definition.evaluations.map((v) => v.llmModelId))
-  },
-  replication
-})
+export const manifestOf = (definition: CohortDefinition, replication: Readonly<Record<string, number>>): Manifest => {
+  const { combos, llms, templates } = definitionTexts(definition)
+  return {
+    combos: sortedUnique(combos),
+    templates: {
+      draft: sortedUnique(templates.draft),
+      essay: sortedUnique(templates.essay),
+      evaluation: sortedUnique(templates.evaluation)
+    },
+    llms: { generation: sortedUnique(llms.draft), evaluation: sortedUnique(llms.evaluation) },
+    replication
+  }
+}
 
 /** Generation mode of each used template (the `generator` column, default `llm`), per stage. */
 export const templateModes = (

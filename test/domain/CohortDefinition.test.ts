@@ -105,3 +105,44 @@ describe("membership of the golden designs", () => {
       }))
   }
 })
+
+describe("definitions made by hand", () => {
+  const design = [
+    row(),
+    row({ evaluation_llm: "j2" }),
+    row({ essay_template: "et2", evaluation_template: "vt2" }),
+    row({ combo_id: "c2", draft_template_replicate: 2 })
+  ]
+
+  it.effect("give the membership of the definition they copy (parents found by value, not identity)", () =>
+    Effect.gen(function*() {
+      const registry = yield* makeInMemoryRegistry
+      const made = yield* definitionFromDesignRows(design)
+      const copied = JSON.parse(JSON.stringify(made)) as typeof made
+      expect(copied.evaluations[0]!.essay).not.toBe(copied.essays[0])
+      const a = yield* generateMembership(made, "c", registry)
+      const b = yield* generateMembership(copied, "c", registry)
+      expect(b.genId).toEqual(a.genId)
+      expect(b.parentGenId).toEqual(a.parentGenId)
+      expect(b.comboId).toEqual(a.comboId)
+      expect(a.counts).toEqual({ draft: 2, essay: 3, evaluation: 4 })
+    }))
+
+  it.effect("an evaluation listed twice is one row and one collapse", () =>
+    Effect.gen(function*() {
+      const made = yield* definitionFromDesignRows(design)
+      const twice = { ...made, evaluations: [...made.evaluations, made.evaluations[0]!] }
+      const rows = yield* generateMembership(twice, "c", yield* makeInMemoryRegistry)
+      expect(rows.counts.evaluation).toBe(4)
+      expect(rows.collapseCount).toBe(1)
+      expect(new Set(rows.genId).size).toBe(rows.genId.length)
+    }))
+
+  it.effect("entries of a compiled definition share their parents", () =>
+    Effect.gen(function*() {
+      const made = yield* definitionFromDesignRows(design)
+      expect(made.essays[1]!.draft).toBe(made.drafts[0])
+      expect(made.evaluations[3]!.essay).toBe(made.essays[2])
+      expect(made.drafts[1]).toEqual({ comboId: "c2", templateId: "dt", llmModelId: "m1", replicate: 2 })
+    }))
+})

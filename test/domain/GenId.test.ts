@@ -43,6 +43,17 @@ describe("computeGenId", () => {
       expect(yield* computeGenId("draft", ["abc", "def", "ghi", 1], 0)).toBe(base)
     }))
 
+  // Expected ids from Python: prefix + base36(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=10).digest(), "big")).
+  it.effect("hashes non-ASCII text as UTF-8, and texts longer than the hasher's buffer in pieces", () =>
+    Effect.gen(function*() {
+      const hasher = yield* GenIdHasher
+      expect(hasher.idOf("draft", "Ünïcödé|模板|m|1")).toBe("d_4ay3oqzfhbnqqfua")
+      expect(hasher.idOf("draft", `${"é".repeat(200_000)}|t|m|1`)).toBe("d_3uyvvfcezaxqqr16")
+      expect(hasher.idOf("draft", `${"x".repeat(1_100_000)}|t|m|1`)).toBe("d_3wgnc1aapjxc7i1s")
+      // The hasher's state is clean after a long text.
+      expect(hasher.idOf("draft", "abc|def|ghi|1")).toBe("d_2b3ga1y5uw9fueg5")
+    }))
+
   for (const file of referenceFiles) {
     const name = file.split("/fixtures/")[1]
     it.effect(`reproduces every id of ${name}`, () =>

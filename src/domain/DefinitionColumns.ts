@@ -1,0 +1,266 @@
+import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "./CohortDefinition.js"
+import type { Stage } from "./Stage.js"
+
+/**
+ * One stage of a definition in columns: entry `i` is (`parent[i]`, `template[i]`, `llm[i]`,
+ * `replicate[i]`), the first three indices into the definition's texts (a draft's parent is its combo,
+ * an essay's its draft, an evaluation's its essay).
+ */
+export interface StageColumns {
+  readonly size: number
+  readonly parent: Int32Array
+  readonly template: Int32Array
+  readonly llm: Int32Array
+  readonly replicate: Int32Array
+}
+
+/**
+ * A definition without an object per entry: large cohorts hold hundreds of thousands of evaluations,
+ * and columns of small integers cost neither allocation nor garbage-collection time. `unique` says the
+ * entries of each stage are distinct by construction (as `definitionFromDesign` makes them).
+ */
+export interface DefinitionColumns {
+  readonly combos: ReadonlyArray<string>
+  readonly templates: Readonly<Record<Stage, ReadonlyArray<string>>>
+  readonly llms: Readonly<Record<Stage, ReadonlyArray<string>>>
+  readonly drafts: StageColumns
+  readonly essays: StageColumns
+  readonly evaluations: StageColumns
+  readonly unique: boolean
+}
+
+/** A growable column of 32-bit integers. */
+export class IntColumn {
+  private data = new Int32Array(1024)
+  size = 0
+  push(value: number): void {
+    if (this.size === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2)
+      grown.set(this.data)
+      this.data = grown
+    }
+    this.data[this.size++] = value
+  }
+  /** The filled part (a view; the column must not grow afterwards). */
+  view(): Int32Array {
+    return this.data.subarray(0, this.size)
+  }
+}
+
+/** The four columns of one stage, filled row by row. */
+export class StageBuilder {
+  readonly parent = new IntColumn()
+  readonly template = new IntColumn()
+  readonly llm = new IntColumn()
+  readonly replicate = new IntColumn()
+  get size(): number {
+    return this.parent.size
+  }
+  push(parent: number, template: number, llm: number, replicate: number): number {
+    this.parent.push(parent)
+    this.template.push(template)
+    this.llm.push(llm)
+    this.replicate.push(replicate)
+    return this.parent.size - 1
+  }
+  done(): StageColumns {
+    return {
+      size: this.size,
+      parent: this.parent.view(),
+      template: this.template.view(),
+      llm: this.llm.view(),
+      replicate: this.replicate.view()
+    }
+  }
+}
+
+/** Numbers the distinct texts of a field. */
+export class TextIndex {
+  readonly texts: Array<string> = []
+  private readonly ids = new Map<string, number>()
+  of(text: string): number {
+    let id = this.ids.get(text)
+    if (id === undefined) {
+      id = this.texts.length
+      this.texts.push(text)
+      this.ids.set(text, id)
+    }
+    return id
+  }
+}
+
+const columnsByDefinition = new WeakMap<CohortDefinition, DefinitionColumns>()
+
+/**
+ * A `CohortDefinition` over columns. Its entry arrays are made on first access only, so code that
+ * works on the columns (membership, coverage, manifest) never pays for them.
+ */
+export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinition => {
+  let drafts: Array<DraftPlanEntry> | undefined
+  let essays: Array<EssayPlanEntry> | undefined
+  let evaluations: Array<EvaluationPlanEntry> | undefined
+  const draftsOf = () => {
+    if (drafts === undefined) {
+      const { llm, parent, replicate, size, template } = columns.drafts
+      drafts = new Array(size)
+      for (let i = 0; i < size; i++) {
+        drafts[i] = {
+          comboId: columns.combos[parent[i]!]!,
+          templateId: columns.templates.draft[template[i]!]!,
+          llmModelId: columns.llms.draft[llm[i]!]!,
+          replicate: replicate[i]!
+        }
+      }
+    }
+    return drafts
+  }
+  const essaysOf = () => {
+    if (essays === undefined) {
+      const parents = draftsOf()
+      const { llm, parent, replicate, size, template } = columns.essays
+      essays = new Array(size)
+      for (let i = 0; i < size; i++) {
+        essays[i] = {
+          draft: parents[parent[i]!]!,
+          templateId: columns.templates.essay[template[i]!]!,
+          llmModelId: columns.llms.essay[llm[i]!]!,
+          replicate: replicate[i]!
+        }
+      }
+    }
+    return essays
+  }
+  const evaluationsOf = () => {
+    if (evaluations === undefined) {
+      const parents = essaysOf()
+      const { llm, parent, replicate, size, template } = columns.evaluations
+      evaluations = new Array(size)
+      for (let i = 0; i < size; i++) {
+        evaluations[i] = {
+          essay: parents[parent[i]!]!,
+          templateId: columns.templates.evaluation[template[i]!]!,
+          llmModelId: columns.llms.evaluation[llm[i]!]!,
+          replicate: replicate[i]!
+        }
+      }
+    }
+    return evaluations
+  }
+  const definition = Object.defineProperties({} as CohortDefinition, {
+    drafts: { enumerable: true, get: draftsOf },
+    essays: { enumerable: true, get: essaysOf },
+    evaluations: { enumerable: true, get: evaluationsOf }
+  })
+  columnsByDefinition.set(definition, columns)
+  return definition
+}
+
+// Plan values never hold control characters (refused when read), so \u0000 separates key parts safely.
+const SEP = "\u0000"
+export const draftKey = (d: DraftPlanEntry): string =>
+  `${d.comboId}${SEP}${d.templateId}${SEP}${d.llmModelId}${SEP}${d.replicate}`
+export const essayKey = (e: EssayPlanEntry): string =>
+  `${draftKey(e.draft)}${SEP}${e.templateId}${SEP}${e.llmModelId}${SEP}${e.replicate}`
+
+/** Where an entry's parent sits among the parent stage's entries: by identity first, by key otherwise. */
+const makeParentLookup = <A extends object>(parents: ReadonlyArray<A>, keyOf: (a: A) => string) => {
+  const byRef = new Map<A, number>()
+  parents.forEach((p, i) => {
+    if (!byRef.has(p)) byRef.set(p, i)
+  })
+  let byKey: Map<string, number> | undefined
+  return (entry: A): number | undefined => {
+    const i = byRef.get(entry)
+    if (i !== undefined) return i
+    if (byKey === undefined) {
+      byKey = new Map()
+      parents.forEach((p, k) => {
+        if (!byKey!.has(keyOf(p))) byKey!.set(keyOf(p), k)
+      })
+    }
+    return byKey.get(keyOf(entry))
+  }
+}
+
+/** An entry whose parent is not among the definition's entries of the stage before. */
+export interface OrphanEntry {
+  readonly stage: "essay" | "evaluation"
+  readonly description: string
+}
+
+const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEntry => {
+  const combos = new TextIndex()
+  const templates = { draft: new TextIndex(), essay: new TextIndex(), evaluation: new TextIndex() }
+  const llms = { draft: new TextIndex(), essay: new TextIndex(), evaluation: new TextIndex() }
+  const drafts = new StageBuilder()
+  for (const d of definition.drafts) {
+    drafts.push(combos.of(d.comboId), templates.draft.of(d.templateId), llms.draft.of(d.llmModelId), d.replicate)
+  }
+  const essays = new StageBuilder()
+  const draftOf = makeParentLookup(definition.drafts, draftKey)
+  for (const e of definition.essays) {
+    const parent = draftOf(e.draft)
+    if (parent === undefined) {
+      return {
+        stage: "essay",
+        description: `essay template ${e.templateId} on draft ${draftKey(e.draft).split(SEP).join(" / ")}`
+      }
+    }
+    essays.push(parent, templates.essay.of(e.templateId), llms.essay.of(e.llmModelId), e.replicate)
+  }
+  const evaluations = new StageBuilder()
+  const essayOf = makeParentLookup(definition.essays, essayKey)
+  for (const v of definition.evaluations) {
+    const parent = essayOf(v.essay)
+    if (parent === undefined) {
+      return {
+        stage: "evaluation",
+        description: `evaluation template ${v.templateId} on essay template ${v.essay.templateId}`
+      }
+    }
+    evaluations.push(parent, templates.evaluation.of(v.templateId), llms.evaluation.of(v.llmModelId), v.replicate)
+  }
+  return {
+    combos: combos.texts,
+    templates: { draft: templates.draft.texts, essay: templates.essay.texts, evaluation: templates.evaluation.texts },
+    llms: { draft: llms.draft.texts, essay: llms.essay.texts, evaluation: llms.evaluation.texts },
+    drafts: drafts.done(),
+    essays: essays.done(),
+    evaluations: evaluations.done(),
+    unique: false
+  }
+}
+
+/**
+ * The columns of a definition: those it was made from, or new ones read from its entries (a definition
+ * built by hand or decoded), or the first entry whose parent is missing.
+ */
+export const columnsOf = (definition: CohortDefinition): DefinitionColumns | OrphanEntry =>
+  columnsByDefinition.get(definition) ?? fromEntries(definition)
+
+export const isOrphanEntry = (value: DefinitionColumns | OrphanEntry): value is OrphanEntry => "description" in value
+
+/** The distinct texts a definition uses, per field. */
+export interface DefinitionTexts {
+  readonly combos: ReadonlyArray<string>
+  readonly templates: Readonly<Record<Stage, ReadonlyArray<string>>>
+  readonly llms: Readonly<Record<Stage, ReadonlyArray<string>>>
+}
+
+const distinct = <A>(items: ReadonlyArray<A>, f: (a: A) => string): Array<string> => [...new Set(items.map(f))]
+
+/** The distinct texts of a definition: its columns' when it has them, else read from its entries. */
+export const definitionTexts = (definition: CohortDefinition): DefinitionTexts =>
+  columnsByDefinition.get(definition) ?? {
+    combos: distinct(definition.drafts, (d) => d.comboId),
+    templates: {
+      draft: distinct(definition.drafts, (d) => d.templateId),
+      essay: distinct(definition.essays, (e) => e.templateId),
+      evaluation: distinct(definition.evaluations, (v) => v.templateId)
+    },
+    llms: {
+      draft: distinct(definition.drafts, (d) => d.llmModelId),
+      essay: distinct(definition.essays, (e) => e.llmModelId),
+      evaluation: distinct(definition.evaluations, (v) => v.llmModelId)
+    }
+  }
