@@ -2,14 +2,16 @@ import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Effect, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
-import { generateMembership } from "../domain/MembershipGeneration.js"
+import { GenIdHasher } from "../domain/GenId.js"
+import { streamMembership } from "../domain/MembershipGeneration.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
-import { designChunks, emit, formatFor, membershipChunks } from "./Output.js"
+import type { ChunkSource } from "../layers/AtomicFile.js"
+import { designChunks, emit, formatFor, membershipEncoder } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
@@ -137,12 +139,12 @@ const compileSpecFile = (args: { readonly specFile: string; readonly seed: Optio
     return yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
   })
 
-const emitRows = (
+const emitRows = <E = never, R = never>(
   args: { readonly format: Option.Option<"csv" | "jsonl">; readonly out: Option.Option<string> },
-  chunks: (format: "csv" | "jsonl") => Iterable<Uint8Array>
+  source: (format: "csv" | "jsonl") => ChunkSource<E, R>
 ) => {
   const target = Option.getOrUndefined(args.out)
-  return emit(chunks(formatFor(Option.getOrUndefined(args.format), target)), target)
+  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target)
 }
 
 const plan = Command.make(
@@ -159,8 +161,26 @@ const plan = Command.make(
     Effect.gen(function*() {
       const design = yield* compileSpecFile(args, "planning")
       const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
-      const rows = yield* generateMembership(definition, args.cohortId, yield* makeInMemoryRegistry)
-      yield* emitRows(args, (format) => membershipChunks(rows, format))
+      const registry = yield* makeInMemoryRegistry
+      const hasher = yield* GenIdHasher
+      // Streamed: each batch of rows is encoded and written before the next is made.
+      yield* emitRows(args, (format) => (write) =>
+        Effect.gen(function*() {
+          const encoder = membershipEncoder(format)
+          const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
+          yield* streamMembership(
+            definition,
+            args.cohortId,
+            registry,
+            (batch) => writeAll(encoder.add(batch)),
+            (evaluations) =>
+              Effect.suspend(() => {
+                const chunks = encoder.addPureEvaluations?.(args.cohortId, evaluations, hasher)
+                return chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true)
+              })
+          )
+          yield* Effect.forEach(encoder.end(), write, { discard: true })
+        }))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids; no catalogs.\n" +

@@ -34,45 +34,68 @@ export const makePartNormalizer = () => {
 
 const DIGITS = Array.from("0123456789abcdefghijklmnopqrstuvwxyz", (c) => c.charCodeAt(0))
 const TWO_32 = 4294967296
-const PAIR = 1296 // 36², two base36 digits per division step
+const QUAD = 1679616 // 36⁴: four base36 digits per division step
+const PAIR = 1296 // 36²
+const PAIR_HIGH = Uint8Array.from({ length: PAIR }, (_, i) => DIGITS[(i / 36) | 0]!)
+const PAIR_LOW = Uint8Array.from({ length: PAIR }, (_, i) => DIGITS[i % 36]!)
+const ZERO = 48
 const out36 = Buffer.alloc(24)
 
 const PREFIX_CODE: Readonly<Record<Stage, number>> = { draft: 100, essay: 101, evaluation: 118 } // d, e, v
 const UNDERSCORE = 95
 
 /**
- * `prefix + base36(digest)`: the 80-bit big-endian digest in base36 without BigInt (limbs of 16, 32
- * and 32 bits divided by 36², every intermediate below 2^53), digits and prefix written right to left
- * into a reused buffer, so the id is one flat string (a concatenation is flattened again on output).
+ * Writes `prefix + base36(digest)` right to left into `out36`, ending at its end; returns where it
+ * starts. The 80-bit big-endian digest is converted without BigInt: limbs of 16, 32 and 32 bits are
+ * divided by 36⁴ (four digits per step), every intermediate below 2^53.
  */
-const idString = (stage: Stage, d: Uint8Array): string => {
+const writeIdDigits = (stage: Stage, d: Uint8Array): number => {
   let a = (d[0]! << 8) | d[1]!
   let b = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0
   let c = ((d[6]! << 24) | (d[7]! << 16) | (d[8]! << 8) | d[9]!) >>> 0
   let p = out36.length
   for (;;) {
-    const qa = (a / PAIR) | 0
-    let r = a - qa * PAIR
+    const qa = (a / QUAD) | 0
+    let r = a - qa * QUAD
     a = qa
     let cur = r * TWO_32 + b
-    const qb = Math.floor(cur / PAIR)
-    r = cur - qb * PAIR
+    const qb = Math.floor(cur / QUAD)
+    r = cur - qb * QUAD
     b = qb
     cur = r * TWO_32 + c
-    const qc = Math.floor(cur / PAIR)
-    r = cur - qc * PAIR
+    const qc = Math.floor(cur / QUAD)
+    r = cur - qc * QUAD
     c = qc
-    const high = (r / 36) | 0
-    out36[--p] = DIGITS[r - high * 36]!
+    // r is four digits: two pairs, each looked up.
+    const high = (r / PAIR) | 0
+    const low = r - high * PAIR
+    out36[--p] = PAIR_LOW[low]!
+    out36[--p] = PAIR_HIGH[low]!
+    out36[--p] = PAIR_LOW[high]!
+    out36[--p] = PAIR_HIGH[high]!
     if (a === 0 && b === 0 && c === 0) {
-      if (high !== 0) out36[--p] = DIGITS[high]!
+      // The leading group has no leading zeros (but keeps at least one digit).
+      while (out36[p] === ZERO && p < out36.length - 1) p++
       break
     }
-    out36[--p] = DIGITS[high]!
   }
   out36[--p] = UNDERSCORE
   out36[--p] = PREFIX_CODE[stage]
+  return p
+}
+
+/** The id of a digest as one flat string (a concatenation would be flattened again on output). */
+const idString = (stage: Stage, d: Uint8Array): string => {
+  const p = writeIdDigits(stage, d)
   return out36.toString("latin1", p, out36.length)
+}
+
+/** Writes the id of a digest (ASCII) into `out` at `pos`; returns the position after it. */
+export const writeIdBytes = (stage: Stage, d: Uint8Array, out: Uint8Array, pos: number): number => {
+  let p = writeIdDigits(stage, d)
+  let at = pos
+  while (p < out36.length) out[at++] = out36[p++]!
+  return at
 }
 
 /**
@@ -84,6 +107,12 @@ export interface GenIdHasher {
   readonly idOf: (stage: Stage, canonical: string, collisionIndex?: number) => string
   /** `computeGenId`, synchronously. */
   readonly compute: (stage: Stage, parts: ReadonlyArray<SignaturePart>, collisionIndex?: number) => string
+  /**
+   * Low level, for loops that build canonical bytes themselves: `input` is where to put them (at most
+   * `input.length` bytes), `digestOf(n)` hashes the first n; its result is valid until the next call.
+   */
+  readonly input: Uint8Array
+  readonly digestOf: (length: number) => Uint8Array
 }
 
 // blake2b-wasm's WebAssembly module, driven through its exports: the text is encoded straight into the
@@ -123,7 +152,14 @@ const fromModule = (wasm: Blake2bModule): GenIdHasher => {
   }
   return {
     idOf,
-    compute: (stage, parts, collisionIndex) => idOf(stage, canonicalSignature(parts), collisionIndex)
+    compute: (stage, parts, collisionIndex) => idOf(stage, canonicalSignature(parts), collisionIndex),
+    input: memory.subarray(INPUT, INPUT + INPUT_BYTES),
+    digestOf: (length) => {
+      wasm.blake2b_init(STATE, DIGEST_BYTES)
+      wasm.blake2b_update(STATE, INPUT, INPUT + length)
+      wasm.blake2b_final(STATE)
+      return digest
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "./DefinitionColumns.js"
+import { columnsOf, isOrphanEntry, type StageColumns } from "./DefinitionColumns.js"
 import { makePartNormalizer } from "./GenId.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
 import type { Stage } from "./Stage.js"
@@ -13,6 +13,7 @@ const BATCH = 65_536
 
 /** Whether normalization (trim + lower-case) keeps distinct texts distinct. */
 const injective = (normalized: ReadonlyArray<string>): boolean => new Set(normalized).size === normalized.length
+const hasPipe = (text: string): boolean => text.includes("|")
 
 const reserve = (
   registry: GenerationRegistry,
@@ -25,6 +26,172 @@ const reserve = (
     : Effect.forEach(canonicals, (_, i) => one(i))
 
 /**
+ * The evaluations of a definition whose evaluation ids are pure hashes that cannot repeat: unique
+ * entries, no collapse among drafts and essays, distinct normalized texts, no `|` inside a part. A
+ * caller can then make the rows itself (ids from the canonical signature, no index), much faster.
+ */
+export interface PureEvaluations {
+  readonly evaluations: StageColumns
+  /** Per essay: its id, as written and as it enters the signature, and its draft's combo. */
+  readonly essayIds: ReadonlyArray<string>
+  readonly normEssayIds: ReadonlyArray<string>
+  readonly essayCombos: ReadonlyArray<string>
+  readonly templates: ReadonlyArray<string>
+  readonly llms: ReadonlyArray<string>
+  /** The templates and LLMs as they enter the signature (trimmed, lower-cased). */
+  readonly normTemplates: ReadonlyArray<string>
+  readonly normLlms: ReadonlyArray<string>
+}
+
+/** What a streamed membership adds up to: rows per stage and the collapses (the first ones described). */
+export type MembershipSummary = Pick<MembershipRows, "counts" | "collapses" | "collapseCount">
+
+/**
+ * The membership rows of a definition handed to `onBatch` a batch at a time (drafts and essays, then
+ * evaluations in batches), so that a large membership is written without being held. Without
+ * `onBatch` everything stays in one batch, returned as `rows` (with it, `rows` is the last batch).
+ *
+ * `onPureEvaluations`, for a registry of pure ids only (the in-memory one): when the evaluations are
+ * `PureEvaluations` they are handed over whole, after the drafts and essays; when it returns true they
+ * were made there, else they are made here as usual.
+ */
+export const streamMembership = <E = never, R = never>(
+  definition: CohortDefinition,
+  cohortId: string,
+  registry: GenerationRegistry,
+  onBatch?: (batch: MembershipRows) => Effect.Effect<void, E, R>,
+  onPureEvaluations?: (evaluations: PureEvaluations) => Effect.Effect<boolean, E, R>
+): Effect.Effect<{ readonly rows: MembershipRows; readonly summary: MembershipSummary }, InvalidConstraint | IdCollision | E, R> =>
+  Effect.gen(function*() {
+    const columns = columnsOf(definition)
+    if (isOrphanEntry(columns)) {
+      return yield* new InvalidConstraint({
+        reason: `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+        cohortId,
+        details: [columns.description]
+      })
+    }
+    const { combos, drafts, essays, evaluations, llms, templates } = columns
+    const acc = makeMembershipAccumulator(cohortId)
+    // Texts are normalized once each (the canonical signature trims and lower-cases every part).
+    const norm = makePartNormalizer()
+    const normCombos = combos.map(norm)
+    const normTemplates = { draft: templates.draft.map(norm), essay: templates.essay.map(norm), evaluation: templates.evaluation.map(norm) }
+    const normLlms = { draft: llms.draft.map(norm), essay: llms.essay.map(norm), evaluation: llms.evaluation.map(norm) }
+
+    const draftCanonicals: Array<string> = new Array(drafts.size)
+    for (let i = 0; i < drafts.size; i++) {
+      draftCanonicals[i] = `${normCombos[drafts.parent[i]!]}|${normTemplates.draft[drafts.template[i]!]}|` +
+        `${normLlms.draft[drafts.llm[i]!]}|${drafts.replicate[i]}`
+    }
+    const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) =>
+      registry.reserveDraftId({
+        comboId: combos[drafts.parent[i]!]!,
+        templateId: templates.draft[drafts.template[i]!]!,
+        llmModelId: llms.draft[drafts.llm[i]!]!,
+        cohortId,
+        replicate: drafts.replicate[i]!
+      }))
+    for (let i = 0; i < drafts.size; i++) {
+      acc.add(
+        "draft",
+        draftIds[i]!,
+        "",
+        combos[drafts.parent[i]!]!,
+        templates.draft[drafts.template[i]!]!,
+        llms.draft[drafts.llm[i]!]!,
+        drafts.replicate[i]!
+      )
+    }
+
+    const essayCanonicals: Array<string> = new Array(essays.size)
+    for (let i = 0; i < essays.size; i++) {
+      essayCanonicals[i] = `${norm(draftIds[essays.parent[i]!]!)}|${normTemplates.essay[essays.template[i]!]}|` +
+        `${essays.replicate[i]}`
+    }
+    const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) =>
+      registry.reserveEssayId({
+        draftGenId: draftIds[essays.parent[i]!]!,
+        templateId: templates.essay[essays.template[i]!]!,
+        cohortId,
+        replicate: essays.replicate[i]!
+      }))
+    const essayCombos: Array<string> = new Array(essays.size)
+    for (let i = 0; i < essays.size; i++) {
+      essayCombos[i] = combos[drafts.parent[essays.parent[i]!]!]!
+      acc.add(
+        "essay",
+        essayIds[i]!,
+        draftIds[essays.parent[i]!]!,
+        essayCombos[i]!,
+        templates.essay[essays.template[i]!]!,
+        llms.essay[essays.llm[i]!]!,
+        essays.replicate[i]!
+      )
+    }
+
+    // Evaluations of a definition with unique entries can only share an id when two essays did or two
+    // texts differ only by case or spaces; otherwise no id index is needed (a BLAKE2b-80 collision
+    // between different signatures is beyond reach at any cohort size).
+    // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
+    const normEssayIds = essayIds.map(norm)
+    const pure = columns.unique && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
+      injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
+      !normLlms.evaluation.some(hasPipe)
+    if (pure && onPureEvaluations !== undefined && onBatch !== undefined) {
+      yield* onBatch(acc.takeBatch())
+      const handled = yield* onPureEvaluations({
+        evaluations,
+        essayIds,
+        normEssayIds,
+        essayCombos,
+        templates: templates.evaluation,
+        llms: llms.evaluation,
+        normTemplates: normTemplates.evaluation,
+        normLlms: normLlms.evaluation
+      })
+      if (handled) {
+        const rows = acc.rows
+        rows.counts.evaluation += evaluations.size
+        return { rows, summary: { counts: rows.counts, collapses: rows.collapses, collapseCount: rows.collapseCount } }
+      }
+    }
+    const add = pure ? acc.addNew : acc.add
+    for (let start = 0; start < evaluations.size; start += BATCH) {
+      const end = Math.min(evaluations.size, start + BATCH)
+      const canonicals: Array<string> = new Array(end - start)
+      for (let i = start; i < end; i++) {
+        canonicals[i - start] = `${normEssayIds[evaluations.parent[i]!]}|${normTemplates.evaluation[evaluations.template[i]!]}|` +
+          `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluations.replicate[i]}`
+      }
+      if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
+      const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>
+        registry.reserveEvaluationId({
+          essayGenId: essayIds[evaluations.parent[start + k]!]!,
+          templateId: templates.evaluation[evaluations.template[start + k]!]!,
+          llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
+          cohortId,
+          replicate: evaluations.replicate[start + k]!
+        }))
+      for (let i = start; i < end; i++) {
+        const essay = evaluations.parent[i]!
+        add(
+          "evaluation",
+          ids[i - start]!,
+          essayIds[essay]!,
+          essayCombos[essay]!,
+          templates.evaluation[evaluations.template[i]!]!,
+          llms.evaluation[evaluations.llm[i]!]!,
+          evaluations.replicate[i]!
+        )
+      }
+    }
+    const last = acc.takeBatch()
+    if (onBatch !== undefined && last.genId.length > 0) yield* onBatch(last)
+    return { rows: last, summary: { counts: last.counts, collapses: last.collapses, collapseCount: last.collapseCount } }
+  })
+
+/**
  * Membership rows of a definition (REFERENCE §5): drafts, essays, evaluations in definition order,
  * each id from the registry, essays and evaluations carrying their draft's combo, repeated
  * (stage, gen_id) dropped keeping the first (each drop recorded as a collapse).
@@ -34,108 +201,6 @@ export const generateMembership = Effect.fn("generateMembership")(function*(
   cohortId: string,
   registry: GenerationRegistry
 ) {
-  const columns = columnsOf(definition)
-  if (isOrphanEntry(columns)) {
-    return yield* new InvalidConstraint({
-      reason: `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
-      cohortId,
-      details: [columns.description]
-    })
-  }
-  const { combos, drafts, essays, evaluations, llms, templates } = columns
-  const acc = makeMembershipAccumulator(cohortId)
-  // Texts are normalized once each (the canonical signature trims and lower-cases every part).
-  const norm = makePartNormalizer()
-  const normCombos = combos.map(norm)
-  const normTemplates = { draft: templates.draft.map(norm), essay: templates.essay.map(norm), evaluation: templates.evaluation.map(norm) }
-  const normLlms = { draft: llms.draft.map(norm), essay: llms.essay.map(norm), evaluation: llms.evaluation.map(norm) }
-
-  const draftCanonicals: Array<string> = new Array(drafts.size)
-  for (let i = 0; i < drafts.size; i++) {
-    draftCanonicals[i] = `${normCombos[drafts.parent[i]!]}|${normTemplates.draft[drafts.template[i]!]}|` +
-      `${normLlms.draft[drafts.llm[i]!]}|${drafts.replicate[i]}`
-  }
-  const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) =>
-    registry.reserveDraftId({
-      comboId: combos[drafts.parent[i]!]!,
-      templateId: templates.draft[drafts.template[i]!]!,
-      llmModelId: llms.draft[drafts.llm[i]!]!,
-      cohortId,
-      replicate: drafts.replicate[i]!
-    }))
-  for (let i = 0; i < drafts.size; i++) {
-    acc.add(
-      "draft",
-      draftIds[i]!,
-      "",
-      combos[drafts.parent[i]!]!,
-      templates.draft[drafts.template[i]!]!,
-      llms.draft[drafts.llm[i]!]!,
-      drafts.replicate[i]!
-    )
-  }
-
-  const essayCanonicals: Array<string> = new Array(essays.size)
-  for (let i = 0; i < essays.size; i++) {
-    essayCanonicals[i] = `${norm(draftIds[essays.parent[i]!]!)}|${normTemplates.essay[essays.template[i]!]}|` +
-      `${essays.replicate[i]}`
-  }
-  const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) =>
-    registry.reserveEssayId({
-      draftGenId: draftIds[essays.parent[i]!]!,
-      templateId: templates.essay[essays.template[i]!]!,
-      cohortId,
-      replicate: essays.replicate[i]!
-    }))
-  const essayCombos: Array<string> = new Array(essays.size)
-  for (let i = 0; i < essays.size; i++) {
-    essayCombos[i] = combos[drafts.parent[essays.parent[i]!]!]!
-    acc.add(
-      "essay",
-      essayIds[i]!,
-      draftIds[essays.parent[i]!]!,
-      essayCombos[i]!,
-      templates.essay[essays.template[i]!]!,
-      llms.essay[essays.llm[i]!]!,
-      essays.replicate[i]!
-    )
-  }
-
-  // Evaluations of a definition with unique entries can only share an id when two essays did or two
-  // texts differ only by case or spaces; otherwise no id index is needed (a BLAKE2b-80 collision
-  // between different signatures is beyond reach at any cohort size).
-  const add = columns.unique && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
-      injective(normLlms.evaluation)
-    ? acc.addNew
-    : acc.add
-  const normEssayIds = essayIds.map(norm)
-  for (let start = 0; start < evaluations.size; start += BATCH) {
-    const end = Math.min(evaluations.size, start + BATCH)
-    const canonicals: Array<string> = new Array(end - start)
-    for (let i = start; i < end; i++) {
-      canonicals[i - start] = `${normEssayIds[evaluations.parent[i]!]}|${normTemplates.evaluation[evaluations.template[i]!]}|` +
-        `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluations.replicate[i]}`
-    }
-    const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>
-      registry.reserveEvaluationId({
-        essayGenId: essayIds[evaluations.parent[start + k]!]!,
-        templateId: templates.evaluation[evaluations.template[start + k]!]!,
-        llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
-        cohortId,
-        replicate: evaluations.replicate[start + k]!
-      }))
-    for (let i = start; i < end; i++) {
-      const essay = evaluations.parent[i]!
-      add(
-        "evaluation",
-        ids[i - start]!,
-        essayIds[essay]!,
-        essayCombos[essay]!,
-        templates.evaluation[evaluations.template[i]!]!,
-        llms.evaluation[evaluations.llm[i]!]!,
-        evaluations.replicate[i]!
-      )
-    }
-  }
-  return acc.rows as MembershipRows
+  const { rows } = yield* streamMembership(definition, cohortId, registry)
+  return rows
 })

@@ -53,21 +53,29 @@ export const rowAt = (rows: MembershipRows, i: number): MembershipRow => ({
 /** How many collapses are described one by one; the rest are counted. */
 export const MAX_DESCRIBED_COLLAPSES = 100
 
-/** Accumulates membership rows and drops repeated gen ids, remembering each collapse. */
+const emptyColumns = (rows: MembershipRows): MembershipRows => ({
+  ...rows,
+  stage: [],
+  genId: [],
+  parentGenId: [],
+  comboId: [],
+  templateId: [],
+  llmModelId: [],
+  replicate: []
+})
+
+/**
+ * Accumulates membership rows and drops repeated gen ids, remembering each collapse. `takeBatch` hands
+ * out the rows added since the last take (counts and collapses stay cumulative), so a caller can
+ * stream a large membership instead of holding it.
+ */
 export const makeMembershipAccumulator = (cohortId: string) => {
-  const rows: MembershipRows = {
+  let rows: MembershipRows = emptyColumns({
     cohortId,
-    stage: [],
-    genId: [],
-    parentGenId: [],
-    comboId: [],
-    templateId: [],
-    llmModelId: [],
-    replicate: [],
     counts: { draft: 0, essay: 0, evaluation: 0 },
     collapses: [],
     collapseCount: 0
-  }
+  } as unknown as MembershipRows)
   /** Appends a row whose id is known to be new (no index kept: the caller proved uniqueness). */
   const addNew = (
     stage: Stage,
@@ -87,8 +95,9 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     rows.replicate.push(replicate)
     rows.counts[stage]++
   }
-  // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id).
-  const indexById = new Map<string, number>()
+  // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id). It keeps
+  // each kept row, as a batch may have been handed out before a later row collapses into it.
+  const indexById = new Map<string, MembershipRow>()
   /** Appends a row, or records a collapse when its id is already there. */
   const add = (
     stage: Stage,
@@ -99,32 +108,39 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     llmModelId: string,
     replicate: number
   ): void => {
-    const existing = indexById.get(genId)
-    if (existing === undefined) {
-      indexById.set(genId, rows.genId.length)
+    const row: MembershipRow = {
+      stage,
+      gen_id: genId,
+      origin_cohort_id: cohortId,
+      parent_gen_id: parentGenId,
+      combo_id: comboId,
+      template_id: templateId,
+      llm_model_id: llmModelId,
+      replicate
+    }
+    const kept = indexById.get(genId)
+    if (kept === undefined) {
+      indexById.set(genId, row)
       addNew(stage, genId, parentGenId, comboId, templateId, llmModelId, replicate)
       return
     }
     rows.collapseCount++
-    if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) {
-      rows.collapses.push({
-        stage,
-        genId,
-        kept: rowAt(rows, existing),
-        dropped: {
-          stage,
-          gen_id: genId,
-          origin_cohort_id: cohortId,
-          parent_gen_id: parentGenId,
-          combo_id: comboId,
-          template_id: templateId,
-          llm_model_id: llmModelId,
-          replicate
-        }
-      })
-    }
+    if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) rows.collapses.push({ stage, genId, kept, dropped: row })
   }
-  return { rows, add, addNew }
+  /** The rows added since the last take. */
+  const takeBatch = (): MembershipRows => {
+    const batch = rows
+    rows = emptyColumns(batch)
+    return batch
+  }
+  return {
+    get rows() {
+      return rows
+    },
+    add,
+    addNew,
+    takeBatch
+  }
 }
 
 const describe = (row: MembershipRow): string =>

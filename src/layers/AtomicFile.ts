@@ -22,19 +22,27 @@ export interface PreparedFile {
   readonly commit: Effect.Effect<void, ArtifactWriteFailed>
 }
 
+/** Writes one chunk to the file being prepared. */
+export type ChunkSink = (chunk: string | Uint8Array) => Effect.Effect<void, ArtifactWriteFailed>
+
+/** What goes into a file: chunks, or an effect that writes them one by one as it makes them. */
+export type ChunkSource<E = never, R = never> =
+  | Iterable<string | Uint8Array>
+  | ((write: ChunkSink) => Effect.Effect<void, E, R>)
+
 /**
- * Writes `chunks` to a temp file beside `target`, for the scope: `commit` renames it into place, and
+ * Writes `source` to a temp file beside `target`, for the scope: `commit` renames it into place, and
  * closing the scope without committing (a failure elsewhere, an interruption) removes it. Errors name
  * the target, never the temp file.
  */
-export const prepareAtomically = (
+export const prepareAtomically = <E = never, R = never>(
   target: string,
-  chunks: Iterable<string | Uint8Array>,
+  source: ChunkSource<E, R>,
   options: {
     /** fsync before the rename, so the new content survives a power loss too (default true). */
     readonly sync?: boolean
   } = {}
-): Effect.Effect<PreparedFile, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+): Effect.Effect<PreparedFile, ArtifactWriteFailed | E, FileSystem.FileSystem | Path.Path | Scope.Scope | R> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -47,11 +55,14 @@ export const prepareAtomically = (
     yield* Effect.addFinalizer(() => (committed ? Effect.void : Effect.ignore(fs.remove(temp))))
     yield* Effect.scoped(
       Effect.gen(function*() {
-        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
-        for (const chunk of chunks) yield* file.writeAll(typeof chunk === "string" ? encoder.encode(chunk) : chunk)
-        if (options.sync !== false) yield* file.sync
+        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 }).pipe(Effect.mapError(failed(target)))
+        const write: ChunkSink = (chunk) =>
+          file.writeAll(typeof chunk === "string" ? encoder.encode(chunk) : chunk).pipe(Effect.mapError(failed(target)))
+        if (typeof source === "function") yield* source(write)
+        else for (const chunk of source) yield* write(chunk)
+        if (options.sync !== false) yield* file.sync.pipe(Effect.mapError(failed(target)))
       })
-    ).pipe(Effect.mapError(failed(target)))
+    )
     return {
       commit: fs.rename(temp, target).pipe(
         Effect.tap(() => {
@@ -63,15 +74,15 @@ export const prepareAtomically = (
   })
 
 /**
- * Writes `chunks` to a temp file beside `target` and renames it into place, so `target` is either
+ * Writes `source` to a temp file beside `target` and renames it into place, so `target` is either
  * its old content or the whole new one. The temp file is removed on any failure or interruption.
  */
-export const writeAtomically = (
+export const writeAtomically = <E = never, R = never>(
   target: string,
-  chunks: Iterable<string | Uint8Array>,
+  source: ChunkSource<E, R>,
   options: { readonly sync?: boolean } = {}
-): Effect.Effect<void, ArtifactWriteFailed, FileSystem.FileSystem | Path.Path> =>
-  Effect.scoped(Effect.flatMap(prepareAtomically(target, chunks, options), (prepared) => prepared.commit))
+): Effect.Effect<void, ArtifactWriteFailed | E, FileSystem.FileSystem | Path.Path | R> =>
+  Effect.scoped(Effect.flatMap(prepareAtomically(target, source, options), (prepared) => prepared.commit))
 
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
 

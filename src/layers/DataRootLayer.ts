@@ -1,5 +1,5 @@
 import type { FileSystem, Path } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Layer } from "effect"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
