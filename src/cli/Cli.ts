@@ -3,7 +3,6 @@ import { Path } from "@effect/platform"
 import { Config, Console, Data, Effect, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
-import { streamMembership } from "../domain/MembershipGeneration.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
@@ -11,7 +10,7 @@ import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
-import { designChunks, emit, formatFor, membershipEncoder } from "./Output.js"
+import { designChunks, emit, formatFor, membershipSource } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
@@ -163,24 +162,7 @@ const plan = Command.make(
       const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
-      // Streamed: each batch of rows is encoded and written before the next is made.
-      yield* emitRows(args, (format) => (write) =>
-        Effect.gen(function*() {
-          const encoder = membershipEncoder(format)
-          const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
-          yield* streamMembership(
-            definition,
-            args.cohortId,
-            registry,
-            (batch) => writeAll(encoder.add(batch)),
-            (evaluations) =>
-              Effect.suspend(() => {
-                const chunks = encoder.addPureEvaluations?.(args.cohortId, evaluations, hasher)
-                return chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true)
-              })
-          )
-          yield* Effect.forEach(encoder.end(), write, { discard: true })
-        }))
+      yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids; no catalogs.\n" +

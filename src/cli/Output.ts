@@ -1,11 +1,14 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
-import type { Design } from "../domain/CohortDefinition.js"
+import type { CohortDefinition, Design } from "../domain/CohortDefinition.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
 import { type GenIdHasher, writeIdBytes } from "../domain/GenId.js"
-import type { PureEvaluations } from "../domain/MembershipGeneration.js"
+import { type PureEvaluations, streamMembership } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import type { IdCollision } from "../errors/IdCollision.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { type ChunkSource, writeAtomically } from "../layers/AtomicFile.js"
 import { ChunkBuffer } from "../layers/ChunkBuffer.js"
 import { csvField, csvLine, jsonLine } from "./RowFormat.js"
@@ -61,6 +64,35 @@ export const membershipEncoder = (format: RowFormat): MembershipEncoder => {
     }
   }
 }
+
+/**
+ * The membership of a definition as a chunk source, streamed: each batch is encoded and written before
+ * the next is made. `registry` must hand out pure ids (`hasher`'s) for the CSV fast path to be right.
+ */
+export const membershipSource = (
+  format: RowFormat,
+  definition: CohortDefinition,
+  cohortId: string,
+  registry: GenerationRegistry,
+  hasher: GenIdHasher
+): ChunkSource<InvalidConstraint | IdCollision | ArtifactWriteFailed> =>
+(write) =>
+  Effect.gen(function*() {
+    const encoder = membershipEncoder(format)
+    const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
+    yield* streamMembership(
+      definition,
+      cohortId,
+      registry,
+      (batch) => writeAll(encoder.add(batch)),
+      (evaluations) =>
+        Effect.suspend(() => {
+          const chunks = encoder.addPureEvaluations?.(cohortId, evaluations, hasher)
+          return chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true)
+        })
+    )
+    yield* writeAll(encoder.end())
+  })
 
 const CSV_CHUNK_BYTES = 1 << 20
 /** A row up to this size is copied byte by byte; a longer one is encoded as one line. */
