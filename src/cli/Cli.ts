@@ -10,7 +10,8 @@ import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
-import { designChunks, emit, formatFor, membershipSource } from "./Output.js"
+import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
+import { designChunks, emit, formatFor, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
@@ -159,11 +160,13 @@ const plan = Command.make(
   (args) =>
     Effect.gen(function*() {
       const design = yield* compileSpecFile(args, "planning")
+      // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
+      const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
       const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
-      yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher))
-    }).pipe(reportFailures(false))
+      yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
+    }).pipe(Effect.scoped, reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids; no catalogs.\n" +
     "Example: cohort plan cohorts/pilot/spec/config.yaml --cohort-id pilot --out membership.csv"

@@ -1,16 +1,24 @@
 import type { FileSystem, Path } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { CohortDefinition, Design } from "../domain/CohortDefinition.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
-import { type GenIdHasher, writeIdBytes } from "../domain/GenId.js"
+import type { GenIdHasher } from "../domain/GenId.js"
 import { type PureEvaluations, streamMembership } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
-import { type ChunkSource, writeAtomically } from "../layers/AtomicFile.js"
+import { type ChunkProducer, type ChunkSource, writeAtomically } from "../layers/AtomicFile.js"
 import { ChunkBuffer } from "../layers/ChunkBuffer.js"
+import {
+  ByteChunks,
+  encodeEvaluationRows,
+  type EvaluationRowsJob,
+  REPLICATE_DIGITS,
+  ROW_OVERHEAD
+} from "./EvaluationRows.js"
+import type { EvaluationWorker } from "./EvaluationWorkerPool.js"
 import { csvField, csvLine, jsonLine } from "./RowFormat.js"
 
 export type RowFormat = "csv" | "jsonl"
@@ -33,8 +41,16 @@ export function* designChunks(design: Design, format: RowFormat): Generator<Uint
 /** Encodes membership rows batch by batch: `add` returns the chunks filled so far, `end` the rest. */
 export interface MembershipEncoder {
   readonly add: (rows: MembershipRows) => Array<Uint8Array>
-  /** Evaluation rows with pure ids made by the encoder itself (CSV only); `undefined` when it cannot. */
-  readonly addPureEvaluations?: (cohortId: string, plan: PureEvaluations, hasher: GenIdHasher) => Array<Uint8Array> | undefined
+  /**
+   * Evaluation rows with pure ids made by the encoder itself (CSV only), with a worker thread making a
+   * share when there is one; `undefined` when it cannot.
+   */
+  readonly addPureEvaluations?: (
+    cohortId: string,
+    plan: PureEvaluations,
+    hasher: GenIdHasher,
+    worker: Option.Option<EvaluationWorker>
+  ) => Effect.Effect<Array<Uint8Array> | undefined>
   readonly end: () => Array<Uint8Array>
 }
 
@@ -74,8 +90,9 @@ export const membershipSource = (
   definition: CohortDefinition,
   cohortId: string,
   registry: GenerationRegistry,
-  hasher: GenIdHasher
-): ChunkSource<InvalidConstraint | IdCollision | ArtifactWriteFailed> =>
+  hasher: GenIdHasher,
+  worker: Option.Option<EvaluationWorker> = Option.none()
+): ChunkProducer<InvalidConstraint | IdCollision | ArtifactWriteFailed> =>
 (write) =>
   Effect.gen(function*() {
     const encoder = membershipEncoder(format)
@@ -86,25 +103,22 @@ export const membershipSource = (
       registry,
       (batch) => writeAll(encoder.add(batch)),
       (evaluations) =>
-        Effect.suspend(() => {
-          const chunks = encoder.addPureEvaluations?.(cohortId, evaluations, hasher)
-          return chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true)
-        })
+        encoder.addPureEvaluations === undefined
+          ? Effect.succeed(false)
+          : Effect.flatMap(
+            encoder.addPureEvaluations(cohortId, evaluations, hasher, worker),
+            (chunks) => (chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true))
+          )
     )
     yield* writeAll(encoder.end())
   })
 
-const CSV_CHUNK_BYTES = 1 << 20
-/** A row up to this size is copied byte by byte; a longer one is encoded as one line. */
+/** A row up to this size is encoded field by field; a longer one as one line. */
 const FAST_ROW_BYTES = 1024
 const COMMA = 0x2c
 const NEWLINE = 0x0a
-
-/** Copies `bytes` into `out` at `pos`; returns the end. */
-const copyInto = (out: Uint8Array, pos: number, bytes: Uint8Array): number => {
-  out.set(bytes, pos)
-  return pos + bytes.length
-}
+/** Below this many evaluations a worker thread costs more than it saves. */
+export const WORKER_MIN_ROWS = 50_000
 
 /**
  * Membership CSV without a string per row: the few distinct texts (stages, combos, templates, LLMs,
@@ -114,12 +128,10 @@ const copyInto = (out: Uint8Array, pos: number, bytes: Uint8Array): number => {
 export class MembershipCsvEncoder implements MembershipEncoder {
   private readonly encoded = new Map<string, Uint8Array>()
   private readonly replicates: Array<Uint8Array> = []
-  private buffer = Buffer.allocUnsafe(CSV_CHUNK_BYTES)
-  private pos = 0
-  private chunks: Array<Uint8Array> = []
+  private readonly out = new ByteChunks()
 
   constructor() {
-    this.copy(Buffer.from(`${MEMBERSHIP_COLUMNS.join(",")}\n`, "latin1"))
+    this.out.copy(Buffer.from(`${MEMBERSHIP_COLUMNS.join(",")}\n`, "latin1"))
   }
 
   private bytesOf(text: string): Uint8Array {
@@ -131,152 +143,121 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     return bytes
   }
 
-  private copy(bytes: Uint8Array): void {
-    this.pos = copyInto(this.buffer, this.pos, bytes)
-  }
-
-  private replicateBytes(n: number): Uint8Array {
-    return this.replicates[n] ??= Buffer.from(String(n), "latin1")
-  }
-
   /** Copies a plain id (ASCII, nothing CSV must quote); false when it is not one. */
   private copyPlain(text: string): boolean {
-    const buffer = this.buffer
-    const pos = this.pos
+    const { buffer, pos } = this.out
     for (let k = 0; k < text.length; k++) {
       const c = text.charCodeAt(k)
       if (c >= 0x80 || c === COMMA || c === 0x22 || c === NEWLINE || c === 0x0d) return false
       buffer[pos + k] = c
     }
-    this.pos = pos + text.length
+    this.out.pos = pos + text.length
     return true
   }
 
-  private flush(): void {
-    if (this.pos > 0) this.chunks.push(this.buffer.subarray(0, this.pos))
-    this.buffer = Buffer.allocUnsafe(CSV_CHUNK_BYTES)
-    this.pos = 0
+  private comma(): void {
+    this.out.buffer[this.out.pos++] = COMMA
   }
 
   /** Encodes a batch of rows; returns the chunks filled so far. */
   readonly add = (rows: MembershipRows): Array<Uint8Array> => {
+    const out = this.out
     const origin = this.bytesOf(rows.cohortId)
     const n = rows.genId.length
     for (let i = 0; i < n; i++) {
-      if (this.pos + FAST_ROW_BYTES > this.buffer.length) this.flush()
+      out.ensure(FAST_ROW_BYTES)
       const id = rows.genId[i]!
       const parent = rows.parentGenId[i]!
       const combo = this.bytesOf(rows.comboId[i]!)
       const template = this.bytesOf(rows.templateId[i]!)
       const llm = this.bytesOf(rows.llmModelId[i]!)
-      const rowStart = this.pos
+      const rowStart = out.pos
       const fits = id.length + parent.length + combo.length + template.length + llm.length + origin.length <
         FAST_ROW_BYTES - 40
       if (fits) {
-        this.copy(this.bytesOf(rows.stage[i]!))
-        this.buffer[this.pos++] = COMMA
+        out.copy(this.bytesOf(rows.stage[i]!))
+        this.comma()
         if (this.copyPlain(id)) {
-          this.buffer[this.pos++] = COMMA
-          this.copy(origin)
-          this.buffer[this.pos++] = COMMA
+          this.comma()
+          out.copy(origin)
+          this.comma()
           if (this.copyPlain(parent)) {
-            this.buffer[this.pos++] = COMMA
-            this.copy(combo)
-            this.buffer[this.pos++] = COMMA
-            this.copy(template)
-            this.buffer[this.pos++] = COMMA
-            this.copy(llm)
-            this.buffer[this.pos++] = COMMA
-            this.copy(this.replicateBytes(rows.replicate[i]!))
-            this.buffer[this.pos++] = NEWLINE
+            this.comma()
+            out.copy(combo)
+            this.comma()
+            out.copy(template)
+            this.comma()
+            out.copy(llm)
+            this.comma()
+            out.copy(this.replicates[rows.replicate[i]!] ??= Buffer.from(String(rows.replicate[i]!), "latin1"))
+            out.buffer[out.pos++] = NEWLINE
             continue
           }
         }
       }
-      // A long or unusual row: encoded as one line (a chunk of its own when it does not fit).
-      this.pos = rowStart
+      // A long or unusual row: encoded as one line.
+      out.pos = rowStart
       const bytes = Buffer.from(
         `${csvField(rows.stage[i]!)},${csvField(id)},${csvField(rows.cohortId)},${csvField(parent)},` +
           `${csvField(rows.comboId[i]!)},${csvField(rows.templateId[i]!)},${csvField(rows.llmModelId[i]!)},` +
           `${rows.replicate[i]}\n`,
         "utf8"
       )
-      if (this.pos + bytes.length <= this.buffer.length) this.copy(bytes)
-      else {
-        this.flush()
-        this.chunks.push(bytes)
-      }
+      out.ensure(bytes.length)
+      out.copy(bytes)
     }
-    return this.take()
+    return out.take()
   }
 
-  /**
-   * Evaluation rows with pure ids, made and encoded in one loop: each signature is assembled as bytes
-   * in the hasher's input (per-essay, per-template and per-LLM pieces encoded once), and the id's digits
-   * go straight into the output. Returns the chunks filled so far, or `undefined` (nothing written)
-   * when some piece is too long for this path.
-   */
   readonly addPureEvaluations = (
     cohortId: string,
     plan: PureEvaluations,
-    hasher: GenIdHasher
-  ): Array<Uint8Array> | undefined => {
-    const utf8 = (text: string) => Buffer.from(text, "utf8")
-    const origin = csvField(cohortId)
-    const essayHash = plan.normEssayIds.map((id) => utf8(`${id}|`))
-    const essayRow = plan.essayIds.map((id, e) => utf8(`,${origin},${csvField(id)},${csvField(plan.essayCombos[e]!)},`))
-    const templateHash = plan.normTemplates.map((t) => utf8(`${t}|`))
-    const templateRow = plan.templates.map((t) => utf8(`${csvField(t)},`))
-    const llmHash = plan.normLlms.map((l) => utf8(`${l}|`))
-    const llmRow = plan.llms.map((l) => utf8(`${csvField(l)},`))
-    const longest = (pieces: ReadonlyArray<Uint8Array>) => pieces.reduce((n, b) => Math.max(n, b.length), 0)
-    const REPLICATE_DIGITS = 16
-    if (
-      longest(essayHash) + longest(templateHash) + longest(llmHash) + REPLICATE_DIGITS > hasher.input.length ||
-      longest(essayRow) + longest(templateRow) + longest(llmRow) + 64 > FAST_ROW_BYTES
-    ) return undefined
-    const stage = Buffer.from("evaluation,", "latin1")
-    const input = hasher.input
-    const { llm, parent, replicate, size, template } = plan.evaluations
-    let lastEssay = -1
-    for (let i = 0; i < size; i++) {
-      if (this.pos + FAST_ROW_BYTES > this.buffer.length) this.flush()
-      const e = parent[i]!
-      const t = template[i]!
-      const l = llm[i]!
-      const rep = this.replicateBytes(replicate[i]!)
-      // Consecutive evaluations mostly share their essay: its bytes are then already in place.
-      if (e !== lastEssay) {
-        copyInto(input, 0, essayHash[e]!)
-        lastEssay = e
+    hasher: GenIdHasher,
+    worker: Option.Option<EvaluationWorker>
+  ): Effect.Effect<Array<Uint8Array> | undefined> =>
+    Effect.suspend(() => {
+      const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
+      if (job === undefined) return Effect.succeed(undefined)
+      const size = plan.evaluations.size
+      const out = this.out
+      if (Option.isNone(worker) || size < WORKER_MIN_ROWS) {
+        encodeEvaluationRows(job, hasher, 0, size, out)
+        return Effect.succeed(out.take())
       }
-      let n = copyInto(input, essayHash[e]!.length, templateHash[t]!)
-      n = copyInto(input, n, llmHash[l]!)
-      n = copyInto(input, n, rep)
-      const digest = hasher.digestOf(n)
-      let pos = copyInto(this.buffer, this.pos, stage)
-      pos = writeIdBytes("evaluation", digest, this.buffer, pos)
-      pos = copyInto(this.buffer, pos, essayRow[e]!)
-      pos = copyInto(this.buffer, pos, templateRow[t]!)
-      pos = copyInto(this.buffer, pos, llmRow[l]!)
-      pos = copyInto(this.buffer, pos, rep)
-      this.buffer[pos++] = NEWLINE
-      this.pos = pos
-    }
-    return this.take()
-  }
+      // The worker takes the second half while this thread makes the first.
+      const middle = Math.floor(size / 2)
+      return Effect.flatMap(worker.value.submit(job, middle, size), (rest) => {
+        encodeEvaluationRows(job, hasher, 0, middle, out)
+        out.flush()
+        const first = out.take()
+        return Effect.map(rest, (chunks) => [...first, ...chunks])
+      })
+    })
 
   /** The last chunks. */
   readonly end = (): Array<Uint8Array> => {
-    this.flush()
-    return this.take()
+    this.out.flush()
+    return this.out.take()
   }
+}
 
-  private take(): Array<Uint8Array> {
-    const out = this.chunks
-    this.chunks = []
-    return out
+/** The pieces of the evaluation rows, or `undefined` when one is too long for the fast path. */
+const evaluationRowsJob = (cohortId: string, plan: PureEvaluations, inputBytes: number): EvaluationRowsJob | undefined => {
+  const utf8 = (text: string) => Buffer.from(text, "utf8")
+  const origin = csvField(cohortId)
+  const job: EvaluationRowsJob = {
+    essayHash: plan.normEssayIds.map((id) => utf8(`${id}|`)),
+    essayRow: plan.essayIds.map((id, e) => utf8(`,${origin},${csvField(id)},${csvField(plan.essayCombos[e]!)},`)),
+    templateHash: plan.normTemplates.map((t) => utf8(`${t}|`)),
+    templateRow: plan.templates.map((t) => utf8(`${csvField(t)},`)),
+    llmHash: plan.normLlms.map((l) => utf8(`${l}|`)),
+    llmRow: plan.llms.map((l) => utf8(`${csvField(l)},`)),
+    ...plan.evaluations
   }
+  const longest = (pieces: ReadonlyArray<Uint8Array>) => pieces.reduce((n, b) => Math.max(n, b.length), 0)
+  const signature = longest(job.essayHash) + longest(job.templateHash) + longest(job.llmHash) + REPLICATE_DIGITS
+  const row = longest(job.essayRow) + longest(job.templateRow) + longest(job.llmRow) + ROW_OVERHEAD
+  return signature <= inputBytes && row <= FAST_ROW_BYTES ? job : undefined
 }
 
 const writeStdout = (chunk: string | Uint8Array): Effect.Effect<void> =>

@@ -26,9 +26,10 @@ export interface PreparedFile {
 export type ChunkSink = (chunk: string | Uint8Array) => Effect.Effect<void, ArtifactWriteFailed>
 
 /** What goes into a file: chunks, or an effect that writes them one by one as it makes them. */
-export type ChunkSource<E = never, R = never> =
-  | Iterable<string | Uint8Array>
-  | ((write: ChunkSink) => Effect.Effect<void, E, R>)
+export type ChunkSource<E = never, R = never> = Iterable<string | Uint8Array> | ChunkProducer<E, R>
+
+/** Writes a file's chunks one by one as it makes them. */
+export type ChunkProducer<E = never, R = never> = (write: ChunkSink) => Effect.Effect<void, E, R>
 
 /**
  * Writes `source` to a temp file beside `target`, for the scope: `commit` renames it into place, and

@@ -1,0 +1,164 @@
+import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
+
+// The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
+// so that a worker thread can run it on a share of the rows.
+
+const CHUNK_BYTES = 1 << 20
+
+/** Bytes written in place into ~1 MiB chunks; full chunks are handed out by `take`. */
+export class ByteChunks {
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  pos = 0
+  private chunks: Array<Uint8Array> = []
+
+  /** Room for `bytes` more (a fresh chunk when the current one is too full). */
+  ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return
+    this.flush()
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes)
+  }
+
+  copy(bytes: Uint8Array): void {
+    this.buffer.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
+  flush(): void {
+    if (this.pos > 0) this.chunks.push(this.buffer.subarray(0, this.pos))
+    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+    this.pos = 0
+  }
+
+  /** The chunks filled so far (and the current one too with `flush` first). */
+  take(): Array<Uint8Array> {
+    const out = this.chunks
+    this.chunks = []
+    return out
+  }
+}
+
+/**
+ * What the evaluation rows are made of: per essay, per evaluation template and per judge LLM the
+ * bytes they put into a signature (`<text>|`) and into a CSV row (`,<origin>,<essay>,<combo>,` for an
+ * essay, `<text>,` for the others), encoded once; and the evaluations as columns of indices.
+ */
+export interface EvaluationRowsJob {
+  readonly essayHash: ReadonlyArray<Uint8Array>
+  readonly essayRow: ReadonlyArray<Uint8Array>
+  readonly templateHash: ReadonlyArray<Uint8Array>
+  readonly templateRow: ReadonlyArray<Uint8Array>
+  readonly llmHash: ReadonlyArray<Uint8Array>
+  readonly llmRow: ReadonlyArray<Uint8Array>
+  readonly parent: Int32Array
+  readonly template: Int32Array
+  readonly llm: Int32Array
+  readonly replicate: Int32Array
+}
+
+/** The longest row this loop makes, beyond its pieces: stage, id, separators, replicate, newline. */
+export const ROW_OVERHEAD = 64
+/** Digits of a replicate at most (they stay below 2^20). */
+export const REPLICATE_DIGITS = 8
+
+const STAGE = Buffer.from("evaluation,", "latin1")
+const NEWLINE = 0x0a
+
+/**
+ * Rows [from, to) of a job into `out`. The template, LLM and replicate of an evaluation are combined
+ * into one signature tail and one row tail the first time they meet; an essay's signature head stays
+ * in the hasher's input while consecutive rows share it.
+ */
+export const encodeEvaluationRows = (
+  job: EvaluationRowsJob,
+  hasher: GenIdHasher,
+  from: number,
+  to: number,
+  out: ByteChunks
+): void => {
+  const { llm, parent, replicate, template } = job
+  const llmCount = job.llmHash.length
+  const tails: Array<Array<{ readonly hash: Uint8Array; readonly row: Uint8Array }>> = []
+  const input = hasher.input
+  let lastEssay = -1
+  let head = 0
+  for (let i = from; i < to; i++) {
+    const e = parent[i]!
+    const t = template[i]!
+    const l = llm[i]!
+    const r = replicate[i]!
+    const byReplicate = tails[t * llmCount + l] ??= []
+    let tail = byReplicate[r]
+    if (tail === undefined) {
+      const digits = Buffer.from(String(r), "latin1")
+      tail = {
+        hash: Buffer.concat([job.templateHash[t]!, job.llmHash[l]!, digits]),
+        row: Buffer.concat([job.templateRow[t]!, job.llmRow[l]!, digits, Buffer.of(NEWLINE)])
+      }
+      byReplicate[r] = tail
+    }
+    if (e !== lastEssay) {
+      const bytes = job.essayHash[e]!
+      input.set(bytes, 0)
+      head = bytes.length
+      lastEssay = e
+    }
+    input.set(tail.hash, head)
+    const digest = hasher.digestOf(head + tail.hash.length)
+    const essayRow = job.essayRow[e]!
+    out.ensure(STAGE.length + ROW_OVERHEAD + essayRow.length + tail.row.length)
+    const buffer = out.buffer
+    buffer.set(STAGE, out.pos)
+    let pos = writeIdBytes("evaluation", digest, buffer, out.pos + STAGE.length)
+    buffer.set(essayRow, pos)
+    pos += essayRow.length
+    buffer.set(tail.row, pos)
+    out.pos = pos + tail.row.length
+  }
+}
+
+/** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */
+export interface PackedJob {
+  readonly tables: ReadonlyArray<{ readonly bytes: Uint8Array; readonly ends: Int32Array }>
+  readonly parent: Int32Array
+  readonly template: Int32Array
+  readonly llm: Int32Array
+  readonly replicate: Int32Array
+}
+
+const TABLES = ["essayHash", "essayRow", "templateHash", "templateRow", "llmHash", "llmRow"] as const
+
+export const packJob = (job: EvaluationRowsJob): PackedJob => ({
+  tables: TABLES.map((name) => {
+    const pieces = job[name]
+    const ends = new Int32Array(pieces.length)
+    let end = 0
+    pieces.forEach((p, i) => {
+      end += p.length
+      ends[i] = end
+    })
+    return { bytes: Buffer.concat(pieces as Array<Uint8Array>), ends }
+  }),
+  parent: job.parent,
+  template: job.template,
+  llm: job.llm,
+  replicate: job.replicate
+})
+
+export const unpackJob = (packed: PackedJob): EvaluationRowsJob => {
+  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map(({ bytes, ends }) => {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    return Array.from(ends, (end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1]!, end))
+  })
+  return {
+    essayHash: essayHash!,
+    essayRow: essayRow!,
+    templateHash: templateHash!,
+    templateRow: templateRow!,
+    llmHash: llmHash!,
+    llmRow: llmRow!,
+    parent: packed.parent,
+    template: packed.template,
+    llm: packed.llm,
+    replicate: packed.replicate
+  }
+}
