@@ -87,6 +87,21 @@ export interface Design {
     f: (row: ReadonlyArray<SpecValue>, index: number) => boolean | void,
     range?: { readonly from: number; readonly to: number }
   ) => void
+  /** A design made of axes may also be visited as level indices (no row of values built). */
+  readonly levels?: DesignLevels
+}
+
+/**
+ * A design as a product of axes: column `c` of a row is `columnValues[c][level]`, where `level` is the
+ * row's level index of axis `columnAxes[c]`; `forEach` visits rows as arrays of level indices per axis.
+ */
+export interface DesignLevels {
+  readonly columnAxes: ReadonlyArray<number>
+  readonly columnValues: ReadonlyArray<ReadonlyArray<SpecValue>>
+  readonly forEach: (
+    f: (levels: ReadonlyArray<number>, index: number) => boolean | void,
+    range?: { readonly from: number; readonly to: number }
+  ) => void
 }
 
 /** A design over rows kept in memory. */
@@ -239,47 +254,8 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   }
   const pack = (template: number, llm: number, replicate: number) => (template * MAX_DISTINCT + llm) * MAX_REPLICATE + replicate
 
-  design.forEachRow((row, r) => {
-    for (let f = 0; f < 7; f++) {
-      let id = EMPTY
-      for (const c of textColumns[f]!) {
-        // Rows in product order repeat most of the previous row's values: those need no lookup.
-        const value = row[c]
-        if (value === lastValue[c]) id = lastId[c]!
-        else {
-          id = pools[f]!.id(value)
-          lastValue[c] = value
-          lastId[c] = id
-        }
-        if (id !== EMPTY) break
-      }
-      if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, row))
-      ids[f] = id
-    }
-    for (let k = 0; k < 3; k++) {
-      let rep = 0
-      for (const c of repColumns[k]!) {
-        const value = row[c]
-        let cached = value === lastValue[c] ? lastRep[c] : repCache.get(value!)
-        if (cached === undefined) {
-          cached = replicateOf(value)
-          repCache.set(value!, cached)
-        }
-        lastValue[c] = value
-        lastRep[c] = cached
-        if (typeof cached === "string") {
-          return fail(r, {
-            key: columns[c]!,
-            reason: "replicate must be a whole number of at least 1",
-            value: cached
-          })
-        }
-        rep = cached
-        if (rep !== 0) break
-      }
-      reps[k] = rep === 0 ? 1 : rep
-    }
-
+  /** Adds the entries of a row whose fields are in `ids` and `reps`. */
+  const addEntries = (): void => {
     const sameDraft = lastDraft >= 0 && ids[0] === last[0] && ids[1] === last[1] && ids[2] === last[2] &&
       reps[0] === lastReps[0]
     let draft = lastDraft
@@ -318,8 +294,84 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     for (let f = 0; f < 5; f++) last[f] = ids[f]!
     lastReps[0] = reps[0]!
     lastReps[1] = reps[1]!
-    return true
-  })
+  }
+
+  const badReplicate = (r: number, c: number, text: string) =>
+    fail(r, { key: columns[c]!, reason: "replicate must be a whole number of at least 1", value: text })
+
+  const levels = design.levels
+  if (levels !== undefined) {
+    // Each column's text id (or replicate) per level of its axis, found on first use.
+    const { columnAxes, columnValues } = levels
+    const UNSEEN = -3
+    const textIds = columnValues.map((values) => new Int32Array(values.length).fill(UNSEEN))
+    const repIds: Array<Array<number | string | undefined>> = columnValues.map((values) => new Array(values.length))
+    const rowOf = (digits: ReadonlyArray<number>) => columnValues.map((values, c) => values[digits[columnAxes[c]!]!]!)
+    levels.forEach((digits, r) => {
+      for (let f = 0; f < 7; f++) {
+        let id = EMPTY
+        for (const c of textColumns[f]!) {
+          const level = digits[columnAxes[c]!]!
+          id = textIds[c]![level]!
+          if (id === UNSEEN) id = textIds[c]![level] = pools[f]!.id(columnValues[c]![level])
+          if (id !== EMPTY) break
+        }
+        if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, rowOf(digits)))
+        ids[f] = id
+      }
+      for (let k = 0; k < 3; k++) {
+        let rep = 0
+        for (const c of repColumns[k]!) {
+          const level = digits[columnAxes[c]!]!
+          const found = repIds[c]![level] ??= replicateOf(columnValues[c]![level])
+          if (typeof found === "string") return badReplicate(r, c, found)
+          rep = found
+          if (rep !== 0) break
+        }
+        reps[k] = rep === 0 ? 1 : rep
+      }
+      addEntries()
+      return true
+    })
+  } else {
+    design.forEachRow((row, r) => {
+      for (let f = 0; f < 7; f++) {
+        let id = EMPTY
+        for (const c of textColumns[f]!) {
+          // Rows in product order repeat most of the previous row's values: those need no lookup.
+          const value = row[c]
+          if (value === lastValue[c]) id = lastId[c]!
+          else {
+            id = pools[f]!.id(value)
+            lastValue[c] = value
+            lastId[c] = id
+          }
+          if (id !== EMPTY) break
+        }
+        if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, row))
+        ids[f] = id
+      }
+      for (let k = 0; k < 3; k++) {
+        let rep = 0
+        for (const c of repColumns[k]!) {
+          const value = row[c]
+          let cached = value === lastValue[c] ? lastRep[c] : repCache.get(value!)
+          if (cached === undefined) {
+            cached = replicateOf(value)
+            repCache.set(value!, cached)
+          }
+          lastValue[c] = value
+          lastRep[c] = cached
+          if (typeof cached === "string") return badReplicate(r, c, cached)
+          rep = cached
+          if (rep !== 0) break
+        }
+        reps[k] = rep === 0 ? 1 : rep
+      }
+      addEntries()
+      return true
+    })
+  }
   if (failure !== undefined) return failure
   return definitionOfColumns({
     combos: pools[0]!.texts,
