@@ -9,15 +9,18 @@ import { join } from "node:path"
 
 const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
 
-// plan's worker thread runs its own small bundle, beside the CLI's (new URL("./EvaluationWorker.js")).
-await build({
-  ...common,
-  entryPoints: ["dist/cli/EvaluationWorker.js"],
-  outfile: "dist/EvaluationWorker.js",
-  format: "esm",
-  // CommonJS dependencies inside an ESM bundle still call require().
-  banner: { js: "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);" }
-})
+// Worker threads run small bundles of their own, beside the CLI's (new URL("./<Name>.js")): plan's
+// evaluation rows, and the verification of existing metadata on a build's rerun.
+for (const worker of ["cli/EvaluationWorker", "layers/GensWorker"]) {
+  await build({
+    ...common,
+    entryPoints: [`dist/${worker}.js`],
+    outfile: `dist/${worker.split("/")[1]}.js`,
+    format: "esm",
+    // CommonJS dependencies inside an ESM bundle still call require().
+    banner: { js: "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);" }
+  })
+}
 
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({

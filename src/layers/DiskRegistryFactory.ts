@@ -1,41 +1,20 @@
-import { Effect, Layer } from "effect"
-import { canonicalSignature, type GenIdHasher, GenIdHasher as SharedHasher, type SignaturePart } from "../domain/GenId.js"
-import { pyStrip } from "../domain/PythonText.js"
+import { Effect, Layer, Option } from "effect"
+import { canonicalSignature, type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
 import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
+import { OTHER, SAME, signatureOfMetadata, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
+import { gensWorker } from "./GensWorkerPool.js"
+
+export { signatureOfMetadata }
+
+/** Below this many existing folders in a batch, a worker thread costs more than it saves. */
+const PARALLEL_VERIFY_MIN = 4_000
 
 /** Candidates tried per signature: the plain id, then `-1` … `-4` (as the original). */
 export const MAX_ID_ATTEMPTS = 5
-
-/**
- * The canonical signature recorded by an existing `metadata.json`, rebuilt as the original does
- * (`signature_from_metadata`), or undefined when it cannot be (which counts as a different signature).
- */
-export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | undefined => {
-  if (typeof metadata !== "object" || metadata === null) return undefined
-  const m = metadata as Record<string, unknown>
-  let rep: number
-  const raw = m["replicate"]
-  if (raw === undefined || raw === null) rep = 1
-  else if (typeof raw === "string" && /^\d+$/.test(pyStrip(raw))) rep = Number(pyStrip(raw))
-  else if (typeof raw === "number" && Number.isFinite(raw)) rep = Math.trunc(raw)
-  else return undefined
-  const text = (v: unknown): string | undefined => {
-    if (v === undefined || v === null) return undefined
-    const t = pyStrip(String(v))
-    return t === "" ? undefined : t
-  }
-  const parts: Array<SignaturePart | undefined> = stage === "draft"
-    ? [text(m["combo_id"]), text(m["template_id"]), text(m["llm_model_id"]), rep]
-    : stage === "essay"
-    ? [text(m["parent_gen_id"]), text(m["template_id"]) ?? text(m["essay_template"]), rep]
-    : [text(m["parent_gen_id"]), text(m["template_id"]) ?? text(m["evaluation_template"]), text(m["llm_model_id"]), rep]
-  if (parts.some((p) => p === undefined)) return undefined
-  return canonicalSignature(parts as Array<SignaturePart>)
-}
 
 /**
  * A registry that resolves collisions against `gens/<stage>/<id>/metadata.json` (REFERENCE §5): an id
@@ -48,21 +27,13 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
     const gens = yield* gensDirectoryFor(dataRoot)
     // A new registry starts a new build: what an earlier build saw of the store may be stale.
     gens.reset()
-    const resolve = (stage: Stage, canonical: string): string | IdCollision => {
+    /** The id of a signature: the first candidate (from attempt `from` on) that is free or its own. */
+    const resolve = (stage: Stage, canonical: string, from = 0): string | IdCollision => {
       const attempts: Array<string> = []
       for (let i = 0; i < MAX_ID_ATTEMPTS; i++) {
         const id = hasher.idOf(stage, canonical, i)
         attempts.push(id)
-        if (!gens.listing(stage).has(id)) return id
-        const text = gens.readMetadata(stage, id)
-        if (text === undefined) return id
-        let signature: string | undefined
-        try {
-          signature = signatureOfMetadata(stage, JSON.parse(text))
-        } catch {
-          signature = undefined
-        }
-        if (signature === canonical) return id
+        if (i >= from && gens.verify(stage, id, canonical) !== OTHER) return id
       }
       return new IdCollision({ stage, signature: canonical, attempts })
     }
@@ -76,17 +47,44 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
       reserveEssayId: (r) => reserve("essay", canonicalSignature([r.draftGenId, r.templateId, r.replicate])),
       reserveEvaluationId: (r) =>
         reserve("evaluation", canonicalSignature([r.essayGenId, r.templateId, r.llmModelId, r.replicate])),
+      // Ids of a batch: hashed, then the ones whose folder exists verified against their metadata (the
+      // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
       reserveMany: (stage, canonicals) =>
         Effect.gen(function*() {
           const ids: Array<string> = new Array(canonicals.length)
-          for (let start = 0; start < canonicals.length; start += SYNC_CHUNK) {
-            const end = Math.min(canonicals.length, start + SYNC_CHUNK)
-            for (let i = start; i < end; i++) {
-              const id = resolve(stage, canonicals[i]!)
-              if (typeof id !== "string") return yield* id
-              ids[i] = id
-            }
-            yield* yieldToEventLoop
+          const listing = gens.listing(stage)
+          const listed: Array<number> = []
+          for (let i = 0; i < canonicals.length; i++) {
+            ids[i] = hasher.idOf(stage, canonicals[i]!)
+            if (listing.has(ids[i]!)) listed.push(i)
+          }
+          const request = {
+            stage,
+            ids: listed.map((i) => ids[i]!),
+            canonicals: listed.map((i) => canonicals[i]!),
+            next: new Int32Array(new SharedArrayBuffer(4)),
+            verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
+          }
+          const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
+          const workerDone = Option.isSome(worker) ? yield* worker.value.submit({ ...request, root: gens.root }) : Effect.void
+          // This thread claims items too, a few at a time between yields (interruptible); an interruption
+          // exhausts the counter so that the worker stops as well.
+          yield* Effect.onInterrupt(
+            Effect.gen(function*() {
+              while (verifyClaimed(gens, request, SYNC_CHUNK)) yield* yieldToEventLoop
+            }),
+            () => Effect.sync(() => Atomics.store(request.next, 0, listed.length))
+          )
+          yield* workerDone
+          const verdicts = request.verdicts
+          for (let k = 0; k < listed.length; k++) if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
+          // A folder holding another signature's metadata: the next candidates, as the original.
+          for (let k = 0; k < listed.length; k++) {
+            if (verdicts[k] !== OTHER) continue
+            const i = listed[k]!
+            const id = resolve(stage, canonicals[i]!, 1)
+            if (typeof id !== "string") return yield* id
+            ids[i] = id
           }
           return ids
         })

@@ -1,6 +1,38 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
+import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
+import { pyStrip } from "../domain/PythonText.js"
 import type { Stage } from "../domain/Stage.js"
+
+// Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
+
+/**
+ * The canonical signature recorded by an existing `metadata.json`, rebuilt as the original does
+ * (`signature_from_metadata`), or undefined when it cannot be (which counts as a different signature).
+ */
+export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | undefined => {
+  if (typeof metadata !== "object" || metadata === null) return undefined
+  const m = metadata as Record<string, unknown>
+  let rep: number
+  const raw = m["replicate"]
+  if (raw === undefined || raw === null) rep = 1
+  else if (typeof raw === "string" && /^\d+$/.test(pyStrip(raw))) rep = Number(pyStrip(raw))
+  else if (typeof raw === "number" && Number.isFinite(raw)) rep = Math.trunc(raw)
+  else return undefined
+  const text = (v: unknown): string | undefined => {
+    if (v === undefined || v === null) return undefined
+    const t = pyStrip(String(v))
+    return t === "" ? undefined : t
+  }
+  const parts: Array<SignaturePart | undefined> = stage === "draft"
+    ? [text(m["combo_id"]), text(m["template_id"]), text(m["llm_model_id"]), rep]
+    : stage === "essay"
+    ? [text(m["parent_gen_id"]), text(m["template_id"]) ?? text(m["essay_template"]), rep]
+    : [text(m["parent_gen_id"]), text(m["template_id"]) ?? text(m["evaluation_template"]), text(m["llm_model_id"]), rep]
+  if (parts.some((p) => p === undefined)) return undefined
+  return canonicalSignature(parts as Array<SignaturePart>)
+}
+
 
 /** Is a process with this pid alive (so its temp files are still in use)? */
 export const processAlive = (pid: number): boolean => {
@@ -25,19 +57,41 @@ const readBuffer = Buffer.allocUnsafe(1 << 16)
  * never replaces an existing file. A crash leaves at worst a temp file, removed when a later build finds
  * the folder without metadata, or harmless (dot-named) beside complete metadata.
  */
+/** What a generation folder holds for a signature: no metadata, its metadata, or another's. */
+export const FREE = 0
+export const SAME = 1
+export const OTHER = 2
+export type Verdict = typeof FREE | typeof SAME | typeof OTHER
+
 export class GensDirectory {
   private readonly listings = new Map<Stage, Set<string>>()
-  /** `stage/id` of metadata files known to exist (read, found or written during this run). */
-  private readonly present = new Set<string>()
+  /** Ids whose metadata file is known to exist (read, found or written during this run), per stage. */
+  private readonly present = new Map<Stage, Set<string>>()
+  private readonly stageDirs: Record<Stage, string>
   private tempSeq = 0
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    const dir = (stage: Stage) => nodePath.join(root, "gens", stage)
+    this.stageDirs = { draft: dir("draft"), essay: dir("essay"), evaluation: dir("evaluation") }
+  }
 
   stageDir(stage: Stage): string {
-    return nodePath.join(this.root, "gens", stage)
+    return this.stageDirs[stage]
   }
+  /** `gens/<stage>/<id>/metadata.json` (ids are folder names: no separators, checked by the store). */
   metadataFile(stage: Stage, id: string): string {
-    return nodePath.join(this.root, "gens", stage, id, "metadata.json")
+    return `${this.stageDirs[stage]}${nodePath.sep}${id}${nodePath.sep}metadata.json`
+  }
+
+  private presentIn(stage: Stage): Set<string> {
+    let set = this.present.get(stage)
+    if (set === undefined) this.present.set(stage, set = new Set())
+    return set
+  }
+
+  /** Records that a generation's metadata exists (learned elsewhere, e.g. by a worker). */
+  markPresent(stage: Stage, id: string): void {
+    this.presentIn(stage).add(id)
   }
 
   /** Forget what was learned: the store may have changed since (call at the start of each build). */
@@ -62,22 +116,24 @@ export class GensDirectory {
     return set
   }
 
-  /** The text of a generation's metadata, or undefined when it has none (or it cannot be read). */
-  readMetadata(stage: Stage, id: string): string | undefined {
-    if (!this.listing(stage).has(id)) return undefined
+  /**
+   * The text of a generation's metadata, or undefined when it has none (or it cannot be read). `listed`
+   * says the folder is known to exist (no listing is consulted).
+   */
+  readMetadata(stage: Stage, id: string, listed = false): string | undefined {
+    if (!listed && !this.listing(stage).has(id)) return undefined
+    const file = this.metadataFile(stage, id)
     let fd: number
     try {
-      fd = fs.openSync(this.metadataFile(stage, id), "r")
+      fd = fs.openSync(file, "r")
     } catch {
       return undefined
     }
     try {
       // Metadata files are small: one read into a reused buffer, no stat (a larger file is read whole).
       const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0)
-      const text = n < readBuffer.length
-        ? readBuffer.toString("utf8", 0, n)
-        : fs.readFileSync(this.metadataFile(stage, id), "utf8")
-      this.present.add(`${stage}/${id}`)
+      const text = n < readBuffer.length ? readBuffer.toString("utf8", 0, n) : fs.readFileSync(file, "utf8")
+      this.presentIn(stage).add(id)
       return text
     } catch {
       return undefined
@@ -86,12 +142,26 @@ export class GensDirectory {
     }
   }
 
+  /** Whether `id`'s folder is free for `canonical`, holds its metadata, or another signature's. */
+  verify(stage: Stage, id: string, canonical: string, listed = false): Verdict {
+    const text = this.readMetadata(stage, id, listed)
+    if (text === undefined) return FREE
+    let signature: string | undefined
+    try {
+      signature = signatureOfMetadata(stage, JSON.parse(text))
+    } catch {
+      signature = undefined
+    }
+    return signature === canonical ? SAME : OTHER
+  }
+
   /** Does the generation have metadata? */
   hasMetadata(stage: Stage, id: string): boolean {
-    if (this.present.has(`${stage}/${id}`)) return true
+    const present = this.presentIn(stage)
+    if (present.has(id)) return true
     if (!this.listing(stage).has(id)) return false
     const found = fs.existsSync(this.metadataFile(stage, id))
-    if (found) this.present.add(`${stage}/${id}`)
+    if (found) present.add(id)
     return found
   }
 
@@ -108,8 +178,8 @@ export class GensDirectory {
    * Throws the file-system error (with its path) on failure, leaving no temp file behind.
    */
   createMetadata(stage: Stage, id: string, content: string): boolean {
-    const key = `${stage}/${id}`
-    if (this.present.has(key)) return false
+    const present = this.presentIn(stage)
+    if (present.has(id)) return false
     const dir = nodePath.join(this.stageDir(stage), id)
     try {
       fs.mkdirSync(dir)
@@ -124,11 +194,11 @@ export class GensDirectory {
     fs.writeFileSync(temp, content, { flag: "wx" })
     try {
       fs.linkSync(temp, nodePath.join(dir, "metadata.json"))
-      this.present.add(key)
+      present.add(id)
       return true
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-        this.present.add(key)
+        present.add(id)
         return false
       }
       throw error
@@ -136,4 +206,30 @@ export class GensDirectory {
       fs.unlinkSync(temp)
     }
   }
+}
+
+/** Items are claimed this many at a time from a shared counter, by whichever thread is free. */
+const CLAIM = 256
+
+/** Metadata to verify, shared between threads: items are claimed from `next`, verdicts written in place. */
+export interface SharedVerification {
+  readonly stage: Stage
+  readonly ids: ReadonlyArray<string>
+  readonly canonicals: ReadonlyArray<string>
+  readonly next: Int32Array
+  readonly verdicts: Uint8Array
+}
+
+/** Verifies claimed items until none is left or about `budget` are done; whether items remain. */
+export const verifyClaimed = (gens: GensDirectory, work: SharedVerification, budget = Infinity): boolean => {
+  const n = work.ids.length
+  let done = 0
+  while (done < budget) {
+    const start = Atomics.add(work.next, 0, CLAIM)
+    if (start >= n) return false
+    const end = Math.min(n, start + CLAIM)
+    for (let i = start; i < end; i++) work.verdicts[i] = gens.verify(work.stage, work.ids[i]!, work.canonicals[i]!, true)
+    done += end - start
+  }
+  return Atomics.load(work.next, 0) < n
 }
