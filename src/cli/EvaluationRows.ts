@@ -116,6 +116,33 @@ export const encodeEvaluationRows = (
   }
 }
 
+/** Rows are claimed this many at a time (about 1 MiB of CSV) by whichever thread is free. */
+const RANGE = 12_288
+
+/** The bytes of the rows [start, start + RANGE) of a job. */
+export interface EncodedRange {
+  readonly start: number
+  readonly chunks: ReadonlyArray<Uint8Array>
+}
+
+/** Encodes ranges of rows claimed from the shared counter `next` until none is left. */
+export const encodeClaimed = (
+  job: EvaluationRowsJob,
+  hasher: GenIdHasher,
+  next: Int32Array,
+  size: number
+): Array<EncodedRange> => {
+  const out: Array<EncodedRange> = []
+  for (;;) {
+    const start = Atomics.add(next, 0, RANGE)
+    if (start >= size) return out
+    const bytes = new ByteChunks()
+    encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes)
+    bytes.flush()
+    out.push({ start, chunks: bytes.take() })
+  }
+}
+
 /** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */
 export interface PackedJob {
   readonly tables: ReadonlyArray<{ readonly bytes: Uint8Array; readonly ends: Int32Array }>

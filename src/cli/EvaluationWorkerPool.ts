@@ -2,17 +2,17 @@ import { Effect, Option, type Scope } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { type EvaluationRowsJob, packJob } from "./EvaluationRows.js"
+import { type EncodedRange, type EvaluationRowsJob, packJob } from "./EvaluationRows.js"
 import type { EvaluationReply, EvaluationRequest } from "./EvaluationWorker.js"
 
-/** A worker thread making a share of the evaluation rows while this thread makes the rest. */
+/** A worker thread making evaluation rows alongside this thread (both claim ranges of rows). */
 export interface EvaluationWorker {
-  /** Hands rows [from, to) to the worker now; the inner effect waits for their chunks. */
+  /** Starts the worker claiming rows from `next`; the inner effect waits for the ranges it made. */
   readonly submit: (
     job: EvaluationRowsJob,
-    from: number,
-    to: number
-  ) => Effect.Effect<Effect.Effect<ReadonlyArray<Uint8Array>>>
+    next: Int32Array,
+    size: number
+  ) => Effect.Effect<Effect.Effect<ReadonlyArray<EncodedRange>>>
 }
 
 /**
@@ -32,13 +32,13 @@ export const startEvaluationWorker: Effect.Effect<Option.Option<EvaluationWorker
     ).pipe(Effect.map((worker) => {
       worker.unref()
       return Option.some<EvaluationWorker>({
-        submit: (job, from, to) =>
+        submit: (job, next, size) =>
           Effect.sync(() => {
-            const reply = new Promise<ReadonlyArray<Uint8Array>>((resolve, reject) => {
+            const reply = new Promise<ReadonlyArray<EncodedRange>>((resolve, reject) => {
               const onMessage = (message: EvaluationReply) => {
                 worker.off("error", onError)
                 if ("error" in message) reject(new Error(`evaluation worker: ${message.error}`))
-                else resolve(message.chunks)
+                else resolve(message.ranges)
               }
               const onError = (error: Error) => {
                 worker.off("message", onMessage)
@@ -47,7 +47,7 @@ export const startEvaluationWorker: Effect.Effect<Option.Option<EvaluationWorker
               worker.once("message", onMessage)
               worker.once("error", onError)
             })
-            worker.postMessage({ job: packJob(job), from, to } satisfies EvaluationRequest)
+            worker.postMessage({ job: packJob(job), next, size } satisfies EvaluationRequest)
             // A failing worker is a defect (the same loop runs in this thread).
             return Effect.orDie(Effect.tryPromise(() => reply))
           })

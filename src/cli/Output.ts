@@ -13,6 +13,7 @@ import { type ChunkProducer, type ChunkSource, writeAtomically } from "../layers
 import { ChunkBuffer } from "../layers/ChunkBuffer.js"
 import {
   ByteChunks,
+  encodeClaimed,
   encodeEvaluationRows,
   type EvaluationRowsJob,
   REPLICATE_DIGITS,
@@ -224,13 +225,16 @@ export class MembershipCsvEncoder implements MembershipEncoder {
         encodeEvaluationRows(job, hasher, 0, size, out)
         return Effect.succeed(out.take())
       }
-      // The worker takes the second half while this thread makes the first.
-      const middle = Math.floor(size / 2)
-      return Effect.flatMap(worker.value.submit(job, middle, size), (rest) => {
-        encodeEvaluationRows(job, hasher, 0, middle, out)
+      // Both threads claim ranges of rows from a shared counter; the ranges are put back in order.
+      const next = new Int32Array(new SharedArrayBuffer(4))
+      return Effect.flatMap(worker.value.submit(job, next, size), (theirs) => {
         out.flush()
-        const first = out.take()
-        return Effect.map(rest, (chunks) => [...first, ...chunks])
+        const before = out.take()
+        const ours = encodeClaimed(job, hasher, next, size)
+        return Effect.map(theirs, (ranges) => [
+          ...before,
+          ...[...ours, ...ranges].sort((a, b) => a.start - b.start).flatMap((r) => r.chunks)
+        ])
       })
     })
 
