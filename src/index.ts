@@ -12,7 +12,12 @@ export * from "./domain/CohortSpec.js"
 export * from "./domain/GenId.js"
 export * from "./domain/Manifest.js"
 export * from "./domain/MembershipColumns.js"
-export { generateMembership } from "./domain/MembershipGeneration.js"
+export {
+  generateMembership,
+  type MembershipSummary,
+  type PureEvaluations,
+  streamMembership
+} from "./domain/MembershipGeneration.js"
 export { type Collapse, collapseWarnings, type MembershipRow, type MembershipRows, rowAt } from "./domain/MembershipRows.js"
 export { membershipTable } from "./domain/MembershipTable.js"
 export * from "./domain/SpecValue.js"
