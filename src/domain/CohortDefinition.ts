@@ -193,6 +193,35 @@ const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): D
   return designFromRows(columns, rows.map((row) => columns.map((c) => (c in row ? (row[c] as SpecValue) : null))))
 }
 
+/**
+ * A set of (essay, triple) pairs; `add` says whether the pair is new. With a bound on triples (below
+ * 256) it is a bitmap, else a set of triples per essay.
+ */
+const makePairSet = (tripleBound: number | undefined): (essay: number, triple: number) => boolean => {
+  if (tripleBound !== undefined && tripleBound <= 256) {
+    let bits = new Uint32Array(1024)
+    return (essay, triple) => {
+      const bit = essay * tripleBound + triple
+      const word = Math.floor(bit / 32)
+      if (word >= bits.length) {
+        const grown = new Uint32Array(Math.max(bits.length * 2, word + 1))
+        grown.set(bits)
+        bits = grown
+      }
+      const mask = 1 << (bit % 32)
+      if ((bits[word]! & mask) !== 0) return false
+      bits[word] = bits[word]! | mask
+      return true
+    }
+  }
+  const sets: Array<Set<number>> = []
+  return (essay, triple) => {
+    const set = sets[essay] ??= new Set()
+    const before = set.size
+    return set.add(triple).size !== before
+  }
+}
+
 /** Why field `f` of a row has no usable text: missing, control characters, or too many distinct values. */
 const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row: ReadonlyArray<SpecValue>): Failure => {
   const field = TEXT_FIELDS[f]!
@@ -229,19 +258,19 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   // product order mostly repeat the previous row's draft and essay, so those are checked first.
   const draftIndex = new Map<number, Map<number, number>>()
   const essayIndex: Array<Map<number, number>> = []
-  const evaluationIndex: Array<Set<number>> = []
+  let evaluationSeen = makePairSet(undefined)
   const tripleIds: Array<Array<Map<number, number>>> = []
   let tripleCount = 0
-  const ids = [0, 0, 0, 0, 0, 0, 0]
-  const reps = [1, 1, 1]
+  const ids = new Int32Array(7)
+  const reps = new Int32Array(3).fill(1)
   // The previous value of each design column and its text id (or replicate).
   const lastValue: Array<SpecValue | undefined> = new Array(columns.length).fill(undefined)
   const lastId: Array<number> = new Array(columns.length).fill(EMPTY)
   const lastRep: Array<number | string | undefined> = new Array(columns.length).fill(undefined)
   let lastDraft = -1
   let lastEssay = -1
-  const last = [-1, -1, -1, -1, -1, -1, -1]
-  const lastReps = [-1, -1, -1]
+  const last = new Int32Array(7).fill(-1)
+  const lastReps = new Int32Array(3).fill(-1)
   let failure: InvalidSpec | undefined
   const fail = (rowIndex: number, f: Failure) => {
     failure = new InvalidSpec({
@@ -278,7 +307,6 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       if (found === undefined) {
         essay = essays.push(draft, ids[3]!, ids[4]!, reps[1]!)
         byDraft.set(key, essay)
-        evaluationIndex.push(new Set())
       } else essay = found
     }
     // Few distinct (template, llm, replicate) triples: numbered, so the per-essay sets hold small integers.
@@ -286,9 +314,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     const byReplicate = byLlm[ids[6]!] ??= new Map()
     let triple = byReplicate.get(reps[2]!)
     if (triple === undefined) byReplicate.set(reps[2]!, triple = tripleCount++)
-    const byEssay = evaluationIndex[essay]!
-    const before = byEssay.size
-    if (byEssay.add(triple).size !== before) evaluations.push(essay, ids[5]!, ids[6]!, reps[2]!)
+    if (evaluationSeen(essay, triple)) evaluations.push(essay, ids[5]!, ids[6]!, reps[2]!)
     lastDraft = draft
     lastEssay = essay
     for (let f = 0; f < 5; f++) last[f] = ids[f]!
@@ -307,6 +333,13 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     const textIds = columnValues.map((values) => new Int32Array(values.length).fill(UNSEEN))
     const repIds: Array<Array<number | string | undefined>> = columnValues.map((values) => new Array(values.length))
     const rowOf = (digits: ReadonlyArray<number>) => columnValues.map((values, c) => values[digits[columnAxes[c]!]!]!)
+    // An evaluation's (template, LLM, replicate) is fixed by the levels of the axes its columns read:
+    // at most the product of their sizes, so (essay, triple) pairs fit a bitmap.
+    const tripleAxes = new Map<number, number>()
+    for (const c of [...textColumns[5]!, ...textColumns[6]!, ...repColumns[2]!]) {
+      tripleAxes.set(columnAxes[c]!, columnValues[c]!.length)
+    }
+    evaluationSeen = makePairSet([...tripleAxes.values()].reduce((n, size) => n * size, 1))
     levels.forEach((digits, r) => {
       for (let f = 0; f < 7; f++) {
         let id = EMPTY

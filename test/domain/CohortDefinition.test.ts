@@ -1,12 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, FastCheck } from "effect"
+import { tmpdir } from "node:os"
 import {
+  compileDesign,
+  definitionFromDesign,
   definitionFromDesignRows,
+  designFromRows,
   generateMembership,
   InvalidSpec,
   makeInMemoryRegistry,
   MEMBERSHIP_COLUMNS,
-  rowAt
+  parseSpec,
+  rowAt,
+  type SpecValue
 } from "../../src/index.js"
 import { goldenMemberships, membershipCsv, readCsv, readText } from "../support/Fixtures.js"
 
@@ -145,4 +152,82 @@ describe("definitions made by hand", () => {
       expect(made.evaluations[3]!.essay).toBe(made.essays[2])
       expect(made.drafts[1]).toEqual({ comboId: "c2", templateId: "dt", llmModelId: "m1", replicate: 2 })
     }))
+})
+
+describe("definitions from compiled designs", () => {
+  // Levels with case variants, blanks (an alias is read instead), numbers, and repeated values, so
+  // that entries repeat in and out of order.
+  const text = FastCheck.constantFrom("a", "A", "b", " b", "c", 7)
+  const levels = FastCheck.array(text, { minLength: 1, maxLength: 3 })
+  const spec = FastCheck.record({
+    // A blank combo_id is read from `combo` instead.
+    combo_id: FastCheck.array(FastCheck.constantFrom("a", "A", "", " "), { minLength: 1, maxLength: 3 }),
+    combo: FastCheck.array(FastCheck.constantFrom("k1", "k2"), { minLength: 1, maxLength: 2 }),
+    draft_template: levels,
+    draft_llm: levels,
+    draft_replicate: FastCheck.array(FastCheck.constantFrom("1", "2", 3), { minLength: 1, maxLength: 2 }),
+    essay_template: levels,
+    essay_llm: levels,
+    // Evaluation template and LLM as one tuple axis: columns read through a path.
+    evaluation: FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("a", "b", "", 7), FastCheck.constantFrom("j1", "J1", "j2")), {
+      minLength: 1,
+      maxLength: 4
+    }),
+    evaluation_replicate: FastCheck.array(FastCheck.constantFrom("1", "2"), { minLength: 1, maxLength: 2 }),
+    seed: FastCheck.option(FastCheck.nat(1000), { nil: undefined })
+  })
+
+  const entries = (def: { drafts: unknown; essays: unknown; evaluations: unknown }) =>
+    JSON.stringify([def.drafts, def.essays, def.evaluations])
+
+  const compare = (data: Record<string, unknown>, seed: number | undefined) =>
+    Effect.gen(function*() {
+      const parsed = yield* parseSpec({
+        data: { ...data, output: { field_order: ["combo_id"] } },
+        baseDir: tmpdir(),
+        source: "<property>"
+      })
+      const design = yield* compileDesign(parsed, seed === undefined ? {} : { seed })
+      expect(design.levels).toBeDefined()
+      const rows: Array<Array<SpecValue>> = []
+      design.forEachRow((row) => {
+        rows.push([...row])
+      })
+      const byLevels = definitionFromDesign(design)
+      const byRows = definitionFromDesign(designFromRows(design.columns, rows))
+      if (byLevels instanceof InvalidSpec || byRows instanceof InvalidSpec) {
+        expect(byLevels).toEqual(byRows)
+        return false
+      }
+      expect(entries(byLevels)).toBe(entries(byRows))
+      return true
+    }).pipe(Effect.provide(NodeContext.layer))
+
+  it.effect("read by level indices, they equal the definitions of the same rows given as values", () =>
+    Effect.gen(function*() {
+      let compared = 0
+      for (const c of FastCheck.sample(spec, { numRuns: 150, seed: 5 })) {
+        const { evaluation, seed, ...axes } = c
+        if (yield* compare({
+          axes,
+          rules: { tuples: { ev: { axes: ["evaluation_template", "evaluation_llm"], items: evaluation } } }
+        }, seed)) compared++
+      }
+      // Most samples make a definition (blank values without an alias are refused alike, above).
+      expect(compared).toBeGreaterThan(50)
+    }))
+
+  it.effect("with more (template, LLM, replicate) triples than the bitmap takes", () =>
+    Effect.map(compare({
+      axes: {
+        combo_id: ["c1", "c2"],
+        draft_template: ["d"],
+        draft_llm: ["m"],
+        essay_template: ["e1", "e2"],
+        essay_llm: ["m"],
+        evaluation_template: Array.from({ length: 20 }, (_, i) => `v${i}`),
+        evaluation_llm: Array.from({ length: 15 }, (_, i) => `j${i}`),
+        evaluation_replicate: ["1", "2"]
+      }
+    }, 3), (compared) => expect(compared).toBe(true)))
 })
