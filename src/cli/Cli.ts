@@ -74,7 +74,10 @@ const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E
 const seedOf = (value: Option.Option<number>) => Option.getOrUndefined(value)
 
 const announce = (rows: number, what: string) =>
-  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${rows.toLocaleString("en-US")} design rows`) : Effect.void
+  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${thousands(rows)} design rows`) : Effect.void
+
+/** 1234567 → "1,234,567" (toLocaleString loads ICU data: ~20 ms of a plan). */
+const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
 
 const runBuild = (args: {
   readonly cohortId: string

@@ -52,6 +52,8 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
       reserveMany: (stage, canonicals) =>
         Effect.gen(function*() {
           const ids: Array<string> = new Array(canonicals.length)
+          const pending = gens.pendingListing(stage)
+          if (pending !== undefined) yield* Effect.promise(() => pending)
           const listing = gens.listing(stage)
           const listed: Array<number> = []
           for (let i = 0; i < canonicals.length; i++) {

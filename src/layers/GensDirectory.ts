@@ -100,15 +100,48 @@ export class GensDirectory {
     this.present.clear()
   }
 
+  /** Listings read ahead (in the background), each used once, by the next build. */
+  private readonly prefetched = new Map<Stage, { done: boolean; names: Array<string>; ready: Promise<void> }>()
+
+  /**
+   * Starts listing every stage's folder in the background (libuv's thread pool): a large store's
+   * listing takes most of a second, which then overlaps the reading of spec and catalogs.
+   */
+  prefetchListings(): void {
+    for (const stage of ["draft", "essay", "evaluation"] as const) {
+      const entry = { done: false, names: [] as Array<string>, ready: Promise.resolve() }
+      entry.ready = new Promise<void>((resolve) =>
+        fs.readdir(this.stageDir(stage), (error, names) => {
+          entry.names = error === null ? names : []
+          entry.done = true
+          resolve()
+        })
+      )
+      this.prefetched.set(stage, entry)
+    }
+  }
+
+  /** A listing still being read ahead for `stage`, to wait for before `listing` (else undefined). */
+  pendingListing(stage: Stage): Promise<void> | undefined {
+    const entry = this.prefetched.get(stage)
+    return entry !== undefined && !entry.done ? entry.ready : undefined
+  }
+
   /** The generation folders of a stage (one directory listing per run). */
   listing(stage: Stage): Set<string> {
     let set = this.listings.get(stage)
     if (set === undefined) {
+      const ahead = this.prefetched.get(stage)
       let names: Array<string> = []
-      try {
-        names = fs.readdirSync(this.stageDir(stage))
-      } catch {
-        names = []
+      if (ahead !== undefined && ahead.done) {
+        names = ahead.names
+        this.prefetched.delete(stage)
+      } else {
+        try {
+          names = fs.readdirSync(this.stageDir(stage))
+        } catch {
+          names = []
+        }
       }
       set = new Set(names)
       this.listings.set(stage, set)

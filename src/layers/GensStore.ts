@@ -7,8 +7,13 @@ import { GensDirectory } from "./GensDirectory.js"
  * store (which writes it), so that what one learned the other need not ask the disk again.
  */
 export class GensStore extends Context.Tag("cohort/GensStore")<GensStore, GensDirectory>() {
+  /** The store of a data root; its folders start being listed in the background right away. */
   static readonly layer = (dataRoot: string): Layer.Layer<GensStore> =>
-    Layer.sync(GensStore, () => new GensDirectory(nodePath.resolve(dataRoot)))
+    Layer.sync(GensStore, () => {
+      const gens = new GensDirectory(nodePath.resolve(dataRoot))
+      gens.prefetchListings()
+      return gens
+    })
 }
 
 /** The shared `GensStore` when one is provided, else a private one for this data root. */

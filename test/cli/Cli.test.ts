@@ -179,4 +179,25 @@ describe("cohort plan and design on the goldens", () => {
     expect(run.stderr).toMatch(/^InvalidSpec: .*528 rows, more than the limit of 100/)
     expect(fs.existsSync(out)).toBe(false)
   })
+
+  it("a design above 100,000 rows announces its size on stderr before making it", () => {
+    const dir = tempDir()
+    const list = (prefix: string, n: number) => `[${Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(", ")}]`
+    fs.writeFileSync(path.join(dir, "config.yaml"), [
+      "axes:",
+      `  combo_id: ${list("c", 10)}`,
+      `  draft_template: ${list("d", 4)}`,
+      `  draft_llm: ${list("m", 2)}`,
+      `  essay_template: ${list("e", 5)}`,
+      "  essay_llm: [m0]",
+      `  evaluation_template: ${list("v", 28)}`,
+      `  evaluation_llm: ${list("j", 9)}`,
+      "output:",
+      "  field_order: [combo_id]"
+    ].join("\n"))
+    const run = cohort(["design", path.join(dir, "config.yaml"), "--out", path.join(dir, "design.csv")])
+    expect(run.code).toBe(0)
+    expect(run.stderr).toBe("design: 100,800 design rows\n")
+    expect(fs.readFileSync(path.join(dir, "design.csv"), "utf8").split("\n").length - 2).toBe(100_800)
+  })
 })
