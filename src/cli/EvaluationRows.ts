@@ -116,8 +116,8 @@ export const encodeEvaluationRows = (
   }
 }
 
-/** Rows are claimed this many at a time (about 1 MiB of CSV) by whichever thread is free. */
-const RANGE = 12_288
+/** Rows are claimed this many at a time (about 350 KiB of CSV) by whichever thread is free. */
+const RANGE = 4_096
 
 /** The bytes of the rows [start, start + RANGE) of a job. */
 export interface EncodedRange {

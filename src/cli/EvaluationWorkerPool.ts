@@ -28,7 +28,8 @@ export const startEvaluationWorker: Effect.Effect<Option.Option<EvaluationWorker
     }
     return Effect.acquireRelease(
       Effect.sync(() => new Worker(script)),
-      (worker) => Effect.promise(() => worker.terminate())
+      // Not waited for: the worker holds nothing to clean up, and is unref'd (it never delays an exit).
+      (worker) => Effect.sync(() => void worker.terminate())
     ).pipe(Effect.map((worker) => {
       worker.unref()
       return Option.some<EvaluationWorker>({

@@ -29,13 +29,16 @@ export interface DefinitionColumns {
   readonly unique: boolean
 }
 
+/** 32-bit integers over shared memory: a worker thread reads them without a copy. */
+const sharedInts = (length: number) => new Int32Array(new SharedArrayBuffer(length * 4))
+
 /** A growable column of 32-bit integers. */
 export class IntColumn {
-  private data = new Int32Array(1024)
+  private data = sharedInts(1024)
   size = 0
   push(value: number): void {
     if (this.size === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2)
+      const grown = sharedInts(this.data.length * 2)
       grown.set(this.data)
       this.data = grown
     }
