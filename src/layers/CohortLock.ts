@@ -1,4 +1,5 @@
 import { Duration, Effect, Schedule, type Scope } from "effect"
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -32,16 +33,24 @@ const readHolder = (file: string): Holder | undefined => {
  */
 const tryLock = (file: string): Busy | undefined => {
   const me: Holder = { pid: process.pid, host: os.hostname() }
+  // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
+  // is never seen empty or half-written, even when a build is killed while taking it. A temp file
+  // left by a kill carries the dead pid in its name and is swept by the next build.
+  const temp = tempBeside(file)
+  fs.writeFileSync(temp, JSON.stringify({ ...me, since: new Date().toISOString() }), { flag: "wx" })
   try {
-    fs.writeFileSync(file, JSON.stringify({ ...me, since: new Date().toISOString() }), { flag: "wx" })
+    fs.linkSync(temp, file)
     return undefined
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+  } finally {
+    fs.rmSync(temp, { force: true })
   }
   const holder = readHolder(file)
   if (holder !== undefined && holder.host === me.host && !processAlive(holder.pid)) {
-    // Stale: rename it away first, so two builds taking it over cannot both succeed.
-    const stale = `${file}.stale-${process.pid}`
+    // Stale: renamed away first, so two builds taking it over cannot both succeed; under a temp name,
+    // so that a kill before its removal leaves nothing a later build does not sweep.
+    const stale = tempBeside(file)
     try {
       fs.renameSync(file, stale)
       fs.rmSync(stale, { force: true })
@@ -52,6 +61,10 @@ const tryLock = (file: string): Busy | undefined => {
   }
   return new Busy(holder)
 }
+
+/** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
+const tempBeside = (file: string): string =>
+  nodePath.join(nodePath.dirname(file), `.${nodePath.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
 
 /**
  * Holds `cohorts/<id>/.lock` for the scope: builds of one cohort persist one after another. Waits

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
@@ -45,7 +46,10 @@ export const processAlive = (pid: number): boolean => {
   }
 }
 
-const TEMP_FILE = /^\.metadata\.json\.(\d+)\.\d+\.tmp$/
+// `.metadata.json.<pid>.<tag>-<seq>.tmp` (the tag, random per process, keeps a reused pid's names
+// apart); older builds wrote `.metadata.json.<pid>.<seq>.tmp`.
+const TEMP_FILE = /^\.metadata\.json\.(\d+)\.(?:[0-9a-f]{8}-)?\d+\.tmp$/
+const RUN_TAG = randomBytes(4).toString("hex")
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
 /**
@@ -223,7 +227,7 @@ export class GensDirectory {
     }
     // The temp file sits in the new, tiny generation folder: one shared temp folder churned by
     // hundreds of thousands of files made every create several times slower.
-    const temp = nodePath.join(dir, `.metadata.json.${process.pid}.${this.tempSeq++}.tmp`)
+    const temp = nodePath.join(dir, `.metadata.json.${process.pid}.${RUN_TAG}-${this.tempSeq++}.tmp`)
     fs.writeFileSync(temp, content, { flag: "wx" })
     try {
       fs.linkSync(temp, nodePath.join(dir, "metadata.json"))

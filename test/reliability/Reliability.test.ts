@@ -129,8 +129,13 @@ describe("concurrent builds", () => {
 
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" })
     fs.writeFileSync(lock, JSON.stringify({ pid: Number(dead.stdout), host: os.hostname() }))
+    // What a build killed while taking or taking over the lock leaves: temp files named for its pid.
+    const cohortDir = path.join(root, "cohorts", "daydream-pilot")
+    fs.writeFileSync(path.join(cohortDir, `..lock.${dead.stdout}.0badcafe.tmp`), "")
+    fs.writeFileSync(path.join(cohortDir, `..lock.${dead.stdout}.deadbeef.tmp`), lock)
     expect(cohort(["build", "daydream-pilot", "--data-root", root]).code).toBe(0)
     expect(fs.existsSync(lock)).toBe(false)
+    expect(fs.readdirSync(cohortDir).filter((name) => name.startsWith("."))).toEqual([])
   }, 30_000)
 
   it("builds of two cohorts sharing generations both succeed and agree", async () => {

@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { GensDirectory } from "../../src/layers/GensDirectory.js"
+
+const dirs: Array<string> = []
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
+const store = () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-gens-"))
+  dirs.push(root)
+  fs.mkdirSync(path.join(root, "gens", "draft"), { recursive: true })
+  return { root, gens: new GensDirectory(root) }
+}
+
+describe("GensDirectory.createMetadata", () => {
+  it("writes the file whole and leaves no temp file; a second write keeps the first", () => {
+    const { gens, root } = store()
+    expect(gens.createMetadata("draft", "d_1", "{\"a\": 1}")).toBe(true)
+    expect(new GensDirectory(root).createMetadata("draft", "d_1", "{\"a\": 2}")).toBe(false)
+    expect(fs.readFileSync(gens.metadataFile("draft", "d_1"), "utf8")).toBe("{\"a\": 1}")
+    expect(fs.readdirSync(path.join(root, "gens", "draft", "d_1"))).toEqual(["metadata.json"])
+  })
+
+  it("a temp file left by a killed build whose pid is now this process's does not get in the way", () => {
+    const { gens, root } = store()
+    const folder = path.join(root, "gens", "draft", "d_2")
+    fs.mkdirSync(folder)
+    // The name an earlier build with this pid would have used for its first temp file.
+    fs.writeFileSync(path.join(folder, `.metadata.json.${process.pid}.0.tmp`), "partial")
+    expect(gens.createMetadata("draft", "d_2", "{}")).toBe(true)
+    expect(fs.readFileSync(path.join(folder, "metadata.json"), "utf8")).toBe("{}")
+  })
+
+  it("a dead process's temp file in a folder without metadata is swept", () => {
+    const { gens, root } = store()
+    const folder = path.join(root, "gens", "draft", "d_3")
+    fs.mkdirSync(folder)
+    fs.writeFileSync(path.join(folder, ".metadata.json.999999999.0badcafe-4.tmp"), "partial")
+    fs.writeFileSync(path.join(folder, ".metadata.json.999999999.7.tmp"), "partial")
+    expect(gens.createMetadata("draft", "d_3", "{}")).toBe(true)
+    expect(fs.readdirSync(folder)).toEqual(["metadata.json"])
+  })
+})
