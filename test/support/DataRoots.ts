@@ -81,7 +81,7 @@ const isLeftover = (file: string): boolean => /\.tmp$|(^|\/)\.lock$/.test(file)
  */
 export const strayTemps = (root: string): Array<string> =>
   leftovers(root).filter((file) => {
-    const m = /^(gens\/[^/]+\/[^/]+)\/\.metadata\.json\.\d+\.\d+\.tmp$/.exec(file)
+    const m = /^(gens\/[^/]+\/[^/]+)\/\.metadata\.json\.\d+\.(?:[0-9a-f]{8}-)?\d+\.tmp$/.exec(file)
     return m === null || !fs.existsSync(path.join(root, m[1]!, "metadata.json"))
   })
 
