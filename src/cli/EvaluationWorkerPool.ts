@@ -2,6 +2,7 @@ import { Effect, Option, type Scope } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
+import { workerThreadsAllowed } from "../layers/Threads.js"
 import { type EncodedRange, type EvaluationRowsJob, packJob } from "./EvaluationRows.js"
 import type { EvaluationReply, EvaluationRequest } from "./EvaluationWorker.js"
 
@@ -20,12 +21,11 @@ export interface EvaluationWorker {
  * compiled. None when threads are off (`COHORT_THREADS=1`) or the worker script is not beside this
  * module (running from TypeScript sources).
  */
-export const startEvaluationWorker: Effect.Effect<Option.Option<EvaluationWorker>, never, Scope.Scope> = Effect.suspend(
-  () => {
+export const startEvaluationWorker: Effect.Effect<Option.Option<EvaluationWorker>, never, Scope.Scope> = Effect.flatMap(
+  workerThreadsAllowed,
+  (allowed) => {
     const script = new URL("./EvaluationWorker.js", import.meta.url)
-    if (process.env["COHORT_THREADS"] === "1" || !existsSync(fileURLToPath(script))) {
-      return Effect.succeed(Option.none())
-    }
+    if (!allowed || !existsSync(fileURLToPath(script))) return Effect.succeed(Option.none())
     return Effect.acquireRelease(
       Effect.sync(() => new Worker(script)),
       // Not waited for: the worker holds nothing to clean up, and is unref'd (it never delays an exit).

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { VerifyReply, VerifyRequest } from "./GensWorker.js"
+import { workerThreadsAllowed } from "./Threads.js"
 
 /**
  * A worker thread verifying a build's existing metadata alongside this thread: both claim items from a
@@ -21,7 +22,7 @@ const pending = new Map<number, { readonly resolve: () => void; readonly reject:
 
 const start = (): Worker | null => {
   const script = new URL("./GensWorker.js", import.meta.url)
-  if (process.env["COHORT_THREADS"] === "1" || !existsSync(fileURLToPath(script))) return null
+  if (!existsSync(fileURLToPath(script))) return null
   const w = new Worker(script)
   w.unref()
   w.on("message", (reply: VerifyReply) => {
@@ -40,7 +41,10 @@ const start = (): Worker | null => {
 }
 
 /** The process's gens worker, or none when threads are off (`COHORT_THREADS=1`) or it cannot load. */
-export const gensWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.sync(() => {
+export const gensWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.flatMap(workerThreadsAllowed, (allowed) =>
+  allowed ? sharedWorker : Effect.succeed(Option.none()))
+
+const sharedWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.sync(() => {
   if (worker === undefined) worker = start()
   const w = worker
   if (w === null) return Option.none()
