@@ -1,41 +1,8 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
+import { ChunkBuffer } from "../layers/ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
 // so that a worker thread can run it on a share of the rows.
-
-const CHUNK_BYTES = 1 << 20
-
-/** Bytes written in place into ~1 MiB chunks; full chunks are handed out by `take`. */
-export class ByteChunks {
-  buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-  pos = 0
-  private chunks: Array<Uint8Array> = []
-
-  /** Room for `bytes` more (a fresh chunk when the current one is too full). */
-  ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buffer.length) return
-    this.flush()
-    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes)
-  }
-
-  copy(bytes: Uint8Array): void {
-    this.buffer.set(bytes, this.pos)
-    this.pos += bytes.length
-  }
-
-  flush(): void {
-    if (this.pos > 0) this.chunks.push(this.buffer.subarray(0, this.pos))
-    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-    this.pos = 0
-  }
-
-  /** The chunks filled so far (and the current one too with `flush` first). */
-  take(): Array<Uint8Array> {
-    const out = this.chunks
-    this.chunks = []
-    return out
-  }
-}
 
 /**
  * What the evaluation rows are made of: per essay, per evaluation template and per judge LLM the
@@ -73,7 +40,7 @@ export const encodeEvaluationRows = (
   hasher: GenIdHasher,
   from: number,
   to: number,
-  out: ByteChunks
+  out: ChunkBuffer
 ): void => {
   const { llm, parent, replicate, template } = job
   const llmCount = job.llmHash.length
@@ -136,7 +103,7 @@ export const encodeClaimed = (
   for (;;) {
     const start = Atomics.add(next, 0, RANGE)
     if (start >= size) return out
-    const bytes = new ByteChunks()
+    const bytes = new ChunkBuffer()
     encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes)
     bytes.flush()
     out.push({ start, chunks: bytes.take() })

@@ -12,7 +12,6 @@ import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { type ChunkProducer, type ChunkSource, writeAtomically } from "../layers/AtomicFile.js"
 import { ChunkBuffer } from "../layers/ChunkBuffer.js"
 import {
-  ByteChunks,
   encodeClaimed,
   encodeEvaluationRows,
   type EvaluationRowsJob,
@@ -129,7 +128,7 @@ export const WORKER_MIN_ROWS = 50_000
 export class MembershipCsvEncoder implements MembershipEncoder {
   private readonly encoded = new Map<string, Uint8Array>()
   private readonly replicates: Array<Uint8Array> = []
-  private readonly out = new ByteChunks()
+  private readonly out = new ChunkBuffer()
 
   constructor() {
     this.out.copy(Buffer.from(`${MEMBERSHIP_COLUMNS.join(",")}\n`, "latin1"))

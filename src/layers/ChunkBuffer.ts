@@ -1,28 +1,43 @@
 const CHUNK_BYTES = 1 << 20
 
 /**
- * Collects lines into ~1 MiB buffers (encoding each line once, straight into the buffer) and hands
- * out full ones: no large strings are built. Each handed-out buffer is fresh, as writers may keep it.
+ * Bytes written in place into ~1 MiB buffers, handed out when full: no large strings are built.
+ * Text is encoded once, straight into the buffer (`line`); bytes are copied (`copy`) or written by
+ * the caller at `buffer[pos…]` after `ensure`. Each handed-out buffer is fresh, as writers may keep it.
+ * Effect-free, so that worker threads use it too.
  */
 export class ChunkBuffer {
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-  private pos = 0
-  readonly full: Array<Uint8Array> = []
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  pos = 0
+  private full: Array<Uint8Array> = []
+
+  /** Room for `bytes` more (a fresh buffer when the current one is too full). */
+  ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buffer.length) return
+    this.flush()
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes)
+  }
+
+  copy(bytes: Uint8Array): void {
+    this.buffer.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
   line(text: string): void {
-    if (this.pos + text.length * 3 > this.buffer.length) {
-      this.flush()
-      if (text.length * 3 > this.buffer.length) this.buffer = Buffer.allocUnsafe(text.length * 3)
-    }
+    this.ensure(text.length * 3)
     this.pos += this.buffer.write(text, this.pos, "utf8")
   }
+
   flush(): void {
-    if (this.pos === 0) return
-    this.full.push(this.buffer.subarray(0, this.pos))
+    if (this.pos > 0) this.full.push(this.buffer.subarray(0, this.pos))
     this.buffer = Buffer.allocUnsafe(CHUNK_BYTES)
     this.pos = 0
   }
+
+  /** The buffers filled so far (the current one too after `flush`). */
   take(): Array<Uint8Array> {
-    return this.full.splice(0, this.full.length)
+    const out = this.full
+    this.full = []
+    return out
   }
 }
-
