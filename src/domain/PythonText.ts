@@ -7,11 +7,19 @@
 const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
 const LEADING = new RegExp(`^[${PY_SPACE}]+`)
 const TRAILING = new RegExp(`[${PY_SPACE}]+$`)
-const EDGE = new RegExp(`^[${PY_SPACE}]|[${PY_SPACE}]$`)
 
-/** Python's `str.strip()`. */
+/** Whether Python's `str.isspace()` accepts this UTF-16 unit (the set of PY_SPACE). */
+const isPySpace = (c: number): boolean =>
+  c <= 0x20
+    ? (c >= 0x09 && c <= 0x0d) || c >= 0x1c
+    : c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+      c === 0x202f || c === 0x205f || c === 0x3000
+
+/** Python's `str.strip()`. Texts without a space at either end (nearly all) skip the regexes. */
 export const pyStrip = (text: string): string =>
-  EDGE.test(text) ? text.replace(LEADING, "").replace(TRAILING, "") : text
+  text.length === 0 || (!isPySpace(text.charCodeAt(0)) && !isPySpace(text.charCodeAt(text.length - 1)))
+    ? text
+    : text.replace(LEADING, "").replace(TRAILING, "")
 
 /** Python's `sorted()` order on strings: by code point, not by UTF-16 unit. */
 export const compareCodePoints = (a: string, b: string): number => {
