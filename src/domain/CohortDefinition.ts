@@ -263,10 +263,6 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   let tripleCount = 0
   const ids = new Int32Array(7)
   const reps = new Int32Array(3).fill(1)
-  // The previous value of each design column and its text id (or replicate).
-  const lastValue: Array<SpecValue | undefined> = new Array(columns.length).fill(undefined)
-  const lastId: Array<number> = new Array(columns.length).fill(EMPTY)
-  const lastRep: Array<number | string | undefined> = new Array(columns.length).fill(undefined)
   let lastDraft = -1
   let lastEssay = -1
   const last = new Int32Array(7).fill(-1)
@@ -322,8 +318,40 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     lastReps[1] = reps[1]!
   }
 
-  const badReplicate = (r: number, c: number, text: string) =>
-    fail(r, { key: columns[c]!, reason: "replicate must be a whole number of at least 1", value: text })
+  /**
+   * Reads row `r`'s fields into `ids` and `reps` (each the first non-empty of its columns, through
+   * `textAt` and `replicateAt`), then adds its entries; false once a field is bad (`failure` is set).
+   */
+  const readRow = (
+    r: number,
+    textAt: (field: number, column: number) => number,
+    replicateAt: (column: number) => number | string,
+    values: () => ReadonlyArray<SpecValue>
+  ): boolean => {
+    for (let f = 0; f < 7; f++) {
+      let id = EMPTY
+      for (const c of textColumns[f]!) {
+        id = textAt(f, c)
+        if (id !== EMPTY) break
+      }
+      if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, values()))
+      ids[f] = id
+    }
+    for (let k = 0; k < 3; k++) {
+      let rep = 0
+      for (const c of repColumns[k]!) {
+        const found = replicateAt(c)
+        if (typeof found === "string") {
+          return fail(r, { key: columns[c]!, reason: "replicate must be a whole number of at least 1", value: found })
+        }
+        rep = found
+        if (rep !== 0) break
+      }
+      reps[k] = rep === 0 ? 1 : rep
+    }
+    addEntries()
+    return true
+  }
 
   const levels = design.levels
   if (levels !== undefined) {
@@ -332,7 +360,6 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     const UNSEEN = -3
     const textIds = columnValues.map((values) => new Int32Array(values.length).fill(UNSEEN))
     const repIds: Array<Array<number | string | undefined>> = columnValues.map((values) => new Array(values.length))
-    const rowOf = (digits: ReadonlyArray<number>) => columnValues.map((values, c) => values[digits[columnAxes[c]!]!]!)
     // An evaluation's (template, LLM, replicate) is fixed by the levels of the axes its columns read:
     // at most the product of their sizes, so (essay, triple) pairs fit a bitmap.
     const tripleAxes = new Map<number, number>()
@@ -340,69 +367,45 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       tripleAxes.set(columnAxes[c]!, columnValues[c]!.length)
     }
     evaluationSeen = makePairSet([...tripleAxes.values()].reduce((n, size) => n * size, 1))
-    levels.forEach((digits, r) => {
-      for (let f = 0; f < 7; f++) {
-        let id = EMPTY
-        for (const c of textColumns[f]!) {
-          const level = digits[columnAxes[c]!]!
-          id = textIds[c]![level]!
-          if (id === UNSEEN) id = textIds[c]![level] = pools[f]!.id(columnValues[c]![level])
-          if (id !== EMPTY) break
-        }
-        if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, rowOf(digits)))
-        ids[f] = id
-      }
-      for (let k = 0; k < 3; k++) {
-        let rep = 0
-        for (const c of repColumns[k]!) {
-          const level = digits[columnAxes[c]!]!
-          const found = repIds[c]![level] ??= replicateOf(columnValues[c]![level])
-          if (typeof found === "string") return badReplicate(r, c, found)
-          rep = found
-          if (rep !== 0) break
-        }
-        reps[k] = rep === 0 ? 1 : rep
-      }
-      addEntries()
-      return true
+    let digits: ReadonlyArray<number> = []
+    const textAt = (f: number, c: number) => {
+      const level = digits[columnAxes[c]!]!
+      const id = textIds[c]![level]!
+      return id !== UNSEEN ? id : (textIds[c]![level] = pools[f]!.id(columnValues[c]![level]))
+    }
+    const replicateAt = (c: number) => {
+      const level = digits[columnAxes[c]!]!
+      return repIds[c]![level] ??= replicateOf(columnValues[c]![level])
+    }
+    const values = () => columnValues.map((v, c) => v[digits[columnAxes[c]!]!]!)
+    levels.forEach((current, r) => {
+      digits = current
+      return readRow(r, textAt, replicateAt, values)
     })
   } else {
-    design.forEachRow((row, r) => {
-      for (let f = 0; f < 7; f++) {
-        let id = EMPTY
-        for (const c of textColumns[f]!) {
-          // Rows in product order repeat most of the previous row's values: those need no lookup.
-          const value = row[c]
-          if (value === lastValue[c]) id = lastId[c]!
-          else {
-            id = pools[f]!.id(value)
-            lastValue[c] = value
-            lastId[c] = id
-          }
-          if (id !== EMPTY) break
-        }
-        if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, row))
-        ids[f] = id
-      }
-      for (let k = 0; k < 3; k++) {
-        let rep = 0
-        for (const c of repColumns[k]!) {
-          const value = row[c]
-          let cached = value === lastValue[c] ? lastRep[c] : repCache.get(value!)
-          if (cached === undefined) {
-            cached = replicateOf(value)
-            repCache.set(value!, cached)
-          }
-          lastValue[c] = value
-          lastRep[c] = cached
-          if (typeof cached === "string") return badReplicate(r, c, cached)
-          rep = cached
-          if (rep !== 0) break
-        }
-        reps[k] = rep === 0 ? 1 : rep
-      }
-      addEntries()
-      return true
+    // Rows in product order repeat most of the previous row's values: those need no lookup.
+    const lastValue: Array<SpecValue | undefined> = new Array(columns.length).fill(undefined)
+    const lastId: Array<number> = new Array(columns.length).fill(EMPTY)
+    const lastRep: Array<number | string | undefined> = new Array(columns.length).fill(undefined)
+    let row: ReadonlyArray<SpecValue> = []
+    const textAt = (f: number, c: number) => {
+      const value = row[c]
+      if (value === lastValue[c]) return lastId[c]!
+      lastValue[c] = value
+      return (lastId[c] = pools[f]!.id(value))
+    }
+    const replicateAt = (c: number) => {
+      const value = row[c]
+      if (value === lastValue[c] && lastRep[c] !== undefined) return lastRep[c]!
+      let found = repCache.get(value!)
+      if (found === undefined) repCache.set(value!, found = replicateOf(value))
+      lastValue[c] = value
+      return (lastRep[c] = found)
+    }
+    const values = () => row
+    design.forEachRow((current, r) => {
+      row = current
+      return readRow(r, textAt, replicateAt, values)
     })
   }
   if (failure !== undefined) return failure

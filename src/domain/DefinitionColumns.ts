@@ -99,56 +99,41 @@ const columnsByDefinition = new WeakMap<CohortDefinition, DefinitionColumns>()
  * works on the columns (membership, coverage, manifest) never pays for them.
  */
 export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinition => {
-  let drafts: Array<DraftPlanEntry> | undefined
-  let essays: Array<EssayPlanEntry> | undefined
-  let evaluations: Array<EvaluationPlanEntry> | undefined
-  const draftsOf = () => {
-    if (drafts === undefined) {
-      const { llm, parent, replicate, size, template } = columns.drafts
-      drafts = new Array(size)
-      for (let i = 0; i < size; i++) {
-        drafts[i] = {
-          comboId: columns.combos[parent[i]!]!,
-          templateId: columns.templates.draft[template[i]!]!,
-          llmModelId: columns.llms.draft[llm[i]!]!,
-          replicate: replicate[i]!
-        }
+  /** A stage's entries, made once on first call; `make` gets the texts of entry i and its parent index. */
+  const entries = <A>(
+    stage: Stage,
+    make: (parent: number, templateId: string, llmModelId: string, replicate: number) => A
+  ): () => Array<A> => {
+    let made: Array<A> | undefined
+    return () => {
+      if (made === undefined) {
+        const { llm, parent, replicate, size, template } = columns[`${stage}s`]
+        const templates = columns.templates[stage]
+        const llms = columns.llms[stage]
+        made = new Array(size)
+        for (let i = 0; i < size; i++) made[i] = make(parent[i]!, templates[template[i]!]!, llms[llm[i]!]!, replicate[i]!)
       }
+      return made
     }
-    return drafts
   }
-  const essaysOf = () => {
-    if (essays === undefined) {
-      const parents = draftsOf()
-      const { llm, parent, replicate, size, template } = columns.essays
-      essays = new Array(size)
-      for (let i = 0; i < size; i++) {
-        essays[i] = {
-          draft: parents[parent[i]!]!,
-          templateId: columns.templates.essay[template[i]!]!,
-          llmModelId: columns.llms.essay[llm[i]!]!,
-          replicate: replicate[i]!
-        }
-      }
-    }
-    return essays
-  }
-  const evaluationsOf = () => {
-    if (evaluations === undefined) {
-      const parents = essaysOf()
-      const { llm, parent, replicate, size, template } = columns.evaluations
-      evaluations = new Array(size)
-      for (let i = 0; i < size; i++) {
-        evaluations[i] = {
-          essay: parents[parent[i]!]!,
-          templateId: columns.templates.evaluation[template[i]!]!,
-          llmModelId: columns.llms.evaluation[llm[i]!]!,
-          replicate: replicate[i]!
-        }
-      }
-    }
-    return evaluations
-  }
+  const draftsOf = entries<DraftPlanEntry>("draft", (combo, templateId, llmModelId, replicate) => ({
+    comboId: columns.combos[combo]!,
+    templateId,
+    llmModelId,
+    replicate
+  }))
+  const essaysOf = entries<EssayPlanEntry>("essay", (draft, templateId, llmModelId, replicate) => ({
+    draft: draftsOf()[draft]!,
+    templateId,
+    llmModelId,
+    replicate
+  }))
+  const evaluationsOf = entries<EvaluationPlanEntry>("evaluation", (essay, templateId, llmModelId, replicate) => ({
+    essay: essaysOf()[essay]!,
+    templateId,
+    llmModelId,
+    replicate
+  }))
   const definition = Object.defineProperties({} as CohortDefinition, {
     drafts: { enumerable: true, get: draftsOf },
     essays: { enumerable: true, get: essaysOf },

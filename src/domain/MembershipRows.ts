@@ -64,6 +64,17 @@ const emptyColumns = (rows: MembershipRows): MembershipRows => ({
   replicate: []
 })
 
+/** Adds one membership row, its fields in MEMBERSHIP_COLUMNS order (without the origin cohort). */
+type AddRow = (
+  stage: Stage,
+  genId: string,
+  parentGenId: string,
+  comboId: string,
+  templateId: string,
+  llmModelId: string,
+  replicate: number
+) => void
+
 /**
  * Accumulates membership rows and drops repeated gen ids, remembering each collapse. `takeBatch` hands
  * out the rows added since the last take (counts and collapses stay cumulative), so a caller can
@@ -77,15 +88,7 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     collapseCount: 0
   } as unknown as MembershipRows)
   /** Appends a row whose id is known to be new (no index kept: the caller proved uniqueness). */
-  const addNew = (
-    stage: Stage,
-    genId: string,
-    parentGenId: string,
-    comboId: string,
-    templateId: string,
-    llmModelId: string,
-    replicate: number
-  ): void => {
+  const addNew: AddRow = (stage, genId, parentGenId, comboId, templateId, llmModelId, replicate) => {
     rows.stage.push(stage)
     rows.genId.push(genId)
     rows.parentGenId.push(parentGenId)
@@ -99,15 +102,7 @@ export const makeMembershipAccumulator = (cohortId: string) => {
   // each kept row, as a batch may have been handed out before a later row collapses into it.
   const indexById = new Map<string, MembershipRow>()
   /** Appends a row, or records a collapse when its id is already there. */
-  const add = (
-    stage: Stage,
-    genId: string,
-    parentGenId: string,
-    comboId: string,
-    templateId: string,
-    llmModelId: string,
-    replicate: number
-  ): void => {
+  const add: AddRow = (stage, genId, parentGenId, comboId, templateId, llmModelId, replicate) => {
     const row: MembershipRow = {
       stage,
       gen_id: genId,
