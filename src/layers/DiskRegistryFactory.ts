@@ -68,7 +68,7 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
           const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
-          const workerDone = Option.isSome(worker) ? yield* worker.value.submit({ ...request, root: gens.root }) : Effect.void
+          const workerDone = Option.isSome(worker) ? yield* worker.value.submit({ kind: "verify", root: gens.root, work: request }) : Effect.void
           // This thread claims items too, a few at a time between yields (interruptible); an interruption
           // exhausts the counter so that the worker stops as well.
           yield* Effect.onInterrupt(

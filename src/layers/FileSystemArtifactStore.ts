@@ -1,8 +1,8 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { ColumnTable } from "arquero"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
-import { isStage, type Stage } from "../domain/Stage.js"
+import { isStage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
@@ -11,32 +11,24 @@ import { ChunkBuffer } from "./ChunkBuffer.js"
 import { lockCohort } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
+import {
+  EXISTED,
+  type GenerationColumns,
+  generationMetadata,
+  type SharedWrites,
+  WRITTEN,
+  type WriteFailure,
+  writeClaimed
+} from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
+import { gensWorker } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
 
-/** `gens/<stage>/<gen_id>/metadata.json` of one membership row, key order as the original writes it. */
-export const generationMetadata = (
-  row: {
-    stage: Stage
-    gen_id: string
-    parent_gen_id: string
-    combo_id: string
-    template_id: string
-    llm_model_id: string
-    replicate: number
-  },
-  cohortId: string,
-  mode: string
-): string => {
-  const m: Record<string, unknown> = { stage: row.stage, gen_id: row.gen_id, origin_cohort_id: cohortId, mode }
-  if (row.template_id !== "") m["template_id"] = row.template_id
-  if (row.stage === "draft" && row.combo_id !== "") m["combo_id"] = row.combo_id
-  if (row.parent_gen_id !== "") m["parent_gen_id"] = row.parent_gen_id
-  if (row.llm_model_id !== "") m["llm_model_id"] = row.llm_model_id
-  m["replicate"] = row.replicate
-  return JSON.stringify(m, null, 2)
-}
+export { generationMetadata }
+
+/** Below this many generations to write, a worker thread costs more than it saves. */
+const PARALLEL_WRITE_MIN = 4_000
 
 function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>): Generator<Uint8Array> {
   const out = new ChunkBuffer()
@@ -66,13 +58,20 @@ export const FileSystemArtifactStore = {
         const writeGenerations = (cohortId: string, table: ColumnTable, modes: Record<string, Record<string, string>>) =>
           Effect.gen(function*() {
             const gens = yield* gensDirectoryFor(dataRoot)
-            const stage = table.array("stage") as ArrayLike<Stage>
-            const genId = table.array("gen_id") as ArrayLike<string>
-            const parent = table.array("parent_gen_id") as ArrayLike<string>
-            const combo = table.array("combo_id") as ArrayLike<string>
-            const template = table.array("template_id") as ArrayLike<string>
-            const llm = table.array("llm_model_id") as ArrayLike<string>
-            const replicate = table.array("replicate") as ArrayLike<number>
+            const column = <A>(name: string): ReadonlyArray<A> => {
+              const values = table.array(name) as ArrayLike<A>
+              return Array.isArray(values) ? values : Array.from(values)
+            }
+            const rows: GenerationColumns = {
+              stage: column("stage"),
+              gen_id: column("gen_id"),
+              parent_gen_id: column("parent_gen_id"),
+              combo_id: column("combo_id"),
+              template_id: column("template_id"),
+              llm_model_id: column("llm_model_id"),
+              replicate: column("replicate")
+            }
+            const { gen_id: genId, stage } = rows
             for (let i = 0; i < genId.length; i++) {
               if (!isStage(stage[i]!) || !GEN_ID_PATTERN.test(genId[i]!)) {
                 return yield* new InvalidConstraint({
@@ -82,36 +81,11 @@ export const FileSystemArtifactStore = {
                 })
               }
             }
-            let written = 0
             let existing = 0
-            let failure: ArtifactWriteFailed | undefined
-            const write = (i: number) => {
-              const s = stage[i]!
-              const id = genId[i]!
-              if (gens.hasMetadata(s, id)) {
-                existing++
-                return
-              }
-              const content = generationMetadata(
-                {
-                  stage: s,
-                  gen_id: id,
-                  parent_gen_id: parent[i]!,
-                  combo_id: combo[i]!,
-                  template_id: template[i]!,
-                  llm_model_id: llm[i]!,
-                  replicate: replicate[i]!
-                },
-                cohortId,
-                modes[s]?.[template[i]!] ?? "llm"
-              )
-              try {
-                if (gens.createMetadata(s, id, content)) written++
-                else existing++
-              } catch (error) {
-                const e = error as NodeJS.ErrnoException
-                failure = new ArtifactWriteFailed({ path: e.path ?? gens.metadataFile(s, id), cause: e.message })
-              }
+            const todo: Array<number> = []
+            for (let i = 0; i < genId.length; i++) {
+              if (gens.hasMetadata(stage[i]!, genId[i]!)) existing++
+              else todo.push(i)
             }
             for (const s of ["draft", "essay", "evaluation"] as const) {
               yield* Effect.try({
@@ -122,14 +96,45 @@ export const FileSystemArtifactStore = {
                 }
               })
             }
-            // Synchronous writes in chunks: interruption lands between chunks, never inside a write.
-            for (let start = 0; start < genId.length; start += SYNC_CHUNK) {
-              const end = Math.min(genId.length, start + SYNC_CHUNK)
-              yield* Effect.sync(() => {
-                for (let i = start; i < end && failure === undefined; i++) write(i)
-              })
-              if (failure !== undefined) return yield* failure
-              yield* yieldToEventLoop
+            const shared = new Int32Array(new SharedArrayBuffer(todo.length * 4))
+            shared.set(todo)
+            const work: SharedWrites = {
+              cohortId,
+              modes,
+              rows,
+              todo: shared,
+              next: new Int32Array(new SharedArrayBuffer(4)),
+              outcomes: new Uint8Array(new SharedArrayBuffer(todo.length))
+            }
+            // The kernel's work for each folder and file is most of a fresh build: a worker thread takes
+            // half of it when there is much (both claim from one counter).
+            const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
+            const workerDone = Option.isSome(worker)
+              ? yield* worker.value.submit({ kind: "write", root: gens.root, work })
+              : Effect.succeed(undefined)
+            // Synchronous writes in chunks: interruption lands between chunks, never inside a write; it
+            // exhausts the counter so that the worker stops as well, and waits for the worker's last
+            // write (the process may exit right after, which would cut a write short).
+            let failure: WriteFailure | undefined
+            yield* Effect.onInterrupt(
+              Effect.gen(function*() {
+                for (;;) {
+                  const more = writeClaimed(gens, work, SYNC_CHUNK)
+                  if (typeof more === "object") failure = more
+                  if (more !== true) return
+                  yield* yieldToEventLoop
+                }
+              }),
+              () => Effect.andThen(Effect.sync(() => Atomics.store(work.next, 0, todo.length)), workerDone)
+            )
+            // The worker is waited for even after a failure here: nothing is written once this returns.
+            const workerFailure = yield* workerDone
+            failure ??= workerFailure
+            if (failure !== undefined) return yield* new ArtifactWriteFailed({ path: failure.path, cause: failure.message })
+            let written = 0
+            for (const outcome of work.outcomes) {
+              if (outcome === WRITTEN) written++
+              else if (outcome === EXISTED) existing++
             }
             return { written, existing }
           })

@@ -1,20 +1,44 @@
 import { parentPort } from "node:worker_threads"
-import { GensDirectory, type SharedVerification, verifyClaimed } from "./GensDirectory.js"
+import {
+  GensDirectory,
+  type SharedVerification,
+  type SharedWrites,
+  verifyClaimed,
+  type WriteFailure,
+  writeClaimed
+} from "./GensDirectory.js"
 
-// A worker thread that verifies existing metadata files alongside the main thread (see GensWorkerPool.ts).
+// A worker thread that verifies existing metadata files, or writes new ones, alongside the main thread
+// (see GensWorkerPool.ts).
 
-export interface VerifyRequest extends SharedVerification {
+/** Work shared with the main thread: both claim items from the same counter. */
+export type GensJob =
+  | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
+  | { readonly kind: "write"; readonly root: string; readonly work: SharedWrites }
+
+export interface GensRequest {
   readonly seq: number
-  readonly root: string
+  readonly job: GensJob
 }
 
-export type VerifyReply = { readonly seq: number } | { readonly seq: number; readonly error: string }
+/** Done (with the write that failed, if one did), or a defect. */
+export type GensReply =
+  | { readonly seq: number; readonly failure?: WriteFailure }
+  | { readonly seq: number; readonly error: string }
 
-parentPort?.on("message", (request: VerifyRequest) => {
+parentPort?.on("message", ({ job, seq }: GensRequest) => {
+  let reply: GensReply
   try {
-    verifyClaimed(new GensDirectory(request.root), request)
-    parentPort!.postMessage({ seq: request.seq } satisfies VerifyReply)
+    const gens = new GensDirectory(job.root)
+    if (job.kind === "verify") {
+      verifyClaimed(gens, job.work)
+      reply = { seq }
+    } else {
+      const outcome = writeClaimed(gens, job.work)
+      reply = typeof outcome === "object" ? { seq, failure: outcome } : { seq }
+    }
   } catch (error) {
-    parentPort!.postMessage({ seq: request.seq, error: String(error) } satisfies VerifyReply)
+    reply = { seq, error: String(error) }
   }
+  parentPort!.postMessage(reply)
 })

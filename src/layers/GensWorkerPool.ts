@@ -2,35 +2,42 @@ import { Effect, Option } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import type { VerifyReply, VerifyRequest } from "./GensWorker.js"
+import type { WriteFailure } from "./GensDirectory.js"
+import type { GensJob, GensReply, GensRequest } from "./GensWorker.js"
 import { workerThreadsAllowed } from "./Threads.js"
 
 /**
- * A worker thread verifying a build's existing metadata alongside this thread: both claim items from a
- * shared counter, so neither waits for the other's share.
+ * A worker thread verifying a build's existing metadata, or writing its new metadata, alongside this
+ * thread: both claim items from a shared counter, so neither waits for the other's share.
  */
 export interface GensWorker {
-  /** Starts the worker on `request`; the inner effect waits until it has claimed its last items. */
-  readonly submit: (request: Omit<VerifyRequest, "seq">) => Effect.Effect<Effect.Effect<void>>
+  /**
+   * Starts the worker on `job`; the inner effect waits until it has done its last claimed item, with the
+   * write that failed if one did.
+   */
+  readonly submit: (job: GensJob) => Effect.Effect<Effect.Effect<WriteFailure | undefined>>
 }
 
 // One worker for the process, started on first use. It only reads, so an abandoned request is harmless;
 // it keeps the process alive only while a request is pending.
 let worker: Worker | null | undefined
 let seq = 0
-const pending = new Map<number, { readonly resolve: () => void; readonly reject: (e: Error) => void }>()
+const pending = new Map<
+  number,
+  { readonly resolve: (failure: WriteFailure | undefined) => void; readonly reject: (e: Error) => void }
+>()
 
 const start = (): Worker | null => {
   const script = new URL("./GensWorker.js", import.meta.url)
   if (!existsSync(fileURLToPath(script))) return null
   const w = new Worker(script)
   w.unref()
-  w.on("message", (reply: VerifyReply) => {
+  w.on("message", (reply: GensReply) => {
     const request = pending.get(reply.seq)
     pending.delete(reply.seq)
     if (pending.size === 0) w.unref()
     if ("error" in reply) request?.reject(new Error(`gens worker: ${reply.error}`))
-    else request?.resolve()
+    else request?.resolve(reply.failure)
   })
   w.on("error", (error) => {
     for (const request of pending.values()) request.reject(error)
@@ -49,13 +56,13 @@ const sharedWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.sync(() =>
   const w = worker
   if (w === null) return Option.none()
   return Option.some<GensWorker>({
-    submit: (request) =>
+    submit: (job) =>
       Effect.sync(() => {
         const id = seq++
-        const reply = new Promise<void>((resolve, reject) => pending.set(id, { resolve, reject }))
+        const reply = new Promise<WriteFailure | undefined>((resolve, reject) => pending.set(id, { resolve, reject }))
         w.ref()
-        w.postMessage({ ...request, seq: id } satisfies VerifyRequest)
-        // A failing worker is a defect (the same verification runs in this thread).
+        w.postMessage({ job, seq: id } satisfies GensRequest)
+        // A failing worker is a defect (a failed write is a value; the same code runs in this thread).
         return Effect.orDie(Effect.tryPromise(() => reply))
       })
   })

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { syntheticDataRoot } from "../support/DataRoots.js"
+import { snapshot, syntheticDataRoot } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
 const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
@@ -10,11 +10,29 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
     encoding: "utf8",
     env: { ...process.env, ...env }
   })
-  return { code: run.status, stderr: run.stderr }
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
 const cleanups: Array<() => void> = []
 afterEach(() => cleanups.splice(0).forEach((f) => f()))
+
+describe("a fresh build", () => {
+  // 5,000 generations to write: a worker thread writes part of them alongside the main thread.
+  it("writes the same store and reports the same counts with a worker thread or without", () => {
+    const a = syntheticDataRoot(4)
+    const b = syntheticDataRoot(4)
+    cleanups.push(a.cleanup, b.cleanup)
+    const withWorker = cohort(["build", "synthetic", "--data-root", a.root])
+    const alone = cohort(["build", "synthetic", "--data-root", b.root], { COHORT_THREADS: "1" })
+    expect(withWorker.code).toBe(0)
+    expect(alone.code).toBe(0)
+    expect(withWorker.stdout.replaceAll(a.root, "ROOT")).toBe(alone.stdout.replaceAll(b.root, "ROOT"))
+    expect(withWorker.stdout).toContain(`generations: ${a.rows} new, 0 already present`)
+    const store = snapshot(a.root)
+    expect(Array.from(store.keys()).filter((f) => f.endsWith("/metadata.json"))).toHaveLength(a.rows)
+    expect(store).toEqual(snapshot(b.root))
+  }, 120_000)
+})
 
 describe("a rerun over existing generations", () => {
   // 4,800 evaluations: enough for the rerun to verify their metadata on a worker thread too.

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { GensDirectory } from "../../src/layers/GensDirectory.js"
+import { GensDirectory, SAME } from "../../src/layers/GensDirectory.js"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
@@ -40,5 +40,20 @@ describe("GensDirectory.createMetadata", () => {
     fs.writeFileSync(path.join(folder, ".metadata.json.999999999.7.tmp"), "partial")
     expect(gens.createMetadata("draft", "d_3", "{}")).toBe(true)
     expect(fs.readdirSync(folder)).toEqual(["metadata.json"])
+  })
+})
+
+describe("GensDirectory.verify", () => {
+  it("reads metadata without touching its access time (a rerun must not rewrite every inode)", () => {
+    const { gens, root } = store()
+    const content = JSON.stringify({ combo_id: "c1", template_id: "t1", llm_model_id: "m1", replicate: 1 })
+    expect(gens.createMetadata("draft", "d_4", content)).toBe(true)
+    // An access time before the modification time: a plain read would update it (relatime).
+    const file = gens.metadataFile("draft", "d_4")
+    const mtime = fs.statSync(file).mtime
+    const atime = new Date(mtime.getTime() - 3_600_000)
+    fs.utimesSync(file, atime, mtime)
+    expect(new GensDirectory(root).verify("draft", "d_4", "c1|t1|m1|1")).toBe(SAME)
+    expect(fs.statSync(file).atime).toEqual(atime)
   })
 })

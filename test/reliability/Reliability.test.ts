@@ -216,6 +216,28 @@ describe("I/O faults", () => {
       spawnSync("umount", [gens])
     }
   })
+
+  it("a disk that fills while two threads write fails with ArtifactWriteFailed, leaving only whole files", (ctx) => {
+    // 4,800 evaluations: a worker thread writes metadata alongside the main thread; 12 MB holds ~3,000.
+    const { root } = synthetic(4)
+    const gens = path.join(root, "gens")
+    fs.mkdirSync(gens)
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=12m", "tmpfs", gens]).status === 0
+    if (!mounted) ctx.skip()
+    try {
+      const run = cohort(["build", "synthetic", "--data-root", root])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`))
+      expect(run.stderr).toContain("ENOSPC")
+      // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
+      expect(listFiles(gens).length).toBeGreaterThan(0)
+      assertArtifactsWhole(root, "synthetic", undefined)
+      expect(leftovers(root)).toEqual([])
+      expect(fs.existsSync(path.join(root, "cohorts", "synthetic", "membership.csv"))).toBe(false)
+    } finally {
+      spawnSync("umount", [gens])
+    }
+  })
 })
 
 describe("determinism", () => {
