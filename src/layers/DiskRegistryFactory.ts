@@ -52,13 +52,17 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
       reserveMany: (stage, canonicals) =>
         Effect.gen(function*() {
           const ids: Array<string> = new Array(canonicals.length)
-          const pending = gens.pendingListing(stage)
-          if (pending !== undefined) yield* Effect.promise(() => pending)
-          const listing = gens.listing(stage)
-          const listed: Array<number> = []
-          for (let i = 0; i < canonicals.length; i++) {
-            ids[i] = hasher.idOf(stage, canonicals[i]!)
-            if (listing.has(ids[i]!)) listed.push(i)
+          for (let i = 0; i < canonicals.length; i++) ids[i] = hasher.idOf(stage, canonicals[i]!)
+          // A rerun reads every id's metadata directly; otherwise the ids whose folder is listed.
+          let listed: Array<number>
+          if (gens.readsDirectly(stage, ids)) {
+            listed = Array.from(ids, (_, i) => i)
+          } else {
+            const pending = gens.pendingListing(stage)
+            if (pending !== undefined) yield* Effect.promise(() => pending)
+            const listing = gens.listing(stage)
+            listed = []
+            for (let i = 0; i < ids.length; i++) if (listing.has(ids[i]!)) listed.push(i)
           }
           const request = {
             stage,

@@ -75,6 +75,11 @@ const TEMP_FILE = /^\.metadata\.json\.(\d+)\.(?:[0-9a-f]{8}-)?\d+\.tmp$/
 const RUN_TAG = randomBytes(4).toString("hex")
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
+/** Stage folders up to this size (~25k generations on ext4) are listed ahead, in the background. */
+const LIST_AHEAD_MAX_BYTES = 1 << 20
+/** Ids sampled to tell whether a build's generations mostly exist already. */
+const DIRECT_SAMPLE = 64
+
 /**
  * Metadata is read without updating its access time where the kernel allows it (files this user owns):
  * the first read after a write would otherwise update the inode of every file, which made the first rerun
@@ -143,33 +148,71 @@ export class GensDirectory {
   reset(): void {
     this.listings.clear()
     this.present.clear()
+    this.direct.clear()
   }
 
   /** Listings read ahead (in the background), each used once, by the next build. */
   private readonly prefetched = new Map<Stage, { done: boolean; names: Array<string>; ready: Promise<void> }>()
 
+  /** Stages whose metadata is read without a listing: most of the ids asked for have some. */
+  private readonly direct = new Set<Stage>()
+
+  /** Starts listing a stage's folder in the background (libuv's thread pool). */
+  private listAhead(stage: Stage): Promise<void> {
+    const entry = { done: false, names: [] as Array<string>, ready: Promise.resolve() }
+    entry.ready = new Promise<void>((resolve) =>
+      fs.readdir(this.stageDir(stage), (error, names) => {
+        entry.names = error === null ? names : []
+        entry.done = true
+        resolve()
+      })
+    )
+    this.prefetched.set(stage, entry)
+    return entry.ready
+  }
+
   /**
-   * Starts listing every stage's folder in the background (libuv's thread pool): a large store's
-   * listing takes most of a second, which then overlaps the reading of spec and catalogs.
+   * Starts listing the stage folders of modest size in the background, so that it overlaps the reading
+   * of spec and catalogs. A large folder (600k entries: ~1 s of a core) is listed only when a build turns
+   * out to need it (`readsDirectly`).
    */
   prefetchListings(): void {
     for (const stage of ["draft", "essay", "evaluation"] as const) {
-      const entry = { done: false, names: [] as Array<string>, ready: Promise.resolve() }
-      entry.ready = new Promise<void>((resolve) =>
-        fs.readdir(this.stageDir(stage), (error, names) => {
-          entry.names = error === null ? names : []
-          entry.done = true
-          resolve()
-        })
-      )
-      this.prefetched.set(stage, entry)
+      let size: number
+      try {
+        size = fs.statSync(this.stageDir(stage)).size
+      } catch {
+        size = 0
+      }
+      if (size <= LIST_AHEAD_MAX_BYTES) void this.listAhead(stage)
     }
   }
 
-  /** A listing still being read ahead for `stage`, to wait for before `listing` (else undefined). */
+  /**
+   * Whether the metadata of `ids` is read directly, without listing the stage's folder: when no
+   * listing is at hand and a sample of the ids mostly has metadata (a rerun). Otherwise most files would
+   * not be found, and failed opens cost several times a listing's entry (~8 µs against ~1.2 µs).
+   */
+  readsDirectly(stage: Stage, ids: ReadonlyArray<string>): boolean {
+    if (this.direct.has(stage)) return true
+    if (this.listings.has(stage) || this.prefetched.get(stage)?.done === true || ids.length === 0) return false
+    const step = Math.max(1, Math.floor(ids.length / DIRECT_SAMPLE))
+    let seen = 0
+    let found = 0
+    for (let i = 0; i < ids.length && seen < DIRECT_SAMPLE; i += step, seen++) {
+      if (fs.existsSync(this.metadataFile(stage, ids[i]!))) found++
+    }
+    if (found < seen * 0.9) return false
+    this.direct.add(stage)
+    return true
+  }
+
+  /** A listing being read ahead for `stage`, started if need be, to wait for before `listing`. */
   pendingListing(stage: Stage): Promise<void> | undefined {
+    if (this.listings.has(stage)) return undefined
     const entry = this.prefetched.get(stage)
-    return entry !== undefined && !entry.done ? entry.ready : undefined
+    if (entry === undefined) return this.listAhead(stage)
+    return entry.done ? undefined : entry.ready
   }
 
   /** The generation folders of a stage (one directory listing per run). */
@@ -194,12 +237,17 @@ export class GensDirectory {
     return set
   }
 
+  /** Whether `id` may have a folder: listed, or its stage is read directly. */
+  private mayExist(stage: Stage, id: string): boolean {
+    return this.direct.has(stage) || this.listing(stage).has(id)
+  }
+
   /**
    * The text of a generation's metadata, or undefined when it has none (or it cannot be read). `listed`
    * says the folder is known to exist (no listing is consulted).
    */
   readMetadata(stage: Stage, id: string, listed = false): string | undefined {
-    if (!listed && !this.listing(stage).has(id)) return undefined
+    if (!listed && !this.mayExist(stage, id)) return undefined
     const file = this.metadataFile(stage, id)
     let fd: number
     try {
@@ -237,7 +285,7 @@ export class GensDirectory {
   hasMetadata(stage: Stage, id: string): boolean {
     const present = this.presentIn(stage)
     if (present.has(id)) return true
-    if (!this.listing(stage).has(id)) return false
+    if (!this.mayExist(stage, id)) return false
     const found = fs.existsSync(this.metadataFile(stage, id))
     if (found) present.add(id)
     return found

@@ -8,6 +8,7 @@ import {
   buildCohortMembership,
   computeGenId,
   DiskRegistryFactory,
+  GensStore,
   IdCollision,
   InMemoryCatalogBundleLoader,
   InMemoryRegistryFactory,
@@ -16,6 +17,7 @@ import {
   RegistryFactory,
   signatureOfMetadata
 } from "../../src/index.js"
+import { GensDirectory } from "../../src/layers/GensDirectory.js"
 import { defaultBundle, designRow, specOf } from "../support/Builds.js"
 
 let cleanups: Array<() => void> = []
@@ -96,6 +98,50 @@ describe("DiskRegistryFactory", () => {
         yield* computeGenId("evaluation", ["e_x", "v", "j", 2])
       ])
     }))
+
+  // A rerun reads metadata directly (no listing of a large folder) once a sample of its ids mostly has
+  // metadata; a listing is used otherwise. Both must resolve every id alike.
+  it.effect.prop(
+    "reading metadata directly or through a listing resolves ids alike",
+    [fc.array(fc.constantFrom("same", "same", "same", "same", "same", "same", "other", "folder", "absent"), {
+      minLength: 1,
+      maxLength: 60
+    })],
+    ([states]) =>
+      Effect.gen(function*() {
+        const root = tempRoot()
+        const canonicals = states.map((_, i) => `e_x|v|j|${i + 1}`)
+        for (let i = 0; i < states.length; i++) {
+          const id = yield* computeGenId("evaluation", ["e_x", "v", "j", i + 1])
+          const meta = { parent_gen_id: "e_x", template_id: "v", llm_model_id: "j", replicate: i + 1 }
+          if (states[i] === "same") plant(root, "evaluation", id, meta)
+          if (states[i] === "other") plant(root, "evaluation", id, { ...meta, template_id: "w" })
+          if (states[i] === "folder") fs.mkdirSync(path.join(root, "gens", "evaluation", id), { recursive: true })
+        }
+        const reserve = (gens: GensDirectory) =>
+          Effect.flatMap(registry(root), (r) => r.reserveMany!("evaluation", canonicals)).pipe(
+            Effect.provideService(GensStore, gens)
+          )
+        const direct = new GensDirectory(root)
+        const listed = new GensDirectory(root)
+        listed.prefetchListings()
+        yield* Effect.promise(() => listed.pendingListing("evaluation") ?? Promise.resolve())
+        const viaDirect = yield* reserve(direct)
+        expect(yield* reserve(listed)).toEqual(viaDirect)
+        // (Every id is in the sample here: up to 64 are.)
+        const withMetadata = states.filter((s) => s === "same" || s === "other").length / states.length
+        expect(direct.readsDirectly("evaluation", [])).toBe(withMetadata >= 0.9)
+        expect(listed.readsDirectly("evaluation", [])).toBe(false)
+        // What each id became: its own (or a free) folder, or the next candidate past another's; the
+        // store then knows alike which of them have metadata (the writes that follow skip those).
+        for (let i = 0; i < states.length; i++) {
+          expect(viaDirect[i]!.endsWith("-1")).toBe(states[i] === "other")
+          expect(direct.hasMetadata("evaluation", viaDirect[i]!)).toBe(states[i] === "same")
+          expect(listed.hasMetadata("evaluation", viaDirect[i]!)).toBe(states[i] === "same")
+        }
+      }),
+    { fastCheck: { numRuns: 40 } }
+  )
 
   it.effect("past the fifth candidate it is IdCollision", () =>
     Effect.gen(function*() {
