@@ -15,6 +15,7 @@ import {
   EXISTED,
   type GenerationColumns,
   generationMetadata,
+  packColumns,
   type SharedWrites,
   WRITTEN,
   type WriteFailure,
@@ -110,7 +111,11 @@ export const FileSystemArtifactStore = {
             // half of it when there is much (both claim from one counter).
             const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
             const workerDone = Option.isSome(worker)
-              ? yield* worker.value.submit({ kind: "write", root: gens.root, work })
+              ? yield* worker.value.submit({
+                kind: "write",
+                root: gens.root,
+                work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
+              })
               : Effect.succeed(undefined)
             // Synchronous writes in chunks: interruption lands between chunks, never inside a write; it
             // exhausts the counter so that the worker stops as well, and waits for the worker's last

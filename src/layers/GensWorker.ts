@@ -2,7 +2,8 @@ import { parentPort } from "node:worker_threads"
 import {
   GensDirectory,
   type SharedVerification,
-  type SharedWrites,
+  type SharedWritesJob,
+  unpackColumns,
   verifyClaimed,
   type WriteFailure,
   writeClaimed
@@ -14,7 +15,7 @@ import {
 /** Work shared with the main thread: both claim items from the same counter. */
 export type GensJob =
   | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
-  | { readonly kind: "write"; readonly root: string; readonly work: SharedWrites }
+  | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
 
 export interface GensRequest {
   readonly seq: number
@@ -34,7 +35,8 @@ parentPort?.on("message", ({ job, seq }: GensRequest) => {
       verifyClaimed(gens, job.work)
       reply = { seq }
     } else {
-      const outcome = writeClaimed(gens, job.work)
+      const { packed, ...work } = job.work
+      const outcome = writeClaimed(gens, { ...work, rows: unpackColumns(packed) })
       reply = typeof outcome === "object" ? { seq, failure: outcome } : { seq }
     }
   } catch (error) {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { GensDirectory, SAME } from "../../src/layers/GensDirectory.js"
+import { GensDirectory, packColumns, SAME, unpackColumns } from "../../src/layers/GensDirectory.js"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
@@ -55,5 +56,34 @@ describe("GensDirectory.verify", () => {
     fs.utimesSync(file, atime, mtime)
     expect(new GensDirectory(root).verify("draft", "d_4", "c1|t1|m1|1")).toBe(SAME)
     expect(fs.statSync(file).atime).toEqual(atime)
+  })
+})
+
+describe("packColumns", () => {
+  it.prop("a worker unpacks the columns it was sent, whatever their texts", [
+    fc.array(
+      fc.record({
+        stage: fc.constantFrom("draft" as const, "essay" as const, "evaluation" as const),
+        gen_id: fc.stringMatching(/^[dev]_[0-9a-z]{1,20}(?:-[1-9])?$/),
+        parent_gen_id: fc.oneof(fc.constant(""), fc.stringMatching(/^[de]_[0-9a-z]{1,20}$/)),
+        combo_id: fc.string(),
+        template_id: fc.string(),
+        llm_model_id: fc.string(),
+        replicate: fc.integer({ min: 1, max: 1000 })
+      }),
+      { maxLength: 40 }
+    )
+  ], ([rows]) => {
+    const columns = {
+      stage: rows.map((r) => r.stage),
+      gen_id: rows.map((r) => r.gen_id),
+      parent_gen_id: rows.map((r) => r.parent_gen_id),
+      combo_id: rows.map((r) => r.combo_id),
+      template_id: rows.map((r) => r.template_id),
+      llm_model_id: rows.map((r) => r.llm_model_id),
+      replicate: rows.map((r) => r.replicate)
+    }
+    // Through a structured clone, as to a worker thread.
+    expect(unpackColumns(structuredClone(packColumns(columns)))).toEqual(columns)
   })
 })
