@@ -200,40 +200,27 @@ describe("I/O faults", () => {
     }
   })
 
-  it("a full disk fails the build with ArtifactWriteFailed and leaves only whole files", (ctx) => {
-    const root = example()
+  // The small cohort is written by one thread; the synthetic one's 4,800 evaluations by two (a worker
+  // thread beside the main one), and 12 MB holds ~3,000 of them.
+  it.each([
+    { what: "a full disk", data: () => ({ root: example(), cohortId: "daydream-pilot" }), size: "64k" },
+    { what: "a disk that fills while two threads write", data: () => ({ root: synthetic(4).root, cohortId: "synthetic" }), size: "12m" }
+  ])("$what fails the build with ArtifactWriteFailed naming the file, leaving only whole files", ({ data, size }, ctx) => {
+    const { cohortId, root } = data()
     const gens = path.join(root, "gens")
     fs.mkdirSync(gens)
-    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", gens]).status === 0
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", gens]).status === 0
     if (!mounted) ctx.skip()
     try {
-      const run = cohort(["build", "daydream-pilot", "--data-root", root])
-      expect(run.code).toBe(1)
-      expect(run.stderr).toMatch(/^ArtifactWriteFailed: /)
-      assertArtifactsWhole(root, "daydream-pilot", undefined)
-      expect(fs.existsSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"))).toBe(false)
-    } finally {
-      spawnSync("umount", [gens])
-    }
-  })
-
-  it("a disk that fills while two threads write fails with ArtifactWriteFailed, leaving only whole files", (ctx) => {
-    // 4,800 evaluations: a worker thread writes metadata alongside the main thread; 12 MB holds ~3,000.
-    const { root } = synthetic(4)
-    const gens = path.join(root, "gens")
-    fs.mkdirSync(gens)
-    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=12m", "tmpfs", gens]).status === 0
-    if (!mounted) ctx.skip()
-    try {
-      const run = cohort(["build", "synthetic", "--data-root", root])
+      const run = cohort(["build", cohortId, "--data-root", root])
       expect(run.code).toBe(1)
       expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`))
       expect(run.stderr).toContain("ENOSPC")
       // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
       expect(listFiles(gens).length).toBeGreaterThan(0)
-      assertArtifactsWhole(root, "synthetic", undefined)
+      assertArtifactsWhole(root, cohortId, undefined)
       expect(leftovers(root)).toEqual([])
-      expect(fs.existsSync(path.join(root, "cohorts", "synthetic", "membership.csv"))).toBe(false)
+      expect(fs.existsSync(path.join(root, "cohorts", cohortId, "membership.csv"))).toBe(false)
     } finally {
       spawnSync("umount", [gens])
     }
