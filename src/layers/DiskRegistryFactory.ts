@@ -5,8 +5,8 @@ import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 import { OTHER, SAME, signatureOfMetadata, verifyClaimed } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
-import { gensWorker } from "./GensWorkerPool.js"
+import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
 
@@ -72,16 +72,16 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
           const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
-          const workerDone = Option.isSome(worker) ? yield* worker.value.submit({ kind: "verify", root: gens.root, work: request }) : Effect.void
-          // This thread claims items too, a few at a time between yields (interruptible); an interruption
-          // exhausts the counter so that the worker stops as well.
-          yield* Effect.onInterrupt(
-            Effect.gen(function*() {
-              while (verifyClaimed(gens, request, SYNC_CHUNK)) yield* yieldToEventLoop
-            }),
-            () => Effect.sync(() => Atomics.store(request.next, 0, listed.length))
-          )
-          yield* workerDone
+          // This thread claims items too, a few at a time between yields (interruptible).
+          const shared = yield* shareWork({
+            worker,
+            job: () => ({ kind: "verify", root: gens.root, work: request }),
+            step: () => verifyClaimed(gens, request, SYNC_CHUNK),
+            stop: () => Atomics.store(request.next, 0, listed.length)
+          })
+          if (listed.length > 0) {
+            yield* Effect.logDebug(`gens: ${listed.length} ${stage} metadata files read, ${shared.byWorker} by a worker thread`)
+          }
           const verdicts = request.verdicts
           for (let k = 0; k < listed.length; k++) if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
           // A folder holding another signature's metadata: the next candidates, as the original.

@@ -17,12 +17,12 @@ import {
   generationMetadata,
   packColumns,
   type SharedWrites,
+  stopWrites,
   WRITTEN,
-  type WriteFailure,
   writeClaimed
 } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK, yieldToEventLoop } from "./GensStore.js"
-import { gensWorker } from "./GensWorkerPool.js"
+import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
 
@@ -72,13 +72,24 @@ export const FileSystemArtifactStore = {
               llm_model_id: column("llm_model_id"),
               replicate: column("replicate")
             }
-            const { gen_id: genId, stage } = rows
+            const { gen_id: genId, parent_gen_id: parent, replicate, stage } = rows
             for (let i = 0; i < genId.length; i++) {
               if (!isStage(stage[i]!) || !GEN_ID_PATTERN.test(genId[i]!)) {
                 return yield* new InvalidConstraint({
                   reason: "membership row cannot name a generation folder",
                   cohortId,
                   details: [`stage ${JSON.stringify(stage[i])}, gen_id ${JSON.stringify(genId[i])}`]
+                })
+              }
+              // What metadata records of a row's parent and replicate: a generation id (or none) and a
+              // whole number, as every registry and definition makes them.
+              if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !Number.isInteger(replicate[i])) {
+                return yield* new InvalidConstraint({
+                  reason: "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
+                  cohortId,
+                  details: [
+                    `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${JSON.stringify(replicate[i])}`
+                  ]
                 })
               }
             }
@@ -97,45 +108,37 @@ export const FileSystemArtifactStore = {
                 }
               })
             }
-            const shared = new Int32Array(new SharedArrayBuffer(todo.length * 4))
-            shared.set(todo)
+            const todoShared = new Int32Array(new SharedArrayBuffer(todo.length * 4))
+            todoShared.set(todo)
             const work: SharedWrites = {
               cohortId,
               modes,
               rows,
-              todo: shared,
+              todo: todoShared,
               next: new Int32Array(new SharedArrayBuffer(4)),
               outcomes: new Uint8Array(new SharedArrayBuffer(todo.length))
             }
             // The kernel's work for each folder and file is most of a fresh build: a worker thread takes
-            // half of it when there is much (both claim from one counter).
+            // half of it when there is much (both claim from one counter). Synchronous writes in chunks:
+            // interruption lands between chunks, never inside a write.
             const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
-            const workerDone = Option.isSome(worker)
-              ? yield* worker.value.submit({
+            const shared = yield* shareWork({
+              worker,
+              job: () => ({
                 kind: "write",
                 root: gens.root,
                 work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
-              })
-              : Effect.succeed(undefined)
-            // Synchronous writes in chunks: interruption lands between chunks, never inside a write; it
-            // exhausts the counter so that the worker stops as well, and waits for the worker's last
-            // write (the process may exit right after, which would cut a write short).
-            let failure: WriteFailure | undefined
-            yield* Effect.onInterrupt(
-              Effect.gen(function*() {
-                for (;;) {
-                  const more = writeClaimed(gens, work, SYNC_CHUNK)
-                  if (typeof more === "object") failure = more
-                  if (more !== true) return
-                  yield* yieldToEventLoop
-                }
               }),
-              () => Effect.andThen(Effect.sync(() => Atomics.store(work.next, 0, todo.length)), workerDone)
-            )
-            // The worker is waited for even after a failure here: nothing is written once this returns.
-            const workerFailure = yield* workerDone
-            failure ??= workerFailure
-            if (failure !== undefined) return yield* new ArtifactWriteFailed({ path: failure.path, cause: failure.message })
+              step: () => writeClaimed(gens, work, SYNC_CHUNK),
+              stop: () => stopWrites(work)
+            })
+            if (todo.length > 0) {
+              const by = `${shared.byThisThread + shared.byWorker} done, ${shared.byWorker} by a worker thread`
+              yield* Effect.logDebug(`gens: ${todo.length} metadata files to write, ${by}`)
+            }
+            if (shared.failure !== undefined) {
+              return yield* new ArtifactWriteFailed({ path: shared.failure.path, cause: shared.failure.message })
+            }
             let written = 0
             for (const outcome of work.outcomes) {
               if (outcome === WRITTEN) written++

@@ -75,6 +75,15 @@ const TEMP_FILE = /^\.metadata\.json\.(\d+)\.(?:[0-9a-f]{8}-)?\d+\.tmp$/
 const RUN_TAG = randomBytes(4).toString("hex")
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
+/** A file larger than the read buffer, whose first `n` bytes are in it: the rest read from `fd`. */
+const readRest = (fd: number, n: number): string => {
+  const chunks = [Buffer.from(readBuffer.subarray(0, n))]
+  for (let at = n, k = 0; (k = fs.readSync(fd, readBuffer, 0, readBuffer.length, at)) > 0; at += k) {
+    chunks.push(Buffer.from(readBuffer.subarray(0, k)))
+  }
+  return Buffer.concat(chunks).toString("utf8")
+}
+
 /** Stage folders up to this size (~25k generations on ext4) are listed ahead, in the background. */
 const LIST_AHEAD_MAX_BYTES = 1 << 20
 /** Ids sampled to tell whether a build's generations mostly exist already. */
@@ -149,17 +158,26 @@ export class GensDirectory {
     this.listings.clear()
     this.present.clear()
     this.direct.clear()
+    // A listing read ahead serves the first build after it was started, never a later one (the store
+    // may have changed since).
+    for (const [stage, entry] of this.prefetched) {
+      if (entry.claimed) this.prefetched.delete(stage)
+      else entry.claimed = true
+    }
   }
 
   /** Listings read ahead (in the background), each used once, by the next build. */
-  private readonly prefetched = new Map<Stage, { done: boolean; names: Array<string>; ready: Promise<void> }>()
+  private readonly prefetched = new Map<
+    Stage,
+    { done: boolean; names: Array<string>; ready: Promise<void>; claimed: boolean }
+  >()
 
   /** Stages whose metadata is read without a listing: most of the ids asked for have some. */
   private readonly direct = new Set<Stage>()
 
   /** Starts listing a stage's folder in the background (libuv's thread pool). */
-  private listAhead(stage: Stage): Promise<void> {
-    const entry = { done: false, names: [] as Array<string>, ready: Promise.resolve() }
+  private listAhead(stage: Stage, claimed: boolean): Promise<void> {
+    const entry = { done: false, names: [] as Array<string>, ready: Promise.resolve(), claimed }
     entry.ready = new Promise<void>((resolve) =>
       fs.readdir(this.stageDir(stage), (error, names) => {
         entry.names = error === null ? names : []
@@ -184,7 +202,7 @@ export class GensDirectory {
       } catch {
         size = 0
       }
-      if (size <= LIST_AHEAD_MAX_BYTES) void this.listAhead(stage)
+      if (size <= LIST_AHEAD_MAX_BYTES) void this.listAhead(stage, false)
     }
   }
 
@@ -204,6 +222,7 @@ export class GensDirectory {
     }
     if (found < seen * 0.9) return false
     this.direct.add(stage)
+    this.prefetched.delete(stage)
     return true
   }
 
@@ -211,7 +230,7 @@ export class GensDirectory {
   pendingListing(stage: Stage): Promise<void> | undefined {
     if (this.listings.has(stage)) return undefined
     const entry = this.prefetched.get(stage)
-    if (entry === undefined) return this.listAhead(stage)
+    if (entry === undefined) return this.listAhead(stage, true)
     return entry.done ? undefined : entry.ready
   }
 
@@ -258,7 +277,7 @@ export class GensDirectory {
     try {
       // Metadata files are small: one read into a reused buffer, no stat (a larger file is read whole).
       const n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0)
-      const text = n < readBuffer.length ? readBuffer.toString("utf8", 0, n) : fs.readFileSync(file, "utf8")
+      const text = n < readBuffer.length ? readBuffer.toString("utf8", 0, n) : readRest(fd, n)
       this.presentIn(stage).add(id)
       return text
     } catch {
@@ -321,7 +340,13 @@ export class GensDirectory {
       fs.writeFileSync(temp, content, { flag: "wx" })
     } catch (error) {
       // A disk that fills mid-write leaves a partial temp file: removed before the error is reported.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") fs.rmSync(temp, { force: true })
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        try {
+          fs.rmSync(temp, { force: true })
+        } catch {
+          // The write's error is the one to report.
+        }
+      }
       throw error
     }
     try {
@@ -352,18 +377,24 @@ export interface SharedVerification {
   readonly verdicts: Uint8Array
 }
 
-/** Verifies claimed items until none is left or about `budget` are done; whether items remain. */
-export const verifyClaimed = (gens: GensDirectory, work: SharedVerification, budget = Infinity): boolean => {
+/** How far a thread got with claimed items: how many it did, and whether any remain. */
+export interface Progress {
+  readonly done: number
+  readonly more: boolean
+}
+
+/** Verifies claimed items until none is left or about `budget` are done. */
+export const verifyClaimed = (gens: GensDirectory, work: SharedVerification, budget = Infinity): Progress => {
   const n = work.ids.length
   let done = 0
   while (done < budget) {
     const start = Atomics.add(work.next, 0, CLAIM)
-    if (start >= n) return false
+    if (start >= n) return { done, more: false }
     const end = Math.min(n, start + CLAIM)
     for (let i = start; i < end; i++) work.verdicts[i] = gens.verify(work.stage, work.ids[i]!, work.canonicals[i]!, true)
     done += end - start
   }
-  return Atomics.load(work.next, 0) < n
+  return { done, more: Atomics.load(work.next, 0) < n }
 }
 
 /** The membership columns a generation's metadata is made of (plain arrays: they cross to a worker). */
@@ -437,7 +468,11 @@ export const unpackColumns = (packed: PackedColumns): GenerationColumns => {
     for (let i = 0; i < n; i++) out[i] = at(i)
     return out
   }
-  const split = (joined: string) => (n === 0 ? [] : joined.split("\n"))
+  const split = (joined: string) => {
+    const values = n === 0 ? [] : joined.split("\n")
+    if (values.length !== n) throw new Error(`packed ids: ${values.length} for ${n} rows (an id held a newline)`)
+    return values
+  }
   return {
     stage: column((i) => STAGES[packed.stages[i]!]!),
     gen_id: split(packed.genIds),
@@ -478,23 +513,32 @@ export interface SharedWritesJob extends Omit<SharedWrites, "rows"> {
   readonly packed: PackedColumns
 }
 
+/** A counter value past any row: set on failure or interruption, it stops every thread at its next row. */
+const STOPPED = 1 << 30
+
+/** Stops every thread writing `work` before its next row (claims after this find nothing). */
+export const stopWrites = (work: Pick<SharedWrites, "next">): void => {
+  Atomics.store(work.next, 0, STOPPED)
+}
+
 /**
- * Writes claimed generations until none is left or about `budget` are done; whether items remain. A
- * failure stops every thread (the counter is exhausted) and is returned.
+ * Writes claimed generations until none is left or about `budget` are done. A failure stops every
+ * thread (`stopWrites`) and is returned with the progress.
  */
 export const writeClaimed = (
   gens: GensDirectory,
   work: SharedWrites,
   budget = Infinity
-): boolean | WriteFailure => {
+): Progress & { readonly failure?: WriteFailure } => {
   const n = work.todo.length
   const { rows } = work
   let done = 0
   while (done < budget) {
     const start = Atomics.add(work.next, 0, CLAIM)
-    if (start >= n) return false
+    if (start >= n) return { done, more: false }
     const end = Math.min(n, start + CLAIM)
     for (let k = start; k < end; k++) {
+      if (Atomics.load(work.next, 0) >= STOPPED) return { done, more: false }
       const i = work.todo[k]!
       const stage = rows.stage[i]!
       const id = rows.gen_id[i]!
@@ -515,12 +559,12 @@ export const writeClaimed = (
       try {
         work.outcomes[k] = gens.createMetadata(stage, id, content) ? WRITTEN : EXISTED
       } catch (error) {
-        Atomics.store(work.next, 0, n)
+        stopWrites(work)
         const e = error as NodeJS.ErrnoException
-        return { path: e.path ?? gens.metadataFile(stage, id), message: e.message }
+        return { done, more: false, failure: { path: e.path ?? gens.metadataFile(stage, id), message: e.message } }
       }
+      done++
     }
-    done += end - start
   }
-  return Atomics.load(work.next, 0) < n
+  return { done, more: Atomics.load(work.next, 0) < n }
 }

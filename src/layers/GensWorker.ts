@@ -22,9 +22,9 @@ export interface GensRequest {
   readonly job: GensJob
 }
 
-/** Done (with the write that failed, if one did), or a defect. */
+/** Done: how many items the worker did (and the write that failed, if one did); or a defect. */
 export type GensReply =
-  | { readonly seq: number; readonly failure?: WriteFailure }
+  | { readonly seq: number; readonly done: number; readonly failure?: WriteFailure }
   | { readonly seq: number; readonly error: string }
 
 parentPort?.on("message", ({ job, seq }: GensRequest) => {
@@ -32,12 +32,11 @@ parentPort?.on("message", ({ job, seq }: GensRequest) => {
   try {
     const gens = new GensDirectory(job.root)
     if (job.kind === "verify") {
-      verifyClaimed(gens, job.work)
-      reply = { seq }
+      reply = { seq, done: verifyClaimed(gens, job.work).done }
     } else {
       const { packed, ...work } = job.work
-      const outcome = writeClaimed(gens, { ...work, rows: unpackColumns(packed) })
-      reply = typeof outcome === "object" ? { seq, failure: outcome } : { seq }
+      const { done, failure } = writeClaimed(gens, { ...work, rows: unpackColumns(packed) })
+      reply = failure === undefined ? { seq, done } : { seq, done, failure }
     }
   } catch (error) {
     reply = { seq, error: String(error) }

@@ -13,19 +13,27 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
+/** What the debug log says a worker thread did: metadata files written, or read (by stage). */
+const writtenByWorker = (stderr: string) => Number(/metadata files to write, \d+ done, (\d+) by a worker thread/.exec(stderr)?.[1] ?? 0)
+const readByWorker = (stderr: string, stage: string) =>
+  Number(new RegExp(`${stage} metadata files read, (\\d+) by a worker thread`).exec(stderr)?.[1] ?? 0)
+
 const cleanups: Array<() => void> = []
 afterEach(() => cleanups.splice(0).forEach((f) => f()))
 
 describe("a fresh build", () => {
-  // 5,000 generations to write: a worker thread writes part of them alongside the main thread.
+  // 10,000 generations to write: a worker thread writes part of them alongside the main thread (the
+  // debug log says how many).
   it("writes the same store and reports the same counts with a worker thread or without", () => {
-    const a = syntheticDataRoot(4)
-    const b = syntheticDataRoot(4)
+    const a = syntheticDataRoot(8)
+    const b = syntheticDataRoot(8)
     cleanups.push(a.cleanup, b.cleanup)
-    const withWorker = cohort(["build", "synthetic", "--data-root", a.root])
-    const alone = cohort(["build", "synthetic", "--data-root", b.root], { COHORT_THREADS: "1" })
+    const withWorker = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug"])
+    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--log-level", "debug"], { COHORT_THREADS: "1" })
     expect(withWorker.code).toBe(0)
     expect(alone.code).toBe(0)
+    expect(writtenByWorker(withWorker.stderr)).toBeGreaterThan(0)
+    expect(writtenByWorker(alone.stderr)).toBe(0)
     expect(withWorker.stdout.replaceAll(a.root, "ROOT")).toBe(alone.stdout.replaceAll(b.root, "ROOT"))
     expect(withWorker.stdout).toContain(`generations: ${a.rows} new, 0 already present`)
     const store = snapshot(a.root)
@@ -35,9 +43,10 @@ describe("a fresh build", () => {
 })
 
 describe("a rerun over existing generations", () => {
-  // 4,800 evaluations: enough for the rerun to verify their metadata on a worker thread too.
+  // 28,800 evaluations: a worker thread verifies part of their metadata (the debug log says how many);
+  // their folder is large enough (over 1 MB) to be read directly, without a listing.
   it("verifies existing metadata the same with a worker thread or without, other signatures included", () => {
-    const a = syntheticDataRoot(4)
+    const a = syntheticDataRoot(24)
     cleanups.push(a.cleanup)
     expect(cohort(["build", "synthetic", "--data-root", a.root]).code).toBe(0)
     const membership = path.join("cohorts", "synthetic", "membership.csv")
@@ -45,25 +54,28 @@ describe("a rerun over existing generations", () => {
 
     // Three evaluations' folders now hold another signature's metadata (a collision, or a foreign store).
     const evaluations = first.split("\n").filter((l) => l.startsWith("evaluation,")).map((l) => l.split(",")[1]!)
-    const taken = [evaluations[7]!, evaluations[2_000]!, evaluations[4_700]!]
+    const taken = [evaluations[7]!, evaluations[12_000]!, evaluations[28_700]!]
     for (const id of taken) {
       const file = path.join(a.root, "gens", "evaluation", id, "metadata.json")
       const metadata = JSON.parse(fs.readFileSync(file, "utf8"))
       fs.writeFileSync(file, JSON.stringify({ ...metadata, template_id: "someone-else" }))
     }
-    const b = syntheticDataRoot(4)
+    const b = syntheticDataRoot(24)
     cleanups.push(b.cleanup)
     fs.rmSync(b.root, { recursive: true })
     fs.cpSync(a.root, b.root, { recursive: true })
 
-    expect(cohort(["build", "synthetic", "--data-root", a.root]).code).toBe(0)
-    expect(cohort(["build", "synthetic", "--data-root", b.root], { COHORT_THREADS: "1" }).code).toBe(0)
+    const rerun = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug"])
+    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--log-level", "debug"], { COHORT_THREADS: "1" })
+    expect([rerun.code, alone.code]).toEqual([0, 0])
+    expect(readByWorker(rerun.stderr, "evaluation")).toBeGreaterThan(0)
+    expect(readByWorker(alone.stderr, "evaluation")).toBe(0)
     const withWorker = fs.readFileSync(path.join(a.root, membership), "utf8")
     expect(withWorker).toBe(fs.readFileSync(path.join(b.root, membership), "utf8"))
     // The taken ids moved to their next candidate; every other id stayed.
     const moved = withWorker.split("\n").filter((l) => l.startsWith("evaluation,")).map((l) => l.split(",")[1]!)
     const changed = moved.flatMap((id, i) => (id === evaluations[i] ? [] : [i]))
-    expect(changed).toEqual([7, 2_000, 4_700])
+    expect(changed).toEqual([7, 12_000, 28_700])
     expect(changed.every((i) => moved[i]!.endsWith("-1"))).toBe(true)
   }, 120_000)
 })

@@ -1,5 +1,6 @@
 import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
+import * as aq from "arquero"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -11,6 +12,7 @@ import {
   FileSystemSpecRepository,
   InMemoryRegistryFactory,
   MEMBERSHIP_COLUMNS,
+  MembershipArtifactStore,
   RegistryFactory
 } from "../../src/index.js"
 import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
@@ -204,5 +206,33 @@ describe("confinement", () => {
       const error = yield* Effect.flip(buildCohortMembership("daydream-pilot").pipe(Effect.provide(live)))
       expect(error).toMatchObject({ _tag: "InvalidConstraint", reason: "membership row cannot name a generation folder" })
       expect(snapshot(path.dirname(root))).toEqual(before)
+    }))
+})
+
+describe("the artifact store's own checks", () => {
+  // persistMembership takes any table; what metadata would record of a row must be what a build makes.
+  const persist = (root: string, row: Record<string, unknown>) =>
+    Effect.flatMap(MembershipArtifactStore, (store) =>
+      store.persistMembership("daydream-pilot", aq.from([row]), { manifest: {}, template_modes: {} })).pipe(
+        Effect.provide(FileSystemArtifactStore.layer(root).pipe(Layer.provide(NodeContext.layer)))
+      )
+  const essay = { stage: "essay", gen_id: "e_1", parent_gen_id: "d_1", combo_id: "", template_id: "t", llm_model_id: "m", replicate: 1 }
+
+  it.effect("a parent that is not a generation id, or a replicate that is not a whole number, is refused", () =>
+    Effect.gen(function*() {
+      const root = freshRoot()
+      const before = snapshot(root)
+      for (const bad of [{ parent_gen_id: "d_1\nd_2" }, { parent_gen_id: null }, { replicate: "2" }, { replicate: 1.5 }]) {
+        const error = yield* Effect.flip(persist(root, { ...essay, ...bad }))
+        expect(error).toMatchObject({ _tag: "InvalidConstraint", cohortId: "daydream-pilot" })
+        expect(error.message).toContain("parent that is not a generation id")
+      }
+      expect(snapshot(root)).toEqual(before)
+      // The same row, well formed, is written.
+      yield* persist(root, essay)
+      expect(JSON.parse(fs.readFileSync(path.join(root, "gens", "essay", "e_1", "metadata.json"), "utf8"))).toMatchObject({
+        parent_gen_id: "d_1",
+        replicate: 1
+      })
     }))
 })

@@ -3,7 +3,7 @@ import { FastCheck as fc } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { GensDirectory, packColumns, SAME, unpackColumns } from "../../src/layers/GensDirectory.js"
+import { GensDirectory, OTHER, packColumns, SAME, unpackColumns } from "../../src/layers/GensDirectory.js"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
@@ -45,8 +45,16 @@ describe("GensDirectory.createMetadata", () => {
 })
 
 describe("GensDirectory.verify", () => {
-  it("reads metadata without touching its access time (a rerun must not rewrite every inode)", () => {
+  it("reads metadata without touching its access time (a rerun must not rewrite every inode)", (ctx) => {
     const { gens, root } = store()
+    // The control: where a plain read leaves access times alone (noatime), there is nothing to show.
+    const control = path.join(root, "control")
+    fs.writeFileSync(control, "x")
+    const stale = new Date(fs.statSync(control).mtime.getTime() - 3_600_000)
+    fs.utimesSync(control, stale, fs.statSync(control).mtime)
+    fs.readFileSync(control)
+    if (fs.statSync(control).atime.getTime() === stale.getTime()) ctx.skip()
+
     const content = JSON.stringify({ combo_id: "c1", template_id: "t1", llm_model_id: "m1", replicate: 1 })
     expect(gens.createMetadata("draft", "d_4", content)).toBe(true)
     // An access time before the modification time: a plain read would update it (relatime).
@@ -56,6 +64,17 @@ describe("GensDirectory.verify", () => {
     fs.utimesSync(file, atime, mtime)
     expect(new GensDirectory(root).verify("draft", "d_4", "c1|t1|m1|1")).toBe(SAME)
     expect(fs.statSync(file).atime).toEqual(atime)
+  })
+})
+
+describe("GensDirectory.verify, large files", () => {
+  it("reads metadata larger than its read buffer whole", () => {
+    const { gens, root } = store()
+    // 200 kB of notes (three buffers and more) around the fields the signature is made of.
+    const content = JSON.stringify({ notes: "é".repeat(100_000), combo_id: "c1", template_id: "t1", llm_model_id: "m1", replicate: 1 })
+    expect(gens.createMetadata("draft", "d_5", content)).toBe(true)
+    expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|1")).toBe(SAME)
+    expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|2")).toBe(OTHER)
   })
 })
 
@@ -85,5 +104,18 @@ describe("packColumns", () => {
     }
     // Through a structured clone, as to a worker thread.
     expect(unpackColumns(structuredClone(packColumns(columns)))).toEqual(columns)
+  })
+
+  it("a packed id column that does not split into its rows is a defect, never shifted rows", () => {
+    const columns = {
+      stage: ["essay" as const, "essay" as const],
+      gen_id: ["e_1", "e_2"],
+      parent_gen_id: ["d_1\nd_9", "d_2"],
+      combo_id: ["", ""],
+      template_id: ["t", "t"],
+      llm_model_id: ["m", "m"],
+      replicate: [1, 1]
+    }
+    expect(() => unpackColumns(packColumns(columns))).toThrow(/3 for 2 rows/)
   })
 })

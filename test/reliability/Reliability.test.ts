@@ -200,22 +200,29 @@ describe("I/O faults", () => {
     }
   })
 
-  // The small cohort is written by one thread; the synthetic one's 4,800 evaluations by two (a worker
-  // thread beside the main one), and 12 MB holds ~3,000 of them.
-  it.each([
-    { what: "a full disk", data: () => ({ root: example(), cohortId: "daydream-pilot" }), size: "64k" },
-    { what: "a disk that fills while two threads write", data: () => ({ root: synthetic(4).root, cohortId: "synthetic" }), size: "12m" }
-  ])("$what fails the build with ArtifactWriteFailed naming the file, leaving only whole files", ({ data, size }, ctx) => {
+  // The small cohort is written by one thread; the synthetic one's 14,976 generations by two (a worker
+  // thread beside the main one), and 24 MB holds ~6,000 of them: the log says how many the worker wrote.
+  it.for([
+    { what: "a full disk", data: () => ({ root: example(), cohortId: "daydream-pilot" }), size: "64k", threads: 1 },
+    {
+      what: "a disk that fills while two threads write",
+      data: () => ({ root: synthetic(12).root, cohortId: "synthetic" }),
+      size: "24m",
+      threads: 2
+    }
+  ])("$what fails the build with ArtifactWriteFailed naming the file, leaving only whole files", ({ data, size, threads }, ctx) => {
     const { cohortId, root } = data()
     const gens = path.join(root, "gens")
     fs.mkdirSync(gens)
     const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", gens]).status === 0
     if (!mounted) ctx.skip()
     try {
-      const run = cohort(["build", cohortId, "--data-root", root])
+      const run = cohort(["build", cohortId, "--data-root", root, "--log-level", "debug"])
       expect(run.code).toBe(1)
-      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`))
+      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`, "m"))
       expect(run.stderr).toContain("ENOSPC")
+      const byWorker = Number(/(\d+) by a worker thread/.exec(run.stderr)?.[1] ?? 0)
+      expect(byWorker > 0).toBe(threads === 2)
       // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
       expect(listFiles(gens).length).toBeGreaterThan(0)
       assertArtifactsWhole(root, cohortId, undefined)
