@@ -57,6 +57,7 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
           let listed: Array<number>
           if (gens.readsDirectly(stage, ids)) {
             listed = Array.from(ids, (_, i) => i)
+            yield* Effect.logDebug(`gens: ${stage} metadata read directly (most of it exists), without a listing`)
           } else {
             const pending = gens.pendingListing(stage)
             if (pending !== undefined) yield* Effect.promise(() => pending)

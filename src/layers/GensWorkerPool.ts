@@ -47,11 +47,13 @@ const start = (): Worker | null => {
     if ("error" in reply) request?.reject(new Error(`gens worker: ${reply.error}`))
     else request?.resolve(reply)
   })
-  w.on("error", (error) => {
+  const fail = (error: Error) => {
     for (const request of pending.values()) request.reject(error)
     pending.clear()
     worker = undefined
-  })
+  }
+  w.on("error", fail)
+  w.on("exit", (code) => fail(new Error(`gens worker exited (code ${code})`)))
   return w
 }
 
@@ -68,10 +70,13 @@ const sharedWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.sync(() =>
       Effect.sync(() => {
         const id = seq++
         const reply = new Promise<WorkerResult>((resolve, reject) => pending.set(id, { resolve, reject }))
+        // Settled into an Exit at once: a worker failing while this thread still works must not be an
+        // unhandled rejection (which ends the process before any finalizer runs). A failing worker is a
+        // defect (a failed write is a value; the same code runs in this thread).
+        const settled = reply.then((result) => Exit.succeed(result), (error) => Exit.die(error))
         w.ref()
         w.postMessage({ job, seq: id } satisfies GensRequest)
-        // A failing worker is a defect (a failed write is a value; the same code runs in this thread).
-        return Effect.orDie(Effect.tryPromise(() => reply))
+        return Effect.flatten(Effect.promise(() => settled))
       })
   })
 })

@@ -70,6 +70,7 @@ describe("a rerun over existing generations", () => {
     const alone = cohort(["build", "synthetic", "--data-root", b.root, "--log-level", "debug"], { COHORT_THREADS: "1" })
     expect([rerun.code, alone.code]).toEqual([0, 0])
     expect(readByWorker(rerun.stderr, "evaluation")).toBeGreaterThan(0)
+    expect(rerun.stderr).toContain("gens: evaluation metadata read directly")
     expect(readByWorker(alone.stderr, "evaluation")).toBe(0)
     const withWorker = fs.readFileSync(path.join(a.root, membership), "utf8")
     expect(withWorker).toBe(fs.readFileSync(path.join(b.root, membership), "utf8"))
