@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { PyFloat, pyStr, valueKey } from "../../src/index.js"
+import { PyFloat, pyStr, type SpecValue, valueKey } from "../../src/index.js"
 import { parseJson, parseYaml, SyntaxProblem } from "../../src/spec/PyYaml.js"
 
 const values = (yaml: string) => (parseYaml(`v: [${yaml}]`) as { v: Array<unknown> }).v
@@ -30,8 +30,11 @@ describe("YAML read as PyYAML's safe_load types it", () => {
     expect(valueKey(one as number)).not.toBe(valueKey(quoted as string))
   })
 
-  it("null forms and timestamps (kept as text)", () => {
-    expect(values("~, null, 2025-09-10")).toEqual([null, null, "2025-09-10"])
+  it("null forms and timestamps (as Python's date, printed by str())", () => {
+    const [a, b, date] = values("~, null, 2025-09-10")
+    expect([a, b]).toEqual([null, null])
+    expect(pyStr(date as SpecValue)).toBe("2025-09-10")
+    expect(valueKey(date as SpecValue)).not.toBe(valueKey("2025-09-10"))
   })
 
   it("refuses duplicate keys, plain-number keys, unknown tags and alias bombs", () => {
