@@ -186,7 +186,7 @@ const parseRules = (spec: SpecFile, raw: Record<string, unknown>, ctx: IncludeCo
               left: pair.left,
               right: pair.right,
               allowed: values,
-              balance: pair.balance
+              balance: pair.balance === null || pair.balance === "" ? undefined : pair.balance
             })
             break
           }
@@ -244,7 +244,8 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     source,
     baseDir,
     includeRoot: options.includeRoot === undefined ? baseDir : path.resolve(options.includeRoot),
-    included: []
+    included: [],
+    warnings: []
   }
   const declared: Array<Axis> = []
   const axesSection = spec.axes ?? {}
@@ -274,6 +275,6 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     rules,
     fieldOrder: spec.output.field_order,
     includes: ctx.included,
-    warnings: []
+    warnings: ctx.warnings
   } satisfies ExperimentSpec as ExperimentSpec
 })
