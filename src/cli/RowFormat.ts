@@ -1,8 +1,10 @@
 import { PyFloat, pyFloatRepr, pyStr, type SpecValue } from "../domain/SpecValue.js"
 
-const NEEDS_QUOTES = /[",\r\n]/
+// Python's csv writer (QUOTE_MINIMAL, lineterminator "\n" as the original's CSVs are written) quotes a
+// field holding the delimiter, the quote or a character of the line terminator: a lone \r is not quoted.
+const NEEDS_QUOTES = /[",\n]/
 
-/** One CSV field, RFC 4180: quoted only when needed (as Python's csv QUOTE_MINIMAL). */
+/** One CSV field, quoted only when Python's csv writer would quote it. */
 export const csvField = (text: string): string => (NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, "\"\"")}"` : text)
 
 /** One CSV line (with its `\n`) of design values: `None` is empty, others as Python's `str`. */
