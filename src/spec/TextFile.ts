@@ -11,6 +11,7 @@ export class TextFileProblem {
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
+const decoderKeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /** Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256, or says why it cannot. */
 export const readTextFile = (
@@ -33,7 +34,7 @@ export const readTextFile = (
     if (bytes._tag === "Left") return new TextFileProblem(`cannot read: ${bytes.left.message}`)
     let text: string
     try {
-      text = decoder.decode(bytes.right)
+      text = (keepBom ? decoderKeepingBom : decoder).decode(bytes.right)
     } catch {
       return new TextFileProblem("not valid UTF-8 text")
     }
