@@ -218,6 +218,40 @@ describe("definitions from compiled designs", () => {
       expect(compared).toBeGreaterThan(50)
     }))
 
+  it.effect("with more than 65,536 distinct combos and templates, and replicates beyond 2^20 (no packing limit)", () =>
+    Effect.gen(function*() {
+      const n = 66_000
+      const data = {
+        axes: {
+          draft_llm: ["m"],
+          draft_replicate: [2147483647],
+          essay_replicate: [String(2 ** 21)],
+          essay_template: ["e"],
+          essay_llm: ["m"],
+          evaluation_template: ["v"],
+          evaluation_llm: ["j"]
+        },
+        rules: {
+          tuples: {
+            combo: { axes: ["combo_id", "draft_template"], items: Array.from({ length: n }, (_, i) => [`c${i}`, `t${i}`]) }
+          }
+        }
+      }
+      expect(yield* compare(data, undefined)).toBe(true)
+      const parsed = yield* parseSpec({ data: { ...data, output: { field_order: [] } }, baseDir: tmpdir() })
+      const definition = definitionFromDesign(yield* compileDesign(parsed))
+      if (definition instanceof InvalidSpec) throw new Error(definition.message)
+      expect(definition.drafts).toHaveLength(n)
+      expect(definition.essays).toHaveLength(n)
+      expect(definition.drafts[n - 1]).toEqual({
+        comboId: `c${n - 1}`,
+        templateId: `t${n - 1}`,
+        llmModelId: "m",
+        replicate: 2147483647
+      })
+      expect(new Set(definition.drafts.map((d) => d.templateId)).size).toBe(n)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("with more (template, LLM, replicate) triples than the bitmap takes", () =>
     Effect.map(compare({
       axes: {

@@ -57,3 +57,70 @@ describe("YAML read as PyYAML's safe_load types it", () => {
     expect(parseJson("{\"a\": [1,}")).toBeInstanceOf(SyntaxProblem)
   })
 })
+
+describe("what PyYAML reads that we once refused (expected values printed by PyYAML 6 safe_load)", () => {
+  const json = (value: unknown) => JSON.parse(JSON.stringify(value))
+
+  it("explicit standard tags construct as PyYAML's constructors do", () => {
+    const data = parseYaml("a: !!float 2\nb: !!str 12\nc: !!int '12'\nd: !!bool yes\ne: !!null ''\nf: !!float 1e3\n") as Record<
+      string,
+      SpecValue
+    >
+    expect(pyStr(data["a"]!)).toBe("2.0")
+    expect(data["b"]).toBe("12")
+    expect(data["c"]).toBe(12)
+    expect(data["d"]).toBe(true)
+    expect(data["e"]).toBeNull()
+    expect(pyStr(data["f"]!)).toBe("1000.0")
+    for (const bad of ["!!int x", "!!float x", "!!bool maybe", "!!timestamp 2025-09-10x"]) {
+      expect(parseYaml(`a: ${bad}\n`), bad).toBeInstanceOf(SyntaxProblem)
+    }
+  })
+
+  it("merge keys: merged keys first (the first listed mapping wins), own keys win their values", () => {
+    const data = parseYaml(
+      "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\nn:\n  <<: [*b, {z: 4}]\no: {a: 1, <<: {b: 2, a: 9}}\np: {<<: [{k: 1}, {k: 2, j: 3}]}\n"
+    )
+    const expected = { base: { x: 1, y: 2 }, m: { x: 1, y: 3 }, n: { z: 4, x: 1, y: 2 }, o: { b: 2, a: 1 }, p: { k: 1, j: 3 } }
+    expect(json(data)).toEqual(expected)
+    // Key order is the axis order of a spec: compare it too.
+    expect(JSON.stringify(data)).toBe(JSON.stringify(expected))
+    expect(parseYaml("a: {<<: 1}\n")).toBeInstanceOf(SyntaxProblem)
+  })
+
+  it("timestamps print as Python's str() of the date or datetime", () => {
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ["2025-09-10T12:00:00", "2025-09-10 12:00:00"],
+      ["2025-09-10 12:00:00Z", "2025-09-10 12:00:00+00:00"],
+      ["2025-9-1 1:02:03.5 +05:30", "2025-09-01 01:02:03.500000+05:30"],
+      ["2025-09-10t12:00:00-05:00", "2025-09-10 12:00:00-05:00"],
+      ["2025-09-10T12:00:00.123456789+01", "2025-09-10 12:00:00.123456+01:00"],
+      ["2025-09-10 12:00:00 +05", "2025-09-10 12:00:00+05:00"],
+      ["0099-01-02 00:00:00Z", "0099-01-02 00:00:00+00:00"],
+      ["2025-09-10 12:00:00.5-00:30", "2025-09-10 12:00:00.500000-00:30"]
+    ]
+    for (const [source, text] of cases) expect(pyStr(values(source)[0] as SpecValue), source).toBe(text)
+    // repr(), as a tuple of them prints.
+    expect(pyStr([values("2025-09-10 12:00:00.5-00:30")[0] as SpecValue])).toBe(
+      "(datetime.datetime(2025, 9, 10, 12, 0, 0, 500000, tzinfo=datetime.timezone(datetime.timedelta(days=-1, seconds=84600))),)"
+    )
+    expect(pyStr([values("0099-01-02 00:00:00Z")[0] as SpecValue, values("2025-09-10")[0] as SpecValue])).toBe(
+      "(datetime.datetime(99, 1, 2, 0, 0, tzinfo=datetime.timezone.utc), datetime.date(2025, 9, 10))"
+    )
+    for (const bad of ["2025-02-30", "2025-09-10 24:00:00", "2025-09-10 12:00:00 +24:00"]) {
+      expect(parseYaml(`a: ${bad}\n`), bad).toBeInstanceOf(SyntaxProblem)
+    }
+  })
+
+  it("aware datetimes naming one instant are one level; naive, aware and date never equal", () => {
+    const [a, b, naive, date] = values("2025-09-10 12:00:00Z, 2025-09-10 14:00:00+02:00, 2025-09-10 12:00:00, 2025-09-10")
+    expect(valueKey(a as SpecValue)).toBe(valueKey(b as SpecValue))
+    expect(new Set([a, naive, date, "2025-09-10"].map((v) => valueKey(v as SpecValue))).size).toBe(4)
+  })
+
+  it("json.loads reads NaN, Infinity and -Infinity (1e400 is inf too), but not inside strings", () => {
+    const data = parseJson("{\"a\": [NaN, Infinity, -Infinity, \"NaN\", 1e400]}") as { a: Array<SpecValue> }
+    expect(data.a.map(pyStr)).toEqual(["nan", "inf", "-inf", "NaN", "inf"])
+    expect(parseJson("[nan]")).toBeInstanceOf(SyntaxProblem)
+  })
+})
