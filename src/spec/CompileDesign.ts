@@ -291,7 +291,11 @@ export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, Inva
     const laid = layout(s, spec.fieldOrder)
     // The original expands rows one by one: an empty design never meets a bad pair or tuple value.
     if (laid instanceof InvalidSpec && size > 0) return Effect.fail(laid)
-    const { accessors, columns } = laid instanceof InvalidSpec ? { accessors: [], columns: [] } : laid
+    // Rows name the columns; with no row, the original's design CSV has field_order as its header, as written.
+    const empty = levels.findIndex((l) => l.length === 0)
+    const { accessors, columns } = size === 0
+      ? { columns: [...spec.fieldOrder], accessors: spec.fieldOrder.map((): Accessor => ({ axis: empty, path: [] })) }
+      : laid as Exclude<typeof laid, InvalidSpec>
     return Effect.succeed({
       source: spec.source,
       axisOrder: s.order,

@@ -141,6 +141,17 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
   }
   let problem: SyntaxProblem | undefined
   visit(doc, {
+    Scalar(_, node) {
+      // PyYAML's scanner refuses a tab inside a plain (unquoted) scalar; quoted, it is a character.
+      if (node.type === "PLAIN" && typeof node.source === "string" && node.source.includes("\t")) {
+        problem = new SyntaxProblem(
+          "a tab inside an unquoted value (PyYAML refuses it); quote the value",
+          node.range == null ? undefined : lineOf(text, node.range[0])
+        )
+        return visit.BREAK
+      }
+      return undefined
+    },
     Pair(_, pair) {
       const key = pair.key
       // Plain objects would reorder integer-like keys, and the original keeps mapping order.
