@@ -130,6 +130,7 @@ export class SyntaxProblem {
 }
 
 const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/
+const NO_LEVEL_TAGS = new Set(["binary", "set", "omap", "pairs"].map((t) => `tag:yaml.org,2002:${t}`))
 
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length
 
@@ -141,7 +142,19 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
   }
   let problem: SyntaxProblem | undefined
   visit(doc, {
+    Node(_, node) {
+      // Tags safe_load knows but whose values (bytes, sets, ordered pairs) are no axis level.
+      if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
+        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        return visit.BREAK
+      }
+      return undefined
+    },
     Scalar(_, node) {
+      if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
+        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        return visit.BREAK
+      }
       // PyYAML's scanner refuses a tab inside a plain (unquoted) scalar; quoted, it is a character.
       if (node.type === "PLAIN" && typeof node.source === "string" && node.source.includes("\t")) {
         problem = new SyntaxProblem(

@@ -124,3 +124,12 @@ describe("what PyYAML reads that we once refused (expected values printed by PyY
     expect(parseJson("[nan]")).toBeInstanceOf(SyntaxProblem)
   })
 })
+
+describe("what stays refused", () => {
+  it("tags whose values are no level (!!binary, !!set, !!omap, !!pairs) and raw tabs in unquoted values", () => {
+    for (const yaml of ["a: !!binary aGVsbG8=", "a: !!set {x: null}", "a: !!omap [{x: 1}]", "a: !!pairs [{x: 1}]", "a: [x\ty]", "a: x\ty"]) {
+      expect(parseYaml(yaml), yaml).toBeInstanceOf(SyntaxProblem)
+    }
+    expect(parseYaml("a: [\"x\\ty\"]")).toEqual({ a: ["x\ty"] })
+  })
+})
