@@ -2,6 +2,7 @@ import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Effect, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { pyIntOfText } from "../domain/PythonText.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
@@ -28,8 +29,17 @@ const dataRoot = Options.text("data-root").pipe(
 const json = Options.boolean("json").pipe(
   Options.withDescription("Print the whole result (or error) as one JSON object on stdout")
 )
-const seed = Options.integer("seed").pipe(
-  Options.withDescription("Shuffle the design rows exactly as Python's random.Random(N).shuffle"),
+// Read as Python's int() reads argparse's text: any size, any sign (Random seeds with abs(n)).
+const seed = Options.text("seed").pipe(
+  Options.withDescription("Shuffle the design rows exactly as Python's random.Random(N).shuffle (any integer)"),
+  Options.mapTryCatch(
+    (text): number | bigint => {
+      const n = pyIntOfText(text)
+      if (n === undefined) throw new Error("not an integer")
+      return Number.isSafeInteger(Number(n)) ? Number(n) : n
+    },
+    () => HelpDoc.p("--seed must be a whole number")
+  ),
   Options.optional
 )
 const maxRows = Options.integer("max-rows").pipe(
@@ -71,7 +81,7 @@ const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E
       )
       : Effect.fail(error))
 
-const seedOf = (value: Option.Option<number>) => Option.getOrUndefined(value)
+const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
 
 const announce = (rows: number, what: string) =>
   rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${thousands(rows)} design rows`) : Effect.void
@@ -86,7 +96,7 @@ const runBuild = (args: {
   readonly previewRows: number
   readonly strict: boolean
   readonly json: boolean
-  readonly seed: Option.Option<number>
+  readonly seed: Option.Option<number | bigint>
   readonly maxRows: number
 }) =>
   Effect.gen(function*() {
@@ -134,7 +144,7 @@ const validate = Command.make(
 ))
 
 /** A spec file compiled to its design rows, its size announced first when large. */
-const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number>; readonly maxRows: number }, what: string) =>
+const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number }, what: string) =>
   Effect.gen(function*() {
     const spec = yield* parseSpec(args.specFile)
     yield* announce(yield* estimateRows(spec), what)

@@ -24,8 +24,8 @@ export interface EvaluationRowsJob {
 
 /** The longest row this loop makes, beyond its pieces: stage, id, separators, replicate, newline. */
 export const ROW_OVERHEAD = 64
-/** Digits of a replicate at most (they stay below 2^20). */
-export const REPLICATE_DIGITS = 8
+/** Digits of a replicate at most (they stay below 2^31, MAX_REPLICATE). */
+export const REPLICATE_DIGITS = 10
 
 const STAGE = Buffer.from("evaluation,", "latin1")
 const NEWLINE = 0x0a

@@ -1,8 +1,10 @@
-import { PyFloat, pyFloatRepr, pyStr, type SpecValue } from "../domain/SpecValue.js"
+import { PyFloat, pyFloatRepr, pyStr, PyTimestamp, type SpecValue } from "../domain/SpecValue.js"
 
-const NEEDS_QUOTES = /[",\r\n]/
+// Python's csv writer (QUOTE_MINIMAL, lineterminator "\n" as the original's CSVs are written) quotes a
+// field holding the delimiter, the quote or a character of the line terminator: a lone \r is not quoted.
+const NEEDS_QUOTES = /[",\n]/
 
-/** One CSV field, RFC 4180: quoted only when needed (as Python's csv QUOTE_MINIMAL). */
+/** One CSV field, quoted only when Python's csv writer would quote it. */
 export const csvField = (text: string): string => (NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, "\"\"")}"` : text)
 
 /** One CSV line (with its `\n`) of design values: `None` is empty, others as Python's `str`. */
@@ -31,6 +33,8 @@ export const pyJson = (value: unknown): string => {
     const v = value.value
     return Number.isNaN(v) ? "NaN" : !Number.isFinite(v) ? (v > 0 ? "Infinity" : "-Infinity") : pyFloatRepr(v)
   }
+  // json.dumps cannot serialise a date (the original crashed): its str() is written instead.
+  if (value instanceof PyTimestamp) return jsonString(value.text)
   if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`
   const entries = Object.entries(value as Record<string, unknown>)
   return `{${entries.map(([k, v]) => `${jsonString(k)}: ${pyJson(v)}`).join(", ")}}`

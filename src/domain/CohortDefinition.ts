@@ -1,8 +1,8 @@
 import { Effect, Schema } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { pyStrip } from "./PythonText.js"
+import { pyIntOfText, pyStrip } from "./PythonText.js"
 import { definitionOfColumns, StageBuilder } from "./DefinitionColumns.js"
-import { pyStr, type SpecValue } from "./SpecValue.js"
+import { PyFloat, pyStr, type SpecValue } from "./SpecValue.js"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
 const Replicate = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
@@ -134,12 +134,14 @@ type Failure = { readonly key: string; readonly reason: string; readonly value?:
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
-const INTEGER = /^[+-]?\d+$/
 const EMPTY = -1
 const BAD = -2
-// Keys pack (template, llm, replicate) into one number: ids < 2^16 each, replicate < 2^20.
-const MAX_DISTINCT = 65536
-const MAX_REPLICATE = 1 << 20
+// Keys pack (template, llm, replicate) into one number while ids stay below 2^16 and the replicate below
+// 2^20 (nearly always); beyond, the key is a text, which a number key never equals.
+const PACK_IDS = 65536
+const PACK_REPLICATES = 1 << 20
+/** Replicates are kept in 32-bit columns. */
+export const MAX_REPLICATE = 2 ** 31 - 1
 
 /** Interns the stripped text of design values: a value is converted once, however many rows hold it. */
 const makeTextPool = () => {
@@ -170,13 +172,24 @@ const makeTextPool = () => {
   }
 }
 
+/** Python's `int(value)` of a design value (the original's `_replicate_index`), or undefined where it raises. */
+const pyIntOf = (value: SpecValue): bigint | undefined => {
+  if (typeof value === "boolean") return value ? 1n : 0n
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : undefined
+  if (typeof value === "bigint") return value
+  if (typeof value === "string") return pyIntOfText(value)
+  // int(1.5) is 1 in Python; a fraction is refused here instead (a documented difference).
+  if (value instanceof PyFloat) return Number.isInteger(value.value) ? BigInt(value.value) : undefined
+  return undefined
+}
+
 /** Replicate of a value: a whole number ≥ 1, 0 for "empty, try the next alias", or the problem. */
 const replicateOf = (value: SpecValue | undefined): number | string => {
   if (value === null || value === undefined) return 0
   const text = pyStrip(pyStr(value))
   if (text === "") return 0
-  const n = typeof value === "boolean" ? Number.NaN : INTEGER.test(text) ? Number(text) : Number.NaN
-  return Number.isSafeInteger(n) && n >= 1 && n < MAX_REPLICATE ? n : text
+  const n = pyIntOf(value)
+  return n !== undefined && n >= 1n && n <= BigInt(MAX_REPLICATE) ? Number(n) : text
 }
 
 const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Design => {
@@ -222,7 +235,7 @@ const makePairSet = (tripleBound: number | undefined): (essay: number, triple: n
   }
 }
 
-/** Why field `f` of a row has no usable text: missing, control characters, or too many distinct values. */
+/** Why field `f` of a row has no usable text: missing, or control characters. */
 const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row: ReadonlyArray<SpecValue>): Failure => {
   const field = TEXT_FIELDS[f]!
   if (id === EMPTY) {
@@ -238,7 +251,7 @@ const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row
     const raw = columns.map((c) => row[c]).find((v) => v !== null && v !== undefined && pyStrip(pyStr(v)) !== "")
     return { key: field, reason: "control characters are not allowed", value: raw === undefined ? "" : pyStrip(pyStr(raw)) }
   }
-  return { key: field, reason: `more than ${MAX_DISTINCT - 1} distinct values` }
+  return { key: field, reason: "no usable text" }
 }
 
 /**
@@ -256,8 +269,8 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   const evaluations = new StageBuilder()
   // Entries are found through nested maps keyed by packed (template, llm, replicate) numbers; rows in
   // product order mostly repeat the previous row's draft and essay, so those are checked first.
-  const draftIndex = new Map<number, Map<number, number>>()
-  const essayIndex: Array<Map<number, number>> = []
+  const draftIndex = new Map<number, Map<number | string, number>>()
+  const essayIndex: Array<Map<number | string, number>> = []
   let evaluationSeen = makePairSet(undefined)
   const tripleIds: Array<Array<Map<number, number>>> = []
   let tripleCount = 0
@@ -277,7 +290,10 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     })
     return false
   }
-  const pack = (template: number, llm: number, replicate: number) => (template * MAX_DISTINCT + llm) * MAX_REPLICATE + replicate
+  const pack = (template: number, llm: number, replicate: number): number | string =>
+    template < PACK_IDS && llm < PACK_IDS && replicate < PACK_REPLICATES
+      ? (template * PACK_IDS + llm) * PACK_REPLICATES + replicate
+      : `${template},${llm},${replicate}`
 
   /** Adds the entries of a row whose fields are in `ids` and `reps`. */
   const addEntries = (): void => {
@@ -334,7 +350,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
         id = textAt(f, c)
         if (id !== EMPTY) break
       }
-      if (id < 0 || id >= MAX_DISTINCT) return fail(r, fieldProblem(f, id, textColumns[f]!, values()))
+      if (id < 0) return fail(r, fieldProblem(f, id, textColumns[f]!, values()))
       ids[f] = id
     }
     for (let k = 0; k < 3; k++) {
@@ -342,7 +358,13 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       for (const c of repColumns[k]!) {
         const found = replicateAt(c)
         if (typeof found === "string") {
-          return fail(r, { key: columns[c]!, reason: "replicate must be a whole number of at least 1", value: found })
+          return fail(r, {
+            key: columns[c]!,
+            reason: pyIntOf(found) !== undefined && pyIntOf(found)! > BigInt(MAX_REPLICATE)
+              ? `replicates above ${MAX_REPLICATE} are not supported`
+              : "replicate must be a whole number of at least 1",
+            value: found
+          })
         }
         rep = found
         if (rep !== 0) break

@@ -21,7 +21,11 @@ export const pyStrip = (text: string): string =>
     ? text
     : text.replace(LEADING, "").replace(TRAILING, "")
 
-/** Python's `sorted()` order on strings: by code point, not by UTF-16 unit. */
+/**
+ * Python's `sorted()` order on strings: by code point, not by UTF-16 unit. At the first differing unit,
+ * a surrogate (half of an astral code point, above every BMP code point) sorts after any other unit;
+ * two surrogates or two BMP units compare as they are (UTF-16 keeps code point order within each).
+ */
 export const compareCodePoints = (a: string, b: string): number => {
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
@@ -30,12 +34,42 @@ export const compareCodePoints = (a: string, b: string): number => {
     if (x !== y) {
       const xs = x >= 0xd800 && x <= 0xdfff
       const ys = y >= 0xd800 && y <= 0xdfff
-      // A surrogate (astral code point) sorts after every BMP unit above the surrogate range.
-      if (xs !== ys) return xs ? (y > 0xdfff ? 1 : -1) : (x > 0xdfff ? -1 : 1)
+      if (xs !== ys) return xs ? 1 : -1
       return x - y
     }
   }
   return a.length - b.length
+}
+
+const DECIMAL = /^\p{Nd}$/u
+const PY_INT = /^[+-]?\p{Nd}+(?:_\p{Nd}+)*$/u
+const digitValues = new Map<number, number>()
+
+/** The value of a Unicode decimal digit (`unicodedata.decimal`): its place in its run of 0-9 blocks. */
+const digitValue = (cp: number): number => {
+  if (cp >= 0x30 && cp <= 0x39) return cp - 0x30
+  let value = digitValues.get(cp)
+  if (value === undefined) {
+    let k = 0
+    while (DECIMAL.test(String.fromCodePoint(cp - k - 1))) k++
+    digitValues.set(cp, value = k % 10)
+  }
+  return value
+}
+
+/**
+ * Python's `int(text)`: surrounding whitespace, a sign, any Unicode decimal digits (`"١"` is 1), single
+ * underscores between digits (`"1_0"` is 10); undefined where Python raises ValueError.
+ */
+export const pyIntOfText = (text: string): bigint | undefined => {
+  const t = pyStrip(text)
+  if (!PY_INT.test(t)) return undefined
+  let digits = ""
+  for (const c of t) {
+    if (c === "_" || c === "+") continue
+    digits += c === "-" ? "-" : String(digitValue(c.codePointAt(0)!))
+  }
+  return BigInt(digits)
 }
 
 /** `sorted(set(values))` as Python would print it. */

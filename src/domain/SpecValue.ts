@@ -2,7 +2,7 @@
  * Values of a spec keep their YAML/JSON type until rows are read, as in the original: `1` and `'1'`
  * are different levels, `1.0` prints as `1.0`, integers beyond 2^53 stay exact (bigint). Arrays stand for Python tuples (CSV tuples, pair values).
  */
-export type SpecValue = string | number | bigint | boolean | null | PyFloat | ReadonlyArray<SpecValue>
+export type SpecValue = string | number | bigint | boolean | null | PyFloat | PyTimestamp | ReadonlyArray<SpecValue>
 
 /** A YAML/JSON float, kept apart from integers so that it prints the way Python prints it. */
 export class PyFloat {
@@ -12,6 +12,21 @@ export class PyFloat {
   }
   toJSON(): number {
     return this.value
+  }
+}
+
+/**
+ * A YAML timestamp as PyYAML's `safe_load` makes it: a `datetime.date`, or a `datetime.datetime` (naive,
+ * or with a fixed UTC offset). `text` is Python's `str()` of it, `repr` its `repr()`, and `key` decides
+ * equality as Python's `==` does (aware datetimes by instant; a date never equals a datetime or a text).
+ */
+export class PyTimestamp {
+  constructor(readonly text: string, readonly repr: string, readonly key: string) {}
+  toString(): string {
+    return this.text
+  }
+  toJSON(): string {
+    return this.text
   }
 }
 
@@ -47,7 +62,7 @@ const pyReprString = (text: string): string => {
 }
 
 const pyRepr = (value: SpecValue): string =>
-  typeof value === "string" ? pyReprString(value) : pyStr(value)
+  typeof value === "string" ? pyReprString(value) : value instanceof PyTimestamp ? value.repr : pyStr(value)
 
 /** Python's `str(value)`: how a design value becomes text when rows are read or written as CSV. */
 export const pyStr = (value: SpecValue): string => {
@@ -56,9 +71,14 @@ export const pyStr = (value: SpecValue): string => {
   if (typeof value === "boolean") return value ? "True" : "False"
   if (value === null) return "None"
   if (value instanceof PyFloat) return pyFloatRepr(value.value)
+  if (value instanceof PyTimestamp) return value.text
   const items = (value as ReadonlyArray<SpecValue>).map(pyRepr)
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`
 }
+
+// A whole float equals the integer of the same value (2**60 == 2.0**60): both key by its exact digits.
+const floatKey = (v: number): string =>
+  Number.isNaN(v) ? "nan" : Number.isInteger(v) && !Number.isSafeInteger(v) ? `n${BigInt(v)}` : `n${v}`
 
 /**
  * A key under which two values are equal exactly when Python's `==` (and hash) says so:
@@ -69,7 +89,8 @@ export const valueKey = (value: SpecValue): string => {
   if (typeof value === "number" || typeof value === "bigint") return `n${value}`
   if (typeof value === "boolean") return value ? "n1" : "n0"
   if (value === null) return "z"
-  if (value instanceof PyFloat) return Number.isNaN(value.value) ? "nan" : `n${value.value}`
+  if (value instanceof PyFloat) return floatKey(value.value)
+  if (value instanceof PyTimestamp) return value.key
   return `t[${(value as ReadonlyArray<SpecValue>).map(valueKey).join("\u0000")}]`
 }
 
@@ -80,6 +101,7 @@ const MAX_SHOWN = 200
 export const showValue = (value: unknown): string => {
   let text: string
   if (value instanceof PyFloat) text = pyFloatRepr(value.value)
+  else if (value instanceof PyTimestamp) text = value.text
   else {
     try {
       text = JSON.stringify(value, (_, v) => (v instanceof PyFloat ? v.value : v)) ?? String(value)
@@ -94,4 +116,4 @@ export const showValue = (value: unknown): string => {
 export const isSpecValue = (value: unknown): value is SpecValue =>
   value === null || typeof value === "string" || typeof value === "number" || typeof value === "bigint" ||
   typeof value === "boolean" ||
-  value instanceof PyFloat || (Array.isArray(value) && value.every(isSpecValue))
+  value instanceof PyFloat || value instanceof PyTimestamp || (Array.isArray(value) && value.every(isSpecValue))

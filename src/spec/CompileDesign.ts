@@ -215,29 +215,53 @@ const applyTuple = (s: State, rule: Extract<Rule, { _tag: "tuple" }>): InvalidSp
 /**
  * How every row is laid out, found once on column names (all rows share it): pairs append left then
  * right, tuples append their components, ties restore their axes, then `field_order` comes first.
+ * Fails where the original's row expansion fails: a pair or tuple column whose values (through a
+ * reused rule name) are not lists of its arity.
  */
-const layout = (s: State, fieldOrder: ReadonlyArray<string>) => {
+const layout = (s: State, fieldOrder: ReadonlyArray<string>): InvalidSpec | { columns: Array<string>; accessors: Array<Accessor> } => {
   const row = new Map<string, Accessor>(s.order.map((name, axis) => [name, { axis, path: [] }]))
-  const expand = (meta: Map<string, ReadonlyArray<string>>) => {
+  const fromPair = new Set<string>()
+  const valuesAt = (acc: Accessor): Array<SpecValue> =>
+    s.axes.get(s.order[acc.axis]!)!.map((level) => acc.path.reduce<SpecValue>((v, i) => (v as ReadonlyArray<SpecValue>)[i]!, level))
+  const expand = (meta: Map<string, ReadonlyArray<string>>, kind: "pair" | "tuple"): InvalidSpec | undefined => {
     const done: Array<string> = []
     for (const [name, parts] of meta) {
       const acc = row.get(name)
       if (acc === undefined) continue
-      parts.forEach((part, i) => row.set(part, { axis: acc.axis, path: [...acc.path, i] }))
+      const bad = valuesAt(acc).find((v) => !Array.isArray(v) || v.length !== parts.length)
+      if (bad !== undefined) {
+        return new InvalidSpec({
+          path: s.source,
+          key: name,
+          reason: `the ${kind} ${name} is expanded from a value that is not a list of ${parts.length} (${parts.join(", ")}); ` +
+            "a rule's name reuses another rule's or axis's name",
+          value: showValue(bad),
+          hint: "give every rule its own name"
+        })
+      }
+      parts.forEach((part, i) => {
+        row.set(part, { axis: acc.axis, path: [...acc.path, i] })
+        if (kind === "pair") fromPair.add(part)
+      })
       done.push(name)
     }
     for (const name of done) row.delete(name)
+    return undefined
   }
-  expand(s.pairMeta)
-  expand(s.tupleMeta)
+  const pairs = expand(s.pairMeta, "pair")
+  if (pairs !== undefined) return pairs
+  const tuples = expand(s.tupleMeta, "tuple")
+  if (tuples !== undefined) return tuples
   for (const [original, canonical] of s.tieBack) {
     if (original === canonical || row.has(original)) continue
     const source = row.get(canonical) ??
-      // A pair over a tied axis consumed the tie's column: restore the siblings from the side it kept.
-      Array.from(s.tieBack).filter(([o, c]) => c === canonical && row.has(o)).map(([o]) => row.get(o))[0]
+      // A pair over a tied axis consumed the tie's column: restore the siblings from the side it kept (a
+      // documented difference). A tuple over a tied axis drops them, as in the original.
+      Array.from(s.tieBack).filter(([o, c]) => c === canonical && fromPair.has(o) && row.has(o)).map(([o]) => row.get(o))[0]
     if (source !== undefined) row.set(original, source)
   }
-  const columns = [...fieldOrder.filter((f) => row.has(f)), ...Array.from(row.keys()).filter((k) => !fieldOrder.includes(k))]
+  const order = Array.from(new Set(fieldOrder)).filter((f) => row.has(f))
+  const columns = [...order, ...Array.from(row.keys()).filter((k) => !order.includes(k))]
   return { columns, accessors: columns.map((c) => row.get(c)!) }
 }
 
@@ -263,14 +287,22 @@ export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, Inva
     for (const [i, l] of levels.entries()) {
       if (l.length === 0) s.warnings.push(`${spec.source}: axis ${s.order[i]} has no levels, so the design is empty`)
     }
-    const { accessors, columns } = layout(s, spec.fieldOrder)
+    const size = levels.reduce((n, l) => n * l.length, 1)
+    const laid = layout(s, spec.fieldOrder)
+    // The original expands rows one by one: an empty design never meets a bad pair or tuple value.
+    if (laid instanceof InvalidSpec && size > 0) return Effect.fail(laid)
+    // Rows name the columns; with no row, the original's design CSV has field_order as its header, as written.
+    const empty = levels.findIndex((l) => l.length === 0)
+    const { accessors, columns } = size === 0
+      ? { columns: [...spec.fieldOrder], accessors: spec.fieldOrder.map((): Accessor => ({ axis: empty, path: [] })) }
+      : laid as Exclude<typeof laid, InvalidSpec>
     return Effect.succeed({
       source: spec.source,
       axisOrder: s.order,
       levels,
       columns,
       accessors,
-      size: levels.reduce((n, l) => n * l.length, 1),
+      size,
       warnings: [...spec.warnings, ...s.warnings]
     })
   })
@@ -356,8 +388,8 @@ export interface CompileOptions {
 /** The design rows of a spec (REFERENCE §3): rules applied, the product expanded lazily. */
 export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
   Effect.flatMap(planDesign(spec), (plan) => {
-    if (options.seed !== undefined && (options.seed < 0 || (typeof options.seed === "number" && !Number.isSafeInteger(options.seed)))) {
-      return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number ≥ 0", value: String(options.seed) })
+    if (options.seed !== undefined && typeof options.seed === "number" && !Number.isSafeInteger(options.seed)) {
+      return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number", value: String(options.seed) })
     }
     if (options.maxRows !== undefined && plan.size > options.maxRows) {
       return new InvalidSpec({
@@ -366,5 +398,7 @@ export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}
         hint: "narrow the axes with subsets/pairs/tuples, or raise the limit (--max-rows)"
       })
     }
-    return Effect.succeed(designOf(plan, options.seed))
+    // Python's Random(n) seeds with abs(n): -7 shuffles as 7 does.
+    const seed = options.seed === undefined ? undefined : options.seed < 0 ? -options.seed : options.seed
+    return Effect.succeed(designOf(plan, seed))
   })

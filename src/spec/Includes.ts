@@ -19,6 +19,8 @@ export interface IncludeContext {
   readonly includeRoot: string
   /** Files read so far (relative to `baseDir`), with their hashes. */
   readonly included: Array<{ path: string; sha256: string }>
+  /** Validation warnings about the files read. */
+  readonly warnings: Array<string>
 }
 
 // Python's str.splitlines() boundaries.
@@ -79,7 +81,10 @@ export const loadInclude = (
         `it resolves to ${real}, outside ${root}; an embedder can widen the include root`
       )
     }
-    const file = yield* readTextFile(real)
+    const ext = path.extname(real).toLowerCase()
+    // The original reads a .txt include with its BOM: U+FEFF is no space to str.strip(), so it stays in
+    // the first value (and its id). Kept for parity, and warned about.
+    const file = yield* readTextFile(real, undefined, ext === ".txt")
     if (file instanceof TextFileProblem) return yield* fail(`cannot use the included file: ${file.reason}`)
     ctx.included.push({ path: path.relative(ctx.baseDir, target), sha256: file.sha256 })
     const failIn = (reason: string, value?: string) =>
@@ -89,13 +94,19 @@ export const loadInclude = (
         reason,
         ...(value === undefined ? {} : { value: JSON.stringify(value) })
       })
-    const ext = path.extname(real).toLowerCase()
     switch (ext) {
       case ".csv": {
         const values = csvValues(file.text, failIn)
         return values instanceof InvalidSpec ? yield* values : values
       }
       case ".txt":
+        if (file.text.startsWith("\ufeff")) {
+          ctx.warnings.push(
+            `${ctx.source}: ${at}: ${ref} starts with a UTF-8 BOM; as in the original, U+FEFF stays at the start of ` +
+              `the first value (${JSON.stringify(pyStrip(file.text.slice(1).split(LINE_BREAK)[0]!))}) and changes its id; ` +
+              "save the file without a BOM to drop it"
+          )
+        }
         return file.text.split(LINE_BREAK).map(pyStrip).filter((line) => line !== "")
       case ".json":
       case ".yaml":

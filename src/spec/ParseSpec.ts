@@ -109,16 +109,13 @@ const resolveList = (payload: unknown, at: string, ctx: IncludeContext) =>
     return { values: values as ReadonlyArray<SpecValue>, include: fromFile ? (payload as string) : undefined }
   })
 
-const hasKey = (list: ReadonlyArray<SpecValue>, value: SpecValue): boolean => {
-  const key = valueKey(value)
-  return list.some((v) => valueKey(v) === key)
-}
 
 /** Tuple-derived axes (REFERENCE §3): levels are the tuple column values in first-seen order. */
 const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: ReadonlyArray<Rule>) =>
   Effect.gen(function*() {
     const declaredNames = new Set(declared.map((a) => a.name))
     const derived = new Map<string, Array<SpecValue>>()
+    const seen = new Map<string, Set<string>>()
     for (const rule of rules) {
       if (rule._tag !== "tuple") continue
       for (const [i, axis] of rule.axes.entries()) {
@@ -131,7 +128,10 @@ const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: R
             hint: `remove axes.${axis}`
           })
         }
-        if (!derived.has(axis)) derived.set(axis, [])
+        if (!derived.has(axis)) {
+          derived.set(axis, [])
+          seen.set(axis, new Set())
+        }
       }
       for (const [i, item] of rule.items.entries()) {
         if (!Array.isArray(item) || item.length !== rule.axes.length) {
@@ -144,8 +144,11 @@ const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: R
           })
         }
         for (const [j, axis] of rule.axes.entries()) {
-          const levels = derived.get(axis)!
-          if (!hasKey(levels, item[j] as SpecValue)) levels.push(item[j] as SpecValue)
+          const key = valueKey(item[j] as SpecValue)
+          if (!seen.get(axis)!.has(key)) {
+            seen.get(axis)!.add(key)
+            derived.get(axis)!.push(item[j] as SpecValue)
+          }
         }
       }
     }
@@ -186,7 +189,7 @@ const parseRules = (spec: SpecFile, raw: Record<string, unknown>, ctx: IncludeCo
               left: pair.left,
               right: pair.right,
               allowed: values,
-              balance: pair.balance
+              balance: pair.balance === null || pair.balance === "" ? undefined : pair.balance
             })
             break
           }
@@ -244,7 +247,8 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     source,
     baseDir,
     includeRoot: options.includeRoot === undefined ? baseDir : path.resolve(options.includeRoot),
-    included: []
+    included: [],
+    warnings: []
   }
   const declared: Array<Axis> = []
   const axesSection = spec.axes ?? {}
@@ -274,6 +278,6 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     rules,
     fieldOrder: spec.output.field_order,
     includes: ctx.included,
-    warnings: []
+    warnings: ctx.warnings
   } satisfies ExperimentSpec as ExperimentSpec
 })

@@ -1,13 +1,20 @@
 import { isScalar, type ParsedNode, parseDocument, type ScalarTag, type Tags, visit } from "yaml"
 import { PyFloat } from "../domain/SpecValue.js"
+import { pyTimestamp } from "./PyTimestamp.js"
 
 /**
  * YAML and JSON read into spec values exactly as the original's PyYAML `safe_load` and `json.loads`
  * type them: PyYAML's YAML 1.1 resolvers (`yes`/`on` are booleans but `y` is not, `1e3` is a string,
- * `017` is octal, `1:30` is 90), floats kept apart from integers (`PyFloat`), timestamps kept as text.
+ * `017` is octal, `1:30` is 90), floats kept apart from integers (`PyFloat`), timestamps as Python's
+ * `date`/`datetime` (`PyTimestamp`), merge keys (`<<`) and the explicit standard tags (`!!float 2`) as
+ * PyYAML resolves them.
  */
 
-const scalar = (tag: string, test: RegExp, resolve: (source: string) => unknown): ScalarTag => ({
+const scalar = (
+  tag: string,
+  test: RegExp,
+  resolve: (source: string, onError: (message: string) => void) => unknown
+): ScalarTag => ({
   identify: () => false,
   default: true,
   tag: `tag:yaml.org,2002:${tag}`,
@@ -15,11 +22,29 @@ const scalar = (tag: string, test: RegExp, resolve: (source: string) => unknown)
   resolve
 })
 
+/** A tag written explicitly (`!!int '12'`): no implicit test, PyYAML's constructor applied to any text. */
+const explicit = (tag: string, resolve: (source: string, onError: (message: string) => void) => unknown): ScalarTag => ({
+  identify: () => false,
+  default: false,
+  tag: `tag:yaml.org,2002:${tag}`,
+  resolve
+})
+
+const guarded = <A>(what: string, f: (source: string) => A) => (source: string, onError: (message: string) => void) => {
+  try {
+    return f(source)
+  } catch {
+    onError(`${JSON.stringify(source)} is not a valid ${what}`)
+    return source
+  }
+}
+
 // Python ints are exact at any size: beyond 2^53 they are read as bigint.
 const pyInt = (source: string): number | bigint => {
   let text = source.replace(/_/g, "")
   const negative = text.startsWith("-")
   if (text.startsWith("-") || text.startsWith("+")) text = text.slice(1)
+  if (text.trim() === "") throw new Error("not an int")
   let value: bigint
   if (text.startsWith("0b")) value = BigInt(`0b${text.slice(2)}`)
   else if (text.startsWith("0x")) value = BigInt(`0x${text.slice(2)}`)
@@ -30,6 +55,9 @@ const pyInt = (source: string): number | bigint => {
   return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value
 }
 
+// Python's float(): digits with an optional fraction and exponent, or inf/infinity/nan.
+const FLOAT_TEXT = /^(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?|inf|infinity|nan)$/
+
 const pyFloat = (source: string): PyFloat => {
   let text = source.replace(/_/g, "").toLowerCase()
   let sign = 1
@@ -38,8 +66,14 @@ const pyFloat = (source: string): PyFloat => {
   if (text === ".inf") return new PyFloat(sign * Infinity)
   if (text === ".nan") return new PyFloat(Number.NaN)
   if (text.includes(":")) return new PyFloat(sign * text.split(":").reduce((acc, part) => acc * 60 + Number(part), 0))
-  return new PyFloat(sign * Number(text))
+  const trimmed = text.trim()
+  if (!FLOAT_TEXT.test(trimmed)) throw new Error("not a float")
+  if (trimmed.startsWith("inf")) return new PyFloat(sign * Infinity)
+  if (trimmed === "nan") return new PyFloat(Number.NaN)
+  return new PyFloat(sign * Number(trimmed))
 }
+
+const BOOL_WORDS: Record<string, boolean> = { yes: true, no: false, true: true, false: false, on: true, off: false }
 
 // The implicit resolvers of PyYAML 6 (yaml/resolver.py), in its order of precedence.
 const PY_YAML_1_1: Array<ScalarTag> = [
@@ -59,12 +93,23 @@ const PY_YAML_1_1: Array<ScalarTag> = [
   scalar(
     "timestamp",
     /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
-    (source) => source
-  )
+    guarded("timestamp", pyTimestamp)
+  ),
+  explicit("null", () => null),
+  explicit("bool", guarded("bool", (source) => {
+    const value = BOOL_WORDS[source.toLowerCase()]
+    if (value === undefined) throw new Error("not a bool")
+    return value
+  })),
+  explicit("int", guarded("int", pyInt)),
+  explicit("float", guarded("float", pyFloat)),
+  explicit("timestamp", guarded("timestamp", pyTimestamp))
 ]
 
-// json.loads: integers stay int, anything with a fraction or exponent is a float.
+// json.loads: integers stay int, anything with a fraction or exponent is a float; NaN and Infinity are read.
 const JSON_SCALARS: Array<ScalarTag> = [
+  scalar("float", /^NaN$/, () => new PyFloat(Number.NaN)),
+  scalar("float", /^-?Infinity$/, (s) => new PyFloat(s.startsWith("-") ? -Infinity : Infinity)),
   scalar("null", /^null$/, () => null),
   scalar("bool", /^true$/, () => true),
   scalar("bool", /^false$/, () => false),
@@ -74,7 +119,7 @@ const JSON_SCALARS: Array<ScalarTag> = [
 
 const withScalars = (scalars: Array<ScalarTag>) => (tags: Tags): Tags => [
   ...tags.filter((t) =>
-    typeof t !== "string" && (!("test" in t && t.test !== undefined && t.default === true) || t.tag.endsWith(":merge"))
+    typeof t !== "string" && !("test" in t && t.test !== undefined && t.default === true) && !t.tag.endsWith(":merge")
   ),
   ...scalars
 ]
@@ -85,6 +130,7 @@ export class SyntaxProblem {
 }
 
 const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/
+const NO_LEVEL_TAGS = new Set(["binary", "set", "omap", "pairs"].map((t) => `tag:yaml.org,2002:${t}`))
 
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length
 
@@ -96,6 +142,29 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
   }
   let problem: SyntaxProblem | undefined
   visit(doc, {
+    Node(_, node) {
+      // Tags safe_load knows but whose values (bytes, sets, ordered pairs) are no axis level.
+      if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
+        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        return visit.BREAK
+      }
+      return undefined
+    },
+    Scalar(_, node) {
+      if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
+        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        return visit.BREAK
+      }
+      // PyYAML's scanner refuses a tab inside a plain (unquoted) scalar; quoted, it is a character.
+      if (node.type === "PLAIN" && typeof node.source === "string" && node.source.includes("\t")) {
+        problem = new SyntaxProblem(
+          "a tab inside an unquoted value (PyYAML refuses it); quote the value",
+          node.range == null ? undefined : lineOf(text, node.range[0])
+        )
+        return visit.BREAK
+      }
+      return undefined
+    },
     Pair(_, pair) {
       const key = pair.key
       // Plain objects would reorder integer-like keys, and the original keeps mapping order.
@@ -119,7 +188,13 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
 
 /** YAML text (1.1 rules, as PyYAML reads it) → a spec value, or the problem. */
 export const parseYaml = (text: string): unknown | SyntaxProblem => {
-  const doc = parseDocument(text, { version: "1.1", customTags: withScalars(PY_YAML_1_1), uniqueKeys: true, prettyErrors: true })
+  const doc = parseDocument(text, {
+    version: "1.1",
+    customTags: withScalars(PY_YAML_1_1),
+    merge: false,
+    uniqueKeys: true,
+    prettyErrors: true
+  })
   const problem = firstProblem(doc, text)
   if (problem !== undefined) return problem
   // safe_load refuses tags it does not know (`!!python/object`…); yaml would read them as strings.
@@ -127,7 +202,44 @@ export const parseYaml = (text: string): unknown | SyntaxProblem => {
   if (unknownTag !== undefined) {
     return new SyntaxProblem(`unknown tag: ${unknownTag.message.split("\n")[0]!}`, unknownTag.linePos?.[0].line)
   }
-  return toJS(doc)
+  const data = toJS(doc)
+  return data instanceof SyntaxProblem ? data : flattenMerges(data)
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype
+
+const MERGE = "<<"
+
+/**
+ * PyYAML's merge keys (`flatten_mapping`): the merged mappings' keys come first — of a list of
+ * mappings, the last listed first, the first listed winning a clash — then the mapping's own keys,
+ * which win their values but keep a merged key's place.
+ */
+const flattenMerges = (value: unknown): unknown | SyntaxProblem => {
+  if (Array.isArray(value)) {
+    const out: Array<unknown> = []
+    for (const item of value) {
+      const flat = flattenMerges(item)
+      if (flat instanceof SyntaxProblem) return flat
+      out.push(flat)
+    }
+    return out
+  }
+  if (!isMapping(value)) return value
+  const own: Array<[string, unknown]> = []
+  for (const [k, v] of Object.entries(value)) {
+    const flat = flattenMerges(v)
+    if (flat instanceof SyntaxProblem) return flat
+    own.push([k, flat])
+  }
+  const merged = own.find(([k]) => k === MERGE)?.[1]
+  if (merged === undefined) return Object.fromEntries(own)
+  const sources = Array.isArray(merged) ? [...merged].reverse() : [merged]
+  if (!sources.every(isMapping)) return new SyntaxProblem("a merge key (<<) takes a mapping or a list of mappings")
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of [...sources.flatMap((m) => Object.entries(m)), ...own.filter(([k]) => k !== MERGE)]) out[k] = v
+  return out
 }
 
 /** `doc.toJS()`, with alias bombs and runaway nesting reported as problems instead of thrown. */
@@ -142,9 +254,12 @@ const toJS = (doc: ReturnType<typeof parseDocument>): unknown => {
 }
 
 /** JSON text → a spec value (floats as `PyFloat`), or the problem. */
+// Python's json.loads also reads the bare constants NaN, Infinity and -Infinity (outside strings).
+const JSON_CONSTANT = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g
+
 export const parseJson = (text: string): unknown | SyntaxProblem => {
   try {
-    JSON.parse(text)
+    JSON.parse(text.replace(JSON_CONSTANT, (token) => (token.startsWith("\"") ? token : "0")))
   } catch (error) {
     return new SyntaxProblem(`invalid JSON: ${(error as Error).message}`)
   }

@@ -45,8 +45,9 @@ export const PairRule = Schema.Struct({
   left: Name,
   right: Name,
   allowed: Values,
+  // The original checks balance only when it is truthy: `''` and null mean no balance.
   balance: Schema.optional(
-    Schema.Literal("left", "right", "both").annotations({
+    Schema.NullOr(Schema.Literal("left", "right", "both", "")).annotations({
       message: () => ({ message: "must be one of left, right, both", override: true })
     })
   )

@@ -11,11 +11,13 @@ export class TextFileProblem {
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
+const decoderKeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** Reads a UTF-8 text file (a leading BOM dropped) with its SHA-256, or says why it cannot. */
+/** Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256, or says why it cannot. */
 export const readTextFile = (
   path: string,
-  maxBytes = MAX_TEXT_FILE_BYTES
+  maxBytes = MAX_TEXT_FILE_BYTES,
+  keepBom = false
 ): Effect.Effect<{ text: string; sha256: string } | TextFileProblem, never, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -32,10 +34,10 @@ export const readTextFile = (
     if (bytes._tag === "Left") return new TextFileProblem(`cannot read: ${bytes.left.message}`)
     let text: string
     try {
-      text = decoder.decode(bytes.right)
+      text = (keepBom ? decoderKeepingBom : decoder).decode(bytes.right)
     } catch {
       return new TextFileProblem("not valid UTF-8 text")
     }
-    if (text.startsWith("\ufeff")) text = text.slice(1)
+    if (!keepBom && text.startsWith("\ufeff")) text = text.slice(1)
     return { text, sha256: createHash("sha256").update(bytes.right).digest("hex") }
   })

@@ -153,6 +153,18 @@ describe("cohort plan and design on the goldens", () => {
     )
   })
 
+  it("--seed takes any integer as Python does: -7 shuffles as 7, seeds beyond 2^53 exactly", () => {
+    const dir = fixturePath("spec-golden", "cohort_cartesian")
+    expect(cohort(["design", path.join(dir, "config.yaml"), "--seed", "-7"]).stdout).toBe(
+      readText(path.join(dir, "expected_design_seed7.csv"))
+    )
+    // Random(seed).shuffle as Python 3.11 left these rows (test/fixtures/parity/seeded).
+    const seeded = fixturePath("parity", "seeded")
+    const expected = JSON.parse(readText(path.join(seeded, "expected_seeds.json"))) as Record<string, string>
+    const big = "18446744073709551621"
+    expect(cohort(["design", path.join(seeded, "spec", "config.yaml"), "--seed", big]).stdout).toBe(expected[big])
+  })
+
   it("--format jsonl writes one JSON object per row", () => {
     const dir = fixturePath("spec-golden", "creative_alignment_tuple")
     const run = cohort(["plan", path.join(dir, "config.yaml"), "--cohort-id", "j", "--format", "jsonl"])

@@ -84,7 +84,8 @@ describe("definitionFromDesignRows", () => {
       }))
   }
 
-  for (const bad of ["0", "-1", "1.5", "x", 0, true]) {
+  // Python's int() refuses these, or gives a number below 1; 1.5 (int() gives 1) is refused on purpose.
+  for (const bad of ["0", "-1", "1.5", "x", 0, false, "²", "1__0", "2.0"]) {
     it.effect(`replicate ${JSON.stringify(bad)} is refused`, () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(definitionFromDesignRows([row({ essay_template_replicate: bad })]))
@@ -216,6 +217,40 @@ describe("definitions from compiled designs", () => {
       // Most samples make a definition (blank values without an alias are refused alike, above).
       expect(compared).toBeGreaterThan(50)
     }))
+
+  it.effect("with more than 65,536 distinct combos and templates, and replicates beyond 2^20 (no packing limit)", () =>
+    Effect.gen(function*() {
+      const n = 66_000
+      const data = {
+        axes: {
+          draft_llm: ["m"],
+          draft_replicate: [2147483647],
+          essay_replicate: [String(2 ** 21)],
+          essay_template: ["e"],
+          essay_llm: ["m"],
+          evaluation_template: ["v"],
+          evaluation_llm: ["j"]
+        },
+        rules: {
+          tuples: {
+            combo: { axes: ["combo_id", "draft_template"], items: Array.from({ length: n }, (_, i) => [`c${i}`, `t${i}`]) }
+          }
+        }
+      }
+      expect(yield* compare(data, undefined)).toBe(true)
+      const parsed = yield* parseSpec({ data: { ...data, output: { field_order: [] } }, baseDir: tmpdir() })
+      const definition = definitionFromDesign(yield* compileDesign(parsed))
+      if (definition instanceof InvalidSpec) throw new Error(definition.message)
+      expect(definition.drafts).toHaveLength(n)
+      expect(definition.essays).toHaveLength(n)
+      expect(definition.drafts[n - 1]).toEqual({
+        comboId: `c${n - 1}`,
+        templateId: `t${n - 1}`,
+        llmModelId: "m",
+        replicate: 2147483647
+      })
+      expect(new Set(definition.drafts.map((d) => d.templateId)).size).toBe(n)
+    }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("with more (template, LLM, replicate) triples than the bitmap takes", () =>
     Effect.map(compare({
