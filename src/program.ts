@@ -7,6 +7,7 @@ import {
   type CohortMembershipResult,
   DEFAULT_PREVIEW_ROWS
 } from "./domain/CohortMembershipResult.js"
+import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
@@ -84,7 +85,11 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   const rowsGap = rowsCoverageGap(rows, allow)
   if (rowsGap !== undefined) return yield* rowsGap
 
-  const warnings = [...(spec.warnings ?? []), ...collapseWarnings(rows)]
+  const warnings = [
+    ...(spec.warnings ?? []),
+    ...catalogWarnings(bundle.frames, bundle.metadata, definition),
+    ...collapseWarnings(rows)
+  ]
   if (options.strict === true && warnings.length > 0) {
     return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
   }

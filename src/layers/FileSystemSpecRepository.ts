@@ -1,8 +1,12 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { columnsOf, isOrphanEntry } from "../domain/DefinitionColumns.js"
+import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
 import { checkCohortId } from "../domain/CohortId.js"
+import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
+import type { ExperimentSpec } from "../spec/ExperimentSpec.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { compileDesign } from "../spec/CompileDesign.js"
@@ -19,6 +23,21 @@ export interface SpecRepositoryOptions {
   readonly seed?: number | bigint
   /** Refuse designs above this many rows (default 5,000,000). */
   readonly maxRows?: number
+}
+
+/** Design columns no stage reads (a tie's own column aside), and how many rows folded because of them. */
+const designWarnings = (
+  file: string,
+  spec: ExperimentSpec,
+  design: { readonly columns: ReadonlyArray<string>; readonly size: number },
+  definition: CohortDefinition
+): Array<string> => {
+  const ties = spec.rules.flatMap((r) => (r._tag === "tie" ? [r.name] : []))
+  const unread = unreadColumns(design.columns, ties)
+  if (unread.length === 0) return []
+  const columns = columnsOf(definition)
+  const evaluations = isOrphanEntry(columns) ? definition.evaluations.length : columns.evaluations.size
+  return unreadColumnWarnings(file, unread, design.size, evaluations)
 }
 
 /**
@@ -58,7 +77,7 @@ export const FileSystemSpecRepository = {
                 design_rows: design.size,
                 ...(options.seed === undefined ? {} : { seed: String(options.seed) })
               },
-              warnings: design.plan.warnings
+              warnings: [...design.plan.warnings, ...designWarnings(file, spec, design, definition)]
             } satisfies CohortSpec as CohortSpec
           })
         })

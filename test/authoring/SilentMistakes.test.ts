@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { misplacedColumn } from "../../src/spec/Includes.js"
+import { unreadColumns } from "../../src/domain/UnreadColumns.js"
+import { useExampleDataRoots } from "../support/DataRoots.js"
+import { repoRoot } from "../support/Fixtures.js"
+
+const main = path.join(repoRoot, "dist", "main.js")
+const cohort = (args: Array<string>) => {
+  const run = spawnSync(process.execPath, [main, ...args], { encoding: "utf8" })
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+const roots = useExampleDataRoots(afterEach)
+
+const specFile = (root: string) => path.join(root, "cohorts", "daydream-pilot", "spec", "config.yaml")
+const editSpec = (root: string, edit: (text: string) => string) => fs.writeFileSync(specFile(root), edit(fs.readFileSync(specFile(root), "utf8")))
+const validateJson = (root: string) => {
+  const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+  return { code: run.code, out: JSON.parse(run.stdout) as { ok: boolean; error?: { details?: Array<string> } } }
+}
+
+describe("design columns no stage reads", () => {
+  it("a typo in a replicate axis fails validate, names the column, suggests the field and counts the folded rows", () => {
+    const root = roots.fresh()
+    editSpec(root, (t) => t.replaceAll("evaluation_replicate", "evaluation_replicates"))
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stderr).toContain(`design column "evaluation_replicates" is read by no stage`)
+    expect(text.stderr).toContain(`did you mean "evaluation_replicate"?`)
+    // 192 design rows, the replicate axis read by no one: every pair of rows folds into one evaluation.
+    expect(text.stderr).toContain("96 of 192 design rows fold into others (96 evaluations)")
+    const json = validateJson(root)
+    expect(json.code).toBe(1)
+    expect(json.out.ok).toBe(false)
+    expect(json.out.error?.details?.some((w) => w.includes(`"evaluation_replicates"`))).toBe(true)
+  })
+
+  it("an extra axis (no suggestion) is reported too, and build without --strict still succeeds", () => {
+    const root = roots.fresh()
+    editSpec(root, (t) => t.replace("  evaluation_llm: [sonnet-4, gemini_25_pro]", "  evaluation_llm: [sonnet-4, gemini_25_pro]\n  temperature: [0.2, 0.7]"))
+    const json = validateJson(root)
+    expect(json.code).toBe(1)
+    const warning = json.out.error?.details?.find((w) => w.includes(`"temperature"`))
+    expect(warning).toContain("192 of 384 design rows fold into others")
+    expect(warning).not.toContain("did you mean")
+    const built = cohort(["build", "daydream-pilot", "--data-root", root, "--dry-run", "--json"])
+    expect(built.code).toBe(0)
+    expect(JSON.parse(built.stdout).result.metadata.validation_warnings.length).toBeGreaterThan(0)
+  })
+
+  it("the example's own columns are all read: no warning", () => {
+    const root = roots.fresh()
+    expect(validateJson(root).code).toBe(0)
+  })
+
+  it("knows every field and alias, skips the given rule columns, and suggests only close names", () => {
+    expect(unreadColumns(["combo", "generation_llm", "draft_rep", "evaluation_llm_replicate"])).toEqual([])
+    expect(unreadColumns(["draft_essay", "draft_tempalte"], ["draft_essay"])).toEqual([
+      { column: "draft_tempalte", suggestion: "draft_template" }
+    ])
+    expect(unreadColumns(["temperature"])).toEqual([{ column: "temperature", suggestion: undefined }])
+  })
+})
+
+describe("multi-column include headers", () => {
+  it("a header naming the tuple's axes in another order is refused, naming the file, header and axes", () => {
+    const root = roots.fresh()
+    const bundle = path.join(root, "cohorts", "daydream-pilot", "spec", "items", "essay_bundle.csv")
+    const [, ...rows] = fs.readFileSync(bundle, "utf8").trim().split("\n")
+    fs.writeFileSync(bundle, ["llm,essay_template", ...rows.map((r) => r.split(",").reverse().join(","))].join("\n") + "\n")
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^InvalidSpec: /)
+    expect(run.stderr).toContain("essay_bundle.csv")
+    expect(run.stderr).toContain("column 1 is axis essay_llm, which the rule lists at position 2")
+    expect(run.stderr).toContain("[essay_template, essay_llm]")
+  })
+
+  it("matches header cells by name or last words, and leaves unnamed or ambiguous headers positional", () => {
+    const axes = ["evaluation_llm", "evaluation_replicate"]
+    expect(misplacedColumn(["replicate", "judge"], axes)).toEqual({ column: "replicate", axis: "evaluation_replicate" })
+    expect(misplacedColumn(["evaluation_llm", "evaluation_replicate"], axes)).toBeUndefined()
+    expect(misplacedColumn(["llm", "replicate"], axes)).toBeUndefined()
+    expect(misplacedColumn(["judge", "rep"], axes)).toBeUndefined()
+    expect(misplacedColumn(["template", "x"], ["essay_template", "evaluation_template"])).toBeUndefined()
+  })
+})
+
+describe("catalog warnings", () => {
+  it("replication_config.csv rows the manifest drops, or that disagree with the membership, fail validate", () => {
+    const root = roots.fresh()
+    fs.writeFileSync(path.join(root, "1_raw", "replication_config.csv"), "stage,replicates\ndraft,1\nessay,0\nevaluation,3\nessay,two\n")
+    const json = validateJson(root)
+    expect(json.code).toBe(1)
+    const details = json.out.error?.details ?? []
+    expect(details.filter((w) => w.includes("replication_config.csv"))).toHaveLength(3)
+    expect(details.some((w) => w.includes(`row 3 (stage "essay", replicates "0") is ignored`))).toBe(true)
+    expect(details.some((w) => w.includes(`row 5 (stage "essay", replicates "two") is ignored`))).toBe(true)
+    expect(details.some((w) => w.includes("stage evaluation declares 3 replicate(s), but the membership's evaluations have 2"))).toBe(true)
+  })
+
+  it("a template listed twice with different generators is a warning; the last row decides", () => {
+    const root = roots.fresh()
+    const file = path.join(root, "1_raw", "essay_templates.csv")
+    fs.appendFileSync(file, "parsed-from-links-v1,Again,dup,,llm\n")
+    const json = validateJson(root)
+    expect(json.code).toBe(1)
+    expect(json.out.error?.details?.some((w) =>
+      w.includes(`template "parsed-from-links-v1" is listed 2 times with different generator values ("copy", "llm")`)
+    )).toBe(true)
+  })
+})
