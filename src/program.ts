@@ -28,6 +28,15 @@ const pathOf = (metadata: Readonly<Record<string, unknown>>, slice: string): { p
   return typeof path === "string" ? { path } : {}
 }
 
+/** The catalog files the loader names (slice → path), to name them in coverage gaps. */
+const catalogFilesOf = (metadata: Readonly<Record<string, unknown>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const files = metadata["catalog_files"]
+  if (typeof files !== "object" || files === null) return out
+  for (const [slice, path] of Object.entries(files)) if (typeof path === "string") out[slice] = path
+  return out
+}
+
 /** The combo catalog is present, has rows, and carries its six schema columns. */
 const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
   Effect.gen(function*() {
@@ -77,12 +86,13 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   }
 
   const allow = allowlistsFromFrames(bundle.frames)
-  const definitionGap = definitionCoverageGap(definition, allow)
+  const files = catalogFilesOf(bundle.metadata)
+  const definitionGap = definitionCoverageGap(definition, allow, files)
   if (definitionGap !== undefined) return yield* definitionGap
 
   const registry = yield* registries.createRegistry(spec, bundle.frames)
   const rows = yield* generateMembership(definition, cohortId, registry)
-  const rowsGap = rowsCoverageGap(rows, allow)
+  const rowsGap = rowsCoverageGap(rows, allow, files)
   if (rowsGap !== undefined) return yield* rowsGap
 
   const warnings = [

@@ -9,6 +9,7 @@ import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
+import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
 import { designChunks, emit, formatFor, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
@@ -133,10 +134,25 @@ const validate = Command.make(
     "Example: cohort validate daydream-pilot --data-root examples/data --json"
 ))
 
+/** `plan pilot` names a cohort where a spec file belongs: say where the cohort's spec is. */
+const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
+  error instanceof InvalidSpec &&
+    (error.reason === "file not found" || error.reason.startsWith("unsupported spec format")) &&
+    !/[\\/.]/.test(specFile)
+    ? new InvalidSpec({
+      path: error.path,
+      reason: error.reason,
+      ...(error.key === undefined ? {} : { key: error.key }),
+      ...(error.value === undefined ? {} : { value: error.value }),
+      hint: `${error.hint === undefined ? "" : `${error.hint}; `}plan and design take a spec file, ` +
+        `and a cohort's spec is <data-root>/cohorts/${specFile}/spec/config.yaml`
+    })
+    : error
+
 /** A spec file compiled to its design rows, its size announced first when large. */
 const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number>; readonly maxRows: number }, what: string) =>
   Effect.gen(function*() {
-    const spec = yield* parseSpec(args.specFile)
+    const spec = yield* parseSpec(args.specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, args.specFile)))
     yield* announce(yield* estimateRows(spec), what)
     const s = seedOf(args.seed)
     return yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })

@@ -11,6 +11,7 @@ import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { compileDesign } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
+import { suggest } from "../spec/Suggest.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
 /** The default cap on design rows (a plan above it is refused before any row is made). */
@@ -54,13 +55,44 @@ export const FileSystemSpecRepository = {
       Effect.gen(function*() {
         const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
+        const isDirectory = (dir: string) =>
+          fs.stat(dir).pipe(Effect.map((info) => info.type === "Directory"), Effect.orElseSucceed(() => false))
+        /** The cohorts of this data root that have a spec, sorted. */
+        const cohortsWithSpecs = Effect.gen(function*() {
+          const names = yield* Effect.orElseSucceed(fs.readDirectory(path.join(paths.root, "cohorts")), () => [])
+          const out: Array<string> = []
+          for (const name of names.sort()) {
+            if (checkCohortId(name) !== undefined) continue
+            if (yield* Effect.orElseSucceed(fs.exists(paths.specFile(name)), () => false)) out.push(name)
+          }
+          return out
+        })
+        const notFound = (cohortId: string, file: string) =>
+          Effect.gen(function*() {
+            if (!(yield* isDirectory(paths.root))) {
+              return yield* new SpecNotFound({
+                cohortId,
+                path: file,
+                hint: `the data root ${paths.root} does not exist: pass --data-root DIR or set COHORT_DATA_ROOT`
+              })
+            }
+            const cohorts = yield* cohortsWithSpecs
+            const best = suggest(cohortId, cohorts)
+            const shown = cohorts.slice(0, 10).map((c) => JSON.stringify(c)).join(", ")
+            const hint = best !== undefined
+              ? `did you mean "${best}"?`
+              : cohorts.length === 0
+              ? `no cohort under ${path.join(paths.root, "cohorts")} has a spec/config.yaml`
+              : `cohorts with a spec: ${shown}${cohorts.length > 10 ? ` and ${cohorts.length - 10} more` : ""}`
+            return yield* new SpecNotFound({ cohortId, path: file, cohorts, hint })
+          })
         return CohortSpecRepository.of({
           get: Effect.fn("FileSystemSpecRepository.get")(function*(cohortId: string) {
             const bad = checkCohortId(cohortId)
             if (bad !== undefined) return yield* bad
             const file = paths.specFile(cohortId)
             const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
-            if (!exists) return yield* new SpecNotFound({ cohortId, path: file })
+            if (!exists) return yield* notFound(cohortId, file)
             const spec = yield* provide(parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }))
             const design = yield* compileDesign(spec, {
               maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,

@@ -112,3 +112,45 @@ describe("catalog warnings", () => {
     )).toBe(true)
   })
 })
+
+describe("errors that say where to look", () => {
+  it("CoverageGap names the catalog file and the design field, and suggests the close catalog value", () => {
+    const root = roots.fresh()
+    const file = path.join(root, "1_raw", "draft_templates.csv")
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("creative-synthesis-v10,", "creative-synthesis-v11,"))
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+    expect(run.code).toBe(1)
+    const error = JSON.parse(run.stdout).error
+    expect(error).toMatchObject({
+      _tag: "CoverageGap",
+      stage: "draft",
+      field: "template_id",
+      missing: ["creative-synthesis-v10"],
+      catalog: file,
+      designField: "draft_template",
+      suggestions: { "creative-synthesis-v10": "creative-synthesis-v11" }
+    })
+    expect(run.stderr).toContain(`draft template_id not in catalog: creative-synthesis-v10 (catalog ${file}`)
+    expect(run.stderr).toContain(`did you mean "creative-synthesis-v11" for "creative-synthesis-v10"?`)
+  })
+
+  it("SpecNotFound suggests the cohort meant, lists the cohorts there are, or says the data root is missing", () => {
+    const root = roots.fresh()
+    const typo = cohort(["build", "daydream-pilt", "--data-root", root, "--json"])
+    expect(typo.code).toBe(1)
+    expect(JSON.parse(typo.stdout).error).toMatchObject({ _tag: "SpecNotFound", cohorts: ["daydream-pilot"] })
+    expect(typo.stderr).toContain(`did you mean "daydream-pilot"?`)
+    const other = cohort(["build", "zzz", "--data-root", root])
+    expect(other.stderr).toContain(`cohorts with a spec: "daydream-pilot"`)
+    const missing = path.join(root, "no-such-root")
+    const noRoot = cohort(["build", "daydream-pilot", "--data-root", missing])
+    expect(noRoot.code).toBe(1)
+    expect(noRoot.stderr).toContain(`the data root ${missing} does not exist: pass --data-root DIR or set COHORT_DATA_ROOT`)
+  })
+
+  it("plan/design given a cohort id say that they take a spec file, and where the cohort's spec is", () => {
+    const run = cohort(["design", "daydream-pilot"])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml")
+  })
+})
