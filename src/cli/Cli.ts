@@ -12,7 +12,7 @@ import { parseSpec } from "../spec/ParseSpec.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
-import { designChunks, emit, formatFor, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
+import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
@@ -163,7 +163,10 @@ const emitRows = <E = never, R = never>(
   source: (format: "csv" | "jsonl") => ChunkSource<E, R>
 ) => {
   const target = Option.getOrUndefined(args.out)
-  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target)
+  // `plan … | head`: the reader has what it wanted; stop making rows and end with success.
+  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target).pipe(
+    Effect.catchIf(isStdoutClosed, () => Effect.void)
+  )
 }
 
 const plan = Command.make(
