@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Effect, Option } from "effect"
+import { Config, Console, Data, Effect, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
@@ -12,6 +12,7 @@ import { parseSpec } from "../spec/ParseSpec.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
+import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
@@ -22,6 +23,7 @@ export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number
 export const ANNOUNCE_ROWS = 100_000
 
 const dataRoot = Options.text("data-root").pipe(
+  Options.withPseudoName("DIR"),
   Options.withDescription("The data root (default: $COHORT_DATA_ROOT, else ./data)"),
   Options.withFallbackConfig(Config.string("COHORT_DATA_ROOT")),
   Options.withDefault("./data")
@@ -30,10 +32,12 @@ const json = Options.boolean("json").pipe(
   Options.withDescription("Print the whole result (or error) as one JSON object on stdout")
 )
 const seed = Options.integer("seed").pipe(
+  Options.withPseudoName("N"),
   Options.withDescription("Shuffle the design rows exactly as Python's random.Random(N).shuffle"),
   Options.optional
 )
 const maxRows = Options.integer("max-rows").pipe(
+  Options.withPseudoName("N"),
   Options.withDescription(`Refuse plans with more design rows than this (default ${DEFAULT_MAX_ROWS})`),
   Options.withDefault(DEFAULT_MAX_ROWS)
 )
@@ -42,6 +46,7 @@ const format = Options.choice("format", ["csv", "jsonl"]).pipe(
   Options.optional
 )
 const out = Options.text("out").pipe(
+  Options.withPseudoName("FILE"),
   Options.withDescription("Write here (atomically) instead of stdout"),
   Options.optional
 )
@@ -111,6 +116,7 @@ const build = Command.make(
     dataRoot,
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Validate and compute everything, write nothing")),
     previewRows: Options.integer("preview-rows").pipe(
+      Options.withPseudoName("N"),
       Options.withDescription("Rows of the membership preview (default 20)"),
       Options.withDefault(20)
     ),
@@ -173,7 +179,7 @@ const plan = Command.make(
   "plan",
   {
     specFile,
-    cohortId: Options.text("cohort-id").pipe(Options.withDescription("The origin cohort id written in every row")),
+    cohortId: Options.text("cohort-id").pipe(Options.withPseudoName("ID"), Options.withDescription("The origin cohort id written in every row")),
     seed,
     format,
     out,
@@ -207,10 +213,30 @@ const design = Command.make(
     "Example: cohort design spec/config.yaml --seed 7 --format jsonl"
 ))
 
+const subcommands = [build, validate, plan, design] as const
+
+const PROGRAM_DESCRIPTION = "Turn cohort specs into membership tables with deterministic generation ids."
+
 export const command = Command.make("cohort").pipe(
-  Command.withDescription("Turn cohort specs into membership tables with deterministic generation ids."),
-  Command.withSubcommands([build, validate, plan, design])
+  Command.withDescription(PROGRAM_DESCRIPTION),
+  Command.withSubcommands(subcommands)
 )
+
+/**
+ * `cohort [sub] … --help`: the command whose help was asked for, with the words that name it, or
+ * nothing when argv asks for no help (a `--help` after `--`, or one under an unknown subcommand).
+ */
+export const helpRequest = (argv: ReadonlyArray<string>): HelpRequest | undefined => {
+  const args = argv.slice(2)
+  const end = args.indexOf("--")
+  const flags = end < 0 ? args : args.slice(0, end)
+  if (!flags.includes("--help") && !flags.includes("-h")) return undefined
+  const first = flags.find((a) => !a.startsWith("-"))
+  const all = subcommands as ReadonlyArray<AnyCommand>
+  if (first === undefined) return { program: "cohort", description: PROGRAM_DESCRIPTION, subcommands: all }
+  const sub = all.find((c) => HashSet.has(Command.getNames(c), first))
+  return sub === undefined ? undefined : { program: "cohort", command: sub }
+}
 
 /** Runs the CLI on `argv` (as `process.argv`). */
 export const run = Command.run(command, { name: "cohort", version: "0.1.0" })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { repoRoot } from "../support/Fixtures.js"
 
@@ -33,4 +33,37 @@ describe("a reader that goes away (cohort plan … | head)", () => {
       expect(run.seen).toBeGreaterThan(1000)
     }, 60_000)
   }
+})
+
+const run = (args: Array<string>) => {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: "utf8" })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe("help a person reads", () => {
+  it("in a pipe: plain text, usage naming the program, no boilerplate under every option", () => {
+    for (const sub of ["build", "validate", "plan", "design"]) {
+      const help = run([sub, "--help"])
+      expect(help.code).toBe(0)
+      expect(help.stdout).not.toContain("\u001b")
+      expect(help.stdout).toMatch(new RegExp(`^Usage:\\n  cohort ${sub} `))
+      expect(help.stdout).not.toMatch(/A user-defined piece of text|This setting is optional|A true or false value/)
+      expect(help.stdout).toContain(`Example: cohort ${sub} `)
+    }
+    expect(run(["build", "--help"]).stdout).toContain("[--data-root DIR]")
+  })
+
+  it("the program's help lists each command with its one-line description", () => {
+    const help = run(["--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).not.toContain("\u001b")
+    for (const sub of ["build", "validate", "plan", "design"]) expect(help.stdout).toMatch(new RegExp(`\\n  ${sub} +\\S`))
+  })
+
+  it("a usage error with --json is also a JSON result on stdout, exit 2", () => {
+    const r = run(["build", "--json"])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { _tag: "UsageError", message: "Missing argument <cohort-id>" } })
+    expect(r.stderr).toContain("Missing argument <cohort-id>")
+  })
 })

@@ -66,7 +66,8 @@ describe("cohort build", () => {
     const run = cohort(["build", "daydream-pilot", "--data-root", root])
     expect(run.code).toBe(1)
     expect(run.stderr.trimEnd().split("\n")).toEqual([
-      "CoverageGap: evaluation template_id not in catalog: daydreaming-verification-v3"
+      "CoverageGap: evaluation template_id not in catalog: daydreaming-verification-v3 " +
+      `(catalog ${path.join(root, "1_raw", "evaluation_templates.csv")}, from design field evaluation_template)`
     ])
     expect(run.stdout).toBe("")
     expect(snapshot(root)).toEqual(before)
