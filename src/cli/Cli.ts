@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Effect, HashSet, Option } from "effect"
+import { Config, Console, Data, Effect, Either, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
@@ -9,12 +9,13 @@ import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
+import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
-import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
+import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -131,12 +132,61 @@ const build = Command.make(
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
+/** One problem `validate` found: the error that stopped the build, or a warning. */
+type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>
+
+/**
+ * `validate`: a dry run that reports every problem it found — the error that stopped it, or each
+ * validation warning — as a list on stdout (`{ok: false, error, problems}` with --json), the tagged
+ * error line on stderr, and exit 1; a clean cohort prints its summary (or `{ok: true, result}`).
+ */
+const runValidate = (args: {
+  readonly cohortId: string
+  readonly dataRoot: string
+  readonly json: boolean
+  readonly seed: Option.Option<number>
+  readonly maxRows: number
+}) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const s = seedOf(args.seed)
+    const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
+      Effect.provide(dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })),
+      Effect.either
+    )
+    if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
+    const warnings = Either.isRight(outcome) ? (outcome.right.metadata["validation_warnings"] ?? []) as Array<string> : []
+    if (Either.isRight(outcome) && warnings.length === 0) {
+      return yield* args.json
+        ? Console.log(JSON.stringify({ ok: true, result: resultJson(outcome.right), problems: [] }))
+        : Console.log(`${buildSummary(outcome.right, true)}\nvalid: no problems`)
+    }
+    const error: TaggedFailure = Either.isLeft(outcome)
+      ? outcome.left as TaggedFailure
+      : new InvalidConstraint({
+        reason: `strict mode: the build has warnings (${warnings.length})`,
+        cohortId: args.cohortId,
+        details: warnings
+      })
+    const problems: Array<Problem> = Either.isLeft(outcome)
+      ? [{ severity: "error", ...errorJson(error), message: error.message }]
+      : warnings.map((message) => ({ severity: "warning", message }))
+    yield* args.json
+      ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))
+      : Console.log([
+        `cohort ${args.cohortId}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+        ...problems.map((p) => `  ${p.severity}: ${p.message}`)
+      ].join("\n"))
+    yield* Console.error(errorLine(error))
+    return yield* new CliExit({ code: 1 })
+  })
+
 const validate = Command.make(
   "validate",
   { cohortId, dataRoot, json, seed, maxRows },
-  (args) => runBuild({ ...args, dryRun: true, previewRows: 0, strict: true })
+  runValidate
 ).pipe(Command.withDescription(
-  "Check a cohort as build would (a strict dry run): exit 1 on any error or warning, write nothing.\n" +
+  "Check a cohort as build would (a dry run): list every problem, exit 1 on any error or warning, write nothing.\n" +
     "Example: cohort validate daydream-pilot --data-root examples/data --json"
 ))
 

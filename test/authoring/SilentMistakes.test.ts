@@ -127,7 +127,7 @@ describe("errors that say where to look", () => {
       field: "template_id",
       missing: ["creative-synthesis-v10"],
       catalog: file,
-      designField: "draft_template",
+      design_field: "draft_template",
       suggestions: { "creative-synthesis-v10": "creative-synthesis-v11" }
     })
     expect(run.stderr).toContain(`draft template_id not in catalog: creative-synthesis-v10 (catalog ${file}`)
@@ -152,5 +152,34 @@ describe("errors that say where to look", () => {
     const run = cohort(["design", "daydream-pilot"])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml")
+  })
+})
+
+describe("validate lists its problems", () => {
+  it("every warning, in text on stdout and as {ok: false, problems} with --json; exit 1", () => {
+    const root = roots.fresh()
+    editSpec(root, (t) => t.replaceAll("evaluation_replicate", "evaluation_replicates"))
+    fs.writeFileSync(path.join(root, "1_raw", "replication_config.csv"), "stage,replicates\nessay,two\n")
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stdout.split("\n")[0]).toBe("cohort daydream-pilot: 2 problems")
+    expect(text.stdout).toMatch(/\n  warning: .*evaluation_replicates.*\n  warning: .*replication_config\.csv: row 2/)
+    const json = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
+    expect(json.ok).toBe(false)
+    expect(json.problems.map((p: { severity: string }) => p.severity)).toEqual(["warning", "warning"])
+    expect(json.error._tag).toBe("InvalidConstraint")
+  })
+
+  it("an error that stops the build is the one problem, with its tag and fields", () => {
+    const root = roots.fresh()
+    fs.writeFileSync(path.join(root, "1_raw", "llm_models.csv"), "id\nsonnet-4\n")
+    const json = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
+    expect(json.problems).toHaveLength(1)
+    expect(json.problems[0]).toMatchObject({ severity: "error", _tag: "CoverageGap", stage: "draft", field: "llm_model_id" })
+  })
+
+  it("a clean cohort: {ok: true, result, problems: []}", () => {
+    const json = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", roots.fresh(), "--json"]).stdout)
+    expect(json).toMatchObject({ ok: true, problems: [], result: { cohort_id: "daydream-pilot", row_count: 232 } })
   })
 })
