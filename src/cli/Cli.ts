@@ -9,6 +9,7 @@ import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
+import { atSpecOrigin } from "../spec/ValueOrigin.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
@@ -211,7 +212,8 @@ const compileSpecFile = (args: { readonly specFile: string; readonly seed: Optio
     const spec = yield* parseSpec(args.specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, args.specFile)))
     yield* announce(yield* estimateRows(spec), what)
     const s = seedOf(args.seed)
-    return yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+    const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+    return { spec, design }
   })
 
 const emitRows = <E = never, R = never>(
@@ -237,10 +239,12 @@ const plan = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const design = yield* compileSpecFile(args, "planning")
+      const { design, spec } = yield* compileSpecFile(args, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
       const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
+      const definition = yield* definitionFromDesignRows(design, { source: args.specFile }).pipe(
+        Effect.mapError(atSpecOrigin(spec))
+      )
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
@@ -255,7 +259,7 @@ const design = Command.make(
   { specFile, seed, format, out, maxRows },
   (args) =>
     Effect.gen(function*() {
-      const compiled = yield* compileSpecFile(args, "design")
+      const { design: compiled } = yield* compileSpecFile(args, "design")
       yield* emitRows(args, (format) => designChunks(compiled, format))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(

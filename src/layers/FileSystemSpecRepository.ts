@@ -12,6 +12,7 @@ import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { compileDesign } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import { suggest } from "../spec/Suggest.js"
+import { atSpecOrigin } from "../spec/ValueOrigin.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
 /** The default cap on design rows (a plan above it is refused before any row is made). */
@@ -98,7 +99,7 @@ export const FileSystemSpecRepository = {
               maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
               ...(options.seed === undefined ? {} : { seed: options.seed })
             })
-            const definition = yield* definitionFromDesignRows(design, { source: file })
+            const definition = yield* definitionFromDesignRows(design, { source: file }).pipe(Effect.mapError(atSpecOrigin(spec)))
             return {
               cohortId,
               definition,

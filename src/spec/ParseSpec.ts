@@ -249,8 +249,8 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
   const declared: Array<Axis> = []
   const axesSection = spec.axes ?? {}
   for (const name of Object.keys((data as Record<string, unknown>)["axes"] ?? {})) {
-    const { values } = yield* resolveList(axesSection[name], keyPath(["axes", name]), ctx)
-    declared.push({ name, levels: values, derived: false })
+    const { include, values } = yield* resolveList(axesSection[name], keyPath(["axes", name]), ctx)
+    declared.push({ name, levels: values, derived: false, include })
   }
   const rules = yield* parseRules(spec, data as Record<string, unknown>, ctx)
   const derived = yield* deriveTupleAxes(source, declared, rules)

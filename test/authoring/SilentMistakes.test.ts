@@ -183,3 +183,39 @@ describe("validate lists its problems", () => {
     expect(json).toMatchObject({ ok: true, problems: [], result: { cohort_id: "daydream-pilot", row_count: 232 } })
   })
 })
+
+describe("design-stage errors at the spec's own place", () => {
+  const write = (dir: string, files: Record<string, string>) => {
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+      fs.writeFileSync(path.join(dir, name), text)
+    }
+  }
+  const base = [
+    "  combo_id: [c1]", "  draft_template: [d1]", "  draft_llm: [m1]", "  essay_template: [e1]", "  essay_llm: [m1]",
+    "  evaluation_template: [v1]"
+  ].join("\n")
+
+  it("a bad value from an include names the axis, its index and the include file", () => {
+    const dir = path.join(roots.fresh(), "spec-at-place")
+    write(dir, {
+      "config.yaml": `axes:\n${base}\n  evaluation_llm: [j1]\n  evaluation_replicate: '@file:items/reps.txt'\noutput:\n  field_order: [combo_id]\n`,
+      "items/reps.txt": "1\n2\nthree\n"
+    })
+    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], { cwd: dir, encoding: "utf8" })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(`config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`)
+    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate)")
+  })
+
+  it("a bad value from a tuple's items names the rule's item", () => {
+    const dir = path.join(roots.fresh(), "tuple-at-place")
+    write(dir, {
+      "config.yaml": `axes:\n${base}\nrules:\n  tuples:\n    judges:\n      axes: [evaluation_llm, evaluation_replicate]\n` +
+        `      items: [[j1, 1], [j2, 0]]\noutput:\n  field_order: [combo_id]\n`
+    })
+    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], { cwd: dir, encoding: "utf8" })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(`config.yaml: rules.tuples.judges.items[1]: replicate must be a whole number of at least 1: "0"`)
+  })
+})
