@@ -2,20 +2,41 @@
 import { ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Effect, Exit, Layer, Logger } from "effect"
-import { CliExit, run } from "./cli/Cli.js"
+import { Cause, Config, Console, Effect, Exit, Layer, Logger, Option } from "effect"
+import { CliExit, helpRequest, run } from "./cli/Cli.js"
+import { type HelpRequest, plainText, renderHelp } from "./cli/Help.js"
 
 const MainLive = Layer.mergeAll(
   NodeContext.layer,
   Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 )
 
-const program = run(process.argv).pipe(
-  Effect.as(0),
-  Effect.catchIf((e): e is CliExit => e instanceof CliExit, (e) => Effect.succeed(e.code)),
-  Effect.catchIf(ValidationError.isValidationError, () => Effect.succeed(2)),
-  Effect.provide(MainLive)
-)
+/** Help in plain text (bold headers only on a terminal without NO_COLOR), without @effect/cli's boilerplate. */
+const help = (request: HelpRequest) =>
+  Effect.gen(function*() {
+    const noColor = yield* Config.string("NO_COLOR").pipe(Config.option, Effect.orElseSucceed(() => Option.none()))
+    const color = process.stdout.isTTY === true && Option.isNone(noColor)
+    yield* Console.log(renderHelp(request, color).trimEnd())
+    return 0
+  })
+
+/** A usage error (exit 2): @effect/cli has printed it on stderr; with --json it is also the JSON result. */
+const usageError = (error: ValidationError.ValidationError) =>
+  Effect.as(
+    process.argv.includes("--json")
+      ? Console.log(JSON.stringify({ ok: false, error: { _tag: "UsageError", message: plainText(error.error) } }))
+      : Effect.void,
+    2
+  )
+
+const request = helpRequest(process.argv)
+const program = (request === undefined
+  ? run(process.argv).pipe(
+    Effect.as(0),
+    Effect.catchIf((e): e is CliExit => e instanceof CliExit, (e) => Effect.succeed(e.code)),
+    Effect.catchIf(ValidationError.isValidationError, usageError)
+  )
+  : help(request)).pipe(Effect.provide(MainLive))
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,

@@ -7,6 +7,7 @@ import {
   type CohortMembershipResult,
   DEFAULT_PREVIEW_ROWS
 } from "./domain/CohortMembershipResult.js"
+import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
@@ -25,6 +26,15 @@ const pathOf = (metadata: Readonly<Record<string, unknown>>, slice: string): { p
   const files = metadata["catalog_files"]
   const path = typeof files === "object" && files !== null ? (files as Record<string, unknown>)[slice] : undefined
   return typeof path === "string" ? { path } : {}
+}
+
+/** The catalog files the loader names (slice → path), to name them in coverage gaps. */
+const catalogFilesOf = (metadata: Readonly<Record<string, unknown>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const files = metadata["catalog_files"]
+  if (typeof files !== "object" || files === null) return out
+  for (const [slice, path] of Object.entries(files)) if (typeof path === "string") out[slice] = path
+  return out
 }
 
 /** The combo catalog is present, has rows, and carries its six schema columns. */
@@ -76,15 +86,20 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   }
 
   const allow = allowlistsFromFrames(bundle.frames)
-  const definitionGap = definitionCoverageGap(definition, allow)
+  const files = catalogFilesOf(bundle.metadata)
+  const definitionGap = definitionCoverageGap(definition, allow, files)
   if (definitionGap !== undefined) return yield* definitionGap
 
   const registry = yield* registries.createRegistry(spec, bundle.frames)
   const rows = yield* generateMembership(definition, cohortId, registry)
-  const rowsGap = rowsCoverageGap(rows, allow)
+  const rowsGap = rowsCoverageGap(rows, allow, files)
   if (rowsGap !== undefined) return yield* rowsGap
 
-  const warnings = [...(spec.warnings ?? []), ...collapseWarnings(rows)]
+  const warnings = [
+    ...(spec.warnings ?? []),
+    ...catalogWarnings(bundle.frames, bundle.metadata, definition),
+    ...collapseWarnings(rows)
+  ]
   if (options.strict === true && warnings.length > 0) {
     return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
   }

@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Effect, Option } from "effect"
+import { Config, Console, Data, Effect, Either, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { GenIdHasher } from "../domain/GenId.js"
@@ -10,10 +10,14 @@ import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
+import { atSpecOrigin } from "../spec/ValueOrigin.js"
+import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
-import { designChunks, emit, formatFor, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
-import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
+import type { AnyCommand, HelpRequest } from "./Help.js"
+import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
+import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -22,6 +26,7 @@ export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number
 export const ANNOUNCE_ROWS = 100_000
 
 const dataRoot = Options.text("data-root").pipe(
+  Options.withPseudoName("DIR"),
   Options.withDescription("The data root (default: $COHORT_DATA_ROOT, else ./data)"),
   Options.withFallbackConfig(Config.string("COHORT_DATA_ROOT")),
   Options.withDefault("./data")
@@ -31,6 +36,7 @@ const json = Options.boolean("json").pipe(
 )
 // Read as Python's int() reads argparse's text: any size, any sign (Random seeds with abs(n)).
 const seed = Options.text("seed").pipe(
+  Options.withPseudoName("N"),
   Options.withDescription("Shuffle the design rows exactly as Python's random.Random(N).shuffle (any integer)"),
   Options.mapTryCatch(
     (text): number | bigint => {
@@ -43,6 +49,7 @@ const seed = Options.text("seed").pipe(
   Options.optional
 )
 const maxRows = Options.integer("max-rows").pipe(
+  Options.withPseudoName("N"),
   Options.withDescription(`Refuse plans with more design rows than this (default ${DEFAULT_MAX_ROWS})`),
   Options.withDefault(DEFAULT_MAX_ROWS)
 )
@@ -51,6 +58,7 @@ const format = Options.choice("format", ["csv", "jsonl"]).pipe(
   Options.optional
 )
 const out = Options.text("out").pipe(
+  Options.withPseudoName("FILE"),
   Options.withDescription("Write here (atomically) instead of stdout"),
   Options.optional
 )
@@ -120,6 +128,7 @@ const build = Command.make(
     dataRoot,
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Validate and compute everything, write nothing")),
     previewRows: Options.integer("preview-rows").pipe(
+      Options.withPseudoName("N"),
       Options.withDescription("Rows of the membership preview (default 20)"),
       Options.withDefault(20)
     ),
@@ -134,22 +143,87 @@ const build = Command.make(
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
+/** One problem `validate` found: the error that stopped the build, or a warning. */
+type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>
+
+/**
+ * `validate`: a dry run that reports every problem it found — the error that stopped it, or each
+ * validation warning — as a list on stdout (`{ok: false, error, problems}` with --json), the tagged
+ * error line on stderr, and exit 1; a clean cohort prints its summary (or `{ok: true, result}`).
+ */
+const runValidate = (args: {
+  readonly cohortId: string
+  readonly dataRoot: string
+  readonly json: boolean
+  readonly seed: Option.Option<number | bigint>
+  readonly maxRows: number
+}) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const s = seedOf(args.seed)
+    const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
+      Effect.provide(dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })),
+      Effect.either
+    )
+    if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
+    const warnings = Either.isRight(outcome) ? (outcome.right.metadata["validation_warnings"] ?? []) as Array<string> : []
+    if (Either.isRight(outcome) && warnings.length === 0) {
+      return yield* args.json
+        ? Console.log(JSON.stringify({ ok: true, result: resultJson(outcome.right), problems: [] }))
+        : Console.log(`${buildSummary(outcome.right, true)}\nvalid: no problems`)
+    }
+    const error: TaggedFailure = Either.isLeft(outcome)
+      ? outcome.left as TaggedFailure
+      : new InvalidConstraint({
+        reason: `strict mode: the build has warnings (${warnings.length})`,
+        cohortId: args.cohortId,
+        details: warnings
+      })
+    const problems: Array<Problem> = Either.isLeft(outcome)
+      ? [{ severity: "error", ...errorJson(error), message: error.message }]
+      : warnings.map((message) => ({ severity: "warning", message }))
+    yield* args.json
+      ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))
+      : Console.log([
+        `cohort ${args.cohortId}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+        ...problems.map((p) => `  ${p.severity}: ${p.message}`)
+      ].join("\n"))
+    yield* Console.error(errorLine(error))
+    return yield* new CliExit({ code: 1 })
+  })
+
 const validate = Command.make(
   "validate",
   { cohortId, dataRoot, json, seed, maxRows },
-  (args) => runBuild({ ...args, dryRun: true, previewRows: 0, strict: true })
+  runValidate
 ).pipe(Command.withDescription(
-  "Check a cohort as build would (a strict dry run): exit 1 on any error or warning, write nothing.\n" +
+  "Check a cohort as build would (a dry run): list every problem, exit 1 on any error or warning, write nothing.\n" +
     "Example: cohort validate daydream-pilot --data-root examples/data --json"
 ))
+
+/** `plan pilot` names a cohort where a spec file belongs: say where the cohort's spec is. */
+const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
+  error instanceof InvalidSpec &&
+    (error.reason === "file not found" || error.reason.startsWith("unsupported spec format")) &&
+    !/[\\/.]/.test(specFile)
+    ? new InvalidSpec({
+      path: error.path,
+      reason: error.reason,
+      ...(error.key === undefined ? {} : { key: error.key }),
+      ...(error.value === undefined ? {} : { value: error.value }),
+      hint: `${error.hint === undefined ? "" : `${error.hint}; `}plan and design take a spec file, ` +
+        `and a cohort's spec is <data-root>/cohorts/${specFile}/spec/config.yaml`
+    })
+    : error
 
 /** A spec file compiled to its design rows, its size announced first when large. */
 const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number }, what: string) =>
   Effect.gen(function*() {
-    const spec = yield* parseSpec(args.specFile)
+    const spec = yield* parseSpec(args.specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, args.specFile)))
     yield* announce(yield* estimateRows(spec), what)
     const s = seedOf(args.seed)
-    return yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+    const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+    return { spec, design }
   })
 
 const emitRows = <E = never, R = never>(
@@ -157,14 +231,17 @@ const emitRows = <E = never, R = never>(
   source: (format: "csv" | "jsonl") => ChunkSource<E, R>
 ) => {
   const target = Option.getOrUndefined(args.out)
-  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target)
+  // `plan … | head`: the reader has what it wanted; stop making rows and end with success.
+  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target).pipe(
+    Effect.catchIf(isStdoutClosed, () => Effect.void)
+  )
 }
 
 const plan = Command.make(
   "plan",
   {
     specFile,
-    cohortId: Options.text("cohort-id").pipe(Options.withDescription("The origin cohort id written in every row")),
+    cohortId: Options.text("cohort-id").pipe(Options.withPseudoName("ID"), Options.withDescription("The origin cohort id written in every row")),
     seed,
     format,
     out,
@@ -172,10 +249,12 @@ const plan = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const design = yield* compileSpecFile(args, "planning")
+      const { design, spec } = yield* compileSpecFile(args, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
       const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
+      const definition = yield* definitionFromDesignRows(design, { source: args.specFile }).pipe(
+        Effect.mapError(atSpecOrigin(spec))
+      )
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
@@ -190,7 +269,7 @@ const design = Command.make(
   { specFile, seed, format, out, maxRows },
   (args) =>
     Effect.gen(function*() {
-      const compiled = yield* compileSpecFile(args, "design")
+      const { design: compiled } = yield* compileSpecFile(args, "design")
       yield* emitRows(args, (format) => designChunks(compiled, format))
     }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
@@ -198,10 +277,30 @@ const design = Command.make(
     "Example: cohort design spec/config.yaml --seed 7 --format jsonl"
 ))
 
+const subcommands = [build, validate, plan, design] as const
+
+const PROGRAM_DESCRIPTION = "Turn cohort specs into membership tables with deterministic generation ids."
+
 export const command = Command.make("cohort").pipe(
-  Command.withDescription("Turn cohort specs into membership tables with deterministic generation ids."),
-  Command.withSubcommands([build, validate, plan, design])
+  Command.withDescription(PROGRAM_DESCRIPTION),
+  Command.withSubcommands(subcommands)
 )
+
+/**
+ * `cohort [sub] … --help`: the command whose help was asked for, with the words that name it, or
+ * nothing when argv asks for no help (a `--help` after `--`, or one under an unknown subcommand).
+ */
+export const helpRequest = (argv: ReadonlyArray<string>): HelpRequest | undefined => {
+  const args = argv.slice(2)
+  const end = args.indexOf("--")
+  const flags = end < 0 ? args : args.slice(0, end)
+  if (!flags.includes("--help") && !flags.includes("-h")) return undefined
+  const first = flags.find((a) => !a.startsWith("-"))
+  const all = subcommands as ReadonlyArray<AnyCommand>
+  if (first === undefined) return { program: "cohort", description: PROGRAM_DESCRIPTION, subcommands: all }
+  const sub = all.find((c) => HashSet.has(Command.getNames(c), first))
+  return sub === undefined ? undefined : { program: "cohort", command: sub }
+}
 
 /** Runs the CLI on `argv` (as `process.argv`). */
 export const run = Command.run(command, { name: "cohort", version: "0.1.0" })

@@ -5,7 +5,7 @@ import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
 import type { GenIdHasher } from "../domain/GenId.js"
 import { type PureEvaluations, streamMembership } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
@@ -263,11 +263,42 @@ const evaluationRowsJob = (cohortId: string, plan: PureEvaluations, inputBytes: 
   return signature <= inputBytes && row <= FAST_ROW_BYTES ? job : undefined
 }
 
-const writeStdout = (chunk: string | Uint8Array): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    if (process.stdout.write(chunk)) resume(Effect.void)
-    else process.stdout.once("drain", () => resume(Effect.void))
-  })
+/** What a write to stdout fails with when its reader went away (`cohort plan … | head`). */
+export const stdoutClosed = new ArtifactWriteFailed({ path: "<stdout>", cause: "the reader closed the pipe (EPIPE)" })
+
+/** The output was no longer wanted: the command ends quietly, with success. */
+export const isStdoutClosed = (u: unknown): boolean => u instanceof ArtifactWriteFailed && u.path === stdoutClosed.path
+
+/**
+ * Writes to stdout with backpressure. A closed pipe (EPIPE) fails the write with `stdoutClosed` instead
+ * of crashing the process with an unhandled `error` event; any other stream error fails it too.
+ */
+const stdoutWriter = Effect.acquireRelease(
+  Effect.sync(() => {
+    let failure: ArtifactWriteFailed | undefined
+    let waiting: (() => void) | undefined
+    const onError = (error: NodeJS.ErrnoException) => {
+      failure = error.code === "EPIPE" ? stdoutClosed : new ArtifactWriteFailed({ path: "<stdout>", cause: error.message })
+      waiting?.()
+    }
+    process.stdout.on("error", onError)
+    const failed = (): Effect.Effect<void, ArtifactWriteFailed> => Effect.fail(failure!)
+    const write = (chunk: string | Uint8Array): Effect.Effect<void, ArtifactWriteFailed> =>
+      failure !== undefined ? failed() : Effect.async<void, ArtifactWriteFailed>((resume) => {
+        const done = () => {
+          waiting = undefined
+          process.stdout.off("drain", done)
+          resume(failure === undefined ? Effect.void : failed())
+        }
+        if (process.stdout.write(chunk)) return resume(Effect.void)
+        waiting = done
+        process.stdout.once("drain", done)
+      })
+    return { write, onError }
+  }),
+  // The listener stays until the process ends: a write still buffered may fail after the command is done.
+  ({ onError }) => Effect.sync(() => process.stdout.on("error", () => {}).off("error", onError))
+)
 
 /** Writes chunks (or what a producer writes) to `out` atomically, or to stdout when there is no `out`. */
 export const emit = <E = never, R = never>(
@@ -275,11 +306,11 @@ export const emit = <E = never, R = never>(
   out: string | undefined
 ): Effect.Effect<void, ArtifactWriteFailed | E, FileSystem.FileSystem | Path.Path | R> =>
   out === undefined
-    ? typeof source === "function"
-      ? source(writeStdout)
-      : Effect.gen(function*() {
-        for (const chunk of source) yield* writeStdout(chunk)
-      })
+    ? Effect.scoped(Effect.gen(function*() {
+      const { write } = yield* stdoutWriter
+      if (typeof source === "function") return yield* source(write)
+      for (const chunk of source) yield* write(chunk)
+    }))
     : writeAtomically(out, source, { sync: false })
 
 /** `--format`, else the `--out` extension (`.jsonl` → jsonl), else CSV. */

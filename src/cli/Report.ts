@@ -26,22 +26,41 @@ export const isTaggedFailure = (u: unknown): u is TaggedFailure =>
 /** The one stderr line of a failure: `Tag: message`, newlines folded so it stays one line. */
 export const errorLine = (error: TaggedFailure): string => `${error._tag}: ${error.message.replace(/\s*\n\s*/g, " ")}`
 
-/** A failure as JSON: its tag, its fields, and its message. */
+/** `cohortId` → `cohort_id`: the CLI's JSON keys are snake_case throughout, as the metadata's are. */
+export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** A failure as JSON: its tag, its fields (snake_case keys), and its message. */
 export const errorJson = (error: TaggedFailure): Record<string, unknown> => {
   const out: Record<string, unknown> = { _tag: error._tag }
-  for (const [k, v] of Object.entries(error)) if (k !== "_tag") out[k] = v
+  for (const [k, v] of Object.entries(error)) if (k !== "_tag") out[snakeCase(k)] = v
   out["message"] = error.message
   return out
 }
 
-/** A result as JSON (`--json`): the preview as an array of row objects. */
-export const resultJson = (result: CohortMembershipResult): Record<string, unknown> => ({
-  cohortId: result.cohortId,
-  rowCount: result.rowCount,
-  membershipPreview: result.membershipPreview.objects(),
-  artifacts: result.artifacts,
-  metadata: result.metadata
-})
+/** Counts a store reports among its artifacts (as text, since artifacts map names to paths). */
+const COUNT_ARTIFACTS = { generations_written: "written", generations_existing: "existing" } as const
+
+/**
+ * A result as JSON (`--json`), keys in snake_case: the preview as an array of row objects, artifacts
+ * as paths, and the generation counts as numbers (`generations: {written, existing}`).
+ */
+export const resultJson = (result: CohortMembershipResult): Record<string, unknown> => {
+  const artifacts: Record<string, string> = {}
+  const generations: Record<string, number> = {}
+  for (const [name, value] of Object.entries(result.artifacts)) {
+    const count = COUNT_ARTIFACTS[name as keyof typeof COUNT_ARTIFACTS]
+    if (count === undefined) artifacts[name] = value
+    else generations[count] = Number(value)
+  }
+  return {
+    cohort_id: result.cohortId,
+    row_count: result.rowCount,
+    membership_preview: result.membershipPreview.objects(),
+    artifacts,
+    ...(Object.keys(generations).length === 0 ? {} : { generations }),
+    metadata: result.metadata
+  }
+}
 
 /** A plain-text table of the preview rows, columns padded to their widest value. */
 export const previewTable = (table: ColumnTable): string => {

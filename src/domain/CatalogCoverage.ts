@@ -4,6 +4,7 @@ import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "./DefinitionColumns.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
+import { suggest } from "../spec/Suggest.js"
 import type { Stage } from "./Stage.js"
 
 /** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */
@@ -51,8 +52,49 @@ interface Check {
   readonly values: Iterable<string>
 }
 
-const firstGap = (checks: ReadonlyArray<Check>): CoverageGap | undefined => {
-  for (const { allowed, field, stage, values } of checks) {
+/** Where a check's values are listed and where in a design row they come from. */
+const CHECK_SOURCES: Record<string, { readonly slice: string; readonly designField: string }> = {
+  "combo_id": { slice: "combo_mappings", designField: "combo_id" },
+  "draft template_id": { slice: "draft_templates", designField: "draft_template" },
+  "essay template_id": { slice: "essay_templates", designField: "essay_template" },
+  "evaluation template_id": { slice: "evaluation_templates", designField: "evaluation_template" },
+  "draft llm_model_id": { slice: "llm_models", designField: "draft_llm" },
+  "essay llm_model_id": { slice: "llm_models", designField: "essay_llm" },
+  "evaluation llm_model_id": { slice: "llm_models", designField: "evaluation_llm" }
+}
+
+/** Suggestions are looked for among at most this many listed values, for the first few missing ones. */
+const SUGGEST_AMONG = 5_000
+const SUGGEST_FOR = 20
+
+/** Where the catalogs were read from (slice → file), to name the catalog in a gap. */
+export type CatalogFiles = Readonly<Record<string, string>>
+
+const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): CoverageGap => {
+  const source = CHECK_SOURCES[check.stage === undefined ? check.field : `${check.stage} ${check.field}`]
+  const sorted = sortedUnique(missing)
+  const suggestions: Record<string, string> = Object.create(null)
+  if (check.allowed.size <= SUGGEST_AMONG) {
+    const known = [...check.allowed]
+    for (const value of sorted.slice(0, SUGGEST_FOR)) {
+      const best = suggest(value, known)
+      if (best !== undefined) suggestions[value] = best
+    }
+  }
+  const catalog = source === undefined ? undefined : files[source.slice]
+  return new CoverageGap({
+    ...(check.stage === undefined ? {} : { stage: check.stage }),
+    field: check.field,
+    missing: sorted,
+    ...(catalog === undefined ? {} : { catalog }),
+    ...(source === undefined ? {} : { designField: source.designField }),
+    ...(Object.keys(suggestions).length === 0 ? {} : { suggestions: { ...suggestions } })
+  })
+}
+
+const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined => {
+  for (const check of checks) {
+    const { allowed, values } = check
     const missing: Array<string> = []
     const seen = new Set<string>()
     for (const raw of values) {
@@ -61,9 +103,7 @@ const firstGap = (checks: ReadonlyArray<Check>): CoverageGap | undefined => {
       const value = pyStrip(raw)
       if (value !== "" && !allowed.has(value)) missing.push(value)
     }
-    if (missing.length > 0) {
-      return new CoverageGap({ ...(stage === undefined ? {} : { stage }), field, missing: sortedUnique(missing) })
-    }
+    if (missing.length > 0) return gapOf(check, missing, files)
   }
   return undefined
 }
@@ -71,7 +111,8 @@ const firstGap = (checks: ReadonlyArray<Check>): CoverageGap | undefined => {
 /** The first catalog gap of a definition, in the original's order of checks, or nothing. */
 export const definitionCoverageGap = (
   definition: CohortDefinition,
-  allow: CatalogAllowlists
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
 ): CoverageGap | undefined => {
   const { combos, llms, templates } = definitionTexts(definition)
   return firstGap([
@@ -82,7 +123,7 @@ export const definitionCoverageGap = (
     { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: llms.draft },
     { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: llms.essay },
     { stage: "evaluation", field: "llm_model_id", allowed: allow.llms.evaluation, values: llms.evaluation }
-  ])
+  ], files)
 }
 
 function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
@@ -90,7 +131,11 @@ function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>)
 }
 
 /** The first catalog gap of membership rows, or nothing. */
-export const rowsCoverageGap = (rows: MembershipRows, allow: CatalogAllowlists): CoverageGap | undefined =>
+export const rowsCoverageGap = (
+  rows: MembershipRows,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
+): CoverageGap | undefined =>
   firstGap([
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: stageValues(rows, "draft", rows.templateId) },
@@ -109,4 +154,4 @@ export const rowsCoverageGap = (rows: MembershipRows, allow: CatalogAllowlists):
       allowed: allow.llms.evaluation,
       values: stageValues(rows, "evaluation", rows.llmModelId)
     }
-  ])
+  ], files)

@@ -1,13 +1,29 @@
 import { Schema } from "effect"
 
-/** The plan references values that its catalog does not list. `missing` is sorted. */
+/**
+ * The plan references values that its catalog does not list. `missing` is sorted; `catalog` is the
+ * catalog file, `designField` the design field the values came from, `suggestions` the closest listed
+ * value of each missing one that has a close match.
+ */
 export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap", {
   stage: Schema.optional(Schema.String),
   field: Schema.String,
-  missing: Schema.Array(Schema.String)
+  missing: Schema.Array(Schema.String),
+  catalog: Schema.optional(Schema.String),
+  designField: Schema.optional(Schema.String),
+  suggestions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
 }) {
   override get message(): string {
     const stage = this.stage === undefined ? "" : `${this.stage} `
-    return `${stage}${this.field} not in catalog: ${this.missing.join(", ")}`
+    const where = [
+      ...(this.catalog === undefined ? [] : [`catalog ${this.catalog}`]),
+      ...(this.designField === undefined ? [] : [`from design field ${this.designField}`])
+    ]
+    const suggestions = Object.entries(this.suggestions ?? {})
+    const hint = suggestions.length === 0
+      ? ""
+      : `; did you mean ${suggestions.map(([value, known]) => `"${known}" for "${value}"`).join(", ")}?`
+    const context = where.length === 0 ? "" : ` (${where.join(", ")})`
+    return `${stage}${this.field} not in catalog: ${this.missing.join(", ")}${context}${hint}`
   }
 }

@@ -6,6 +6,8 @@ export interface Axis {
   readonly levels: ReadonlyArray<SpecValue>
   /** Declared under `axes`, or derived from a tuple rule. */
   readonly derived: boolean
+  /** The `@file:` include the levels were read from, if any. */
+  readonly include?: string | undefined
 }
 
 /** Where a rule came from, for error messages: `rules.pairs.draft_essay`, and the include if any. */

@@ -26,7 +26,31 @@ export interface IncludeContext {
 // Python's str.splitlines() boundaries.
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/
 
-const csvValues = (text: string, fail: (reason: string, value?: string) => InvalidSpec): Array<SpecValue> | InvalidSpec => {
+/** Does a header name this axis: the axis itself, or its last `_`-separated words (`replicate` for `evaluation_replicate`)? */
+const names = (header: string, axis: string): boolean => header === axis || axis.endsWith(`_${header}`)
+
+/**
+ * A multi-column include is matched to the rule's axes by position, as in the original. A header that
+ * names the rule's axes in another order would silently swap them, so it is refused: the columns a
+ * header cell names (unambiguously, among the rule's axes) must stand at that axis's position.
+ */
+export const misplacedColumn = (
+  header: ReadonlyArray<string>,
+  axes: ReadonlyArray<string>
+): { readonly column: string; readonly axis: string } | undefined => {
+  if (header.length !== axes.length) return undefined
+  for (let i = 0; i < header.length; i++) {
+    const named = axes.filter((a) => names(header[i]!, a))
+    if (named.length === 1 && named[0] !== axes[i]) return { column: header[i]!, axis: named[0]! }
+  }
+  return undefined
+}
+
+const csvValues = (
+  text: string,
+  fail: (reason: string, value?: string, hint?: string) => InvalidSpec,
+  axes?: ReadonlyArray<string>
+): Array<SpecValue> | InvalidSpec => {
   let records: Array<Array<string>>
   try {
     records = parseCsv(text, { skip_empty_lines: true, relax_quotes: false }) as Array<Array<string>>
@@ -40,6 +64,15 @@ const csvValues = (text: string, fail: (reason: string, value?: string) => Inval
   if (blank >= 0) return fail(`the CSV header has a blank column name (column ${blank + 1})`)
   const duplicate = names.find((n, i) => names.indexOf(n) !== i)
   if (duplicate !== undefined) return fail("the CSV header repeats a column", duplicate)
+  const misplaced = names.length > 1 && axes !== undefined ? misplacedColumn(names, axes) : undefined
+  if (misplaced !== undefined) {
+    return fail(
+      `the CSV header names the rule's axes in another order: column ${names.indexOf(misplaced.column) + 1} ` +
+        `is axis ${misplaced.axis}, which the rule lists at position ${axes!.indexOf(misplaced.axis) + 1}`,
+      names.join(","),
+      `columns are matched to the rule's axes [${axes!.join(", ")}] by position: reorder the columns or the axes`
+    )
+  }
   if (records.length === 1) return fail("the CSV file has a header but no data rows")
   const out: Array<SpecValue> = []
   for (let r = 1; r < records.length; r++) {
@@ -58,7 +91,8 @@ const csvValues = (text: string, fail: (reason: string, value?: string) => Inval
 export const loadInclude = (
   ref: string,
   at: string,
-  ctx: IncludeContext
+  ctx: IncludeContext,
+  axes?: ReadonlyArray<string>
 ): Effect.Effect<unknown, InvalidSpec, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -87,16 +121,17 @@ export const loadInclude = (
     const file = yield* readTextFile(real, undefined, ext === ".txt")
     if (file instanceof TextFileProblem) return yield* fail(`cannot use the included file: ${file.reason}`)
     ctx.included.push({ path: path.relative(ctx.baseDir, target), sha256: file.sha256 })
-    const failIn = (reason: string, value?: string) =>
+    const failIn = (reason: string, value?: string, hint?: string) =>
       new InvalidSpec({
         path: real,
         key: `${at} (${ref})`,
         reason,
-        ...(value === undefined ? {} : { value: JSON.stringify(value) })
+        ...(value === undefined ? {} : { value: JSON.stringify(value) }),
+        ...(hint === undefined ? {} : { hint })
       })
     switch (ext) {
       case ".csv": {
-        const values = csvValues(file.text, failIn)
+        const values = csvValues(file.text, failIn, axes)
         return values instanceof InvalidSpec ? yield* values : values
       }
       case ".txt":

@@ -83,10 +83,10 @@ const fromParseError = (source: string, data: unknown, error: ParseResult.ParseE
 }
 
 /** Resolves a payload that may be `@file:`; the result must be a list. */
-const resolveList = (payload: unknown, at: string, ctx: IncludeContext) =>
+const resolveList = (payload: unknown, at: string, ctx: IncludeContext, columns?: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const fromFile = typeof payload === "string" && payload.startsWith(FILE_PREFIX)
-    const values = fromFile ? yield* loadInclude(payload, at, ctx) : payload
+    const values = fromFile ? yield* loadInclude(payload, at, ctx, columns) : payload
     if (!Array.isArray(values)) {
       return yield* new InvalidSpec({
         path: ctx.source,
@@ -180,7 +180,7 @@ const parseRules = (spec: SpecFile, raw: Record<string, unknown>, ctx: IncludeCo
           }
           case "pairs": {
             const pair = payload as PairRule
-            const { include, values } = yield* resolveList(pair.allowed, `${at}.allowed`, ctx)
+            const { include, values } = yield* resolveList(pair.allowed, `${at}.allowed`, ctx, [pair.left, pair.right])
             rules.push({
               _tag: "pair",
               at,
@@ -195,7 +195,7 @@ const parseRules = (spec: SpecFile, raw: Record<string, unknown>, ctx: IncludeCo
           }
           case "tuples": {
             const tuple = payload as TupleRule
-            const { include, values } = yield* resolveList(tuple.items, `${at}.items`, ctx)
+            const { include, values } = yield* resolveList(tuple.items, `${at}.items`, ctx, tuple.axes)
             rules.push({ _tag: "tuple", at, include, name, axes: tuple.axes, items: values })
             break
           }
@@ -253,8 +253,8 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
   const declared: Array<Axis> = []
   const axesSection = spec.axes ?? {}
   for (const name of Object.keys((data as Record<string, unknown>)["axes"] ?? {})) {
-    const { values } = yield* resolveList(axesSection[name], keyPath(["axes", name]), ctx)
-    declared.push({ name, levels: values, derived: false })
+    const { include, values } = yield* resolveList(axesSection[name], keyPath(["axes", name]), ctx)
+    declared.push({ name, levels: values, derived: false, include })
   }
   const rules = yield* parseRules(spec, data as Record<string, unknown>, ctx)
   const derived = yield* deriveTupleAxes(source, declared, rules)

@@ -1,4 +1,5 @@
 import { JSONSchema, Schema } from "effect"
+import { FIELD_ALIASES } from "../domain/CohortDefinition.js"
 
 /**
  * The shape of a spec file (REFERENCE §3). Decoding with `onExcessProperty: "error"` refuses unknown
@@ -69,8 +70,42 @@ export const Rules = Schema.Struct({
   tuples: Schema.optional(Schema.Record({ key: Schema.String, value: TupleRule }))
 }).annotations({ identifier: "Rules", description: "Applied in the order written" })
 
+/** What each field a stage reads means, for editor completion of axis names. */
+const FIELD_DESCRIPTIONS: Readonly<Record<keyof typeof FIELD_ALIASES, string>> = {
+  combo_id: "The concept combo a draft is written from (a combo_id of combo_mappings.csv)",
+  draft_template: "The draft template (a template_id of 1_raw/draft_templates.csv)",
+  draft_llm: "The LLM that writes the draft (an id of 1_raw/llm_models.csv)",
+  essay_template: "The essay template (a template_id of 1_raw/essay_templates.csv)",
+  essay_llm: "The LLM that writes the essay; not part of the essay's id",
+  evaluation_template: "The evaluation template (a template_id of 1_raw/evaluation_templates.csv)",
+  evaluation_llm: "The judge LLM of the evaluation",
+  draft_replicate: "Replicate number of the draft: a whole number ≥ 1 (default 1)",
+  essay_replicate: "Replicate number of the essay: a whole number ≥ 1 (default 1)",
+  evaluation_replicate: "Replicate number of the evaluation: a whole number ≥ 1 (default 1)"
+}
+
+/**
+ * The axes mapping: the fields stages read, and their aliases, are described (editors complete them);
+ * any other name stays allowed — a tie's column, or a column no stage reads, which validation reports.
+ */
+const Axes = Schema.Struct(
+  Object.fromEntries(
+    Object.entries(FIELD_ALIASES).flatMap(([field, aliases]) =>
+      aliases.map((name) => [
+        name,
+        Schema.optional(Values.annotations({
+          description: name === field
+            ? FIELD_DESCRIPTIONS[field as keyof typeof FIELD_ALIASES]
+            : `Read as ${field} when ${field} is empty: ${FIELD_DESCRIPTIONS[field as keyof typeof FIELD_ALIASES]}`
+        }))
+      ])
+    )
+  ),
+  Schema.Record({ key: Schema.String, value: Values })
+).annotations({ description: "Axis name → its levels; the design is their Cartesian product" })
+
 export const SpecFile = Schema.Struct({
-  axes: Schema.optional(Schema.Record({ key: Schema.String, value: Values })),
+  axes: Schema.optional(Axes),
   rules: Schema.optional(Schema.NullOr(Rules)),
   output: Schema.Struct({
     field_order: Names

@@ -50,9 +50,9 @@ describe("cohort build", () => {
     expect(run.code).toBe(0)
     const out = JSON.parse(run.stdout)
     expect(out.ok).toBe(true)
-    expect(out.result).toMatchObject({ cohortId: "daydream-pilot", rowCount: 232, artifacts: {} })
-    expect(out.result.membershipPreview).toHaveLength(2)
-    expect(Object.keys(out.result.membershipPreview[0])).toEqual([
+    expect(out.result).toMatchObject({ cohort_id: "daydream-pilot", row_count: 232, artifacts: {} })
+    expect(out.result.membership_preview).toHaveLength(2)
+    expect(Object.keys(out.result.membership_preview[0])).toEqual([
       "stage", "gen_id", "origin_cohort_id", "parent_gen_id", "combo_id", "template_id", "llm_model_id", "replicate"
     ])
     expect(out.result.metadata).toMatchObject({ rows: 232, drafts: 16, validation_warnings: [] })
@@ -66,7 +66,8 @@ describe("cohort build", () => {
     const run = cohort(["build", "daydream-pilot", "--data-root", root])
     expect(run.code).toBe(1)
     expect(run.stderr.trimEnd().split("\n")).toEqual([
-      "CoverageGap: evaluation template_id not in catalog: daydreaming-verification-v3"
+      "CoverageGap: evaluation template_id not in catalog: daydreaming-verification-v3 " +
+      `(catalog ${path.join(root, "1_raw", "evaluation_templates.csv")}, from design field evaluation_template)`
     ])
     expect(run.stdout).toBe("")
     expect(snapshot(root)).toEqual(before)
@@ -77,7 +78,7 @@ describe("cohort build", () => {
     const run = cohort(["build", "ghost", "--data-root", root, "--json"])
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout)
-    expect(out).toMatchObject({ ok: false, error: { _tag: "SpecNotFound", cohortId: "ghost" } })
+    expect(out).toMatchObject({ ok: false, error: { _tag: "SpecNotFound", cohort_id: "ghost" } })
     expect(out.error.message).toContain("does not exist")
     expect(run.stderr.startsWith("SpecNotFound: ")).toBe(true)
   })
@@ -111,7 +112,7 @@ describe("cohort validate", () => {
     const before = snapshot(root)
     const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
     expect(run.code).toBe(0)
-    expect(JSON.parse(run.stdout).result.rowCount).toBe(232)
+    expect(JSON.parse(run.stdout).result.row_count).toBe(232)
     expect(snapshot(root)).toEqual(before)
   })
 

@@ -13,7 +13,8 @@ import { repoRoot } from "../support/Fixtures.js"
  * through the built CLI (`dist/main.js`, built by `npm test`). For each case:
  *
  * - exit code 1, exactly one stderr line, starting with `<tag>: ` and containing every `message` fragment;
- * - stdout empty, or with `"json": true` (build/validate only) one `{ok: false, error: {_tag: <tag>}}`;
+ * - stdout empty (validate: its list of problems), or with `"json": true` (build/validate only) one
+ *   `{ok: false, error: {_tag: <tag>}}`;
  * - the data root (or the case's working folder) byte-for-byte unchanged: no file or folder written,
  *   no temp file or lock left behind.
  *
@@ -244,6 +245,9 @@ const runCase = async (c: Case) => {
       expect(parsed, context).toMatchObject({ ok: false, error: { ...fields, _tag: c.tag } })
       // The JSON error is the stderr line's error.
       expect(`${c.tag}: ${String(parsed.error.message).replace(/\s*\n\s*/g, " ")}`).toBe(line)
+    } else if (c.args[0] === "validate") {
+      // validate reports its problems on stdout: a count, then one line per problem.
+      expect(run.stdout, context).toMatch(/^cohort \S+: \d+ problems?\n(  (error|warning): .*\n)+$/)
     } else {
       expect(run.stdout, context).toBe("")
     }

@@ -475,7 +475,7 @@ layer(NodeContext.layer)("spec refusals", (it) => {
         Effect.gen(function*() {
           const dir = yield* folder({ [SPEC]: include("../secret.csv"), ...OUTSIDE })
           const spec = yield* parseSpec(dir.at(SPEC), { includeRoot: dir.root })
-          expect(spec.axes).toEqual([{ name: "a", levels: ["x"], derived: false }])
+          expect(spec.axes).toEqual([{ name: "a", levels: ["x"], derived: false, include: "@file:../secret.csv" }])
           expect(spec.includes.map((i) => i.path)).toEqual(["../secret.csv"])
         }))
 
