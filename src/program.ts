@@ -84,7 +84,7 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   const rowsGap = rowsCoverageGap(rows, allow)
   if (rowsGap !== undefined) return yield* rowsGap
 
-  const warnings = [...(spec.warnings ?? []), ...collapseWarnings(rows)]
+  const warnings = [...(spec.warnings ?? []), ...collapseWarnings(rows), ...(registry.warnings?.() ?? [])]
   if (options.strict === true && warnings.length > 0) {
     return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
   }
