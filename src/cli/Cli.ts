@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Effect, Option } from "effect"
+import { Config, Console, Data, Duration, Effect, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
@@ -32,16 +32,28 @@ const seed = Options.integer("seed").pipe(
   Options.withDescription("Shuffle the design rows exactly as Python's random.Random(N).shuffle"),
   Options.optional
 )
+/** A whole number ≥ 0, else a usage error naming the option. */
+const wholeNumber = (name: string) =>
+  Options.filterMap((n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()), `--${name} must be a whole number ≥ 0`)
 const maxRows = Options.integer("max-rows").pipe(
+  wholeNumber("max-rows"),
   Options.withDescription(`Refuse plans with more design rows than this (default ${DEFAULT_MAX_ROWS})`),
   Options.withDefault(DEFAULT_MAX_ROWS)
+)
+const wait = Options.integer("wait").pipe(
+  wholeNumber("wait"),
+  Options.withDescription("Seconds to wait for another build of the same cohort before failing with Locked (default 60)"),
+  Options.withDefault(60)
 )
 const format = Options.choice("format", ["csv", "jsonl"]).pipe(
   Options.withDescription("Output format (default: from --out's extension, else csv)"),
   Options.optional
 )
 const out = Options.text("out").pipe(
-  Options.withDescription("Write here (atomically) instead of stdout"),
+  Options.filterMap((target) => (target === "" ? Option.none() : Option.some(target)), "--out needs a file name"),
+  Options.withDescription(
+    "Write here instead of stdout: a regular file is replaced atomically, a FIFO or device is written in place"
+  ),
   Options.optional
 )
 // @effect/cli takes an unknown flag for the positional argument; refuse it as a usage error.
@@ -88,6 +100,7 @@ const runBuild = (args: {
   readonly json: boolean
   readonly seed: Option.Option<number>
   readonly maxRows: number
+  readonly wait?: number
 }) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
@@ -97,7 +110,11 @@ const runBuild = (args: {
       dryRun: args.dryRun,
       previewRows: args.previewRows,
       strict: args.strict
-    }).pipe(Effect.provide(dataRootLayer(root, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })))
+    }).pipe(Effect.provide(dataRootLayer(root, {
+      maxRows: args.maxRows,
+      ...(s === undefined ? {} : { seed: s }),
+      ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
+    })))
     yield* args.json
       ? Console.log(JSON.stringify({ ok: true, result: resultJson(result) }))
       : Console.log(buildSummary(result, args.dryRun))
@@ -116,7 +133,8 @@ const build = Command.make(
     strict: Options.boolean("strict").pipe(Options.withDescription("Fail on validation warnings")),
     json,
     seed,
-    maxRows
+    maxRows,
+    wait
   },
   runBuild
 ).pipe(Command.withDescription(

@@ -12,7 +12,8 @@ export const ERROR_TAGS = new Set([
   "InvalidConstraint",
   "CoverageGap",
   "IdCollision",
-  "ArtifactWriteFailed"
+  "ArtifactWriteFailed",
+  "Locked"
 ])
 
 export interface TaggedFailure {
