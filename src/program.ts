@@ -8,6 +8,7 @@ import {
   DEFAULT_PREVIEW_ROWS
 } from "./domain/CohortMembershipResult.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
+import { definitionProblem } from "./domain/DefinitionColumns.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
@@ -73,6 +74,12 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   const definition = spec.definition
   if (definition === undefined) {
     return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
+  }
+
+  // A definition handed in by an embedder's repository is checked before anything is built from it.
+  const bad = definitionProblem(definition)
+  if (bad !== undefined) {
+    return yield* new InvalidConstraint({ reason: bad.reason ?? "invalid definition entry", cohortId, details: [bad.description] })
   }
 
   const allow = allowlistsFromFrames(bundle.frames)

@@ -2,6 +2,7 @@ import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
@@ -70,9 +71,16 @@ const specFile = Args.text({ name: "spec-file" }).pipe(
   Args.mapEffect(notAFlag("spec file"))
 )
 
+/** A deleted working directory surfaces as a defect of `process.cwd()` (uv_cwd) wherever a path is resolved. */
+const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | WorkingDirectoryMissing, R> =>
+  Effect.catchSomeDefect(effect, (defect) =>
+    typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
+      ? Option.some(new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` }))
+      : Option.none())
+
 /** Reports a tagged failure (stderr line; JSON on stdout with --json) and ends with exit code 1. */
 const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
-  Effect.catchAll(effect, (error): Effect.Effect<never, E | CliExit> =>
+  Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
     isTaggedFailure(error)
       ? Effect.zipRight(
         Effect.zipRight(

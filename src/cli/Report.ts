@@ -14,7 +14,8 @@ export const ERROR_TAGS = new Set([
   "CoverageGap",
   "IdCollision",
   "ArtifactWriteFailed",
-  "Locked"
+  "Locked",
+  "WorkingDirectoryMissing"
 ])
 
 export interface TaggedFailure {

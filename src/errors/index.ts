@@ -19,6 +19,7 @@ export * from "./InvalidConstraint.js"
 export * from "./InvalidSpec.js"
 export * from "./Locked.js"
 export * from "./SpecNotFound.js"
+export * from "./WorkingDirectoryMissing.js"
 
 /** Every failure `buildCohortMembership` can end with. */
 export type BuildError =

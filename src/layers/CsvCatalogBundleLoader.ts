@@ -75,7 +75,8 @@ export const readCsvTable = (
     if (duplicate !== undefined) {
       return yield* new CatalogInvalid({ slice, path: file, reason: `column "${duplicate}" appears twice` })
     }
-    const columns: Record<string, Array<string>> = {}
+    // Keyed by the catalog's header: no prototype, so a column named `__proto__` is kept.
+    const columns: Record<string, Array<string>> = Object.create(null)
     header.forEach((name, c) => {
       columns[name] = records.slice(1).map((r) => r[c]!)
     })

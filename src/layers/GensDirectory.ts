@@ -590,6 +590,12 @@ export interface SharedWritesJob extends Omit<SharedWrites, "rows"> {
   readonly packed: PackedColumns
 }
 
+/** A template's mode (`llm` when absent): own keys only, so a template named `__proto__` or `constructor` is a name. */
+const modeOf = (modes: SharedWrites["modes"], stage: Stage, template: string): string => {
+  const ofStage = Object.hasOwn(modes, stage) ? modes[stage] : undefined
+  return ofStage !== undefined && Object.hasOwn(ofStage, template) ? ofStage[template]! : "llm"
+}
+
 /** A counter value past any row: set on failure or interruption, it stops every thread at its next row. */
 const STOPPED = 1 << 30
 
@@ -631,7 +637,7 @@ export const writeClaimed = (
           replicate: rows.replicate[i]!
         },
         work.cohortId,
-        work.modes[stage]?.[template] ?? "llm"
+        modeOf(work.modes, stage, template)
       )
       try {
         work.outcomes[k] = gens.createMetadata(stage, id, content) ? WRITTEN : EXISTED
