@@ -9,6 +9,7 @@ import {
 } from "./domain/CohortMembershipResult.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
+import { definitionProblem } from "./domain/DefinitionColumns.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
@@ -85,6 +86,12 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
     return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
   }
 
+  // A definition handed in by an embedder's repository is checked before anything is built from it.
+  const bad = definitionProblem(definition)
+  if (bad !== undefined) {
+    return yield* new InvalidConstraint({ reason: bad.reason ?? "invalid definition entry", cohortId, details: [bad.description] })
+  }
+
   const allow = allowlistsFromFrames(bundle.frames)
   const files = catalogFilesOf(bundle.metadata)
   const definitionGap = definitionCoverageGap(definition, allow, files)
@@ -98,7 +105,8 @@ export const buildCohortMembership = Effect.fn("buildCohortMembership")(function
   const warnings = [
     ...(spec.warnings ?? []),
     ...catalogWarnings(bundle.frames, bundle.metadata, definition),
-    ...collapseWarnings(rows)
+    ...collapseWarnings(rows),
+    ...(registry.warnings?.() ?? [])
   ]
   if (options.strict === true && warnings.length > 0) {
     return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })

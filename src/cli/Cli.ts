@@ -1,8 +1,10 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Effect, Either, HashSet, Option } from "effect"
+import { Config, Console, Data, Duration, Effect, Either, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { pyIntOfText } from "../domain/PythonText.js"
+import { escapeControls } from "../domain/TerminalText.js"
+import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
@@ -48,10 +50,19 @@ const seed = Options.text("seed").pipe(
   ),
   Options.optional
 )
+/** A whole number ≥ 0, else a usage error naming the option. */
+const wholeNumber = (name: string) =>
+  Options.filterMap((n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()), `--${name} must be a whole number ≥ 0`)
 const maxRows = Options.integer("max-rows").pipe(
   Options.withPseudoName("N"),
+  wholeNumber("max-rows"),
   Options.withDescription(`Refuse plans with more design rows than this (default ${DEFAULT_MAX_ROWS})`),
   Options.withDefault(DEFAULT_MAX_ROWS)
+)
+const wait = Options.integer("wait").pipe(
+  wholeNumber("wait"),
+  Options.withDescription("Seconds to wait for another build of the same cohort before failing with Locked (default 60)"),
+  Options.withDefault(60)
 )
 const format = Options.choice("format", ["csv", "jsonl"]).pipe(
   Options.withDescription("Output format (default: from --out's extension, else csv)"),
@@ -59,7 +70,10 @@ const format = Options.choice("format", ["csv", "jsonl"]).pipe(
 )
 const out = Options.text("out").pipe(
   Options.withPseudoName("FILE"),
-  Options.withDescription("Write here (atomically) instead of stdout"),
+  Options.filterMap((target) => (target === "" ? Option.none() : Option.some(target)), "--out needs a file name"),
+  Options.withDescription(
+    "Write here instead of stdout: a regular file is replaced atomically, a FIFO or device is written in place"
+  ),
   Options.optional
 )
 // @effect/cli takes an unknown flag for the positional argument; refuse it as a usage error.
@@ -76,9 +90,16 @@ const specFile = Args.text({ name: "spec-file" }).pipe(
   Args.mapEffect(notAFlag("spec file"))
 )
 
+/** A deleted working directory surfaces as a defect of `process.cwd()` (uv_cwd) wherever a path is resolved. */
+const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | WorkingDirectoryMissing, R> =>
+  Effect.catchSomeDefect(effect, (defect) =>
+    typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
+      ? Option.some(new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` }))
+      : Option.none())
+
 /** Reports a tagged failure (stderr line; JSON on stdout with --json) and ends with exit code 1. */
 const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
-  Effect.catchAll(effect, (error): Effect.Effect<never, E | CliExit> =>
+  Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
     isTaggedFailure(error)
       ? Effect.zipRight(
         Effect.zipRight(
@@ -106,6 +127,7 @@ const runBuild = (args: {
   readonly json: boolean
   readonly seed: Option.Option<number | bigint>
   readonly maxRows: number
+  readonly wait?: number
 }) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
@@ -115,7 +137,11 @@ const runBuild = (args: {
       dryRun: args.dryRun,
       previewRows: args.previewRows,
       strict: args.strict
-    }).pipe(Effect.provide(dataRootLayer(root, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })))
+    }).pipe(Effect.provide(dataRootLayer(root, {
+      maxRows: args.maxRows,
+      ...(s === undefined ? {} : { seed: s }),
+      ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
+    })))
     yield* args.json
       ? Console.log(JSON.stringify({ ok: true, result: resultJson(result) }))
       : Console.log(buildSummary(result, args.dryRun))
@@ -135,7 +161,8 @@ const build = Command.make(
     strict: Options.boolean("strict").pipe(Options.withDescription("Fail on validation warnings")),
     json,
     seed,
-    maxRows
+    maxRows,
+    wait
   },
   runBuild
 ).pipe(Command.withDescription(
@@ -181,12 +208,12 @@ const runValidate = (args: {
       })
     const problems: Array<Problem> = Either.isLeft(outcome)
       ? [{ severity: "error", ...errorJson(error), message: error.message }]
-      : warnings.map((message) => ({ severity: "warning", message }))
+      : warnings.map((message) => ({ severity: "warning", message: escapeControls(message) }))
     yield* args.json
       ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))
       : Console.log([
         `cohort ${args.cohortId}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
-        ...problems.map((p) => `  ${p.severity}: ${p.message}`)
+        ...problems.map((p) => `  ${p.severity}: ${escapeControls(p.message)}`)
       ].join("\n"))
     yield* Console.error(errorLine(error))
     return yield* new CliExit({ code: 1 })

@@ -9,7 +9,7 @@ import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
-import { type ChunkProducer, type ChunkSource, writeAtomically } from "../layers/AtomicFile.js"
+import { type ChunkProducer, type ChunkSource, writeOutput } from "../layers/AtomicFile.js"
 import { ChunkBuffer } from "../layers/ChunkBuffer.js"
 import {
   encodeClaimed,
@@ -300,7 +300,7 @@ const stdoutWriter = Effect.acquireRelease(
   ({ onError }) => Effect.sync(() => process.stdout.on("error", () => {}).off("error", onError))
 )
 
-/** Writes chunks (or what a producer writes) to `out` atomically, or to stdout when there is no `out`. */
+/** Writes chunks (or what a producer writes) to `out` (`writeOutput`'s rule), or to stdout when there is no `out`. */
 export const emit = <E = never, R = never>(
   source: ChunkSource<E, R>,
   out: string | undefined
@@ -311,7 +311,7 @@ export const emit = <E = never, R = never>(
       if (typeof source === "function") return yield* source(write)
       for (const chunk of source) yield* write(chunk)
     }))
-    : writeAtomically(out, source, { sync: false })
+    : writeOutput(out, source)
 
 /** `--format`, else the `--out` extension (`.jsonl` → jsonl), else CSV. */
 export const formatFor = (format: RowFormat | undefined, out: string | undefined): RowFormat =>

@@ -1,6 +1,7 @@
 import type { ColumnTable } from "arquero"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
+import { escapeControls } from "../domain/TerminalText.js"
 
 /** The tags of our errors: what the CLI reports as a one-line failure rather than a crash. */
 export const ERROR_TAGS = new Set([
@@ -12,7 +13,9 @@ export const ERROR_TAGS = new Set([
   "InvalidConstraint",
   "CoverageGap",
   "IdCollision",
-  "ArtifactWriteFailed"
+  "ArtifactWriteFailed",
+  "Locked",
+  "WorkingDirectoryMissing"
 ])
 
 export interface TaggedFailure {
@@ -23,8 +26,13 @@ export interface TaggedFailure {
 export const isTaggedFailure = (u: unknown): u is TaggedFailure =>
   typeof u === "object" && u !== null && "_tag" in u && ERROR_TAGS.has((u as { _tag: string })._tag)
 
-/** The one stderr line of a failure: `Tag: message`, newlines folded so it stays one line. */
-export const errorLine = (error: TaggedFailure): string => `${error._tag}: ${error.message.replace(/\s*\n\s*/g, " ")}`
+/**
+ * The one stderr line of a failure: `Tag: message`, newlines folded so it stays one line, and every
+ * control or bidi character of it escaped (messages echo specs, catalogs and file names).
+ */
+export const errorLine = (error: TaggedFailure): string => `${error._tag}: ${safeMessage(error)}`
+
+const safeMessage = (error: TaggedFailure): string => escapeControls(error.message.replace(/\s*\n\s*/g, " "))
 
 /** `cohortId` → `cohort_id`: the CLI's JSON keys are snake_case throughout, as the metadata's are. */
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -33,7 +41,7 @@ export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `
 export const errorJson = (error: TaggedFailure): Record<string, unknown> => {
   const out: Record<string, unknown> = { _tag: error._tag }
   for (const [k, v] of Object.entries(error)) if (k !== "_tag") out[snakeCase(k)] = v
-  out["message"] = error.message
+  out["message"] = safeMessage(error)
   return out
 }
 
@@ -92,5 +100,6 @@ export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): s
   if (shown > 0) {
     lines.push(`preview (first ${shown} of ${result.rowCount} rows):`, previewTable(result.membershipPreview))
   }
-  return lines.join("\n")
+  // Ids, templates and warnings come from specs and catalogs: escaped line by line.
+  return lines.map((line) => escapeControls(line)).join("\n")
 }

@@ -66,6 +66,7 @@ const CHECK_SOURCES: Record<string, { readonly slice: string; readonly designFie
 /** Suggestions are looked for among at most this many listed values, for the first few missing ones. */
 const SUGGEST_AMONG = 5_000
 const SUGGEST_FOR = 20
+const SUGGEST_MAX_LENGTH = 200
 
 /** Where the catalogs were read from (slice → file), to name the catalog in a gap. */
 export type CatalogFiles = Readonly<Record<string, string>>
@@ -77,7 +78,8 @@ const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): Cover
   if (check.allowed.size <= SUGGEST_AMONG) {
     const known = [...check.allowed]
     for (const value of sorted.slice(0, SUGGEST_FOR)) {
-      const best = suggest(value, known)
+      if (value.length > SUGGEST_MAX_LENGTH) continue
+      const best = suggest(value, known.filter((k) => k.length <= SUGGEST_MAX_LENGTH))
       if (best !== undefined) suggestions[value] = best
     }
   }

@@ -121,7 +121,8 @@ export const designFromRows = (
 export const designRecords = (design: Design): Array<Record<string, SpecValue>> => {
   const out: Array<Record<string, SpecValue>> = []
   design.forEachRow((row) => {
-    const record: Record<string, SpecValue> = {}
+    // Keyed by the spec's column names: no prototype, so `__proto__` is a column like any other.
+    const record: Record<string, SpecValue> = Object.create(null)
     design.columns.forEach((c, i) => {
       record[c] = row[i]!
     })

@@ -170,10 +170,67 @@ const makeParentLookup = <A extends object>(parents: ReadonlyArray<A>, keyOf: (a
   }
 }
 
-/** An entry whose parent is not among the definition's entries of the stage before. */
+/**
+ * An entry the builder refuses: its parent is not among the definition's entries of the stage before,
+ * or (`reason`) one of its fields is not a valid id or replicate.
+ */
 export interface OrphanEntry {
-  readonly stage: "essay" | "evaluation"
+  readonly stage: Stage
   readonly description: string
+  readonly reason?: string
+}
+
+/** Control characters (C0, DEL, C1): never in a plan value (they would reach folder names and terminals). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+/** Replicates are stored as 32-bit integers: 1 … 2^31 − 1. */
+const MAX_REPLICATE = 2 ** 31 - 1
+
+/**
+ * Why an entry handed in by an embedder cannot be built (the builder owns this validation: a definition
+ * need not come from a spec): ids must be non-empty strings without control characters, replicates
+ * whole numbers 1 … 2^31 − 1 (beyond, a replicate would wrap and merge into another generation).
+ */
+const entryProblem = (
+  stage: Stage,
+  index: number,
+  entry: { readonly templateId: unknown; readonly llmModelId: unknown; readonly replicate: unknown; readonly comboId?: unknown }
+): OrphanEntry | undefined => {
+  const fields: Array<[string, unknown]> = [["templateId", entry.templateId], ["llmModelId", entry.llmModelId]]
+  if (stage === "draft") fields.unshift(["comboId", entry.comboId])
+  const describe = (field: string, value: unknown) =>
+    `${stage}s[${index}].${field}: ${typeof value === "string" ? JSON.stringify(value) : String(value)}`
+  for (const [field, value] of fields) {
+    if (typeof value !== "string" || value === "" || CONTROL.test(value)) {
+      const what = typeof value !== "string" ? `not a string (${typeof value})` : value === "" ? "empty" : "holds a control character"
+      return { stage, description: describe(field, value), reason: `a ${stage} entry's ${field} is ${what}` }
+    }
+  }
+  const r = entry.replicate
+  if (typeof r !== "number" || !Number.isInteger(r) || r < 1 || r > MAX_REPLICATE) {
+    return {
+      stage,
+      description: describe("replicate", r),
+      reason: `a ${stage} entry's replicate must be a whole number from 1 to ${MAX_REPLICATE}`
+    }
+  }
+  return undefined
+}
+
+/** The first entry the builder refuses (none for a definition made from columns: checked when read). */
+export const definitionProblem = (definition: CohortDefinition): OrphanEntry | undefined =>
+  columnsByDefinition.has(definition) ? undefined : checkEntries(definition)
+
+const checkEntries = (definition: CohortDefinition): OrphanEntry | undefined => {
+  const stages = [["draft", definition.drafts], ["essay", definition.essays], ["evaluation", definition.evaluations]] as const
+  for (const [stage, entries] of stages) {
+    for (let i = 0; i < entries.length; i++) {
+      const problem = entryProblem(stage, i, entries[i]!)
+      if (problem !== undefined) return problem
+    }
+  }
+  return undefined
 }
 
 const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEntry => {
@@ -181,6 +238,8 @@ const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEn
   const templates = { draft: new TextIndex(), essay: new TextIndex(), evaluation: new TextIndex() }
   const llms = { draft: new TextIndex(), essay: new TextIndex(), evaluation: new TextIndex() }
   const drafts = new StageBuilder()
+  const bad = checkEntries(definition)
+  if (bad !== undefined) return bad
   for (const d of definition.drafts) {
     drafts.push(combos.of(d.comboId), templates.draft.of(d.templateId), llms.draft.of(d.llmModelId), d.replicate)
   }

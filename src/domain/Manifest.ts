@@ -58,7 +58,8 @@ export const templateModes = (
 ): Record<Stage, Record<string, string>> => {
   const modes = (slice: string, used: ReadonlyArray<string>): Record<string, string> => {
     const frame = frames[slice]
-    const out: Record<string, string> = {}
+    // Keyed by template ids (data): no prototype, so `__proto__` is a key like any other.
+    const out: Record<string, string> = Object.create(null)
     if (frame === undefined) return out
     const wanted = new Set(used)
     const ids = frame.array("template_id") as ArrayLike<unknown>

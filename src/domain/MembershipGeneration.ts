@@ -66,7 +66,7 @@ export const streamMembership = <E = never, R = never>(
     const columns = columnsOf(definition)
     if (isOrphanEntry(columns)) {
       return yield* new InvalidConstraint({
-        reason: `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+        reason: columns.reason ?? `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
         cohortId,
         details: [columns.description]
       })

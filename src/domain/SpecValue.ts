@@ -1,3 +1,5 @@
+import { escapeControls } from "./TerminalText.js"
+
 /**
  * Values of a spec keep their YAML/JSON type until rows are read, as in the original: `1` and `'1'`
  * are different levels, `1.0` prints as `1.0`, integers beyond 2^53 stay exact (bigint). Arrays stand for Python tuples (CSV tuples, pair values).
@@ -109,7 +111,9 @@ export const showValue = (value: unknown): string => {
       text = String(value)
     }
   }
-  return text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN)}… (${text.length - MAX_SHOWN} more characters)`
+  // JSON escapes C0 controls; C1 controls and bidi overrides are escaped too.
+  const shown = escapeControls(text)
+  return shown.length <= MAX_SHOWN ? shown : `${shown.slice(0, MAX_SHOWN)}… (${shown.length - MAX_SHOWN} more characters)`
 }
 
 /** Is this a value a spec may hold (a scalar, or a list of them at any depth)? Mappings are not. */

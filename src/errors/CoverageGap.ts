@@ -1,9 +1,10 @@
 import { Schema } from "effect"
+import { listShort } from "../domain/TerminalText.js"
 
 /**
- * The plan references values that its catalog does not list. `missing` is sorted; `catalog` is the
- * catalog file, `designField` the design field the values came from, `suggestions` the closest listed
- * value of each missing one that has a close match.
+ * The plan references values that its catalog does not list. `missing` is sorted (and whole; the message
+ * cuts it); `catalog` is the catalog file, `designField` the design field the values came from,
+ * `suggestions` the closest listed value of each missing one that has a close match.
  */
 export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap", {
   stage: Schema.optional(Schema.String),
@@ -24,6 +25,6 @@ export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap"
       ? ""
       : `; did you mean ${suggestions.map(([value, known]) => `"${known}" for "${value}"`).join(", ")}?`
     const context = where.length === 0 ? "" : ` (${where.join(", ")})`
-    return `${stage}${this.field} not in catalog: ${this.missing.join(", ")}${context}${hint}`
+    return `${stage}${this.field} not in catalog: ${listShort(this.missing)}${context}${hint}`
   }
 }

@@ -6,6 +6,7 @@ import type { CoverageGap } from "./CoverageGap.js"
 import type { IdCollision } from "./IdCollision.js"
 import type { InvalidConstraint } from "./InvalidConstraint.js"
 import type { InvalidSpec } from "./InvalidSpec.js"
+import type { Locked } from "./Locked.js"
 import type { SpecNotFound } from "./SpecNotFound.js"
 
 export * from "./ArtifactWriteFailed.js"
@@ -16,7 +17,9 @@ export * from "./CoverageGap.js"
 export * from "./IdCollision.js"
 export * from "./InvalidConstraint.js"
 export * from "./InvalidSpec.js"
+export * from "./Locked.js"
 export * from "./SpecNotFound.js"
+export * from "./WorkingDirectoryMissing.js"
 
 /** Every failure `buildCohortMembership` can end with. */
 export type BuildError =
@@ -29,3 +32,4 @@ export type BuildError =
   | CoverageGap
   | IdCollision
   | ArtifactWriteFailed
+  | Locked

@@ -85,6 +85,75 @@ export const writeAtomically = <E = never, R = never>(
 ): Effect.Effect<void, ArtifactWriteFailed | E, FileSystem.FileSystem | Path.Path | R> =>
   Effect.scoped(Effect.flatMap(prepareAtomically(target, source, options), (prepared) => prepared.commit))
 
+/** How an output target is written: replaced atomically (a regular file, or nothing yet), or in place. */
+export type OutputMode =
+  | { readonly _tag: "Replace"; readonly path: string }
+  | { readonly _tag: "InPlace" }
+  | { readonly _tag: "Refuse"; readonly reason: string }
+
+/**
+ * The rule for `--out`: a temp file is renamed only over a regular file or nothing (through a symlink,
+ * over the file it names); a FIFO or character device (a pipe, `/dev/stdout`, `/dev/null`) is written in
+ * place, never replaced; anything else is refused.
+ */
+export const outputMode = (type: FileSystem.File.Type | undefined, resolved: string): OutputMode => {
+  switch (type) {
+    case undefined:
+    case "File":
+      return { _tag: "Replace", path: resolved }
+    case "FIFO":
+    case "CharacterDevice":
+      return { _tag: "InPlace" }
+    case "Directory":
+      return { _tag: "Refuse", reason: "a folder is in the way" }
+    default:
+      return { _tag: "Refuse", reason: `not a regular file, FIFO or character device (${type})` }
+  }
+}
+
+/**
+ * Writes an output target by `outputMode`'s rule: a regular file (or a new one) atomically, a FIFO or a
+ * character device in place.
+ */
+export const writeOutput = <E = never, R = never>(
+  target: string,
+  source: ChunkSource<E, R>
+): Effect.Effect<void, ArtifactWriteFailed | E, FileSystem.FileSystem | Path.Path | R> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Effect.option(fs.stat(target))
+    // A symlink is followed: the file it names is replaced, the link stays.
+    const resolved = info._tag === "Some" ? yield* Effect.orElseSucceed(fs.realPath(target), () => target) : target
+    const mode = outputMode(info._tag === "Some" ? info.value.type : undefined, resolved)
+    if (mode._tag === "Refuse") return yield* new ArtifactWriteFailed({ path: target, cause: mode.reason })
+    if (mode._tag === "Replace") return yield* writeAtomically(mode.path, source, { sync: false })
+    yield* writeInPlace(target, source)
+  })
+
+/** Writes a FIFO or device as a stream (no positions: a pipe cannot seek); opened off the event loop. */
+const writeInPlace = <E, R>(target: string, source: ChunkSource<E, R>): Effect.Effect<void, ArtifactWriteFailed | E, R> => {
+  const fail = (error: unknown) => new ArtifactWriteFailed({ path: target, cause: (error as Error).message })
+  return Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => nodeFs.promises.open(target, "w"), catch: fail }),
+    (handle): Effect.Effect<void, ArtifactWriteFailed | E, R> => {
+      const write: ChunkSink = (chunk) =>
+        Effect.tryPromise({
+          try: async () => {
+            const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk
+            for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten
+          },
+          catch: fail
+        })
+      return typeof source === "function"
+        ? source(write)
+        : Effect.gen(function*() {
+          for (const chunk of source) yield* write(chunk)
+        })
+    },
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
+}
+
 const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
 
 /** Removes temp files that `writeAtomically` left in `dir` when its process died (not a live one's). */

@@ -4,81 +4,132 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { Locked } from "../errors/Locked.js"
 import { processAlive } from "./GensDirectory.js"
 
-/** How long a build waits for another build of the same cohort before giving up. */
-export const LOCK_WAIT = Duration.minutes(30)
+/** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
+export const LOCK_WAIT = Duration.seconds(60)
+
+/**
+ * Staleness is proven by a heartbeat, whatever the pid or host the lock names: its holder touches the
+ * lock file every `HEARTBEAT`, so a lock untouched for `STALE_AFTER` has no live holder. (Node has no
+ * `flock`; a native addon or a helper process would be the only ways to hold one.)
+ */
+export const HEARTBEAT = Duration.seconds(2)
+export const STALE_AFTER = Duration.seconds(20)
 
 interface Holder {
-  readonly pid: number
-  readonly host: string
+  readonly pid?: number
+  readonly host?: string
+  readonly since?: string
+}
+
+/** What the lock file says of its holder: information only (it may be empty or not JSON). */
+const readHolder = (file: string): Holder => {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>
+    return {
+      ...(typeof parsed["pid"] === "number" ? { pid: parsed["pid"] } : {}),
+      ...(typeof parsed["host"] === "string" ? { host: parsed["host"] } : {}),
+      ...(typeof parsed["since"] === "string" ? { since: parsed["since"] } : {})
+    }
+  } catch {
+    return {}
+  }
 }
 
 class Busy {
-  constructor(readonly holder: Holder | undefined) {}
+  constructor(readonly holder: Holder) {}
 }
 
-const readHolder = (file: string): Holder | undefined => {
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Holder>
-    return typeof parsed.pid === "number" && typeof parsed.host === "string" ? { pid: parsed.pid, host: parsed.host } : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * One attempt: create the lock file exclusively, or take it over when its holder is a dead process of
- * this host (a build killed before it could release it), or report who holds it.
- */
-const tryLock = (file: string): Busy | undefined => {
-  const me: Holder = { pid: process.pid, host: os.hostname() }
-  // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
-  // is never seen empty or half-written, even when a build is killed while taking it. A temp file
-  // left by a kill carries the dead pid in its name and is swept by the next build.
-  const temp = tempBeside(file)
-  fs.writeFileSync(temp, JSON.stringify({ ...me, since: new Date().toISOString() }), { flag: "wx" })
-  try {
-    fs.linkSync(temp, file)
-    return undefined
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-  } finally {
-    fs.rmSync(temp, { force: true })
-  }
-  const holder = readHolder(file)
-  if (holder !== undefined && holder.host === me.host && !processAlive(holder.pid)) {
-    // Stale: renamed away first, so two builds taking it over cannot both succeed; under a temp name,
-    // so that a kill before its removal leaves nothing a later build does not sweep.
-    const stale = tempBeside(file)
-    try {
-      fs.renameSync(file, stale)
-      fs.rmSync(stale, { force: true })
-    } catch {
-      return new Busy(holder)
-    }
-    return tryLock(file)
-  }
-  return new Busy(holder)
-}
+/** Stale: not touched for `STALE_AFTER` (a dead holder, wherever it ran), or a dead process of this host. */
+const isStale = (info: fs.Stats, holder: Holder, now: number): boolean =>
+  now - info.mtimeMs > Duration.toMillis(STALE_AFTER) ||
+  (holder.host === os.hostname() && holder.pid !== undefined && holder.pid !== process.pid && !processAlive(holder.pid))
 
 /** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
 const tempBeside = (file: string): string =>
   nodePath.join(nodePath.dirname(file), `.${nodePath.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
 
+/** The lock file, if it is there. */
+const statLock = (file: string): fs.Stats | undefined => fs.statSync(file, { throwIfNoEntry: false })
+
+/**
+ * One attempt: create the lock file exclusively, or take it over when it is stale, or report who holds
+ * it. Returns the inode of the lock taken.
+ */
+const tryLock = (file: string): number | Busy => {
+  // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
+  // is never seen empty or half-written, even when a build is killed while taking it.
+  const temp = tempBeside(file)
+  fs.writeFileSync(temp, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }), {
+    flag: "wx"
+  })
+  try {
+    fs.linkSync(temp, file)
+    return fs.statSync(temp).ino
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+  } finally {
+    fs.rmSync(temp, { force: true })
+  }
+  const info = statLock(file)
+  if (info === undefined) return tryLock(file)
+  const holder = readHolder(file)
+  if (!isStale(info, holder, Date.now())) return new Busy(holder)
+  // Stale: renamed away first, so two builds taking it over cannot both succeed. If what was renamed is
+  // not the lock judged stale (another build took it over meanwhile), it is put back.
+  const stale = tempBeside(file)
+  try {
+    fs.renameSync(file, stale)
+  } catch {
+    return new Busy(holder)
+  }
+  if (fs.statSync(stale).ino !== info.ino) {
+    try {
+      fs.linkSync(stale, file)
+    } catch {
+      // A third build holds it now: the one renamed away was live but is lost; that build fails later.
+    }
+    fs.rmSync(stale, { force: true })
+    return new Busy(readHolder(file))
+  }
+  fs.rmSync(stale, { force: true })
+  return tryLock(file)
+}
+
+const describe = (holder: Holder): string =>
+  `${holder.pid === undefined ? "an unknown process" : `pid ${holder.pid}`} on ${holder.host ?? "an unknown host"}` +
+  (holder.since === undefined ? "" : ` since ${holder.since}`)
+
 /**
  * Holds `cohorts/<id>/.lock` for the scope: builds of one cohort persist one after another. Waits
- * (polling) while another live build holds it; released when the scope closes, even on interruption.
+ * (polling, announced at once on the log) up to `wait` while another live build holds it, then fails
+ * with `Locked`. The lock's heartbeat runs while it is held; it is released when the scope closes, even
+ * on interruption.
  */
 export const lockCohort = (
   cohortDir: string,
   wait: Duration.DurationInput = LOCK_WAIT
-): Effect.Effect<void, ArtifactWriteFailed, Scope.Scope> => {
+): Effect.Effect<void, ArtifactWriteFailed | Locked, Scope.Scope> => {
   const file = nodePath.join(cohortDir, ".lock")
+  let announced = false
   const attempt = Effect.try({
     try: () => tryLock(file),
     catch: (error) => new ArtifactWriteFailed({ path: file, cause: (error as Error).message })
-  }).pipe(Effect.flatMap((busy) => (busy === undefined ? Effect.void : Effect.fail(busy))))
+  }).pipe(
+    Effect.flatMap((got) => {
+      if (!(got instanceof Busy)) return Effect.succeed(got)
+      if (announced) return Effect.fail(got)
+      announced = true
+      return Effect.zipRight(
+        Effect.logWarning(
+          `waiting for the lock of ${cohortDir}: held by ${describe(got.holder)} (up to ${Duration.format(wait)}, --wait)`
+        ),
+        Effect.fail(got)
+      )
+    })
+  )
   const acquire = attempt.pipe(
     Effect.retry({
       while: (e) => e instanceof Busy,
@@ -88,13 +139,58 @@ export const lockCohort = (
       )
     }),
     Effect.catchIf((e): e is Busy => e instanceof Busy, (busy) =>
-      new ArtifactWriteFailed({
+      new Locked({
         path: file,
-        cause: `cohort is locked by another build${busy.holder ? ` (pid ${busy.holder.pid} on ${busy.holder.host})` : ""}`
+        waitedSeconds: Math.round(Duration.toSeconds(wait)),
+        ...busy.holder
       }))
   )
-  return Effect.acquireRelease(acquire, () =>
-    Effect.sync(() => {
-      if (readHolder(file)?.pid === process.pid) fs.rmSync(file, { force: true })
-    }))
+  return Effect.acquireRelease(
+    Effect.map(acquire, (ino) => {
+      // The heartbeat: touches the lock while it is still this build's (never a lock taken over from it).
+      const beat = setInterval(() => {
+        try {
+          if (statLock(file)?.ino === ino) fs.utimesSync(file, new Date(), new Date())
+        } catch {
+          // A missed beat only makes the lock look older.
+        }
+      }, Duration.toMillis(HEARTBEAT))
+      beat.unref()
+      return { ino, beat }
+    }),
+    ({ beat, ino }) =>
+      Effect.sync(() => {
+        clearInterval(beat)
+        if (statLock(file)?.ino === ino) fs.rmSync(file, { force: true })
+      })
+  )
 }
+
+const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/
+
+/**
+ * Removes, once the lock is held, what earlier holders left in the cohort folder: every temp file of an
+ * artifact (only a holder writes them, and none is writing now, whatever pid or host it had), and the
+ * lock's own temp files of dead processes or older than `STALE_AFTER` (a live build's lasts microseconds).
+ */
+export const sweepFormerHolders = (cohortDir: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    let names: Array<string> = []
+    try {
+      names = fs.readdirSync(cohortDir)
+    } catch {
+      return
+    }
+    const now = Date.now()
+    for (const name of names) {
+      const match = TEMP_FILE.exec(name)
+      if (match === null) continue
+      const full = nodePath.join(cohortDir, name)
+      const info = fs.lstatSync(full, { throwIfNoEntry: false })
+      if (info === undefined || !info.isFile()) continue
+      const orphan = match[1] !== ".lock" ||
+        !processAlive(Number(match[2])) ||
+        now - info.mtimeMs > Duration.toMillis(STALE_AFTER)
+      if (orphan) fs.rmSync(full, { force: true })
+    }
+  })

@@ -13,6 +13,9 @@ import { dataRootPaths } from "./DataRoot.js"
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
+/** The largest catalog file read: a bound on a runaway file (a symlink to an endless device). */
+export const MAX_CATALOG_BYTES = 256 * 1024 * 1024
+
 interface SliceFile {
   readonly slice: string
   readonly path: string
@@ -29,6 +32,21 @@ export const readCsvTable = (
 ): Effect.Effect<{ table: ColumnTable; sha256: string } | undefined, CatalogInvalid, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    // Regular files only, checked before opening: a FIFO would block the open (ignoring Ctrl-C), a
+    // device would read without end.
+    const info = yield* Effect.either(fs.stat(file))
+    if (info._tag === "Right") {
+      if (info.right.type !== "File") {
+        return yield* new CatalogInvalid({ slice, path: file, reason: `not a regular file (${info.right.type})` })
+      }
+      if (Number(info.right.size) > MAX_CATALOG_BYTES) {
+        return yield* new CatalogInvalid({
+          slice,
+          path: file,
+          reason: `larger than ${MAX_CATALOG_BYTES / 1024 / 1024} MiB (${info.right.size} bytes)`
+        })
+      }
+    }
     const bytes = yield* fs.readFile(file).pipe(
       Effect.map((b): Uint8Array | undefined => b),
       Effect.catchIf(
@@ -57,7 +75,8 @@ export const readCsvTable = (
     if (duplicate !== undefined) {
       return yield* new CatalogInvalid({ slice, path: file, reason: `column "${duplicate}" appears twice` })
     }
-    const columns: Record<string, Array<string>> = {}
+    // Keyed by the catalog's header: no prototype, so a column named `__proto__` is kept.
+    const columns: Record<string, Array<string>> = Object.create(null)
     header.forEach((name, c) => {
       columns[name] = records.slice(1).map((r) => r[c]!)
     })

@@ -7,7 +7,7 @@ import type { MembershipArtifactStore } from "../services/MembershipArtifactStor
 import type { RegistryFactory } from "../services/RegistryFactory.js"
 import { CsvCatalogBundleLoader } from "./CsvCatalogBundleLoader.js"
 import { DiskRegistryFactory } from "./DiskRegistryFactory.js"
-import { FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
+import { type ArtifactStoreOptions, FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
 import { FileSystemSpecRepository, type SpecRepositoryOptions } from "./FileSystemSpecRepository.js"
 import { GensStore } from "./GensStore.js"
 
@@ -25,17 +25,17 @@ export type DataRootServices =
  */
 export const dataRootLayer = (
   dataRoot: string,
-  options: SpecRepositoryOptions = {}
+  options: SpecRepositoryOptions & ArtifactStoreOptions = {}
 ): Layer.Layer<DataRootServices, never, FileSystem.FileSystem | Path.Path> =>
   Layer.mergeAll(
     FileSystemSpecRepository.layer(dataRoot, options),
     CsvCatalogBundleLoader.layer(dataRoot),
     DiskRegistryFactory.layer(dataRoot),
-    FileSystemArtifactStore.layer(dataRoot),
+    FileSystemArtifactStore.layer(dataRoot, options),
     // One view of gens/ for the registry and the store (the store skips what the registry found).
     GensStore.layer(dataRoot)
   )
 
 /** `dataRootLayer` on Node's file system. */
-export const dataRootLive = (dataRoot: string, options: SpecRepositoryOptions = {}): Layer.Layer<DataRootServices> =>
+export const dataRootLive = (dataRoot: string, options: SpecRepositoryOptions & ArtifactStoreOptions = {}): Layer.Layer<DataRootServices> =>
   dataRootLayer(dataRoot, options).pipe(Layer.provide(NodeContext.layer))

@@ -4,7 +4,7 @@ import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { OTHER, SAME, signatureOfMetadata, verifyClaimed } from "./GensDirectory.js"
+import { OTHER, SAME, signatureOfMetadata, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
@@ -27,13 +27,26 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
     const gens = yield* gensDirectoryFor(dataRoot)
     // A new registry starts a new build: what an earlier build saw of the store may be stale.
     gens.reset()
+    // Unreadable metadata (not a regular file, not JSON, no signature) counts as another signature's, as
+    // in the original; each one is a validation warning, so that validate and --strict fail on it.
+    const unreadable = new Map<string, string>()
+    const note = (stage: Stage, id: string, problem: Unreadable) => {
+      const file = gens.metadataFile(stage, id)
+      unreadable.set(
+        file,
+        `gens metadata ${file} is unreadable (${problem.reason}): counted as another generation's, the next id is used`
+      )
+    }
     /** The id of a signature: the first candidate (from attempt `from` on) that is free or its own. */
     const resolve = (stage: Stage, canonical: string, from = 0): string | IdCollision => {
       const attempts: Array<string> = []
       for (let i = 0; i < MAX_ID_ATTEMPTS; i++) {
         const id = hasher.idOf(stage, canonical, i)
         attempts.push(id)
-        if (i >= from && gens.verify(stage, id, canonical) !== OTHER) return id
+        if (i < from) continue
+        const verdict = gens.examine(stage, id, canonical)
+        if (verdict instanceof Unreadable) note(stage, id, verdict)
+        else if (verdict !== OTHER) return id
       }
       return new IdCollision({ stage, signature: canonical, attempts })
     }
@@ -87,14 +100,20 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
           for (let k = 0; k < listed.length; k++) if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
           // A folder holding another signature's metadata: the next candidates, as the original.
           for (let k = 0; k < listed.length; k++) {
-            if (verdicts[k] !== OTHER) continue
+            if (verdicts[k] !== OTHER && verdicts[k] !== UNREADABLE) continue
             const i = listed[k]!
+            if (verdicts[k] === UNREADABLE) {
+              // The worker says only that it was unreadable: the reason is read again here (rare).
+              const again = gens.examine(stage, ids[i]!, canonicals[i]!, true)
+              note(stage, ids[i]!, again instanceof Unreadable ? again : new Unreadable("changed while read"))
+            }
             const id = resolve(stage, canonicals[i]!, 1)
             if (typeof id !== "string") return yield* id
             ids[i] = id
           }
           return ids
-        })
+        }),
+      warnings: () => [...unreadable.values()]
     } satisfies GenerationRegistry
   })
 

@@ -1,14 +1,14 @@
 import { FileSystem, Path } from "@effect/platform"
 import type { ColumnTable } from "arquero"
-import { Effect, Layer, Option } from "effect"
+import { type Duration, Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { prepareAtomically, sweepStaleTemps } from "./AtomicFile.js"
+import { prepareAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
-import { lockCohort } from "./CohortLock.js"
+import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 import {
@@ -43,13 +43,21 @@ function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>)
   yield* out.take()
 }
 
+export interface ArtifactStoreOptions {
+  /** How long to wait for another build of the same cohort before failing with `Locked` (default 60 s). */
+  readonly lockWait?: Duration.DurationInput
+}
+
 /**
  * Artifacts under a data root (REFERENCE §8): `gens/<stage>/<id>/metadata.json` for each generation
  * that has none yet (never overwritten), then `cohorts/<id>/manifest.json`, then
  * `cohorts/<id>/membership.csv` — each written to a temp file and renamed into place.
  */
 export const FileSystemArtifactStore = {
-  layer: (dataRoot: string): Layer.Layer<MembershipArtifactStore, never, FileSystem.FileSystem | Path.Path> =>
+  layer: (
+    dataRoot: string,
+    options: ArtifactStoreOptions = {}
+  ): Layer.Layer<MembershipArtifactStore, never, FileSystem.FileSystem | Path.Path> =>
     Layer.effect(
       MembershipArtifactStore,
       Effect.gen(function*() {
@@ -164,8 +172,8 @@ export const FileSystemArtifactStore = {
             Effect.mapError((e) => new ArtifactWriteFailed({ path: cohortDir, cause: e.message }))
           )
           // Builds of one cohort persist one at a time (the lock is released on any exit).
-          yield* lockCohort(cohortDir)
-          yield* sweepStaleTemps(cohortDir)
+          yield* lockCohort(cohortDir, options.lockWait)
+          yield* sweepFormerHolders(cohortDir)
           // Manifest and membership are written (to temp files) before any generation, so that a
           // failure there leaves nothing behind; they are renamed into place only at the end.
           const manifestPath = path.join(cohortDir, "manifest.json")

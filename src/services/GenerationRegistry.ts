@@ -38,4 +38,6 @@ export interface GenerationRegistry {
     stage: Stage,
     canonicals: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<string>, IdCollision>
+  /** Validation warnings about the store met while handing out ids (e.g. unreadable metadata). */
+  readonly warnings?: () => ReadonlyArray<string>
 }

@@ -2,6 +2,7 @@ import type { ColumnTable } from "arquero"
 import { Context, type Effect } from "effect"
 import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import type { Locked } from "../errors/Locked.js"
 
 /** Persists a cohort's membership and returns artifact name → path/URI. */
 export class MembershipArtifactStore extends Context.Tag("cohort/MembershipArtifactStore")<
@@ -11,6 +12,6 @@ export class MembershipArtifactStore extends Context.Tag("cohort/MembershipArtif
       cohortId: string,
       membership: ColumnTable,
       metadata: Readonly<Record<string, unknown>>
-    ) => Effect.Effect<Readonly<Record<string, string>>, ArtifactWriteFailed | InvalidConstraint>
+    ) => Effect.Effect<Readonly<Record<string, string>>, ArtifactWriteFailed | InvalidConstraint | Locked>
   }
 >() {}

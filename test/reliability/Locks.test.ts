@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { copyExampleDataRoot } from "../support/DataRoots.js"
+import { HEARTBEAT, lockCohort, STALE_AFTER } from "../../src/layers/CohortLock.js"
+import { repoRoot } from "../support/Fixtures.js"
+
+const main = path.join(repoRoot, "dist", "main.js")
+
+const cohort = (args: Array<string>) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    const began = Date.now()
+    const child = spawn(process.execPath, [main, ...args], { timeout: 60_000 })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - began }))
+  })
+
+let cleanups: Array<() => void> = []
+afterEach(() => {
+  cleanups.forEach((c) => c())
+  cleanups = []
+})
+const example = () => {
+  const made = copyExampleDataRoot()
+  cleanups.push(made.cleanup)
+  const cohortDir = path.join(made.root, "cohorts", "daydream-pilot")
+  return { root: made.root, cohortDir, lock: path.join(cohortDir, ".lock") }
+}
+
+/** Backdates a file by an hour: a lock nobody has touched since (its holder's heartbeat stopped). */
+const age = (file: string) => {
+  const old = new Date(Date.now() - 3_600_000)
+  fs.utimesSync(file, old, old)
+}
+
+describe("a dead holder's lock is taken over whatever its pid, host or content", () => {
+  it.for([
+    { what: "a lock naming pid 1 (a container's entrypoint)", content: JSON.stringify({ pid: 1, host: os.hostname() }) },
+    { what: "a lock from another host", content: JSON.stringify({ pid: process.pid, host: "container-3f9a1c" }) },
+    { what: "an empty lock", content: "" },
+    { what: "a lock that is not JSON", content: "\u0000garbage{" }
+  ])("$what, untouched for an hour, is taken over at once", { timeout: 60_000 }, async ({ content }) => {
+    const { cohortDir, lock, root } = example()
+    fs.writeFileSync(lock, content)
+    age(lock)
+    // What the dead holder was writing: temp files named for its pid (alive or not, here).
+    fs.writeFileSync(path.join(cohortDir, ".manifest.json.1.0badcafe.tmp"), "{")
+    fs.writeFileSync(path.join(cohortDir, ".membership.csv.1.deadbeef.tmp"), "stage,gen_id\n")
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "5"])
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
+    expect(fs.existsSync(lock)).toBe(false)
+    expect(fs.readdirSync(cohortDir).filter((name) => name.startsWith("."))).toEqual([])
+  })
+})
+
+describe("a live holder's lock", () => {
+  it("is waited for, announced at once on stderr, then Locked after --wait seconds; nothing is written", { timeout: 60_000 }, async () => {
+    const { cohortDir, lock, root } = example()
+    const since = new Date().toISOString()
+    // Fresh (its heartbeat is recent), named for a live process of this host.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since }))
+    const before = fs.readdirSync(cohortDir).sort()
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "1"])
+    expect(run.code).toBe(1)
+    const lines = run.stderr.trim().split("\n")
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toContain(`waiting for the lock of ${cohortDir}: held by pid ${process.pid} on ${os.hostname()} since ${since}`)
+    expect(lines[1]).toMatch(new RegExp(`^Locked: cohort lock ${lock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is held by pid ${process.pid}`))
+    expect(lines[1]).toContain("after waiting 1 s")
+    expect(run.ms).toBeGreaterThanOrEqual(1000)
+    expect(fs.readdirSync(cohortDir).sort()).toEqual(before)
+    expect(fs.readFileSync(lock, "utf8")).toContain(since)
+  })
+
+  it("--json reports Locked with its fields", { timeout: 60_000 }, async () => {
+    const { lock, root } = example()
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere" }))
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0", "--json"])
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout).error).toMatchObject({ _tag: "Locked", path: lock, pid: process.pid, host: "elsewhere", waitedSeconds: 0 })
+  })
+
+  it("--wait and --max-rows take whole numbers ≥ 0 (else a usage error)", { timeout: 60_000 }, async () => {
+    const { root } = example()
+    for (const args of [["--wait", "-1"], ["--max-rows", "-1"], ["--max-rows", "-3"]]) {
+      const run = await cohort(["build", "daydream-pilot", "--data-root", root, ...args])
+      expect({ args, code: run.code }).toEqual({ args, code: 2 })
+      expect(fs.existsSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"))).toBe(false)
+    }
+  })
+})
+
+describe("the heartbeat", () => {
+  it.live("a live holder keeps its lock fresh while it holds it, and removes it on release", () =>
+    Effect.gen(function*() {
+      const { cohortDir, lock } = example()
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* lockCohort(cohortDir)
+        age(lock)
+        yield* Effect.sleep(Duration.sum(HEARTBEAT, Duration.millis(700)))
+        expect(Date.now() - fs.statSync(lock).mtimeMs).toBeLessThan(Duration.toMillis(STALE_AFTER))
+        expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toMatchObject({ pid: process.pid, host: os.hostname() })
+      }))
+      expect(fs.existsSync(lock)).toBe(false)
+    }), 30_000)
+})
