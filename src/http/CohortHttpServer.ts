@@ -1,11 +1,12 @@
-import { HttpLayerRouter, type HttpServer, type HttpServerError } from "@effect/platform"
+import { HttpLayerRouter, HttpServer, type HttpServerError } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { Layer } from "effect"
+import { Console, Context, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { CohortApi } from "./CohortApi.js"
 import { CohortBuildGuard } from "./CohortBuildGuard.js"
 import { CohortHandlersLive } from "./CohortHandlers.js"
 import { CohortServiceConfig, type CohortServiceOptions } from "./CohortServiceConfig.js"
+import { DEFAULT_HOST, type ListenOptions } from "./Listen.js"
 
 /** Where the OpenAPI document of the service is served. */
 export const OPENAPI_PATH = "/openapi.json"
@@ -24,13 +25,6 @@ export const CohortApiHandlers = (options: CohortServiceOptions) =>
 export const CohortHttpRoutes = (options: CohortServiceOptions) =>
   HttpLayerRouter.addHttpApi(CohortApi, { openapiPath: OPENAPI_PATH }).pipe(Layer.provide(CohortApiHandlers(options)))
 
-/** Where the stand-alone server listens: loopback only unless told otherwise, port 0 for any free one. */
-export interface ListenOptions {
-  readonly host?: string
-  readonly port?: number
-}
-
-export const DEFAULT_HOST = "127.0.0.1"
 
 /** The service on a Node HTTP server of its own (what `cohort serve` runs); its `HttpServer` is output. */
 export const CohortHttpServer = (
@@ -38,3 +32,18 @@ export const CohortHttpServer = (
 ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
   HttpLayerRouter.serve(CohortHttpRoutes(options), { disableListenLog: true, disableLogger: options.logRequests !== true })
     .pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 })))
+
+/**
+ * Runs the stand-alone service until interrupted, after printing where it listens (one line on stdout,
+ * `cohort service listening on http://HOST:PORT`): what `cohort serve` does.
+ */
+export const runCohortHttpServer = (options: CohortServiceOptions & ListenOptions) =>
+  Effect.scoped(Effect.gen(function*() {
+    const context = yield* Layer.build(CohortHttpServer({ ...options, logRequests: true }))
+    const address = Context.get(context, HttpServer.HttpServer).address
+    const where = address._tag === "TcpAddress" ? `http://${hostOf(address.hostname)}:${address.port}` : address.path
+    yield* Console.log(`cohort service listening on ${where} (data root ${options.dataRoot})`)
+    return yield* Effect.never
+  }))
+
+const hostOf = (hostname: string): string => (hostname.includes(":") ? `[${hostname}]` : hostname)

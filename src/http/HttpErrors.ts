@@ -88,7 +88,8 @@ export const toErrorBody = <E extends { readonly _tag: string; readonly message:
 ): ErrorBodies[E["_tag"] & Tag] => {
   if (!(error._tag in ERROR_STATUS)) throw new Error(`no HTTP status for error ${error._tag}: ${error.message}`)
   const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(error)) out[key] = value
+  // Own names, not entries: an error's `cause` field is not enumerable.
+  for (const key of Object.getOwnPropertyNames(error)) if (key !== "stack") out[key] = (error as Record<string, unknown>)[key]
   out["_tag"] = error._tag
   out["message"] = error.message
   return out as unknown as ErrorBodies[E["_tag"] & Tag]
