@@ -12,8 +12,8 @@ import { DEFAULT_HOST, type ListenOptions } from "./Listen.js"
 export const OPENAPI_PATH = "/openapi.json"
 
 /**
- * The handlers of `CohortApi`, configured: for a backend that builds its own `HttpApi` with
- * `HttpApi.make("…").addHttpApi(CohortApi)` and serves it through `HttpApiBuilder`.
+ * The handlers of `CohortApi`, configured: for serving `CohortApi` itself through `HttpApiBuilder.api`
+ * (`CohortHttpRoutes` is the same on an `HttpLayerRouter`).
  */
 export const CohortApiHandlers = (options: CohortServiceOptions) =>
   CohortHandlersLive.pipe(Layer.provide(CohortBuildGuard.Default), Layer.provide(CohortServiceConfig.layer(options)))
