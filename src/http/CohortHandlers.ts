@@ -1,4 +1,4 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Stream } from "effect"
 import { checkCohortId } from "../domain/CohortId.js"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
@@ -23,7 +23,7 @@ const checkedCohortId = (cohortId: string) => {
 }
 
 /** The spec object of a request, compiled under the service's row cap. */
-const specOfRequest = (request: Parameters<typeof readJsonBody>[0], seed?: number) =>
+const specOfRequest = (request: HttpServerRequest.HttpServerRequest, seed?: number) =>
   Effect.gen(function*() {
     const config = yield* CohortServiceConfig
     const data = yield* readJsonBody(request, config.maxBodyBytes)

@@ -87,7 +87,7 @@ describe("POST /specs/validate", () => {
           duplex: "half"
         } as RequestInit)
         expect(chunked.status).toBe(413)
-        // Just under the cap is read and judged on its content.
+        // A body under the cap is read and judged on its content.
         const small = yield* postJson(`${url}/specs/validate`, pilotSpecObject)
         expect(small.status).toBe(200)
       }), { maxBodyBytes: 4096 }))
