@@ -52,3 +52,13 @@ export type * from "./spec/ExperimentSpec.js"
 export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
 export { PyRandom } from "./spec/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
+
+// The HTTP service (an @effect/platform HttpApi)
+export * from "./http/CohortApi.js"
+export { CohortBuildGuard } from "./http/CohortBuildGuard.js"
+export { CohortHandlersLive } from "./http/CohortHandlers.js"
+export * from "./http/CohortHttpServer.js"
+export * from "./http/CohortServiceConfig.js"
+export * from "./http/HttpErrors.js"
+export { DEFAULT_MAX_BODY_BYTES } from "./http/RequestBody.js"
+export * from "./http/Listen.js"

@@ -6,6 +6,8 @@ import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
 import { GenIdHasher } from "../domain/GenId.js"
+import { DEFAULT_HOST } from "../http/Listen.js"
+import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
@@ -304,7 +306,49 @@ const design = Command.make(
     "Example: cohort design spec/config.yaml --seed 7 --format jsonl"
 ))
 
-const subcommands = [build, validate, plan, design] as const
+const serve = Command.make(
+  "serve",
+  {
+    dataRoot,
+    host: Options.text("host").pipe(
+      Options.withPseudoName("ADDRESS"),
+      Options.withDescription(`Listen on this address (default ${DEFAULT_HOST}: this machine only)`),
+      Options.withDefault(DEFAULT_HOST)
+    ),
+    port: Options.integer("port").pipe(Options.withPseudoName("N"), Options.withDescription("Listen on this port (default 8080; 0: any free one)"), Options.withDefault(8080)),
+    maxRows,
+    maxBodyBytes: Options.integer("max-body-bytes").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription(`Refuse request bodies above this many bytes (default ${DEFAULT_MAX_BODY_BYTES})`),
+      Options.withDefault(DEFAULT_MAX_BODY_BYTES)
+    ),
+    seed
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const path = yield* Path.Path
+      // Loaded on demand: the other commands do not pay for the HTTP stack.
+      const { runCohortHttpServer } = yield* Effect.promise(() => import("../http/CohortHttpServer.js"))
+      const s = seedOf(args.seed)
+      yield* runCohortHttpServer({
+        dataRoot: path.resolve(args.dataRoot),
+        host: args.host,
+        port: args.port,
+        maxRows: args.maxRows,
+        maxBodyBytes: args.maxBodyBytes,
+        ...(s === undefined ? {} : { seed: s })
+      })
+    }).pipe(Effect.catchTag("ServeError", (e) =>
+      Effect.zipRight(
+        Console.error(`ServeError: cannot listen on ${args.host}:${args.port}: ${String((e.cause as Error)?.message ?? e.cause)}`),
+        new CliExit({ code: 1 })
+      )))
+).pipe(Command.withDescription(
+  "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; OpenAPI at /openapi.json).\n" +
+    "Example: cohort serve --data-root examples/data --port 8080"
+))
+
+const subcommands = [build, validate, plan, design, serve] as const
 
 const PROGRAM_DESCRIPTION = "Turn cohort specs into membership tables with deterministic generation ids."
 

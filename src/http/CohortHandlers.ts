@@ -1,0 +1,113 @@
+import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Layer, Stream } from "effect"
+import { checkCohortId } from "../domain/CohortId.js"
+import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
+import { GenIdHasher } from "../domain/GenId.js"
+import { streamMembership } from "../domain/MembershipGeneration.js"
+import { collapseWarnings, type MembershipRow, rowAt } from "../domain/MembershipRows.js"
+import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
+import { buildCohortMembership } from "../program.js"
+import { CohortApi } from "./CohortApi.js"
+import { CohortBuildGuard } from "./CohortBuildGuard.js"
+import { CohortServiceConfig } from "./CohortServiceConfig.js"
+import { toErrorBody } from "./HttpErrors.js"
+import { membershipCsv } from "./MembershipCsv.js"
+import { readJsonBody } from "./RequestBody.js"
+import { compileSpecObject } from "./SpecObject.js"
+
+const DEFAULT_PREVIEW_ROWS = 20
+
+const checkedCohortId = (cohortId: string) => {
+  const bad = checkCohortId(cohortId)
+  return bad === undefined ? Effect.succeed(cohortId) : Effect.fail(bad)
+}
+
+/** The spec object of a request, compiled under the service's row cap. */
+const specOfRequest = (request: HttpServerRequest.HttpServerRequest, seed?: number) =>
+  Effect.gen(function*() {
+    const config = yield* CohortServiceConfig
+    const data = yield* readJsonBody(request, config.maxBodyBytes)
+    return yield* Effect.mapError(compileSpecObject(data, { maxRows: config.maxRows, seed }), toErrorBody)
+  })
+
+export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
+  handlers
+    .handleRaw("validate", ({ request }) =>
+      Effect.map(specOfRequest(request), ({ design, spec }) => ({
+        valid: true as const,
+        designRows: design.size,
+        axes: spec.axes.map((a) => ({ name: a.name, levels: a.levels.length, derived: a.derived })),
+        fieldOrder: [...spec.fieldOrder],
+        warnings: [...design.plan.warnings]
+      })))
+    .handleRaw("plan", ({ request, urlParams }) =>
+      Effect.gen(function*() {
+        const cohortId = yield* Effect.mapError(checkedCohortId(urlParams.cohortId), toErrorBody)
+        const { definition, design } = yield* specOfRequest(request, urlParams.seed)
+        const wanted = urlParams.previewRows ?? DEFAULT_PREVIEW_ROWS
+        const preview: Array<MembershipRow> = []
+        const registry = yield* makeInMemoryRegistry
+        const { rows, summary } = yield* streamMembership(definition, cohortId, registry, (batch) =>
+          Effect.sync(() => {
+            for (let i = 0; i < batch.genId.length && preview.length < wanted; i++) preview.push(rowAt(batch, i))
+          })).pipe(Effect.mapError(toErrorBody))
+        const { counts } = summary
+        return {
+          cohortId,
+          designRows: design.size,
+          rowCount: counts.draft + counts.essay + counts.evaluation,
+          counts,
+          collapseCount: summary.collapseCount,
+          warnings: [...design.plan.warnings, ...collapseWarnings(rows)],
+          preview
+        }
+      }))
+    .handleRaw("membership", ({ request, urlParams }) =>
+      Effect.gen(function*() {
+        const cohortId = yield* Effect.mapError(checkedCohortId(urlParams.cohortId), toErrorBody)
+        const { definition } = yield* specOfRequest(request, urlParams.seed)
+        const registry = yield* makeInMemoryRegistry
+        const hasher = yield* GenIdHasher
+        const body = membershipCsv(definition, cohortId, registry, hasher)
+        return HttpServerResponse.stream(Stream.orDie(body), {
+          contentType: "text/csv; charset=utf-8",
+          headers: { "content-disposition": `attachment; filename="membership.csv"` }
+        })
+      })))
+
+const resultBody = (result: CohortMembershipResult, dryRun: boolean) => ({
+  cohortId: result.cohortId,
+  rowCount: result.rowCount,
+  dryRun,
+  membershipPreview: result.membershipPreview.objects() as Array<MembershipRow>,
+  artifacts: result.artifacts,
+  metadata: result.metadata
+})
+
+export const CohortsLive = HttpApiBuilder.group(CohortApi, "cohorts", (handlers) =>
+  Effect.gen(function*() {
+    const config = yield* CohortServiceConfig
+    const guard = yield* CohortBuildGuard
+    return handlers
+      .handle("build", ({ path, urlParams }) => {
+        const dryRun = urlParams.dryRun === true
+        const build = buildCohortMembership(path.cohortId, {
+          dryRun,
+          strict: urlParams.strict === true,
+          previewRows: urlParams.previewRows ?? DEFAULT_PREVIEW_ROWS
+        }).pipe(Effect.provide(config.services), Effect.mapError(toErrorBody))
+        // A dry run writes nothing, so it need not wait for (or hold off) a build of the same cohort.
+        return Effect.map(dryRun ? build : guard.exclusive(path.cohortId, build), (r) => resultBody(r, dryRun))
+      })
+      .handle("validate", ({ path }) =>
+        buildCohortMembership(path.cohortId, { dryRun: true, strict: true, previewRows: 0 }).pipe(
+          Effect.provide(config.services),
+          // A dry run persists nothing: a write failure cannot happen here.
+          Effect.catchTag("ArtifactWriteFailed", (e) => Effect.die(e)),
+          Effect.mapError(toErrorBody),
+          Effect.map((r) => resultBody(r, true))
+        ))
+  }))
+
+/** Every handler of the API, needing the service's configuration and build guard. */
+export const CohortHandlersLive = Layer.mergeAll(SpecsLive, CohortsLive)
