@@ -19,7 +19,7 @@ export interface CohortServiceOptions {
   /** Refuse request bodies larger than this many bytes (default 1 MiB). */
   readonly maxBodyBytes?: number
   /** Shuffle the designs of the data root's cohorts as Python's `random.Random(seed)`. */
-  readonly seed?: number
+  readonly seed?: number | bigint
   /**
    * The collaborators of a build, made afresh for each request (default: the data root's live layers,
    * `dataRootLive(dataRoot, { maxRows, seed })`), e.g. to read specs from somewhere else.
