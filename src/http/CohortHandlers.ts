@@ -102,8 +102,8 @@ export const CohortsLive = HttpApiBuilder.group(CohortApi, "cohorts", (handlers)
       .handle("validate", ({ path }) =>
         buildCohortMembership(path.cohortId, { dryRun: true, strict: true, previewRows: 0 }).pipe(
           Effect.provide(config.services),
-          // A dry run persists nothing: a write failure cannot happen here.
-          Effect.catchTag("ArtifactWriteFailed", (e) => Effect.die(e)),
+          // A dry run persists nothing and takes no lock: neither a write failure nor a lock can happen here.
+          Effect.catchTags({ ArtifactWriteFailed: (e) => Effect.die(e), Locked: (e) => Effect.die(e) }),
           Effect.mapError(toErrorBody),
           Effect.map((r) => resultBody(r, true))
         ))

@@ -54,7 +54,14 @@ export const CatalogInvalidBody = domain(CatalogInvalid)
 export const IdCollisionBody = domain(IdCollision)
 export const ArtifactWriteFailedBody = domain(ArtifactWriteFailed)
 /** Another build of the cohort is running; try again when it has finished. */
-export const LockedBody = body("Locked", { cohortId: Schema.optional(Schema.String), path: Schema.optional(Schema.String) })
+export const LockedBody = body("Locked", {
+  cohortId: Schema.optional(Schema.String),
+  path: Schema.optional(Schema.String),
+  waitedSeconds: Schema.optional(Schema.Number),
+  pid: Schema.optional(Schema.Number),
+  host: Schema.optional(Schema.String),
+  since: Schema.optional(Schema.String)
+})
 /** The request body is not a JSON document. */
 export const MalformedBodyBody = body("MalformedBody", {})
 /** The request body is larger than the service accepts. */
