@@ -120,7 +120,11 @@ describe("buildCohortMembership", () => {
         evaluations: 3,
         run_timestamp: "1970-01-01T01:30:00.000Z",
         feature_flags: { fast_ids: true },
-        validation_warnings: []
+        // The catalog's replication_config says 2 evaluation replicates; the definition has 1.
+        validation_warnings: [
+          "replication_config: stage evaluation declares 2 replicate(s), but the membership's evaluations have 1 " +
+          "(the highest replicate of the stage)"
+        ]
       })
       expect(result.metadata.manifest).toEqual({
         combos: ["combo-1", "combo-2"],
@@ -215,7 +219,7 @@ describe("coverage", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(buildCohortMembership("gap"))
       expect((error as CoverageGap).missing).toEqual(["gpt-a", "gpt-z"])
-      expect(error.message).toBe("evaluation llm_model_id not in catalog: gpt-a, gpt-z")
+      expect(error.message).toBe("evaluation llm_model_id not in catalog: gpt-a, gpt-z (from design field evaluation_llm)")
     }).pipe(Effect.provide(buildLayer([
       specOf("gap", [designRow({ evaluation_llm: "gpt-z" }), designRow({ evaluation_llm: "gpt-a" }), designRow({ evaluation_llm: "gpt-z", evaluation_replicate: "2" })])
     ]))))
@@ -228,13 +232,16 @@ describe("coverage", () => {
 })
 
 describe("warnings", () => {
+  /** The warnings other than the catalog's replication_config disagreeing with these one-replicate designs. */
+  const designWarnings = (metadata: Readonly<Record<string, unknown>>) =>
+    (metadata["validation_warnings"] as Array<string>).filter((w) => !w.startsWith("replication_config:"))
   const collapsing = specOf("collapse", [designRow({ essay_llm: "m1" }), designRow({ essay_llm: "m2" })])
 
   it.effect("two essays that differ only by LLM collapse into one generation, reported as a warning", () =>
     Effect.gen(function*() {
       const result = yield* buildCohortMembership("collapse")
       expect(result.metadata.essays).toBe(1)
-      const warnings = result.metadata.validation_warnings as Array<string>
+      const warnings = designWarnings(result.metadata)
       expect(warnings).toHaveLength(2)
       expect(warnings[0]).toMatch(/^essay e_[0-9a-z]+: .*llm m1.* and .*llm m2.*essay LLM is not part of/)
     }).pipe(Effect.provide(buildLayer([collapsing]))))
@@ -243,7 +250,7 @@ describe("warnings", () => {
     Effect.gen(function*() {
       const result = yield* buildCohortMembership("case")
       expect(result.metadata.evaluations).toBe(1)
-      expect((result.metadata.validation_warnings as Array<string>)[0]).toContain("letter case")
+      expect(designWarnings(result.metadata)[0]).toContain("letter case")
     }).pipe(Effect.provide(buildLayer([
       specOf("case", [designRow({ evaluation_llm: "j1" }), designRow({ evaluation_llm: "J1" })])
     ], defaultBundle({ llm_models: [{ id: "m1" }, { id: "m2" }, { id: "j1" }, { id: "J1" }] })))))
@@ -258,7 +265,7 @@ describe("warnings", () => {
   it.effect("spec warnings are carried into the metadata and fail a strict build", () =>
     Effect.gen(function*() {
       const relaxed = yield* buildCohortMembership("warned")
-      expect(relaxed.metadata.validation_warnings).toEqual(["rules.subsets.x: value y is not a level"])
+      expect(designWarnings(relaxed.metadata)).toEqual(["rules.subsets.x: value y is not a level"])
       const error = yield* Effect.flip(buildCohortMembership("warned", { strict: true }))
       expect(error._tag).toBe("InvalidConstraint")
     }).pipe(Effect.provide(buildLayer([

@@ -219,7 +219,7 @@ const runValidate = (args: {
       ].join("\n"))
     yield* Console.error(errorLine(error))
     return yield* new CliExit({ code: 1 })
-  })
+  }).pipe(reportFailures(args.json))
 
 const validate = Command.make(
   "validate",

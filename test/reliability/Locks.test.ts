@@ -83,7 +83,7 @@ describe("a live holder's lock", () => {
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere" }))
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0", "--json"])
     expect(run.code).toBe(1)
-    expect(JSON.parse(run.stdout).error).toMatchObject({ _tag: "Locked", path: lock, pid: process.pid, host: "elsewhere", waitedSeconds: 0 })
+    expect(JSON.parse(run.stdout).error).toMatchObject({ _tag: "Locked", path: lock, pid: process.pid, host: "elsewhere", waited_seconds: 0 })
   })
 
   it("--wait and --max-rows take whole numbers ≥ 0 (else a usage error)", { timeout: 60_000 }, async () => {
