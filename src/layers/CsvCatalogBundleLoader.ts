@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as aq from "arquero"
 import type { ColumnTable } from "arquero"
 import { parse } from "csv-parse/sync"

@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
 import { Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
