@@ -346,10 +346,13 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
   }
 }
 
+/** The default cap on design rows: a plan above it is refused before any row is made. */
+export const DEFAULT_MAX_ROWS = 5_000_000
+
 export interface CompileOptions {
   /** Shuffle the Cartesian rows as Python's `random.Random(seed).shuffle` would. */
   readonly seed?: number | bigint
-  /** Refuse designs with more rows than this, before any row is made. */
+  /** Refuse designs with more rows than this, before any row is made (default 5,000,000; `Infinity` lifts it). */
   readonly maxRows?: number
 }
 
@@ -359,10 +362,11 @@ export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}
     if (options.seed !== undefined && (options.seed < 0 || (typeof options.seed === "number" && !Number.isSafeInteger(options.seed)))) {
       return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number ≥ 0", value: String(options.seed) })
     }
-    if (options.maxRows !== undefined && plan.size > options.maxRows) {
+    const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
+    if (plan.size > maxRows) {
       return new InvalidSpec({
         path: spec.source,
-        reason: `the design would have ${plan.size} rows, more than the limit of ${options.maxRows}`,
+        reason: `the design would have ${plan.size} rows, more than the limit of ${maxRows}`,
         hint: "narrow the axes with subsets/pairs/tuples, or raise the limit (--max-rows)"
       })
     }
