@@ -27,7 +27,7 @@ export * from "./domain/Stage.js"
 export * from "./errors/index.js"
 
 // The program
-export { buildCohortMembership } from "./program.js"
+export { buildCohortMembership, planCohort, validateCohort } from "./program.js"
 
 // Services (ports)
 export * from "./services/CatalogBundleLoader.js"

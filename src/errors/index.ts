@@ -18,6 +18,9 @@ export * from "./InvalidConstraint.js"
 export * from "./InvalidSpec.js"
 export * from "./SpecNotFound.js"
 
+/** Every failure `validateCohort` and `planCohort` can end with: a build's, less the writes. */
+export type PlanError = Exclude<BuildError, ArtifactWriteFailed>
+
 /** Every failure `buildCohortMembership` can end with. */
 export type BuildError =
   | SpecNotFound
