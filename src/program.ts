@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
 import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"

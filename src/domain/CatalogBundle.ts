@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 
 /** The catalog slices a build validates against, by name. */
 export const CATALOG_SLICES = [

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 import type { Manifest } from "./Manifest.js"
 import type { Stage } from "./Stage.js"
 
@@ -32,12 +32,12 @@ export interface CohortMembershipMetadata {
 
 /**
  * What a build returns: counts, a preview, where artifacts went, and audit metadata. The preview is an
- * arquero `ColumnTable`; `membershipPreview.objects()` gives its plain row objects.
+ * arquero table (`ColumnTable`); `rowsOf(result.membershipPreview)` gives its plain row objects.
  */
 export interface CohortMembershipResult {
   readonly cohortId: string
   readonly rowCount: number
-  /** The first `previewRows` rows of the membership (MEMBERSHIP_COLUMNS); plain rows: `.objects()`. */
+  /** The first `previewRows` rows of the membership (MEMBERSHIP_COLUMNS); plain rows: `rowsOf(...)`. */
   readonly membershipPreview: ColumnTable
   /** Artifact name → path or URI; empty on a dry run or without a store. */
   readonly artifacts: Readonly<Record<string, string>>
@@ -46,7 +46,7 @@ export interface CohortMembershipResult {
 
 /**
  * What `planCohort` returns: a build's result with the whole membership, nothing persisted
- * (`artifacts` is empty). Stream it as CSV with `membership.toCSV()` or read rows with `.objects()`.
+ * (`artifacts` is empty). CSV text: `membership.toCSV()`; plain rows: `rowsOf(membership)`.
  */
 export interface CohortPlan extends CohortMembershipResult {
   /** Every row of the membership (MEMBERSHIP_COLUMNS). */

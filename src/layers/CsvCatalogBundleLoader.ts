@@ -1,7 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as aq from "arquero"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"

@@ -1,6 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage } from "../domain/Stage.js"

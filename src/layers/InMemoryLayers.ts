@@ -1,5 +1,5 @@
 import * as aq from "arquero"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { Context, Effect, Layer, Ref } from "effect"
 import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
