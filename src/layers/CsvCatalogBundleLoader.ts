@@ -66,7 +66,7 @@ export const readCsvTable = (
   })
 
 /**
- * Catalogs read from a data root (REFERENCE §2): `combo_mappings.csv` and the `1_raw/` CSVs, all values
+ * Catalogs read from a data root: `combo_mappings.csv` and the `1_raw/` CSVs, all values
  * as strings. A missing file is `CatalogMissing`; a template CSV with the legacy `active` column, or a
  * file that is not UTF-8 CSV, is `CatalogInvalid`.
  */

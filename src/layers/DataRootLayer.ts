@@ -22,7 +22,7 @@ export type DataRootServices =
   | GensStore
 
 /**
- * The four live layers over a data root (REFERENCE §2), needing only a `FileSystem` and a `Path`:
+ * The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`), needing only a `FileSystem` and a `Path`:
  * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests.
  */
 export const dataRootLayer = (

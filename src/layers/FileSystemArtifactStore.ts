@@ -45,7 +45,7 @@ function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>)
 }
 
 /**
- * Artifacts under a data root (REFERENCE §8): `gens/<stage>/<id>/metadata.json` for each generation
+ * Artifacts under a data root: `gens/<stage>/<id>/metadata.json` for each generation
  * that has none yet (never overwritten), then `cohorts/<id>/manifest.json`, then
  * `cohorts/<id>/membership.csv` — each written to a temp file and renamed into place.
  */

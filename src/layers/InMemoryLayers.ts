@@ -38,7 +38,10 @@ export const InMemorySpecRepository = (
     })
   })
 
-/** Catalog frames from plain row objects (every slice named by REFERENCE §2 that you pass). */
+/**
+ * Catalog frames from plain row objects, one entry per slice: `combo_mappings`, `draft_templates`,
+ * `essay_templates`, `evaluation_templates`, `llm_models` and optionally `replication_config`.
+ */
 export const catalogBundle = (
   slices: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>,
   metadata: Readonly<Record<string, unknown>> = {}

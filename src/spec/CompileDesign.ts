@@ -241,7 +241,7 @@ const layout = (s: State, fieldOrder: ReadonlyArray<string>) => {
   return { columns, accessors: columns.map((c) => row.get(c)!) }
 }
 
-/** Applies the rules of a spec to its axes (REFERENCE §3) without expanding the product. */
+/** Applies the rules of a spec to its axes (subsets, ties, pairs, tuples) without expanding the product. */
 export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, InvalidSpec> =>
   Effect.suspend(() => {
     const s = new State(spec.source)
@@ -349,6 +349,7 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
 /** The default cap on design rows: a plan above it is refused before any row is made. */
 export const DEFAULT_MAX_ROWS = 5_000_000
 
+/** Options of `compileDesign`. */
 export interface CompileOptions {
   /** Shuffle the Cartesian rows as Python's `random.Random(seed).shuffle` would. */
   readonly seed?: number | bigint
@@ -356,7 +357,7 @@ export interface CompileOptions {
   readonly maxRows?: number
 }
 
-/** The design rows of a spec (REFERENCE §3): rules applied, the product expanded lazily. */
+/** The design rows of a spec: rules applied, the product expanded lazily. */
 export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
   Effect.flatMap(planDesign(spec), (plan) => {
     if (options.seed !== undefined && (options.seed < 0 || (typeof options.seed === "number" && !Number.isSafeInteger(options.seed)))) {

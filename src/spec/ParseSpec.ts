@@ -12,6 +12,7 @@ import { readTextFile, TextFileProblem } from "./TextFile.js"
 /** Where a spec is read from: a file, or an already-loaded mapping with the folder its includes are in. */
 export type SpecInput = string | { readonly data: unknown; readonly baseDir: string; readonly source?: string }
 
+/** Options of `parseSpec`. */
 export interface ParseSpecOptions {
   /** Includes may reach anywhere under this folder (default: the spec's own folder). */
   readonly includeRoot?: string
@@ -114,7 +115,7 @@ const hasKey = (list: ReadonlyArray<SpecValue>, value: SpecValue): boolean => {
   return list.some((v) => valueKey(v) === key)
 }
 
-/** Tuple-derived axes (REFERENCE §3): levels are the tuple column values in first-seen order. */
+/** Tuple-derived axes: levels are the tuple column values in first-seen order. */
 const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: ReadonlyArray<Rule>) =>
   Effect.gen(function*() {
     const declaredNames = new Set(declared.map((a) => a.name))
@@ -223,7 +224,7 @@ const readSpecFile = (file: string) =>
   })
 
 /**
- * Reads and validates a spec (REFERENCE §3) — a YAML/JSON file, or a mapping with a base folder — and
+ * Reads and validates a spec — a YAML/JSON file, or a mapping with a base folder — and
  * resolves its `@file:` includes, confined to the spec's folder unless `includeRoot` widens it.
  */
 export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, options: ParseSpecOptions = {}) {

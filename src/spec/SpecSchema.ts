@@ -68,6 +68,7 @@ export const Rules = Schema.Struct({
   tuples: Schema.optional(Schema.Record({ key: Schema.String, value: TupleRule }))
 }).annotations({ identifier: "Rules", description: "Applied in the order written" })
 
+/** The schema of a spec file (`axes`, `rules`, `output`), as decoded before includes are resolved. */
 export const SpecFile = Schema.Struct({
   axes: Schema.optional(Schema.Record({ key: Schema.String, value: Values })),
   rules: Schema.optional(Schema.NullOr(Rules)),
