@@ -3,7 +3,7 @@
 // took ~0.9 s of every run, the bundle ~0.3 s, and the bundle from V8's code cache ~0.2 s.
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -32,10 +32,14 @@ await build({
   banner: { js: "const __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;" }
 })
 copyFileSync("scripts/cli-loader.mjs", "dist/main.js")
+// tsc's map was of the main.js the loader replaces.
+rmSync("dist/main.js.map", { force: true })
 chmodSync("dist/main.js", 0o755)
-rmSync("dist/cli.cjs.cache", { force: true })
+// Caches of earlier builds (of this bundle or another Node version) are stale.
+for (const name of readdirSync("dist")) if (name.startsWith("cli.cjs.") && name.endsWith(".cache")) rmSync(`dist/${name}`)
 
-// Warm-up: plan the bundled example, then keep V8's code for what ran. A failure only costs speed.
+// Warm-up: plan the bundled example, then keep V8's code for what ran (a local artifact that `files`
+// leaves out of the package). A failure only costs speed.
 const dir = mkdtempSync(join(tmpdir(), "cohort-warm-"))
 try {
   const warm = spawnSync(process.execPath, [

@@ -9,6 +9,7 @@ export * from "./domain/CohortDefinition.js"
 export * from "./domain/CohortId.js"
 export * from "./domain/CohortMembershipResult.js"
 export * from "./domain/CohortSpec.js"
+export * from "./domain/Frame.js"
 export * from "./domain/GenId.js"
 export * from "./domain/Manifest.js"
 export * from "./domain/MembershipColumns.js"
@@ -27,7 +28,7 @@ export * from "./domain/Stage.js"
 export * from "./errors/index.js"
 
 // The program
-export { buildCohortMembership } from "./program.js"
+export { buildCohortMembership, planCohort, validateCohort } from "./program.js"
 
 // Services (ports)
 export * from "./services/CatalogBundleLoader.js"
@@ -52,13 +53,4 @@ export type * from "./spec/ExperimentSpec.js"
 export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
 export { PyRandom } from "./spec/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
-
-// The HTTP service (an @effect/platform HttpApi)
-export * from "./http/CohortApi.js"
-export { CohortBuildGuard } from "./http/CohortBuildGuard.js"
-export { CohortHandlersLive } from "./http/CohortHandlers.js"
-export * from "./http/CohortHttpServer.js"
-export * from "./http/CohortServiceConfig.js"
-export * from "./http/HttpErrors.js"
-export { DEFAULT_MAX_BODY_BYTES } from "./http/RequestBody.js"
-export * from "./http/Listen.js"
+export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./spec/SpecObject.js"

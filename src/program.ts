@@ -1,15 +1,19 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
 import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
+import { catalogWarnings } from "./domain/CatalogWarnings.js"
+import { definitionProblem } from "./domain/DefinitionColumns.js"
 import {
   type BuildOptions,
+  type CohortMembershipMetadata,
   type CohortMembershipResult,
-  DEFAULT_PREVIEW_ROWS
+  type CohortPlan,
+  type CohortValidation,
+  DEFAULT_PREVIEW_ROWS,
+  type PlanOptions
 } from "./domain/CohortMembershipResult.js"
-import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
-import { definitionProblem } from "./domain/DefinitionColumns.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
@@ -63,73 +67,114 @@ const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: 
   })
 
 /**
- * Builds the membership of one cohort (REFERENCE §7): spec → catalogs → definition → coverage →
- * ids → coverage of rows → table → metadata → persist (only with a store and not on a dry run).
+ * The checks and the table of a build, nothing persisted: spec → catalogs → definition → coverage →
+ * ids → coverage of rows → table → metadata.
+ */
+const computeMembership = (cohortId: string, options: PlanOptions) =>
+  Effect.gen(function*() {
+    const previewRows = options.previewRows ?? DEFAULT_PREVIEW_ROWS
+    if (!Number.isSafeInteger(previewRows) || previewRows < 0) {
+      return yield* new InvalidConstraint({ reason: `previewRows must be a whole number ≥ 0, got ${previewRows}`, cohortId })
+    }
+    const repository = yield* CohortSpecRepository
+    const loader = yield* CatalogBundleLoader
+    const registries = yield* RegistryFactory
+
+    const spec = yield* repository.get(cohortId)
+    const bundle = yield* loader.loadForSpec(spec)
+    const combos = yield* requireFrames(bundle.frames, bundle.metadata)
+    const definition = spec.definition
+    if (definition === undefined) {
+      return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
+    }
+
+    // A definition handed in by an embedder's repository is checked before anything is built from it.
+    const bad = definitionProblem(definition)
+    if (bad !== undefined) {
+      return yield* new InvalidConstraint({ reason: bad.reason ?? "invalid definition entry", cohortId, details: [bad.description] })
+    }
+
+    const allow = allowlistsFromFrames(bundle.frames)
+    const files = catalogFilesOf(bundle.metadata)
+    const definitionGap = definitionCoverageGap(definition, allow, files)
+    if (definitionGap !== undefined) return yield* definitionGap
+
+    const registry = yield* registries.createRegistry(spec, bundle.frames)
+    const rows = yield* generateMembership(definition, cohortId, registry)
+    const rowsGap = rowsCoverageGap(rows, allow, files)
+    if (rowsGap !== undefined) return yield* rowsGap
+
+    const warnings = [
+      ...(spec.warnings ?? []),
+      ...catalogWarnings(bundle.frames, bundle.metadata, definition),
+      ...collapseWarnings(rows),
+      ...(registry.warnings?.() ?? [])
+    ]
+    if (options.strict === true && warnings.length > 0) {
+      return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
+    }
+
+    const table = membershipTable(rows)
+    const manifest = manifestOf(definition, replicationFromFrame(bundle.frames["replication_config"]))
+    const now = yield* Clock.currentTimeMillis
+    const metadata: CohortMembershipMetadata = {
+      ...spec.metadata,
+      ...bundle.metadata,
+      ...comboSummary(combos),
+      rows: table.numRows(),
+      drafts: rows.counts.draft,
+      essays: rows.counts.essay,
+      evaluations: rows.counts.evaluation,
+      run_timestamp: new Date(now).toISOString(),
+      feature_flags: { ...options.featureFlags },
+      validation_warnings: warnings,
+      manifest,
+      template_modes: templateModes(bundle.frames, manifest)
+    }
+    return { table, previewRows, counts: rows.counts, warnings, metadata }
+  })
+
+/**
+ * Checks a cohort as a build would (spec, catalogs, coverage, ids, `strict` warnings) and returns its
+ * counts and warnings. Needs no artifact store and never writes, so it cannot fail with
+ * `ArtifactWriteFailed`.
+ */
+export const validateCohort = Effect.fn("validateCohort")(function*(cohortId: string, options: PlanOptions = {}) {
+  const { counts, metadata, table, warnings } = yield* computeMembership(cohortId, options)
+  return {
+    cohortId,
+    rowCount: table.numRows(),
+    counts: { ...counts },
+    warnings,
+    metadata
+  } satisfies CohortValidation as CohortValidation
+})
+
+/**
+ * Computes a cohort's membership as a build would and returns it whole, with the preview and metadata
+ * of a build; persists nothing and needs no artifact store (its error type has no `ArtifactWriteFailed`).
+ */
+export const planCohort = Effect.fn("planCohort")(function*(cohortId: string, options: PlanOptions = {}) {
+  const { metadata, previewRows, table } = yield* computeMembership(cohortId, options)
+  return {
+    cohortId,
+    rowCount: table.numRows(),
+    membership: table,
+    membershipPreview: table.slice(0, previewRows),
+    artifacts: {},
+    metadata
+  } satisfies CohortPlan as CohortPlan
+})
+
+/**
+ * Builds the membership of one cohort: `planCohort`'s steps, then persists the table and metadata
+ * through the `MembershipArtifactStore` when one is provided and `dryRun` is not set.
  */
 export const buildCohortMembership = Effect.fn("buildCohortMembership")(function*(
   cohortId: string,
   options: BuildOptions = {}
 ) {
-  const previewRows = options.previewRows ?? DEFAULT_PREVIEW_ROWS
-  if (!Number.isSafeInteger(previewRows) || previewRows < 0) {
-    return yield* new InvalidConstraint({ reason: `previewRows must be a whole number ≥ 0, got ${previewRows}`, cohortId })
-  }
-  const repository = yield* CohortSpecRepository
-  const loader = yield* CatalogBundleLoader
-  const registries = yield* RegistryFactory
-
-  const spec = yield* repository.get(cohortId)
-  const bundle = yield* loader.loadForSpec(spec)
-  const combos = yield* requireFrames(bundle.frames, bundle.metadata)
-  const definition = spec.definition
-  if (definition === undefined) {
-    return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
-  }
-
-  // A definition handed in by an embedder's repository is checked before anything is built from it.
-  const bad = definitionProblem(definition)
-  if (bad !== undefined) {
-    return yield* new InvalidConstraint({ reason: bad.reason ?? "invalid definition entry", cohortId, details: [bad.description] })
-  }
-
-  const allow = allowlistsFromFrames(bundle.frames)
-  const files = catalogFilesOf(bundle.metadata)
-  const definitionGap = definitionCoverageGap(definition, allow, files)
-  if (definitionGap !== undefined) return yield* definitionGap
-
-  const registry = yield* registries.createRegistry(spec, bundle.frames)
-  const rows = yield* generateMembership(definition, cohortId, registry)
-  const rowsGap = rowsCoverageGap(rows, allow, files)
-  if (rowsGap !== undefined) return yield* rowsGap
-
-  const warnings = [
-    ...(spec.warnings ?? []),
-    ...catalogWarnings(bundle.frames, bundle.metadata, definition),
-    ...collapseWarnings(rows),
-    ...(registry.warnings?.() ?? [])
-  ]
-  if (options.strict === true && warnings.length > 0) {
-    return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
-  }
-
-  const table = membershipTable(rows)
-  const manifest = manifestOf(definition, replicationFromFrame(bundle.frames["replication_config"]))
-  const now = yield* Clock.currentTimeMillis
-  const metadata: Record<string, unknown> = {
-    ...spec.metadata,
-    ...bundle.metadata,
-    ...comboSummary(combos),
-    rows: table.numRows(),
-    drafts: rows.counts.draft,
-    essays: rows.counts.essay,
-    evaluations: rows.counts.evaluation,
-    run_timestamp: new Date(now).toISOString(),
-    feature_flags: { ...options.featureFlags },
-    validation_warnings: warnings,
-    manifest,
-    template_modes: templateModes(bundle.frames, manifest)
-  }
-
+  const { metadata, previewRows, table } = yield* computeMembership(cohortId, options)
   const store = yield* Effect.serviceOption(MembershipArtifactStore)
   const artifacts = Option.isSome(store) && options.dryRun !== true
     ? yield* store.value.persistMembership(cohortId, table, metadata)

@@ -3,13 +3,16 @@ import { Effect, Layer, Ref } from "effect"
 import {
   buildCohortMembership,
   catalogBundle,
+  cohortSpecFromObject,
   dataRootLive,
   definitionFromDesignRows,
   InMemoryArtifactStore,
   InMemoryCatalogBundleLoader,
   InMemoryRegistryFactory,
   InMemorySpecRepository,
-  PersistedArtifacts
+  PersistedArtifacts,
+  planCohort,
+  rowsOf
 } from "../src/index.js"
 import { exampleDataRoot } from "./support/DataRoots.js"
 
@@ -47,4 +50,30 @@ describe("README examples", () => {
       InMemoryRegistryFactory,
       InMemoryArtifactStore
     ))))
+
+  it.effect("a spec object, compiled directly and planned from a repository", () =>
+    Effect.gen(function*() {
+      const stored = {
+        axes: { combo_id: "@file:combos.txt", draft_template: ["d"], draft_llm: ["m"], essay_template: ["e"],
+          essay_llm: ["m"], evaluation_template: ["v"], evaluation_llm: ["j"] },
+        output: { field_order: [] }
+      }
+      const spec = yield* cohortSpecFromObject("demo", stored, { includes: { "combos.txt": "c1\n" }, maxRows: 100_000 })
+      expect(spec.metadata["design_rows"]).toBe(1)
+      const rows = yield* planCohort("demo").pipe(
+        Effect.map((p) => rowsOf(p.membershipPreview)),
+        Effect.provide(Layer.mergeAll(
+          InMemorySpecRepository([{ cohortId: "demo", spec: stored, includes: { "combos.txt": "c1\n" } }]),
+          InMemoryCatalogBundleLoader(catalogBundle({
+            combo_mappings: [{ combo_id: "c1", version: "v1", concept_id: "x", description_level: "p", k_max: "2", created_at: "t" }],
+            draft_templates: [{ template_id: "d" }],
+            essay_templates: [{ template_id: "e" }],
+            evaluation_templates: [{ template_id: "v" }],
+            llm_models: [{ id: "m" }, { id: "j" }]
+          })),
+          InMemoryRegistryFactory
+        ))
+      )
+      expect(rows.map((r) => r["stage"])).toEqual(["draft", "essay", "evaluation"])
+    }))
 })

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
 import { escapeControls } from "../domain/TerminalText.js"

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 
 /** The catalog slices a build validates against, by name. */
 export const CATALOG_SLICES = [
@@ -8,6 +8,7 @@ export const CATALOG_SLICES = [
   "evaluation_templates",
   "llm_models"
 ] as const
+/** The name of a catalog slice a build validates against. */
 export type CatalogSlice = (typeof CATALOG_SLICES)[number]
 
 /** Columns the global combo catalog must carry. */

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "./DefinitionColumns.js"

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { columnsOf, isOrphanEntry } from "./DefinitionColumns.js"
 import { replicationFromFrame } from "./Manifest.js"

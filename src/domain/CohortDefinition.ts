@@ -256,7 +256,7 @@ const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row
 }
 
 /**
- * The definition a design yields (REFERENCE §4), or the first problem found. A plain function for hot
+ * The definition a design yields, or the first problem found. A plain function for hot
  * paths; `definitionFromDesignRows` wraps it in an Effect.
  */
 export const definitionFromDesign = (design: Design, source = "<design rows>"): CohortDefinition | InvalidSpec => {
@@ -447,7 +447,7 @@ const isDesign = (input: unknown): input is Design =>
   typeof input === "object" && input !== null && "forEachRow" in input && !Array.isArray(input)
 
 /**
- * Design rows → cohort definition (REFERENCE §4): each field is the first non-empty of its aliases,
+ * Design rows → cohort definition: each field is the first non-empty of its aliases,
  * stripped; replicates are whole numbers ≥ 1 (default 1); drafts, essays and evaluations are unique
  * and keep first-seen order. Accepts records (`{ combo_id: …, … }`) or a compiled `Design`.
  */
@@ -460,4 +460,5 @@ export const definitionFromDesignRows = (
     return result instanceof InvalidSpec ? Effect.fail(result) : Effect.succeed(result)
   })
 
+/** A definition with no drafts, essays or evaluations. */
 export const emptyDefinition: CohortDefinition = { drafts: [], essays: [], evaluations: [] }

@@ -14,6 +14,7 @@ export const cohortIdProblem = (cohortId: string): string | undefined => {
   return undefined
 }
 
+/** The `InvalidConstraint` for a cohort id that cannot name a folder, or nothing when it can. */
 export const checkCohortId = (cohortId: string): InvalidConstraint | undefined => {
   const problem = cohortIdProblem(cohortId)
   return problem === undefined ? undefined : new InvalidConstraint({ reason: problem, cohortId })

@@ -145,8 +145,10 @@ export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinitio
 
 // Plan values never hold control characters (refused when read), so \u0000 separates key parts safely.
 const SEP = "\u0000"
+/** A draft plan entry's identity (its four fields), to find or dedupe drafts. */
 export const draftKey = (d: DraftPlanEntry): string =>
   `${d.comboId}${SEP}${d.templateId}${SEP}${d.llmModelId}${SEP}${d.replicate}`
+/** An essay plan entry's identity (its draft's and its own fields). */
 export const essayKey = (e: EssayPlanEntry): string =>
   `${draftKey(e.draft)}${SEP}${e.templateId}${SEP}${e.llmModelId}${SEP}${e.replicate}`
 

@@ -11,6 +11,7 @@ export { canonicalSignature, type SignaturePart, writeIdBytes } from "./IdHasher
  */
 export interface GenIdHasher extends IdHasher.GenIdHasher {}
 
+/** The prefix of each stage's gen ids. */
 export const GEN_ID_PREFIX: Readonly<Record<Stage, string>> = { draft: "d_", essay: "e_", evaluation: "v_" }
 
 /** `canonicalSignature`'s normalization of one text part, memoized (plans repeat few distinct texts). */

@@ -1,11 +1,11 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "./DefinitionColumns.js"
 import { columnValues } from "./CatalogCoverage.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import type { Stage } from "./Stage.js"
 
-/** `cohorts/<id>/manifest.json` (REFERENCE §8), key order as the original writes it. */
+/** `cohorts/<id>/manifest.json`: the combos, templates, LLMs and replication of a cohort, key order as the original writes it. */
 export interface Manifest {
   readonly combos: ReadonlyArray<string>
   readonly templates: { readonly draft: ReadonlyArray<string>; readonly essay: ReadonlyArray<string>; readonly evaluation: ReadonlyArray<string> }

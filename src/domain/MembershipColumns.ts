@@ -10,4 +10,5 @@ export const MEMBERSHIP_COLUMNS = [
   "replicate"
 ] as const
 
+/** The name of a membership column. */
 export type MembershipColumn = (typeof MEMBERSHIP_COLUMNS)[number]

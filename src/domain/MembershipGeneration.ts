@@ -192,7 +192,7 @@ export const streamMembership = <E = never, R = never>(
   })
 
 /**
- * Membership rows of a definition (REFERENCE §5): drafts, essays, evaluations in definition order,
+ * Membership rows of a definition: drafts, essays, evaluations in definition order,
  * each id from the registry, essays and evaluations carrying their draft's combo, repeated
  * (stage, gen_id) dropped keeping the first (each drop recorded as a collapse).
  */

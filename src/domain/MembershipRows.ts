@@ -39,6 +39,7 @@ export interface MembershipRows {
   collapseCount: number
 }
 
+/** Row `i` of the columnar membership rows, as one object. */
 export const rowAt = (rows: MembershipRows, i: number): MembershipRow => ({
   stage: rows.stage[i]!,
   gen_id: rows.genId[i]!,

@@ -1,5 +1,5 @@
 import * as aq from "arquero"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "./Frame.js"
 import type { MembershipRows } from "./MembershipRows.js"
 
 /** The membership as an arquero table with MEMBERSHIP_COLUMNS (no copy of the row data). */

@@ -1,11 +1,15 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
 
-/** Writing an artifact failed; nothing at `path` was replaced. */
-export class ArtifactWriteFailed extends Schema.TaggedError<ArtifactWriteFailed>()("ArtifactWriteFailed", {
+const fields = {
   path: Schema.String,
   cause: Schema.String
-}) {
-  override get message(): string {
-    return `cannot write ${this.path}: ${this.cause}`
+}
+
+/** Writing an artifact failed; nothing at `path` was replaced. */
+export class ArtifactWriteFailed extends Schema.TaggedError<ArtifactWriteFailed>()("ArtifactWriteFailed", { ...fields, message: Message }) {
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
+    setMessage(this, `cannot write ${this.path}: ${this.cause}`)
   }
 }

@@ -1,13 +1,17 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
 
-/** A catalog slice lacks columns of its schema. */
-export class CatalogIncomplete extends Schema.TaggedError<CatalogIncomplete>()("CatalogIncomplete", {
+const fields = {
   slice: Schema.String,
   missingColumns: Schema.Array(Schema.String),
   path: Schema.optional(Schema.String)
-}) {
-  override get message(): string {
+}
+
+/** A catalog slice lacks columns of its schema. */
+export class CatalogIncomplete extends Schema.TaggedError<CatalogIncomplete>()("CatalogIncomplete", { ...fields, message: Message }) {
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
     const where = this.path === undefined ? "" : ` (${this.path})`
-    return `catalog ${this.slice}${where} lacks columns: ${this.missingColumns.join(", ")}`
+    setMessage(this, `catalog ${this.slice}${where} lacks columns: ${this.missingColumns.join(", ")}`)
   }
 }

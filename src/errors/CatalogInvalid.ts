@@ -1,12 +1,16 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
 
-/** A catalog file exists but cannot be used as it is (unreadable CSV, a legacy column, bad values). */
-export class CatalogInvalid extends Schema.TaggedError<CatalogInvalid>()("CatalogInvalid", {
+const fields = {
   slice: Schema.String,
   path: Schema.String,
   reason: Schema.String
-}) {
-  override get message(): string {
-    return `catalog ${this.slice} (${this.path}): ${this.reason}`
+}
+
+/** A catalog file exists but cannot be used as it is (unreadable CSV, a legacy column, bad values). */
+export class CatalogInvalid extends Schema.TaggedError<CatalogInvalid>()("CatalogInvalid", { ...fields, message: Message }) {
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
+    setMessage(this, `catalog ${this.slice} (${this.path}): ${this.reason}`)
   }
 }

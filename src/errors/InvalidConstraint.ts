@@ -1,14 +1,18 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
 
-/** The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode warnings…). */
-export class InvalidConstraint extends Schema.TaggedError<InvalidConstraint>()("InvalidConstraint", {
+const fields = {
   reason: Schema.String,
   cohortId: Schema.optional(Schema.String),
   details: Schema.optional(Schema.Array(Schema.String))
-}) {
-  override get message(): string {
+}
+
+/** The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode warnings…). */
+export class InvalidConstraint extends Schema.TaggedError<InvalidConstraint>()("InvalidConstraint", { ...fields, message: Message }) {
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
     const who = this.cohortId === undefined ? "" : `cohort ${JSON.stringify(this.cohortId)}: `
     const details = this.details === undefined || this.details.length === 0 ? "" : `: ${this.details.join("; ")}`
-    return `${who}${this.reason}${details}`
+    setMessage(this, `${who}${this.reason}${details}`)
   }
 }

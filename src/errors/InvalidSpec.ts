@@ -1,21 +1,25 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
+
+const fields = {
+  path: Schema.String,
+  reason: Schema.String,
+  key: Schema.optional(Schema.String),
+  value: Schema.optional(Schema.String),
+  hint: Schema.optional(Schema.String)
+}
 
 /**
  * A spec (or a file it includes, or the design rows it compiles to) is malformed.
  * `path` is the file, `key` the place inside it (`rules.pairs.draft_essay.allowed[2]`),
  * `value` the offending value as written.
  */
-export class InvalidSpec extends Schema.TaggedError<InvalidSpec>()("InvalidSpec", {
-  path: Schema.String,
-  reason: Schema.String,
-  key: Schema.optional(Schema.String),
-  value: Schema.optional(Schema.String),
-  hint: Schema.optional(Schema.String)
-}) {
-  override get message(): string {
+export class InvalidSpec extends Schema.TaggedError<InvalidSpec>()("InvalidSpec", { ...fields, message: Message }) {
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
     const where = this.key === undefined ? this.path : `${this.path}: ${this.key}`
     const value = this.value === undefined ? "" : `: ${this.value}`
     const hint = this.hint === undefined ? "" : ` (${this.hint})`
-    return `${where}: ${this.reason}${value}${hint}`
+    setMessage(this, `${where}: ${this.reason}${value}${hint}`)
   }
 }

@@ -1,10 +1,15 @@
 import { Schema } from "effect"
+import { Message, setMessage } from "./Message.js"
+
+const fields = { cause: Schema.String }
 
 /** The working directory was deleted under the process, so a relative path cannot be resolved. */
 export class WorkingDirectoryMissing extends Schema.TaggedError<WorkingDirectoryMissing>()("WorkingDirectoryMissing", {
-  cause: Schema.String
+  ...fields,
+  message: Message
 }) {
-  override get message(): string {
-    return `the working directory no longer exists (${this.cause}); run from an existing folder or give absolute paths`
+  constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
+    super(props, options)
+    setMessage(this, `the working directory no longer exists (${this.cause}); run from an existing folder or give absolute paths`)
   }
 }

@@ -21,6 +21,9 @@ export * from "./Locked.js"
 export * from "./SpecNotFound.js"
 export * from "./WorkingDirectoryMissing.js"
 
+/** Every failure `validateCohort` and `planCohort` can end with: a build's, less the writes. */
+export type PlanError = Exclude<BuildError, ArtifactWriteFailed>
+
 /** Every failure `buildCohortMembership` can end with. */
 export type BuildError =
   | SpecNotFound

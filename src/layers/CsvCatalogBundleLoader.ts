@@ -1,6 +1,7 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as aq from "arquero"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
@@ -84,7 +85,7 @@ export const readCsvTable = (
   })
 
 /**
- * Catalogs read from a data root (REFERENCE §2): `combo_mappings.csv` and the `1_raw/` CSVs, all values
+ * Catalogs read from a data root: `combo_mappings.csv` and the `1_raw/` CSVs, all values
  * as strings. A missing file is `CatalogMissing`; a template CSV with the legacy `active` column, or a
  * file that is not UTF-8 CSV, is `CatalogInvalid`.
  */

@@ -1,5 +1,7 @@
-import type { FileSystem, Path } from "@effect/platform"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import { Layer } from "effect"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
@@ -20,7 +22,7 @@ export type DataRootServices =
   | GensStore
 
 /**
- * The four live layers over a data root (REFERENCE §2), needing only a `FileSystem` and a `Path`:
+ * The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`), needing only a `FileSystem` and a `Path`:
  * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests.
  */
 export const dataRootLayer = (
@@ -38,4 +40,5 @@ export const dataRootLayer = (
 
 /** `dataRootLayer` on Node's file system. */
 export const dataRootLive = (dataRoot: string, options: SpecRepositoryOptions & ArtifactStoreOptions = {}): Layer.Layer<DataRootServices> =>
-  dataRootLayer(dataRoot, options).pipe(Layer.provide(NodeContext.layer))
+  // Only the two services it needs: NodeContext would also load the terminal, workers and processes.
+  dataRootLayer(dataRoot, options).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))

@@ -17,7 +17,7 @@ const PARALLEL_VERIFY_MIN = 4_000
 export const MAX_ID_ATTEMPTS = 5
 
 /**
- * A registry that resolves collisions against `gens/<stage>/<id>/metadata.json` (REFERENCE §5): an id
+ * A registry that resolves collisions against `gens/<stage>/<id>/metadata.json`: an id
  * whose metadata records another signature is skipped for `-1` … `-4`. It only reads; the artifact store
  * creates folders and files.
  */

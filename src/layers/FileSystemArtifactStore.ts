@@ -1,5 +1,6 @@
-import { FileSystem, Path } from "@effect/platform"
-import type { ColumnTable } from "arquero"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import type { ColumnTable } from "../domain/Frame.js"
 import { type Duration, Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage } from "../domain/Stage.js"
@@ -49,7 +50,7 @@ export interface ArtifactStoreOptions {
 }
 
 /**
- * Artifacts under a data root (REFERENCE §8): `gens/<stage>/<id>/metadata.json` for each generation
+ * Artifacts under a data root: `gens/<stage>/<id>/metadata.json` for each generation
  * that has none yet (never overwritten), then `cohorts/<id>/manifest.json`, then
  * `cohorts/<id>/membership.csv` — each written to a temp file and renamed into place.
  */

@@ -1,45 +1,20 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Effect, Layer } from "effect"
-import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "../domain/DefinitionColumns.js"
-import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
 import { checkCohortId } from "../domain/CohortId.js"
-import type { CohortDefinition } from "../domain/CohortDefinition.js"
-import type { CohortSpec } from "../domain/CohortSpec.js"
-import type { ExperimentSpec } from "../spec/ExperimentSpec.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { compileDesign } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import { suggest } from "../spec/Suggest.js"
-import { atSpecOrigin } from "../spec/ValueOrigin.js"
+import { cohortSpecOf, type CompileSpecOptions } from "../spec/SpecObject.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
-/** The default cap on design rows (a plan above it is refused before any row is made). */
-export const DEFAULT_MAX_ROWS = 5_000_000
+export { DEFAULT_MAX_ROWS } from "../spec/CompileDesign.js"
 
-export interface SpecRepositoryOptions {
+/** Options of `FileSystemSpecRepository.layer` (and of `dataRootLayer`). */
+export interface SpecRepositoryOptions extends CompileSpecOptions {
   /** `@file:` includes may reach anywhere under this folder (default: each spec's own folder). */
   readonly includeRoot?: string
-  /** Shuffle the design as Python's `random.Random(seed)` would (the original's `default_seed`). */
-  readonly seed?: number | bigint
-  /** Refuse designs above this many rows (default 5,000,000). */
-  readonly maxRows?: number
-}
-
-/** Design columns no stage reads (a tie's own column aside), and how many rows folded because of them. */
-const designWarnings = (
-  file: string,
-  spec: ExperimentSpec,
-  design: { readonly columns: ReadonlyArray<string>; readonly size: number },
-  definition: CohortDefinition
-): Array<string> => {
-  const ties = spec.rules.flatMap((r) => (r._tag === "tie" ? [r.name] : []))
-  const unread = unreadColumns(design.columns, ties)
-  if (unread.length === 0) return []
-  const columns = columnsOf(definition)
-  const evaluations = isOrphanEntry(columns) ? definition.evaluations.length : columns.evaluations.size
-  return unreadColumnWarnings(file, unread, design.size, evaluations)
 }
 
 /**
@@ -95,23 +70,7 @@ export const FileSystemSpecRepository = {
             const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
             if (!exists) return yield* notFound(cohortId, file)
             const spec = yield* provide(parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }))
-            const design = yield* compileDesign(spec, {
-              maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
-              ...(options.seed === undefined ? {} : { seed: options.seed })
-            })
-            const definition = yield* definitionFromDesignRows(design, { source: file }).pipe(Effect.mapError(atSpecOrigin(spec)))
-            return {
-              cohortId,
-              definition,
-              metadata: {
-                spec_path: file,
-                spec_sha256: spec.sha256,
-                spec_includes: spec.includes,
-                design_rows: design.size,
-                ...(options.seed === undefined ? {} : { seed: String(options.seed) })
-              },
-              warnings: [...design.plan.warnings, ...designWarnings(file, spec, design, definition)]
-            } satisfies CohortSpec as CohortSpec
+            return yield* cohortSpecOf(cohortId, spec, options)
           })
         })
       })

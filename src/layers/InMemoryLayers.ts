@@ -1,5 +1,5 @@
 import * as aq from "arquero"
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { Context, Effect, Layer, Ref } from "effect"
 import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
@@ -7,18 +7,41 @@ import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../spec/SpecObject.js"
 
-/** A spec repository over a fixed set of specs; any other cohort id is `SpecNotFound`. */
-export const InMemorySpecRepository = (specs: ReadonlyArray<CohortSpec>): Layer.Layer<CohortSpecRepository> =>
+/** A cohort's spec as a mapping (parsed YAML/JSON), compiled by `cohortSpecFromObject` when asked for. */
+export interface SpecObjectEntry extends Pick<SpecObjectOptions, "includes" | "source"> {
+  readonly cohortId: string
+  /** The spec mapping, as `config.yaml` would hold it. */
+  readonly spec: unknown
+}
+
+/**
+ * A spec repository over a fixed set of specs; any other cohort id is `SpecNotFound`. Each entry is a
+ * ready `CohortSpec` or a `SpecObjectEntry`, compiled on every `get` with `options` (seed, row cap):
+ * an invalid spec object fails that `get` with `InvalidSpec`.
+ */
+export const InMemorySpecRepository = (
+  specs: ReadonlyArray<CohortSpec | SpecObjectEntry>,
+  options: CompileSpecOptions = {}
+): Layer.Layer<CohortSpecRepository> =>
   Layer.succeed(CohortSpecRepository, {
     get: Effect.fn("InMemorySpecRepository.get")(function*(cohortId: string) {
-      const spec = specs.find((s) => s.cohortId === cohortId)
-      if (spec === undefined) return yield* new SpecNotFound({ cohortId, path: `memory://cohorts/${cohortId}` })
-      return spec
+      const entry = specs.find((s) => s.cohortId === cohortId)
+      if (entry === undefined) return yield* new SpecNotFound({ cohortId, path: `memory://cohorts/${cohortId}` })
+      if (!("spec" in entry)) return entry
+      return yield* cohortSpecFromObject(cohortId, entry.spec, {
+        ...options,
+        ...(entry.includes === undefined ? {} : { includes: entry.includes }),
+        ...(entry.source === undefined ? {} : { source: entry.source })
+      })
     })
   })
 
-/** Catalog frames from plain row objects (every slice named by REFERENCE §2 that you pass). */
+/**
+ * Catalog frames from plain row objects, one entry per slice: `combo_mappings`, `draft_templates`,
+ * `essay_templates`, `evaluation_templates`, `llm_models` and optionally `replication_config`.
+ */
 export const catalogBundle = (
   slices: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>,
   metadata: Readonly<Record<string, unknown>> = {}

@@ -2,6 +2,7 @@ import type { Effect } from "effect"
 import type { Stage } from "../domain/Stage.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 
+/** What a draft's id is made from: its combo, template, LLM, cohort and replicate. */
 export interface DraftIdRequest {
   readonly comboId: string
   readonly templateId: string
@@ -10,6 +11,7 @@ export interface DraftIdRequest {
   readonly replicate: number
 }
 
+/** What an essay's id is made from: its draft's gen id, template, cohort and replicate. */
 export interface EssayIdRequest {
   readonly draftGenId: string
   readonly templateId: string
@@ -17,6 +19,7 @@ export interface EssayIdRequest {
   readonly replicate: number
 }
 
+/** What an evaluation's id is made from: its essay's gen id, template, judge LLM, cohort and replicate. */
 export interface EvaluationIdRequest {
   readonly essayGenId: string
   readonly templateId: string

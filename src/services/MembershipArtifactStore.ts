@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { Context, type Effect } from "effect"
 import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"

@@ -1,4 +1,4 @@
-import type { ColumnTable } from "arquero"
+import type { ColumnTable } from "../domain/Frame.js"
 import { Context, type Effect } from "effect"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import type { GenerationRegistry } from "./GenerationRegistry.js"

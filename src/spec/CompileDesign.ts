@@ -265,7 +265,7 @@ const layout = (s: State, fieldOrder: ReadonlyArray<string>): InvalidSpec | { co
   return { columns, accessors: columns.map((c) => row.get(c)!) }
 }
 
-/** Applies the rules of a spec to its axes (REFERENCE §3) without expanding the product. */
+/** Applies the rules of a spec to its axes (subsets, ties, pairs, tuples) without expanding the product. */
 export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, InvalidSpec> =>
   Effect.suspend(() => {
     const s = new State(spec.source)
@@ -378,23 +378,28 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
   }
 }
 
+/** The default cap on design rows: a plan above it is refused before any row is made. */
+export const DEFAULT_MAX_ROWS = 5_000_000
+
+/** Options of `compileDesign`. */
 export interface CompileOptions {
   /** Shuffle the Cartesian rows as Python's `random.Random(seed).shuffle` would. */
   readonly seed?: number | bigint
-  /** Refuse designs with more rows than this, before any row is made. */
+  /** Refuse designs with more rows than this, before any row is made (default 5,000,000; `Infinity` lifts it). */
   readonly maxRows?: number
 }
 
-/** The design rows of a spec (REFERENCE §3): rules applied, the product expanded lazily. */
+/** The design rows of a spec: rules applied, the product expanded lazily. */
 export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
   Effect.flatMap(planDesign(spec), (plan) => {
     if (options.seed !== undefined && typeof options.seed === "number" && !Number.isSafeInteger(options.seed)) {
       return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number", value: String(options.seed) })
     }
-    if (options.maxRows !== undefined && plan.size > options.maxRows) {
+    const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
+    if (plan.size > maxRows) {
       return new InvalidSpec({
         path: spec.source,
-        reason: `the design would have ${plan.size} rows, more than the limit of ${options.maxRows}`,
+        reason: `the design would have ${plan.size} rows, more than the limit of ${maxRows}`,
         hint: "narrow the axes with subsets/pairs/tuples, or raise the limit (--max-rows)"
       })
     }

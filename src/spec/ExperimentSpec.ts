@@ -16,6 +16,7 @@ interface RuleOrigin {
   readonly include?: string | undefined
 }
 
+/** One rule of a spec, in the order written: a subset, tie, pair or tuple. */
 export type Rule =
   | (RuleOrigin & { readonly _tag: "subset"; readonly axis: string; readonly keep: ReadonlyArray<SpecValue> })
   | (RuleOrigin & { readonly _tag: "tie"; readonly name: string; readonly axes: ReadonlyArray<string> })

@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { parse as parseCsv } from "csv-parse/sync"
 import { Effect } from "effect"
 import { pyStrip } from "../domain/PythonText.js"

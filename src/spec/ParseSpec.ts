@@ -1,4 +1,4 @@
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { isSpecValue, type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
@@ -12,6 +12,7 @@ import { readTextFile, TextFileProblem } from "./TextFile.js"
 /** Where a spec is read from: a file, or an already-loaded mapping with the folder its includes are in. */
 export type SpecInput = string | { readonly data: unknown; readonly baseDir: string; readonly source?: string }
 
+/** Options of `parseSpec`. */
 export interface ParseSpecOptions {
   /** Includes may reach anywhere under this folder (default: the spec's own folder). */
   readonly includeRoot?: string
@@ -110,7 +111,7 @@ const resolveList = (payload: unknown, at: string, ctx: IncludeContext, columns?
   })
 
 
-/** Tuple-derived axes (REFERENCE §3): levels are the tuple column values in first-seen order. */
+/** Tuple-derived axes: levels are the tuple column values in first-seen order. */
 const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: ReadonlyArray<Rule>) =>
   Effect.gen(function*() {
     const declaredNames = new Set(declared.map((a) => a.name))
@@ -226,7 +227,7 @@ const readSpecFile = (file: string) =>
   })
 
 /**
- * Reads and validates a spec (REFERENCE §3) — a YAML/JSON file, or a mapping with a base folder — and
+ * Reads and validates a spec — a YAML/JSON file, or a mapping with a base folder — and
  * resolves its `@file:` includes, confined to the spec's folder unless `includeRoot` widens it.
  */
 export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, options: ParseSpecOptions = {}) {

@@ -104,6 +104,7 @@ const Axes = Schema.Struct(
   Schema.Record({ key: Schema.String, value: Values })
 ).annotations({ description: "Axis name → its levels; the design is their Cartesian product" })
 
+/** The schema of a spec file (`axes`, `rules`, `output`), as decoded before includes are resolved. */
 export const SpecFile = Schema.Struct({
   axes: Schema.optional(Axes),
   rules: Schema.optional(Schema.NullOr(Rules)),

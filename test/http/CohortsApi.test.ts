@@ -4,11 +4,12 @@ import { Deferred, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { CohortApi, CohortSpecRepository, dataRootLive, FileSystemSpecRepository } from "../../src/index.js"
+import { CohortSpecRepository, dataRootLive, FileSystemSpecRepository } from "../../src/index.js"
+import { CohortApi } from "../../src/http/index.js"
 import { copyExampleDataRoot, leftovers, snapshot } from "../support/DataRoots.js"
 import { fixturePath } from "../support/Fixtures.js"
 import { request, startService } from "./Service.js"
-import type { CohortServiceOptions } from "../../src/index.js"
+import type { CohortServiceOptions } from "../../src/http/index.js"
 
 const full = fs.readFileSync(fixturePath("example-expected", "daydream-pilot.membership-full.csv"), "utf8")
 // membership.csv keeps the original's two columns.

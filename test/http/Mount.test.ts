@@ -11,7 +11,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Schema } from "effect"
 import { createServer } from "node:http"
-import { CohortApi, CohortApiHandlers, CohortHttpRoutes } from "../../src/index.js"
+import { CohortApi, CohortApiHandlers, CohortHttpRoutes } from "../../src/http/index.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { pilotSpecObject, postJson } from "./Service.js"
 

@@ -1,6 +1,6 @@
 import { HttpServer } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
-import { CohortHttpServer, type CohortServiceOptions } from "../../src/index.js"
+import { CohortHttpServer, type CohortServiceOptions } from "../../src/http/index.js"
 
 /** The service on an ephemeral loopback port for the scope; its base URL. */
 export const startService = (options: CohortServiceOptions) =>

@@ -1,0 +1,189 @@
+import * as PlatformError from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Effect, Layer, Option } from "effect"
+import { createHash } from "node:crypto"
+import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { columnsOf, isOrphanEntry } from "../domain/DefinitionColumns.js"
+import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
+import { checkCohortId } from "../domain/CohortId.js"
+import type { CohortSpec } from "../domain/CohortSpec.js"
+import { showValue } from "../domain/SpecValue.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
+import type { ExperimentSpec } from "./ExperimentSpec.js"
+import { FILE_PREFIX } from "./Includes.js"
+import { keyPath, parseSpec } from "./ParseSpec.js"
+import { atSpecOrigin } from "./ValueOrigin.js"
+
+/** How a parsed spec becomes a `CohortSpec`: the design's shuffle and its row cap. */
+export interface CompileSpecOptions {
+  /** Shuffle the design as Python's `random.Random(seed)` would (the original's `default_seed`). */
+  readonly seed?: number | bigint
+  /** Refuse designs above this many rows (default 5,000,000; `Infinity` lifts the cap). */
+  readonly maxRows?: number
+}
+
+/** Options of `cohortSpecFromObject`. */
+export interface SpecObjectOptions extends CompileSpecOptions {
+  /**
+   * The text of each file the spec's `@file:` includes name, keyed by its path relative to the spec's
+   * folder (`"items/combos.csv"`). An include not listed here fails with `InvalidSpec`.
+   */
+  readonly includes?: Readonly<Record<string, string | Uint8Array>>
+  /** Names the spec in errors and as `spec_path` in the metadata (default `memory://cohorts/<id>/spec`). */
+  readonly source?: string
+}
+
+/** Design columns no stage reads (a tie's own column aside), and how many rows folded because of them. */
+const designWarnings = (
+  spec: ExperimentSpec,
+  design: { readonly columns: ReadonlyArray<string>; readonly size: number },
+  definition: CohortDefinition
+): Array<string> => {
+  const ties = spec.rules.flatMap((r) => (r._tag === "tie" ? [r.name] : []))
+  const unread = unreadColumns(design.columns, ties)
+  if (unread.length === 0) return []
+  const columns = columnsOf(definition)
+  const evaluations = isOrphanEntry(columns) ? definition.evaluations.length : columns.evaluations.size
+  return unreadColumnWarnings(spec.source, unread, design.size, evaluations)
+}
+
+/**
+ * Compiles a parsed spec and turns its design into a `CohortSpec` whose metadata records the spec
+ * (`spec_path`, `spec_sha256`, `spec_includes`, `design_rows`, and `seed` when one is given).
+ */
+export const cohortSpecOf = (
+  cohortId: string,
+  spec: ExperimentSpec,
+  options: CompileSpecOptions = {}
+): Effect.Effect<CohortSpec, InvalidSpec> =>
+  Effect.gen(function*() {
+    const design = yield* compileDesign(spec, {
+      maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
+      ...(options.seed === undefined ? {} : { seed: options.seed })
+    })
+    const definition = yield* definitionFromDesignRows(design, { source: spec.source }).pipe(
+      Effect.mapError(atSpecOrigin(spec))
+    )
+    return {
+      cohortId,
+      definition,
+      metadata: {
+        spec_path: spec.source,
+        spec_sha256: spec.sha256,
+        spec_includes: spec.includes,
+        design_rows: design.size,
+        ...(options.seed === undefined ? {} : { seed: String(options.seed) })
+      },
+      warnings: [...design.plan.warnings, ...designWarnings(spec, design, definition)]
+    } satisfies CohortSpec as CohortSpec
+  })
+
+// The folder an object spec's includes are resolved in; it exists only inside `virtualFolder`.
+const SPEC_DIR = "/spec"
+
+const notFound = (method: string, path: string) =>
+  new PlatformError.SystemError({ module: "FileSystem", method, reason: "NotFound", pathOrDescriptor: path })
+
+/** A read-only file system holding only the given includes, under `SPEC_DIR`. */
+const virtualFolder = (files: ReadonlyMap<string, Uint8Array>): Layer.Layer<FileSystem.FileSystem> =>
+  FileSystem.layerNoop({
+    realPath: (path) => files.has(path) || path === SPEC_DIR ? Effect.succeed(path) : Effect.fail(notFound("realPath", path)),
+    readFile: (path) => {
+      const bytes = files.get(path)
+      return bytes === undefined ? Effect.fail(notFound("readFile", path)) : Effect.succeed(bytes)
+    },
+    stat: (path) => {
+      const bytes = files.get(path)
+      if (bytes === undefined) return Effect.fail(notFound("stat", path))
+      return Effect.succeed({
+        type: "File",
+        mtime: Option.none(),
+        atime: Option.none(),
+        birthtime: Option.none(),
+        dev: 0,
+        ino: Option.none(),
+        mode: 0o444,
+        nlink: Option.none(),
+        uid: Option.none(),
+        gid: Option.none(),
+        rdev: Option.none(),
+        size: FileSystem.Size(bytes.length),
+        blksize: Option.none(),
+        blocks: Option.none()
+      })
+    }
+  })
+
+const entries = (value: unknown): Array<[string, unknown]> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? Object.entries(value) : []
+
+/** Where a spec may say `@file:`: axis levels, subsets, pair `allowed`, tuple `items`. */
+const includeSites = (data: unknown): Array<{ at: string; ref: unknown }> => {
+  const record = Object.fromEntries(entries(data))
+  const rules = Object.fromEntries(entries(record["rules"]))
+  return [
+    ...entries(record["axes"]).map(([name, ref]) => ({ at: keyPath(["axes", name]), ref })),
+    ...entries(rules["subsets"]).map(([name, ref]) => ({ at: keyPath(["rules", "subsets", name]), ref })),
+    ...entries(rules["pairs"]).map(([name, pair]) => ({
+      at: keyPath(["rules", "pairs", name, "allowed"]),
+      ref: Object.fromEntries(entries(pair))["allowed"]
+    })),
+    ...entries(rules["tuples"]).map(([name, tuple]) => ({
+      at: keyPath(["rules", "tuples", name, "items"]),
+      ref: Object.fromEntries(entries(tuple))["items"]
+    }))
+  ]
+}
+
+/** An include of an object spec that `includes` does not hold: named before any parsing. */
+const unresolvedInclude = (data: unknown, source: string, files: ReadonlyMap<string, Uint8Array>, path: Path.Path) => {
+  for (const { at, ref } of includeSites(data)) {
+    if (typeof ref !== "string" || !ref.startsWith(FILE_PREFIX)) continue
+    const rel = ref.slice(FILE_PREFIX.length).trim()
+    // Empty, absolute and escaping paths are refused by the include rules themselves, with their reasons.
+    if (rel === "" || path.isAbsolute(rel)) continue
+    const target = path.resolve(SPEC_DIR, rel)
+    if (!target.startsWith(`${SPEC_DIR}/`) || files.has(target)) continue
+    return new InvalidSpec({
+      path: source,
+      key: at,
+      reason: "a spec given as an object has no folder to read includes from",
+      value: showValue(ref),
+      hint: `pass the file's text as includes[${JSON.stringify(rel)}], or write the values inline`
+    })
+  }
+  return undefined
+}
+
+const jsonText = (data: unknown): string =>
+  JSON.stringify(data, (_key, value) => typeof value === "bigint" ? value.toString() : value) ?? "null"
+
+/**
+ * A spec given as a mapping (parsed YAML/JSON, e.g. kept in a database) → the `CohortSpec` a build
+ * uses, with the metadata the file repository records. No file system is touched: `@file:` includes
+ * are read from `options.includes`. `spec_sha256` is the SHA-256 of the mapping's `JSON.stringify`
+ * text; `spec_includes` lists the includes read, with the SHA-256 of their bytes.
+ */
+export const cohortSpecFromObject = (
+  cohortId: string,
+  spec: unknown,
+  options: SpecObjectOptions = {}
+): Effect.Effect<CohortSpec, InvalidSpec | InvalidConstraint> =>
+  Effect.gen(function*() {
+    const bad = checkCohortId(cohortId)
+    if (bad !== undefined) return yield* bad
+    const path = yield* Path.Path
+    const source = options.source ?? `memory://cohorts/${cohortId}/spec`
+    const files = new Map<string, Uint8Array>()
+    for (const [rel, content] of Object.entries(options.includes ?? {})) {
+      files.set(path.resolve(SPEC_DIR, rel), typeof content === "string" ? new TextEncoder().encode(content) : content)
+    }
+    const missing = unresolvedInclude(spec, source, files, path)
+    if (missing !== undefined) return yield* missing
+    const parsed = yield* parseSpec({ data: spec, baseDir: SPEC_DIR, source }).pipe(Effect.provide(virtualFolder(files)))
+    const sha256 = createHash("sha256").update(jsonText(spec)).digest("hex")
+    return yield* cohortSpecOf(cohortId, { ...parsed, sha256 }, options)
+  }).pipe(Effect.provide(Path.layer))
