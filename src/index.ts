@@ -52,3 +52,8 @@ export type * from "./spec/ExperimentSpec.js"
 export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
 export { PyRandom } from "./spec/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
+
+// The cohort lifecycle: status, diff, purge, reuse of generations by id
+export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"
+export { reuseGenerations, REUSE_COLUMNS, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"
+export { cohortStatus, type CohortStatus, type StageStatus } from "./lifecycle/Status.js"

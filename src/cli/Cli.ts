@@ -6,11 +6,13 @@ import { GenIdHasher } from "../domain/GenId.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
+import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
+import { lifecycleCommands } from "./LifecycleCommands.js"
 import { designChunks, emit, formatFor, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson } from "./Report.js"
 
@@ -155,6 +157,7 @@ const plan = Command.make(
   {
     specFile,
     cohortId: Options.text("cohort-id").pipe(Options.withDescription("The origin cohort id written in every row")),
+    dataRoot,
     seed,
     format,
     out,
@@ -165,7 +168,10 @@ const plan = Command.make(
       const design = yield* compileSpecFile(args, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
       const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const definition = yield* definitionFromDesignRows(design, { source: args.specFile })
+      const path = yield* Path.Path
+      // Rows reusing generations by id (essay_gen_id / draft_gen_id) read their metadata from the data root.
+      const reused = yield* reuseGenerations(design, { gensRoot: path.join(path.resolve(args.dataRoot), "gens"), source: args.specFile })
+      const definition = yield* definitionFromDesignRows(reused, { source: args.specFile })
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
@@ -190,7 +196,14 @@ const design = Command.make(
 
 export const command = Command.make("cohort").pipe(
   Command.withDescription("Turn cohort specs into membership tables with deterministic generation ids."),
-  Command.withSubcommands([build, validate, plan, design])
+  Command.withSubcommands([
+    build,
+    validate,
+    plan,
+    design,
+    // status, purge, diff: the cohort lifecycle (LifecycleCommands.ts)
+    ...lifecycleCommands({ dataRoot, json, seed, maxRows, reportFailures })
+  ])
 )
 
 /** Runs the CLI on `argv` (as `process.argv`). */

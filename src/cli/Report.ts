@@ -12,7 +12,9 @@ export const ERROR_TAGS = new Set([
   "InvalidConstraint",
   "CoverageGap",
   "IdCollision",
-  "ArtifactWriteFailed"
+  "ArtifactWriteFailed",
+  "GenerationMetadataMissing",
+  "MembershipInvalid"
 ])
 
 export interface TaggedFailure {

@@ -3,6 +3,7 @@ import type { CatalogIncomplete } from "./CatalogIncomplete.js"
 import type { CatalogInvalid } from "./CatalogInvalid.js"
 import type { CatalogMissing } from "./CatalogMissing.js"
 import type { CoverageGap } from "./CoverageGap.js"
+import type { GenerationMetadataMissing } from "./GenerationMetadataMissing.js"
 import type { IdCollision } from "./IdCollision.js"
 import type { InvalidConstraint } from "./InvalidConstraint.js"
 import type { InvalidSpec } from "./InvalidSpec.js"
@@ -17,6 +18,8 @@ export * from "./IdCollision.js"
 export * from "./InvalidConstraint.js"
 export * from "./InvalidSpec.js"
 export * from "./SpecNotFound.js"
+export * from "./GenerationMetadataMissing.js"
+export * from "./MembershipInvalid.js"
 
 /** Every failure `buildCohortMembership` can end with. */
 export type BuildError =
@@ -29,3 +32,4 @@ export type BuildError =
   | CoverageGap
   | IdCollision
   | ArtifactWriteFailed
+  | GenerationMetadataMissing

@@ -5,6 +5,7 @@ import { checkCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
+import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { compileDesign } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
@@ -47,7 +48,9 @@ export const FileSystemSpecRepository = {
               maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
               ...(options.seed === undefined ? {} : { seed: options.seed })
             })
-            const definition = yield* definitionFromDesignRows(design, { source: file })
+            // Rows may reuse existing generations by id (essay_gen_id / draft_gen_id), read from gens/.
+            const reused = yield* reuseGenerations(design, { gensRoot: path.join(paths.root, "gens"), source: file })
+            const definition = yield* definitionFromDesignRows(reused, { source: file })
             return {
               cohortId,
               definition,

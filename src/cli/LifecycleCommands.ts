@@ -1,0 +1,101 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Path } from "@effect/platform"
+import { Console, Effect, Option } from "effect"
+import { STAGES } from "../domain/Stage.js"
+import { dataRootLayer } from "../layers/DataRootLayer.js"
+import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
+
+/** How many missing ids per stage `--list-missing` prints in text (JSON has them all). */
+export const MISSING_SHOWN = 20
+
+/** Shared pieces of the other commands (options, failure reporting), passed in by Cli.ts. */
+export interface CommandKit {
+  readonly dataRoot: Options.Options<string>
+  readonly json: Options.Options<boolean>
+  readonly seed: Options.Options<Option.Option<number>>
+  readonly maxRows: Options.Options<number>
+  readonly reportFailures: (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, unknown, R>
+}
+
+const bounded = (text: string, max = 120): string => {
+  const shown = JSON.stringify(text)
+  return shown.length > max ? `${shown.slice(0, max)}…"` : shown
+}
+
+const models = (byModel: Readonly<Record<string, number>>): string =>
+  Object.entries(byModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, n]) => `${bounded(m, 60)} ${n}`).join(", ")
+
+/** The text `cohort status` prints. */
+export const statusText = (status: CohortStatus, listMissing: boolean): string => {
+  const lines = [
+    `cohort ${bounded(status.cohortId)} (${status.source === "membership" ? "membership" : "spec, not built"}: ${status.path})`,
+    "stage       members  metadata      raw   parsed  missing  llm calls  shared"
+  ]
+  for (const stage of STAGES) {
+    const s = status.stages[stage]
+    const cells = [s.members, s.withMetadata, s.withRaw, s.withParsed, s.missing].map((n) => String(n).padStart(8))
+    lines.push(`${stage.padEnd(10)}${cells.join(" ")} ${String(s.llmCalls).padStart(10)} ${String(s.shared).padStart(7)}`)
+  }
+  lines.push(`next run: ${status.llmCalls} LLM calls`)
+  for (const stage of STAGES) {
+    const s = status.stages[stage]
+    if (s.llmCalls > 0) lines.push(`  ${stage}: ${models(s.llmCallsByModel)}`)
+    if (s.copyPending > 0) lines.push(`  ${stage}: ${s.copyPending} in copy mode (no LLM call)`)
+  }
+  const sharing = Object.entries(status.sharedWith)
+  if (sharing.length > 0) lines.push(`shared with: ${sharing.map(([c, n]) => `${bounded(c, 60)} (${n})`).join(", ")}`)
+  if (listMissing && status.missingIds !== undefined) {
+    for (const stage of STAGES) {
+      const ids = status.missingIds[stage]
+      if (ids.length === 0) continue
+      const more = ids.length > MISSING_SHOWN ? ` … and ${ids.length - MISSING_SHOWN} more (--json lists all)` : ""
+      lines.push(`missing ${stage}: ${ids.slice(0, MISSING_SHOWN).join(", ")}${more}`)
+    }
+  }
+  for (const note of status.notes) lines.push(`note: ${note}`)
+  return lines.join("\n")
+}
+
+const target = Args.text({ name: "cohort-id|spec-file" }).pipe(
+  Args.withDescription("A cohort (a folder under cohorts/) or a spec file (.yaml, .yml, .json)")
+)
+
+const seedOf = (value: Option.Option<number>) => {
+  const s = Option.getOrUndefined(value)
+  return s === undefined ? {} : { seed: s }
+}
+
+/** `cohort status`. */
+export const statusCommand = (kit: CommandKit) =>
+  Command.make(
+    "status",
+    {
+      target,
+      dataRoot: kit.dataRoot,
+      json: kit.json,
+      seed: kit.seed,
+      maxRows: kit.maxRows,
+      listMissing: Options.boolean("list-missing").pipe(
+        Options.withDescription(`List the ids without parsed.txt (the first ${MISSING_SHOWN} per stage in text, all in --json)`)
+      )
+    },
+    (args) =>
+      Effect.gen(function*() {
+        const path = yield* Path.Path
+        const root = path.resolve(args.dataRoot)
+        const status = yield* cohortStatus(args.target, {
+          dataRoot: root,
+          maxRows: args.maxRows,
+          listMissing: args.listMissing,
+          ...seedOf(args.seed)
+        }).pipe(Effect.provide(dataRootLayer(root)))
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: status }) : statusText(status, args.listMissing))
+      }).pipe(kit.reportFailures(args.json))
+  ).pipe(Command.withDescription(
+    "Per stage: members, with metadata / raw.txt / parsed.txt, missing; the LLM calls the next run makes per model;\n" +
+      "generations shared with other cohorts. Works on a built cohort and on a spec not built yet.\n" +
+      "Example: cohort status daydream-pilot --data-root examples/data --list-missing"
+  ))
+
+/** The lifecycle commands, in the order `--help` lists them. */
+export const lifecycleCommands = (kit: CommandKit) => [statusCommand(kit)] as const
