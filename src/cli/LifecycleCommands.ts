@@ -3,6 +3,7 @@ import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { STAGES } from "../domain/Stage.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
+import { type PurgeReport, purgeCohort } from "../lifecycle/Purge.js"
 import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
 
 /** How many missing ids per stage `--list-missing` prints in text (JSON has them all). */
@@ -97,5 +98,60 @@ export const statusCommand = (kit: CommandKit) =>
       "Example: cohort status daydream-pilot --data-root examples/data --list-missing"
   ))
 
+/** How many entries a purge lists in text (JSON has them all). */
+export const PURGE_SHOWN = 50
+
+const counts = (c: Readonly<Record<string, number>>): string => `${c["evaluation"]} evaluations, ${c["essay"]} essays, ${c["draft"]} drafts`
+
+/** The text `cohort purge` prints. */
+export const purgeText = (report: PurgeReport): string => {
+  const verb = report.executed ? "deleted" : "would delete"
+  const lines = [
+    `cohort ${bounded(report.cohortId)}: ${verb} ${counts(report.deleted)} (${report.bytesFreed} bytes); kept ${counts(report.kept)}`
+  ]
+  for (const e of report.entries.slice(0, PURGE_SHOWN)) {
+    lines.push(`  ${e.action === "delete" ? (report.executed ? "deleted" : "delete") : "keep"} ${e.stage} ${e.genId}: ${e.reason}`)
+  }
+  if (report.entries.length > PURGE_SHOWN) lines.push(`  … and ${report.entries.length - PURGE_SHOWN} more (--json lists all)`)
+  if (report.trashSwept > 0) {
+    lines.push(`${report.executed ? "removed" : "found"} ${report.trashSwept} trash folders of an interrupted purge`)
+  }
+  if (report.cohortFolderRemoved) lines.push(`${report.executed ? "removed" : "would remove"} the cohort folder`)
+  if (!report.executed) lines.push("dry run: nothing deleted (pass --execute to delete)")
+  return lines.join("\n")
+}
+
+const cohortArg = Args.text({ name: "cohort-id" }).pipe(Args.withDescription("The cohort, a folder under cohorts/"))
+
+/** `cohort purge`. */
+export const purgeCommand = (kit: CommandKit) =>
+  Command.make(
+    "purge",
+    {
+      cohortId: cohortArg,
+      dataRoot: kit.dataRoot,
+      json: kit.json,
+      execute: Options.boolean("execute").pipe(Options.withDescription("Delete (without it: a dry run that only lists)")),
+      cohortFolder: Options.boolean("cohort-folder").pipe(
+        Options.withDescription("Also remove cohorts/<id>/ (its spec included) after its generations")
+      )
+    },
+    (args) =>
+      Effect.gen(function*() {
+        const path = yield* Path.Path
+        const report = yield* purgeCohort(args.cohortId, {
+          dataRoot: path.resolve(args.dataRoot),
+          execute: args.execute,
+          cohortFolder: args.cohortFolder
+        })
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: report }) : purgeText(report))
+      }).pipe(kit.reportFailures(args.json))
+  ).pipe(Command.withDescription(
+    "Delete a cohort's generations that no other cohort uses: only those whose origin_cohort_id is the cohort,\n" +
+      "listed by no other membership.csv, whose children all go too (evaluation → essay → draft), under the\n" +
+      "cohort's lock. A dry run unless --execute.\n" +
+      "Example: cohort purge old-pilot --data-root data --execute"
+  ))
+
 /** The lifecycle commands, in the order `--help` lists them. */
-export const lifecycleCommands = (kit: CommandKit) => [statusCommand(kit)] as const
+export const lifecycleCommands = (kit: CommandKit) => [statusCommand(kit), purgeCommand(kit)] as const
