@@ -58,3 +58,4 @@ export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } fr
 export { reuseGenerations, REUSE_COLUMNS, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"
 export { cohortStatus, type CohortStatus, type StageStatus } from "./lifecycle/Status.js"
 export { planPurge, PURGE_ORDER, purgeCohort, type PurgeEntry, type PurgeOptions, type PurgeReport } from "./lifecycle/Purge.js"
+export { type Change, changeOf, type CohortDiff, cohortDiff, type StageDiff } from "./lifecycle/Diff.js"

@@ -3,6 +3,7 @@ import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { STAGES } from "../domain/Stage.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
+import { type Change, type CohortDiff, cohortDiff } from "../lifecycle/Diff.js"
 import { type PurgeReport, purgeCohort } from "../lifecycle/Purge.js"
 import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
 
@@ -153,5 +154,69 @@ export const purgeCommand = (kit: CommandKit) =>
       "Example: cohort purge old-pilot --data-root data --execute"
   ))
 
+const CHANGE_SHOWN = 10
+
+const change = (label: string, c: Change): Array<string> => {
+  const part = (sign: string, values: ReadonlyArray<string>) =>
+    values.length === 0
+      ? []
+      : [`${sign}${values.slice(0, CHANGE_SHOWN).map((v) => bounded(v, 60)).join(", ")}${values.length > CHANGE_SHOWN ? ` … (${values.length})` : ""}`]
+  const parts = [...part("+", c.added), ...part("-", c.removed)]
+  return parts.length === 0 ? [] : [`  ${label}: ${parts.join("  ")}`]
+}
+
+/** The text `cohort diff` prints. */
+export const diffText = (d: CohortDiff): string => {
+  const lines = [
+    `a: ${bounded(d.a.cohortId)} (${d.a.source}: ${d.a.path})`,
+    `b: ${bounded(d.b.cohortId)} (${d.b.source}: ${d.b.path})`,
+    "stage        only in a  only in b     shared"
+  ]
+  for (const stage of STAGES) {
+    const s = d.stages[stage]
+    lines.push(`${stage.padEnd(11)}${[s.onlyInA.length, s.onlyInB.length, s.shared.length].map((n) => String(n).padStart(11)).join("")}`)
+  }
+  const changes = [
+    ...change("combos", d.combos),
+    ...STAGES.flatMap((s) => change(`${s} templates`, d.templates[s])),
+    ...STAGES.flatMap((s) => change(`${s} models`, d.models[s])),
+    ...Object.entries(d.axes ?? {}).flatMap(([axis, c]) => change(`axis ${bounded(axis, 60)}`, c))
+  ]
+  lines.push(changes.length === 0 ? "no combos, templates, models or levels added or removed" : "changes from a to b:", ...changes)
+  lines.push(`b needs ${d.newLlmCalls.total} LLM calls beyond a`)
+  for (const stage of STAGES) {
+    if (d.newLlmCalls.byStage[stage] > 0) lines.push(`  ${stage}: ${models(d.newLlmCalls.byModel[stage])}`)
+  }
+  for (const note of d.notes) lines.push(`note: ${note}`)
+  return lines.join("\n")
+}
+
+/** `cohort diff`. */
+export const diffCommand = (kit: CommandKit) =>
+  Command.make(
+    "diff",
+    {
+      a: Args.text({ name: "a" }).pipe(Args.withDescription("A cohort id or spec file")),
+      b: Args.text({ name: "b" }).pipe(Args.withDescription("A cohort id or spec file")),
+      dataRoot: kit.dataRoot,
+      json: kit.json,
+      seed: kit.seed,
+      maxRows: kit.maxRows
+    },
+    (args) =>
+      Effect.gen(function*() {
+        const path = yield* Path.Path
+        const root = path.resolve(args.dataRoot)
+        const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) }).pipe(
+          Effect.provide(dataRootLayer(root))
+        )
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: diff }) : diffText(diff))
+      }).pipe(kit.reportFailures(args.json))
+  ).pipe(Command.withDescription(
+    "Compare two cohorts (ids or spec files): generations only in a, only in b, shared; combos, templates,\n" +
+      "models and design levels added or removed; the LLM calls b needs beyond a against the store.\n" +
+      "Example: cohort diff daydream-pilot cohorts/pilot-v2/spec/config.yaml --data-root data --json"
+  ))
+
 /** The lifecycle commands, in the order `--help` lists them. */
-export const lifecycleCommands = (kit: CommandKit) => [statusCommand(kit), purgeCommand(kit)] as const
+export const lifecycleCommands = (kit: CommandKit) => [statusCommand(kit), diffCommand(kit), purgeCommand(kit)] as const
