@@ -5,6 +5,7 @@ import * as os from "node:os"
 import { checkCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { lockCohort } from "../layers/CohortLock.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { processAlive } from "../layers/GensDirectory.js"
@@ -174,7 +175,11 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
         })
       }
     }
-    const plan = planPurge(cohortId, scanStore(gensRoot), otherMemberships(cohortsDir, cohortId))
+    const invalid: Array<MembershipInvalid> = []
+    const references = otherMemberships(cohortsDir, cohortId, (problem) => invalid.push(problem))
+    // What an unreadable membership lists is unknown: deleting anything could break that cohort.
+    if (invalid.length > 0) return yield* invalid[0]!
+    const plan = planPurge(cohortId, scanStore(gensRoot), references)
     const deleted = { draft: 0, essay: 0, evaluation: 0 }
     const kept = { draft: 0, essay: 0, evaluation: 0 }
     const entries: Array<PurgeEntry> = []

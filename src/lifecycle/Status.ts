@@ -6,6 +6,7 @@ import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { STAGES, type Stage } from "../domain/Stage.js"
+import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { loadMembers, type LifecycleOptions, readMembershipIds } from "./CohortMembers.js"
@@ -75,8 +76,15 @@ export const loadTemplateModes = (cohortId: string, rows: MembershipRows, notes:
     return templateModes(bundle.right.frames as Readonly<Record<string, ColumnTable>>, manifest as unknown as Manifest)
   })
 
-/** Every other cohort's membership ids: gen id → the cohorts listing it. */
-export const otherMemberships = (cohortsDir: string, except: string): Map<string, Array<string>> => {
+/**
+ * Every other cohort's membership ids: gen id → the cohorts listing it. A membership.csv that cannot be
+ * read is handed to `onInvalid` (purge refuses then: it cannot know what that cohort uses).
+ */
+export const otherMemberships = (
+  cohortsDir: string,
+  except: string,
+  onInvalid: (problem: MembershipInvalid) => void = () => {}
+): Map<string, Array<string>> => {
   const out = new Map<string, Array<string>>()
   let names: Array<string>
   try {
@@ -87,8 +95,16 @@ export const otherMemberships = (cohortsDir: string, except: string): Map<string
   for (const name of names) {
     const file = `${cohortsDir}/${name}/membership.csv`
     if (!fs.existsSync(file)) continue
-    const listed = readMembershipIds(file)
-    if (!("ids" in listed)) continue
+    let listed: ReturnType<typeof readMembershipIds>
+    try {
+      listed = readMembershipIds(file)
+    } catch (error) {
+      listed = new MembershipInvalid({ path: file, reason: `cannot be read (${(error as Error).message})` })
+    }
+    if (listed instanceof MembershipInvalid) {
+      onInvalid(listed)
+      continue
+    }
     for (const id of listed.ids) {
       const cohorts = out.get(id)
       if (cohorts === undefined) out.set(id, [name])
@@ -125,7 +141,9 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
     const bits = probeMembers(rows, path.join(paths.root, "gens"))
-    const others = otherMemberships(path.join(paths.root, "cohorts"), members.cohortId)
+    const others = otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
+      notes.push(`not counted as sharing: ${problem.message}`)
+    })
     const stages = { draft: emptyStage(), essay: emptyStage(), evaluation: emptyStage() }
     const missingIds: Record<Stage, Array<string>> = { draft: [], essay: [], evaluation: [] }
     const sharedWith: Record<string, number> = {}

@@ -127,6 +127,19 @@ describe("cohort purge", () => {
       expect(bad._tag).toBe("InvalidConstraint")
     }))
 
+  it.effect("refuses when another cohort's membership.csv cannot be read (what it uses is unknown)", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      addPilotB(root)
+      yield* buildOn(root, "daydream-pilot")
+      const file = path.join(root, "cohorts", "pilot-b", "membership.csv")
+      fs.writeFileSync(file, "stage,gen_id\nsummary,x\n")
+      const before = snapshot(root)
+      const error = yield* Effect.flip(purge(root, "daydream-pilot", { execute: true }))
+      expect(error).toMatchObject({ _tag: "MembershipInvalid", path: file, line: 2 })
+      expect(snapshot(root)).toEqual(before)
+    }))
+
   it("a purge killed (SIGKILL) midway leaves every folder whole with its parent; the rerun finishes", async () => {
     const synth = syntheticDataRoot(2)
     try {
