@@ -54,3 +54,10 @@ export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSp
 export { PyRandom } from "./spec/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
 export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./spec/SpecObject.js"
+
+// The cohort lifecycle: status, diff, purge, reuse of generations by id
+export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"
+export { reuseGenerations, REUSE_COLUMNS, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"
+export { cohortStatus, type CohortStatus, type StageStatus } from "./lifecycle/Status.js"
+export { planPurge, PURGE_ORDER, purgeCohort, type PurgeEntry, type PurgeOptions, type PurgeReport } from "./lifecycle/Purge.js"
+export { type Change, changeOf, type CohortDiff, cohortDiff, type StageDiff } from "./lifecycle/Diff.js"

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
+import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
@@ -22,6 +23,7 @@ import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
+import { lifecycleCommands } from "./LifecycleCommands.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -271,6 +273,7 @@ const plan = Command.make(
   {
     specFile,
     cohortId: Options.text("cohort-id").pipe(Options.withPseudoName("ID"), Options.withDescription("The origin cohort id written in every row")),
+    dataRoot,
     seed,
     format,
     out,
@@ -281,7 +284,10 @@ const plan = Command.make(
       const { design, spec } = yield* compileSpecFile(args, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
       const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const definition = yield* definitionFromDesignRows(design, { source: args.specFile }).pipe(
+      const path = yield* Path.Path
+      // Rows reusing generations by id (essay_gen_id / draft_gen_id) read their metadata from the data root.
+      const reused = yield* reuseGenerations(design, { gensRoot: path.join(path.resolve(args.dataRoot), "gens"), source: args.specFile })
+      const definition = yield* definitionFromDesignRows(reused, { source: args.specFile }).pipe(
         Effect.mapError(atSpecOrigin(spec))
       )
       const registry = yield* makeInMemoryRegistry
@@ -348,7 +354,15 @@ const serve = Command.make(
     "Example: cohort serve --data-root examples/data --port 8080"
 ))
 
-const subcommands = [build, validate, plan, design, serve] as const
+const subcommands = [
+  build,
+  validate,
+  plan,
+  design,
+  serve,
+  // status, purge, diff: the cohort lifecycle (LifecycleCommands.ts)
+  ...lifecycleCommands({ dataRoot, json, seed, maxRows, reportFailures })
+] as const
 
 const PROGRAM_DESCRIPTION = "Turn cohort specs into membership tables with deterministic generation ids."
 

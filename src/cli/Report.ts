@@ -15,7 +15,9 @@ export const ERROR_TAGS = new Set([
   "IdCollision",
   "ArtifactWriteFailed",
   "Locked",
-  "WorkingDirectoryMissing"
+  "WorkingDirectoryMissing",
+  "GenerationMetadataMissing",
+  "MembershipInvalid"
 ])
 
 export interface TaggedFailure {

@@ -3,6 +3,7 @@ import type { CatalogIncomplete } from "./CatalogIncomplete.js"
 import type { CatalogInvalid } from "./CatalogInvalid.js"
 import type { CatalogMissing } from "./CatalogMissing.js"
 import type { CoverageGap } from "./CoverageGap.js"
+import type { GenerationMetadataMissing } from "./GenerationMetadataMissing.js"
 import type { IdCollision } from "./IdCollision.js"
 import type { InvalidConstraint } from "./InvalidConstraint.js"
 import type { InvalidSpec } from "./InvalidSpec.js"
@@ -19,6 +20,8 @@ export * from "./InvalidConstraint.js"
 export * from "./InvalidSpec.js"
 export * from "./Locked.js"
 export * from "./SpecNotFound.js"
+export * from "./GenerationMetadataMissing.js"
+export * from "./MembershipInvalid.js"
 export * from "./WorkingDirectoryMissing.js"
 
 /** Every failure `validateCohort` and `planCohort` can end with: a build's, less the writes. */
@@ -36,3 +39,4 @@ export type BuildError =
   | IdCollision
   | ArtifactWriteFailed
   | Locked
+  | GenerationMetadataMissing

@@ -70,7 +70,7 @@ export const FileSystemSpecRepository = {
             const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
             if (!exists) return yield* notFound(cohortId, file)
             const spec = yield* provide(parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }))
-            return yield* cohortSpecOf(cohortId, spec, options)
+            return yield* cohortSpecOf(cohortId, spec, { ...options, gensRoot: path.join(paths.root, "gens") })
           })
         })
       })

@@ -16,6 +16,8 @@ import type { ExperimentSpec } from "./ExperimentSpec.js"
 import { FILE_PREFIX } from "./Includes.js"
 import { keyPath, parseSpec } from "./ParseSpec.js"
 import { atSpecOrigin } from "./ValueOrigin.js"
+import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
+import { REUSE_COLUMNS, reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 
 /** How a parsed spec becomes a `CohortSpec`: the design's shuffle and its row cap. */
 export interface CompileSpecOptions {
@@ -43,7 +45,7 @@ const designWarnings = (
   definition: CohortDefinition
 ): Array<string> => {
   const ties = spec.rules.flatMap((r) => (r._tag === "tie" ? [r.name] : []))
-  const unread = unreadColumns(design.columns, ties)
+  const unread = unreadColumns(design.columns, [...ties, ...Object.values(REUSE_COLUMNS)])
   if (unread.length === 0) return []
   const columns = columnsOf(definition)
   const evaluations = isOrphanEntry(columns) ? definition.evaluations.length : columns.evaluations.size
@@ -57,14 +59,21 @@ const designWarnings = (
 export const cohortSpecOf = (
   cohortId: string,
   spec: ExperimentSpec,
-  options: CompileSpecOptions = {}
-): Effect.Effect<CohortSpec, InvalidSpec> =>
+  options: CompileSpecOptions & {
+    /** The `gens/` folder that rows reusing generations by id (`essay_gen_id`, `draft_gen_id`) read. */
+    readonly gensRoot?: string
+  } = {}
+): Effect.Effect<CohortSpec, InvalidSpec | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const design = yield* compileDesign(spec, {
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })
-    const definition = yield* definitionFromDesignRows(design, { source: spec.source }).pipe(
+    const reused = yield* reuseGenerations(design, {
+      ...(options.gensRoot === undefined ? {} : { gensRoot: options.gensRoot }),
+      source: spec.source
+    })
+    const definition = yield* definitionFromDesignRows(reused, { source: spec.source }).pipe(
       Effect.mapError(atSpecOrigin(spec))
     )
     return {
@@ -171,7 +180,7 @@ export const cohortSpecFromObject = (
   cohortId: string,
   spec: unknown,
   options: SpecObjectOptions = {}
-): Effect.Effect<CohortSpec, InvalidSpec | InvalidConstraint> =>
+): Effect.Effect<CohortSpec, InvalidSpec | InvalidConstraint | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const bad = checkCohortId(cohortId)
     if (bad !== undefined) return yield* bad

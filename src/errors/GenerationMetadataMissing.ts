@@ -1,0 +1,23 @@
+import { Schema } from "effect"
+
+const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value)
+
+/**
+ * A generation reused by id has no readable `gens/<stage>/<gen_id>/metadata.json` (missing, not JSON,
+ * or lacking a field its stage needs); `key` is where the id came from (`rows[3].essay_gen_id`).
+ */
+export class GenerationMetadataMissing extends Schema.TaggedError<GenerationMetadataMissing>()(
+  "GenerationMetadataMissing",
+  {
+    stage: Schema.String,
+    genId: Schema.String,
+    path: Schema.String,
+    reason: Schema.String,
+    key: Schema.optional(Schema.String)
+  }
+) {
+  override get message(): string {
+    const from = this.key === undefined ? "" : ` (from ${this.key})`
+    return `${this.stage} ${shown(this.genId)}${from}: ${this.reason}: ${this.path}`
+  }
+}

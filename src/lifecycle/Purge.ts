@@ -1,0 +1,214 @@
+import { Path } from "@effect/platform"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import { checkCohortId } from "../domain/CohortId.js"
+import type { Stage } from "../domain/Stage.js"
+import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
+import { lockCohort } from "../layers/CohortLock.js"
+import { dataRootPaths } from "../layers/DataRoot.js"
+import { processAlive } from "../layers/GensDirectory.js"
+import { SYNC_CHUNK, yieldToEventLoop } from "../layers/GensStore.js"
+import { folderBytes, listStage, metadataText, readMetadata, TRASH_PREFIX } from "./GenerationFiles.js"
+import { otherMemberships } from "./Status.js"
+
+/** Children before parents: a crash between two removals never leaves a child without its parent. */
+export const PURGE_ORDER: ReadonlyArray<Stage> = ["evaluation", "essay", "draft"]
+
+/** One generation of the cohort and what the purge does with it. */
+export interface PurgeEntry {
+  readonly stage: Stage
+  readonly genId: string
+  readonly action: "delete" | "keep"
+  readonly reason: string
+  readonly bytes: number
+}
+
+/** What `cohort purge` did (or, on a dry run, would do). */
+export interface PurgeReport {
+  readonly cohortId: string
+  readonly executed: boolean
+  readonly deleted: Readonly<Record<Stage, number>>
+  readonly kept: Readonly<Record<Stage, number>>
+  readonly bytesFreed: number
+  /** Every generation whose origin_cohort_id is the cohort, in purge order. */
+  readonly entries: ReadonlyArray<PurgeEntry>
+  /** Trash folders of an interrupted purge found (and, when executing, removed). */
+  readonly trashSwept: number
+  readonly cohortFolderRemoved: boolean
+}
+
+export interface PurgeOptions {
+  readonly dataRoot: string
+  /** Delete; without it the purge is a dry run. */
+  readonly execute?: boolean
+  /** Also remove `cohorts/<id>/` (spec included) once its generations are gone. */
+  readonly cohortFolder?: boolean
+}
+
+interface Generation {
+  readonly stage: Stage
+  readonly genId: string
+  readonly origin: string
+  readonly parent: string
+}
+
+/** Every generation of the store with a readable metadata.json (origin and parent). */
+const scanStore = (gensRoot: string): Array<Generation> => {
+  const out: Array<Generation> = []
+  for (const stage of PURGE_ORDER) {
+    for (const genId of Array.from(listStage(gensRoot, stage)).sort()) {
+      const m = readMetadata(`${gensRoot}/${stage}/${genId}/metadata.json`)
+      if (m === undefined) continue
+      out.push({ stage, genId, origin: metadataText(m, "origin_cohort_id"), parent: metadataText(m, "parent_gen_id") })
+    }
+  }
+  return out
+}
+
+/** Which of the cohort's generations go, and why each stays or goes (children decided before parents). */
+export const planPurge = (
+  cohortId: string,
+  store: ReadonlyArray<Generation>,
+  references: ReadonlyMap<string, ReadonlyArray<string>>
+): Array<Omit<PurgeEntry, "bytes">> => {
+  const children = new Map<string, Array<Generation>>()
+  for (const g of store) {
+    if (g.parent === "") continue
+    const list = children.get(g.parent)
+    if (list === undefined) children.set(g.parent, [g])
+    else list.push(g)
+  }
+  const going = new Set<string>()
+  const out: Array<Omit<PurgeEntry, "bytes">> = []
+  for (const stage of PURGE_ORDER) {
+    for (const g of store) {
+      if (g.stage !== stage || g.origin !== cohortId) continue
+      const listedBy = references.get(g.genId)
+      const staying = (children.get(g.genId) ?? []).find((c) => !going.has(`${c.stage}/${c.genId}`))
+      const keep = (reason: string) => out.push({ stage, genId: g.genId, action: "keep", reason })
+      if (listedBy !== undefined) keep(`listed in the membership.csv of ${listedBy.map((c) => JSON.stringify(c)).join(", ")}`)
+      else if (staying !== undefined) keep(`its child ${staying.stage} ${staying.genId} stays`)
+      else {
+        going.add(`${stage}/${g.genId}`)
+        out.push({ stage, genId: g.genId, action: "delete", reason: "made by this cohort, listed by no other cohort, no child stays" })
+      }
+    }
+  }
+  return out
+}
+
+/** Refuses while a live build holds any cohort's lock (it may be about to list these generations). */
+const refuseWhileLocked = (cohortsDir: string) =>
+  Effect.gen(function*() {
+    let names: Array<string> = []
+    try {
+      names = fs.readdirSync(cohortsDir).filter((n) => !n.startsWith("."))
+    } catch {
+      return
+    }
+    for (const name of names) {
+      const file = `${cohortsDir}/${name}/.lock`
+      let holder: { pid?: unknown; host?: unknown } | undefined
+      try {
+        holder = JSON.parse(fs.readFileSync(file, "utf8"))
+      } catch {
+        continue
+      }
+      const pid = typeof holder?.pid === "number" ? holder.pid : undefined
+      if (pid !== undefined && pid !== process.pid && (holder?.host !== os.hostname() || processAlive(pid))) {
+        return yield* new ArtifactWriteFailed({
+          path: file,
+          cause: `a build of cohort ${JSON.stringify(name)} holds its lock (pid ${pid}); purge refuses while a build runs`
+        })
+      }
+    }
+  })
+
+/** Removes the dot-named trash folders an interrupted purge left in gens/<stage>/ and cohorts/. */
+const trashFolders = (dirs: ReadonlyArray<string>): Array<string> =>
+  dirs.flatMap((dir) => {
+    try {
+      return fs.readdirSync(dir).filter((n) => n.startsWith(TRASH_PREFIX)).map((n) => `${dir}/${n}`)
+    } catch {
+      return []
+    }
+  })
+
+/** Renames a folder to a trash name beside it (atomic: whole or gone), then removes the trash. */
+const removeFolder = (dir: string, parent: string, name: string) =>
+  Effect.try({
+    try: () => {
+      const trash = `${parent}/${TRASH_PREFIX}${name}`
+      fs.renameSync(dir, trash)
+      fs.rmSync(trash, { recursive: true, force: true })
+    },
+    catch: (error) => new ArtifactWriteFailed({ path: dir, cause: (error as Error).message })
+  })
+
+/**
+ * Purges a cohort's generations safely: only those whose origin_cohort_id is the cohort, that no other
+ * cohort's membership.csv lists and whose children all go too, removed evaluation → essay → draft under
+ * the cohort's lock. A dry run (the default) only reports.
+ */
+export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
+  Effect.gen(function*() {
+    const bad = checkCohortId(cohortId)
+    if (bad !== undefined) return yield* bad
+    const path = yield* Path.Path
+    const paths = dataRootPaths(path, options.dataRoot)
+    const gensRoot = path.join(paths.root, "gens")
+    const cohortsDir = path.join(paths.root, "cohorts")
+    const cohortDir = paths.cohortDir(cohortId)
+    const execute = options.execute === true
+    if (execute) {
+      yield* refuseWhileLocked(cohortsDir)
+      if (fs.existsSync(cohortDir)) yield* lockCohort(cohortDir, 0)
+    }
+    const trash = trashFolders([...PURGE_ORDER.map((s) => path.join(gensRoot, s)), cohortsDir])
+    if (execute) {
+      for (const t of trash) {
+        yield* Effect.try({
+          try: () => fs.rmSync(t, { recursive: true, force: true }),
+          catch: (error) => new ArtifactWriteFailed({ path: t, cause: (error as Error).message })
+        })
+      }
+    }
+    const invalid: Array<MembershipInvalid> = []
+    const references = otherMemberships(cohortsDir, cohortId, (problem) => invalid.push(problem))
+    // What an unreadable membership lists is unknown: deleting anything could break that cohort.
+    if (invalid.length > 0) return yield* invalid[0]!
+    const plan = planPurge(cohortId, scanStore(gensRoot), references)
+    const deleted = { draft: 0, essay: 0, evaluation: 0 }
+    const kept = { draft: 0, essay: 0, evaluation: 0 }
+    const entries: Array<PurgeEntry> = []
+    let bytesFreed = 0
+    for (let i = 0; i < plan.length; i++) {
+      const e = plan[i]!
+      const dir = path.join(gensRoot, e.stage, e.genId)
+      const bytes = e.action === "delete" ? folderBytes(dir) : 0
+      if (e.action === "delete") {
+        if (execute) yield* removeFolder(dir, path.join(gensRoot, e.stage), e.genId)
+        deleted[e.stage]++
+        bytesFreed += bytes
+      } else kept[e.stage]++
+      entries.push({ ...e, bytes })
+      if (i % SYNC_CHUNK === SYNC_CHUNK - 1) yield* yieldToEventLoop
+    }
+    let cohortFolderRemoved = false
+    if (options.cohortFolder === true && fs.existsSync(cohortDir)) {
+      if (execute) yield* removeFolder(cohortDir, cohortsDir, cohortId)
+      cohortFolderRemoved = true
+    }
+    return {
+      cohortId,
+      executed: execute,
+      deleted,
+      kept,
+      bytesFreed,
+      entries,
+      trashSwept: trash.length,
+      cohortFolderRemoved
+    } satisfies PurgeReport as PurgeReport
+  }).pipe(Effect.scoped)

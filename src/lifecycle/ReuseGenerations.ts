@@ -1,0 +1,169 @@
+import { Effect } from "effect"
+import * as nodePath from "node:path"
+import { type Design, designFromRows, FIELD_ALIASES } from "../domain/CohortDefinition.js"
+import { GenIdHasher } from "../domain/GenId.js"
+import { pyStrip } from "../domain/PythonText.js"
+import { pyStr, type SpecValue } from "../domain/SpecValue.js"
+import type { Stage } from "../domain/Stage.js"
+import { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
+import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { genIdProblem, metadataText, readMetadata } from "./GenerationFiles.js"
+
+/** Design columns that name an existing generation instead of the fields of the stages above it. */
+export const REUSE_COLUMNS = { essay: "essay_gen_id", draft: "draft_gen_id" } as const
+
+/** Fields a reused generation supplies, and so a row reusing it must not carry. */
+const DRAFT_FIELDS = ["combo_id", "draft_template", "draft_llm", "draft_replicate"] as const
+const ESSAY_FIELDS = [...DRAFT_FIELDS, "essay_template", "essay_llm", "essay_replicate"] as const
+
+export interface ReuseOptions {
+  /** The store's `gens/` folder; without one, a design that reuses ids is refused. */
+  readonly gensRoot?: string
+  /** The spec file, named in errors. */
+  readonly source: string
+}
+
+interface Resolved {
+  readonly values: ReadonlyArray<string | number>
+}
+
+/**
+ * A design whose rows may carry `essay_gen_id` (or `draft_gen_id`) in place of the fields above that
+ * stage, turned into an ordinary design: each id is resolved through `gens/<stage>/<id>/metadata.json`
+ * (the essay's parent draft, the draft's combo, each one's template, LLM and replicate), so the build
+ * gives the reused generations their existing ids and the new evaluations (or essays) the ids the
+ * original assigns below them. The reused metadata is only read. A design without those columns is
+ * returned as it is.
+ */
+export const reuseGenerations = (
+  design: Design,
+  options: ReuseOptions
+): Effect.Effect<Design, InvalidSpec | GenerationMetadataMissing> =>
+  Effect.gen(function*() {
+    const essayColumn = design.columns.indexOf(REUSE_COLUMNS.essay)
+    const draftColumn = design.columns.indexOf(REUSE_COLUMNS.draft)
+    if (essayColumn < 0 && draftColumn < 0) return design
+    if (options.gensRoot === undefined) {
+      return yield* new InvalidSpec({
+        path: options.source,
+        key: design.columns[essayColumn >= 0 ? essayColumn : draftColumn]!,
+        reason: "reusing generations by id needs a data root to read their metadata from (--data-root)"
+      })
+    }
+    const hasher = yield* GenIdHasher
+    const gensRoot = options.gensRoot
+    const added = ESSAY_FIELDS.filter((f) => !design.columns.includes(f))
+    const columns = [...design.columns, ...added]
+    const position = (field: string) => columns.indexOf(field)
+    const cache = new Map<string, Resolved | InvalidSpec | GenerationMetadataMissing>()
+    const rows: Array<Array<SpecValue>> = []
+    let failure: InvalidSpec | GenerationMetadataMissing | undefined
+    const textAt = (row: ReadonlyArray<SpecValue>, c: number): string => {
+      const v = c < 0 || c >= row.length ? null : row[c]
+      return v === null || v === undefined ? "" : pyStrip(pyStr(v))
+    }
+
+    /** The fields (DRAFT_FIELDS or ESSAY_FIELDS order) an id resolves to, its ids checked. */
+    const resolve = (stage: Stage, id: string, key: string): Resolved | InvalidSpec | GenerationMetadataMissing => {
+      const cached = cache.get(`${stage}/${id}`)
+      if (cached !== undefined) return cached
+      const draft = (draftId: string, via: string) => {
+        const m = metadataOf("draft", draftId, via, gensRoot)
+        if (m instanceof GenerationMetadataMissing) return m
+        const parts = [m.text("combo_id"), m.text("template_id"), m.text("llm_model_id"), m.replicate] as const
+        const missing = ["combo_id", "template_id", "llm_model_id"].find((_, i) => parts[i] === "")
+        if (missing !== undefined) return m.lacks(missing)
+        return { parts, check: hasher.compute("draft", [...parts]) === draftId ? undefined : m.path }
+      }
+      let out: Resolved | InvalidSpec | GenerationMetadataMissing
+      if (stage === "draft") {
+        const d = draft(id, key)
+        out = d instanceof GenerationMetadataMissing ? d : d.check !== undefined
+          ? notPure(options.source, key, "draft", id, d.check)
+          : { values: d.parts }
+      } else {
+        const m = metadataOf("essay", id, key, gensRoot)
+        if (m instanceof GenerationMetadataMissing) out = m
+        else {
+          const missing = ["parent_gen_id", "template_id", "llm_model_id"].find((f) => m.text(f) === "")
+          const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
+          if (d instanceof GenerationMetadataMissing) out = d
+          else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
+          else if (hasher.compute("essay", [m.text("parent_gen_id"), m.text("template_id"), m.replicate]) !== id) {
+            out = notPure(options.source, key, "essay", id, m.path)
+          } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
+        }
+      }
+      cache.set(`${stage}/${id}`, out)
+      return out
+    }
+
+    design.forEachRow((row, r) => {
+      const essayId = essayColumn >= 0 ? textAt(row, essayColumn) : ""
+      const draftId = draftColumn >= 0 ? textAt(row, draftColumn) : ""
+      const out: Array<SpecValue> = [...row, ...added.map(() => null)]
+      if (essayId === "" && draftId === "") {
+        rows.push(out)
+        return
+      }
+      const stage: Stage = essayId !== "" ? "essay" : "draft"
+      const id = stage === "essay" ? essayId : draftId
+      const key = `rows[${r}].${REUSE_COLUMNS[stage]}`
+      const fields = stage === "essay" ? ESSAY_FIELDS : DRAFT_FIELDS
+      const conflict = stage === "essay" && draftId !== ""
+        ? REUSE_COLUMNS.draft
+        : fields.flatMap((f) => FIELD_ALIASES[f]).find((alias) => textAt(row, design.columns.indexOf(alias)) !== "")
+      if (conflict !== undefined) {
+        failure = new InvalidSpec({
+          path: options.source,
+          key: `rows[${r}].${conflict}`,
+          reason: `a row that reuses ${stage} ${JSON.stringify(id)} by id takes ${conflict} from its metadata; it must not also give it`
+        })
+        return false
+      }
+      const problem = genIdProblem(id)
+      if (problem !== undefined) {
+        failure = new InvalidSpec({ path: options.source, key, reason: problem, value: JSON.stringify(id.slice(0, 120)) })
+        return false
+      }
+      const resolved = resolve(stage, id, key)
+      if (!("values" in resolved)) {
+        failure = resolved
+        return false
+      }
+      fields.forEach((f, i) => {
+        out[position(f)] = resolved.values[i]!
+      })
+      rows.push(out)
+    })
+    if (failure !== undefined) return yield* failure
+    return designFromRows(columns, rows)
+  })
+
+/** A reused id that its own metadata does not rebuild: a collision-resolved or foreign id. */
+const notPure = (source: string, key: string, stage: Stage, id: string, path: string) =>
+  new InvalidSpec({
+    path: source,
+    key,
+    value: JSON.stringify(id),
+    reason: `the metadata of ${stage} ${JSON.stringify(id)} (${path}) does not rebuild that id, so it cannot be reused ` +
+      `(a collision-resolved or hand-made id)`
+  })
+
+const metadataOf = (stage: Stage, id: string, key: string, gensRoot: string) => {
+  const path = nodePath.join(gensRoot, stage, id, "metadata.json")
+  const problem = genIdProblem(id)
+  const fail = (reason: string) => new GenerationMetadataMissing({ stage, genId: id, path, reason, key })
+  if (problem !== undefined) return fail(problem)
+  const m = readMetadata(path)
+  if (m === undefined) return fail("its metadata.json is missing or is not a JSON object")
+  const rep = metadataText(m, "replicate")
+  const replicate = rep === "" ? 1 : /^\d+$/.test(rep) && Number(rep) >= 1 ? Number(rep) : Number.NaN
+  if (Number.isNaN(replicate)) return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
+  return {
+    path,
+    replicate,
+    text: (field: string) => metadataText(m, field),
+    lacks: (field: string) => fail(`its metadata.json has no ${field}`)
+  }
+}

@@ -1,0 +1,184 @@
+import { Path } from "@effect/platform"
+import type { ColumnTable } from "arquero"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import type { Manifest } from "../domain/Manifest.js"
+import { templateModes } from "../domain/Manifest.js"
+import type { MembershipRows } from "../domain/MembershipRows.js"
+import { STAGES, type Stage } from "../domain/Stage.js"
+import { MembershipInvalid } from "../errors/MembershipInvalid.js"
+import { dataRootPaths } from "../layers/DataRoot.js"
+import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import { loadMembers, type LifecycleOptions, readMembershipIds } from "./CohortMembers.js"
+import { HAS_METADATA, HAS_PARSED, HAS_RAW, listStage, probeGeneration } from "./GenerationFiles.js"
+
+/** One stage of a cohort's status. */
+export interface StageStatus {
+  readonly members: number
+  readonly withMetadata: number
+  readonly withRaw: number
+  readonly withParsed: number
+  /** Members without parsed.txt (not done). */
+  readonly missing: number
+  /** LLM calls the next run makes: members with neither raw.txt nor parsed.txt whose template is not `copy`. */
+  readonly llmCalls: number
+  readonly llmCallsByModel: Readonly<Record<string, number>>
+  /** Members not done whose template is in `copy` mode (no LLM call). */
+  readonly copyPending: number
+  /** Members that another cohort's membership.csv lists too. */
+  readonly shared: number
+}
+
+/** What `cohort status` reports. */
+export interface CohortStatus {
+  readonly cohortId: string
+  readonly source: "membership" | "spec"
+  readonly path: string
+  readonly stages: Readonly<Record<Stage, StageStatus>>
+  readonly llmCalls: number
+  /** Other cohorts sharing generations with this one: how many each. */
+  readonly sharedWith: Readonly<Record<string, number>>
+  /** Ids of members without parsed.txt, per stage (only with `listMissing`). */
+  readonly missingIds?: Readonly<Record<Stage, ReadonlyArray<string>>>
+  readonly notes: ReadonlyArray<string>
+}
+
+/** Generation files of every member (bits of `GenerationFiles`): one listing per stage, one readdir per existing folder. */
+export const probeMembers = (rows: MembershipRows, gensRoot: string): Uint8Array => {
+  const listings = new Map(STAGES.map((s) => [s, listStage(gensRoot, s)]))
+  const bits = new Uint8Array(rows.genId.length)
+  for (let i = 0; i < bits.length; i++) {
+    const stage = rows.stage[i]!
+    const id = rows.genId[i]!
+    if (listings.get(stage)!.has(id)) bits[i] = probeGeneration(`${gensRoot}/${stage}/${id}`)
+  }
+  return bits
+}
+
+/** Whether a member still needs an LLM call: nothing generated yet, and its template is not in `copy` mode. */
+export const needsLlmCall = (bits: number, mode: string | undefined): boolean =>
+  (bits & (HAS_RAW | HAS_PARSED)) === 0 && mode !== "copy"
+
+export type TemplateModes = Readonly<Record<Stage, Readonly<Record<string, string>>>>
+
+/** Generation mode of each template the rows use, from the catalogs (empty when they cannot be loaded). */
+export const loadTemplateModes = (cohortId: string, rows: MembershipRows, notes: Array<string>) =>
+  Effect.gen(function*() {
+    const loader = yield* CatalogBundleLoader
+    const bundle = yield* Effect.either(loader.loadForSpec({ cohortId, metadata: {} }))
+    if (bundle._tag === "Left") {
+      notes.push(`template catalogs not loaded (${bundle.left.message}); every template counted as llm`)
+      return { draft: {}, essay: {}, evaluation: {} } as TemplateModes
+    }
+    const used: Record<Stage, Set<string>> = { draft: new Set(), essay: new Set(), evaluation: new Set() }
+    for (let i = 0; i < rows.stage.length; i++) used[rows.stage[i]!].add(rows.templateId[i]!)
+    const manifest = { templates: { draft: [...used.draft], essay: [...used.essay], evaluation: [...used.evaluation] } }
+    return templateModes(bundle.right.frames as Readonly<Record<string, ColumnTable>>, manifest as unknown as Manifest)
+  })
+
+/**
+ * Every other cohort's membership ids: gen id → the cohorts listing it. A membership.csv that cannot be
+ * read is handed to `onInvalid` (purge refuses then: it cannot know what that cohort uses).
+ */
+export const otherMemberships = (
+  cohortsDir: string,
+  except: string,
+  onInvalid: (problem: MembershipInvalid) => void = () => {}
+): Map<string, Array<string>> => {
+  const out = new Map<string, Array<string>>()
+  let names: Array<string>
+  try {
+    names = fs.readdirSync(cohortsDir).filter((n) => !n.startsWith(".") && n !== except).sort()
+  } catch {
+    return out
+  }
+  for (const name of names) {
+    const file = `${cohortsDir}/${name}/membership.csv`
+    if (!fs.existsSync(file)) continue
+    let listed: ReturnType<typeof readMembershipIds>
+    try {
+      listed = readMembershipIds(file)
+    } catch (error) {
+      listed = new MembershipInvalid({ path: file, reason: `cannot be read (${(error as Error).message})` })
+    }
+    if (listed instanceof MembershipInvalid) {
+      onInvalid(listed)
+      continue
+    }
+    for (const id of listed.ids) {
+      const cohorts = out.get(id)
+      if (cohorts === undefined) out.set(id, [name])
+      else if (cohorts[cohorts.length - 1] !== name) cohorts.push(name)
+    }
+  }
+  return out
+}
+
+const emptyStage = () => ({
+  members: 0,
+  withMetadata: 0,
+  withRaw: 0,
+  withParsed: 0,
+  missing: 0,
+  llmCalls: 0,
+  llmCallsByModel: {} as Record<string, number>,
+  copyPending: 0,
+  shared: 0
+})
+
+/**
+ * The status of a cohort (its membership.csv, or its spec when not built) or of a spec file: per stage
+ * how many members have metadata, raw.txt and parsed.txt, what the next run costs in LLM calls per
+ * model, and which generations other cohorts share.
+ */
+export const cohortStatus = (target: string, options: LifecycleOptions & { readonly listMissing?: boolean }) =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const paths = dataRootPaths(path, options.dataRoot)
+    const members = yield* loadMembers(target, options)
+    const notes: Array<string> = []
+    if (members.source === "spec") notes.push("not built: ids computed from the spec (pure ids, as on an empty store)")
+    const rows = members.rows
+    const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
+    const bits = probeMembers(rows, path.join(paths.root, "gens"))
+    const others = otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
+      notes.push(`not counted as sharing: ${problem.message}`)
+    })
+    const stages = { draft: emptyStage(), essay: emptyStage(), evaluation: emptyStage() }
+    const missingIds: Record<Stage, Array<string>> = { draft: [], essay: [], evaluation: [] }
+    const sharedWith: Record<string, number> = {}
+    for (let i = 0; i < bits.length; i++) {
+      const stage = rows.stage[i]!
+      const s = stages[stage]
+      const b = bits[i]!
+      s.members++
+      if (b & HAS_METADATA) s.withMetadata++
+      if (b & HAS_RAW) s.withRaw++
+      if (b & HAS_PARSED) s.withParsed++
+      else {
+        s.missing++
+        if (options.listMissing === true) missingIds[stage].push(rows.genId[i]!)
+      }
+      const mode = modes[stage][rows.templateId[i]!]
+      if (needsLlmCall(b, mode)) {
+        s.llmCalls++
+        const model = rows.llmModelId[i] || "(unknown)"
+        s.llmCallsByModel[model] = (s.llmCallsByModel[model] ?? 0) + 1
+      } else if ((b & HAS_PARSED) === 0 && mode === "copy") s.copyPending++
+      const sharing = others.get(rows.genId[i]!)
+      if (sharing !== undefined) {
+        s.shared++
+        for (const c of sharing) sharedWith[c] = (sharedWith[c] ?? 0) + 1
+      }
+    }
+    return {
+      cohortId: members.cohortId,
+      source: members.source,
+      path: members.path,
+      stages,
+      llmCalls: stages.draft.llmCalls + stages.essay.llmCalls + stages.evaluation.llmCalls,
+      sharedWith,
+      ...(options.listMissing === true ? { missingIds } : {}),
+      notes
+    } satisfies CohortStatus as CohortStatus
+  })

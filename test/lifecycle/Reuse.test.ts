@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { buildCohortMembership, computeGenId, definitionFromDesignRows, designFromRows, reuseGenerations } from "../../src/index.js"
+import { useExampleDataRoots } from "../support/DataRoots.js"
+import { fixturePath, readCsv, repoRoot } from "../support/Fixtures.js"
+import { onRoot } from "./LifecycleRoots.js"
+
+const { fresh } = useExampleDataRoots(afterEach)
+const cli = path.join(repoRoot, "dist", "main.js")
+/** The original's membership of the example cohort (every column). */
+const original = readCsv(fixturePath("example-expected", "daydream-pilot.membership-full.csv")).rows
+
+/**
+ * Writes metadata.json of some of the original's generations as the original writes it (its key order;
+ * `mode` llm), without running our builder: a store made by the original.
+ */
+const writeOriginalStore = (root: string, ids: ReadonlyArray<string>) => {
+  for (const row of original.filter((r) => ids.includes(r.gen_id!))) {
+    const m: Record<string, unknown> = { stage: row.stage, gen_id: row.gen_id, origin_cohort_id: row.origin_cohort_id, mode: "llm" }
+    m["template_id"] = row.template_id
+    if (row.stage === "draft") m["combo_id"] = row.combo_id
+    if (row.parent_gen_id !== "") m["parent_gen_id"] = row.parent_gen_id
+    m["llm_model_id"] = row.llm_model_id
+    m["replicate"] = Number(row.replicate)
+    const dir = path.join(root, "gens", row.stage!, row.gen_id!)
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, "metadata.json"), JSON.stringify(m, null, 2))
+  }
+}
+
+/** A cohort `rescore` that judges existing essays by id. */
+const addRescore = (root: string, essayIds: ReadonlyArray<string>, axes: string) => {
+  const spec = path.join(root, "cohorts", "rescore", "spec")
+  fs.mkdirSync(path.join(spec, "items"), { recursive: true })
+  fs.writeFileSync(path.join(spec, "items", "best_essays.csv"), ["essay_gen_id", ...essayIds].join("\n") + "\n")
+  fs.writeFileSync(path.join(spec, "config.yaml"), [
+    "axes:",
+    "  essay_gen_id: '@file:items/best_essays.csv'",
+    axes,
+    "output:",
+    "  field_order: [essay_gen_id, evaluation_template, evaluation_llm]"
+  ].join("\n") + "\n")
+  return path.join(spec, "config.yaml")
+}
+
+const essays = original.filter((r) => r.stage === "essay").slice(0, 3)
+const draftsOf = (rows: typeof essays) => rows.map((e) => e.parent_gen_id!)
+
+describe("reusing generations by id", () => {
+  it.effect("judging the original's essays by id: its drafts and essays kept, evaluation ids the original's", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      writeOriginalStore(root, [...essays.map((e) => e.gen_id!), ...draftsOf(essays)])
+      addRescore(root, essays.map((e) => e.gen_id!), "  evaluation_template: [novelty-v2]\n  evaluation_llm: [sonnet-4]")
+      const reusedFiles = essays.flatMap((e) => [
+        path.join(root, "gens", "essay", e.gen_id!, "metadata.json"),
+        path.join(root, "gens", "draft", e.parent_gen_id!, "metadata.json")
+      ])
+      const before = reusedFiles.map((f) => fs.readFileSync(f, "utf8"))
+      const result = yield* onRoot(root, buildCohortMembership("rescore", { previewRows: 100 }))
+      const rows = result.membershipPreview.objects() as Array<Record<string, unknown>>
+      expect(rows.filter((r) => r["stage"] === "draft").map((r) => r["gen_id"])).toEqual([...new Set(draftsOf(essays))])
+      expect(rows.filter((r) => r["stage"] === "essay").map((r) => r["gen_id"])).toEqual(essays.map((e) => e.gen_id))
+      expect(rows.every((r) => r["origin_cohort_id"] === "rescore")).toBe(true)
+      // The original's own evaluations of these essays with that template, judge and replicate.
+      const want = original.filter((r) =>
+        r.stage === "evaluation" && essays.some((e) => e.gen_id === r.parent_gen_id) && r.template_id === "novelty-v2" &&
+        r.llm_model_id === "sonnet-4" && r.replicate === "1"
+      )
+      const got = rows.filter((r) => r["stage"] === "evaluation")
+      expect(got.map((r) => r["gen_id"])).toEqual(want.map((r) => r.gen_id))
+      expect(got.map((r) => r["combo_id"])).toEqual(want.map((r) => r.combo_id))
+      // Reused metadata is never rewritten; the new evaluations' metadata is written.
+      expect(reusedFiles.map((f) => fs.readFileSync(f, "utf8"))).toEqual(before)
+      const evaluation = JSON.parse(fs.readFileSync(path.join(root, "gens", "evaluation", want[0]!.gen_id!, "metadata.json"), "utf8"))
+      expect(evaluation).toMatchObject({ origin_cohort_id: "rescore", parent_gen_id: essays[0]!.gen_id })
+    }))
+
+  it.effect("draft_gen_id reuses drafts: new essays get the ids the original assigns", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      const draft = original.find((r) => r.stage === "draft")!
+      writeOriginalStore(root, [draft.gen_id!])
+      const design = designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
+        [draft.gen_id!, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
+      ])
+      const resolved = yield* reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+      const definition = yield* definitionFromDesignRows(resolved)
+      expect(definition.drafts[0]).toEqual({ comboId: draft.combo_id, templateId: draft.template_id, llmModelId: draft.llm_model_id, replicate: 1 })
+      const essayId = yield* computeGenId("essay", [draft.gen_id!, "creative-synthesis-v10", 1])
+      expect(original.some((r) => r.gen_id === essayId && r.parent_gen_id === draft.gen_id)).toBe(true)
+    }))
+
+  it.effect("missing or unreadable metadata is GenerationMetadataMissing naming the id and the path", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      writeOriginalStore(root, [essays[0]!.gen_id!])
+      const gensRoot = path.join(root, "gens")
+      const one = (id: string) => designFromRows(["essay_gen_id", "evaluation_template", "evaluation_llm"], [[id, "novelty-v2", "sonnet-4"]])
+      const noParent = yield* Effect.flip(reuseGenerations(one(essays[0]!.gen_id!), { gensRoot, source: "memory" }))
+      expect(noParent).toMatchObject({
+        _tag: "GenerationMetadataMissing",
+        stage: "draft",
+        genId: essays[0]!.parent_gen_id,
+        path: path.join(gensRoot, "draft", essays[0]!.parent_gen_id!, "metadata.json")
+      })
+      fs.mkdirSync(path.join(gensRoot, "essay", "e_broken"), { recursive: true })
+      fs.writeFileSync(path.join(gensRoot, "essay", "e_broken", "metadata.json"), "{not json")
+      const broken = yield* Effect.flip(reuseGenerations(one("e_broken"), { gensRoot, source: "memory" }))
+      expect(broken).toMatchObject({ _tag: "GenerationMetadataMissing", genId: "e_broken", key: "rows[0].essay_gen_id" })
+      const outside = yield* Effect.flip(reuseGenerations(one("../../x"), { gensRoot, source: "memory" }))
+      expect(outside._tag).toBe("InvalidSpec")
+    }))
+
+  it.effect("a row that reuses an essay and also names fields above it is refused", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      writeOriginalStore(root, [essays[0]!.gen_id!, essays[0]!.parent_gen_id!])
+      const design = designFromRows(["essay_gen_id", "combo_id", "evaluation_template", "evaluation_llm"], [
+        [essays[0]!.gen_id!, "combo_v1_080599e679b7", "novelty-v2", "sonnet-4"]
+      ])
+      const error = yield* Effect.flip(reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" }))
+      expect(error).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].combo_id" })
+    }))
+
+  it("plan with --data-root resolves reused ids; a build through the CLI writes only the new evaluations", () => {
+    const root = fresh()
+    writeOriginalStore(root, [...essays.map((e) => e.gen_id!), ...draftsOf(essays)])
+    const spec = addRescore(root, essays.map((e) => e.gen_id!), "  evaluation_template: [novelty-v2, daydreaming-verification-v3]\n  evaluation_llm: [sonnet-4]")
+    const plan = spawnSync("node", [cli, "plan", spec, "--cohort-id", "rescore", "--data-root", root], { encoding: "utf8" })
+    expect(plan.status).toBe(0)
+    const lines = plan.stdout.trim().split("\n")
+    expect(lines.filter((l) => l.startsWith("essay,")).map((l) => l.split(",")[1])).toEqual(essays.map((e) => e.gen_id))
+    const evaluations = lines.filter((l) => l.startsWith("evaluation,"))
+    expect(evaluations).toHaveLength(essays.length * 2)
+    for (const line of evaluations) {
+      const [, genId, , parent, , template, llm] = line.split(",")
+      const twin = original.find((r) => r.gen_id === genId)
+      expect(twin).toMatchObject({ parent_gen_id: parent, template_id: template, llm_model_id: llm })
+    }
+    const built = spawnSync("node", [cli, "build", "rescore", "--data-root", root], { encoding: "utf8" })
+    expect(built.status).toBe(0)
+    expect(built.stdout).toContain(`generations: ${essays.length * 2} new, ${essays.length + new Set(draftsOf(essays)).size} already present`)
+    const missing = spawnSync("node", [cli, "plan", spec, "--cohort-id", "rescore", "--data-root", path.join(root, "nowhere")], { encoding: "utf8" })
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/^GenerationMetadataMissing: essay /)
+  })
+})
