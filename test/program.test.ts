@@ -120,17 +120,13 @@ describe("buildCohortMembership", () => {
         evaluations: 3,
         run_timestamp: "1970-01-01T01:30:00.000Z",
         feature_flags: { fast_ids: true },
-        // The catalog's replication_config says 2 evaluation replicates; the definition has 1.
-        validation_warnings: [
-          "replication_config: stage evaluation declares 2 replicate(s), but the membership's evaluations have 1 " +
-          "(the highest replicate of the stage)"
-        ]
+        validation_warnings: []
       })
       expect(result.metadata.manifest).toEqual({
         combos: ["combo-1", "combo-2"],
         templates: { draft: ["draft-a", "draft-b"], essay: ["essay-a", "essay-b"], evaluation: ["eval-a"] },
         llms: { generation: ["m1"], evaluation: ["j1", "j2"] },
-        replication: { draft: 1, evaluation: 2 }
+        replication: { draft: 1, evaluation: 1 }
       })
       expect(result.metadata.template_modes).toEqual({
         draft: { "draft-a": "llm", "draft-b": "llm" },
@@ -232,9 +228,7 @@ describe("coverage", () => {
 })
 
 describe("warnings", () => {
-  /** The warnings other than the catalog's replication_config disagreeing with these one-replicate designs. */
-  const designWarnings = (metadata: Readonly<Record<string, unknown>>) =>
-    (metadata["validation_warnings"] as Array<string>).filter((w) => !w.startsWith("replication_config:"))
+  const designWarnings = (metadata: Readonly<Record<string, unknown>>) => metadata["validation_warnings"] as Array<string>
   const collapsing = specOf("collapse", [designRow({ essay_llm: "m1" }), designRow({ essay_llm: "m2" })])
 
   it.effect("two essays that differ only by LLM collapse into one generation, reported as a warning", () =>

@@ -44,6 +44,7 @@ function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>)
   yield* out.take()
 }
 
+/** Options of the file-system artifact store: how long a build waits for the cohort's lock. */
 export interface ArtifactStoreOptions {
   /** How long to wait for another build of the same cohort before failing with `Locked` (default 60 s). */
   readonly lockWait?: Duration.DurationInput

@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { type CohortDefinition, type Design, definitionFromDesignRows } from "../domain/CohortDefinition.js"

@@ -1,4 +1,4 @@
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { STAGES, type Stage } from "../domain/Stage.js"
@@ -12,6 +12,7 @@ export interface Change {
   readonly removed: ReadonlyArray<string>
 }
 
+/** One stage of a diff: the generation ids only in a, only in b, and in both. */
 export interface StageDiff {
   readonly onlyInA: ReadonlyArray<string>
   readonly onlyInB: ReadonlyArray<string>
@@ -37,6 +38,7 @@ export interface CohortDiff {
   readonly notes: ReadonlyArray<string>
 }
 
+/** What was added (in b, not a) and removed (in a, not b) between two lists of values, each sorted. */
 export const changeOf = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): Change => {
   const inA = new Set(a)
   const inB = new Set(b)

@@ -1,4 +1,4 @@
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -39,6 +39,7 @@ export interface PurgeReport {
   readonly cohortFolderRemoved: boolean
 }
 
+/** Options of `purgeCohort`: the data root, whether to delete (default: a dry run), and the cohort folder too. */
 export interface PurgeOptions {
   readonly dataRoot: string
   /** Delete; without it the purge is a dry run. */

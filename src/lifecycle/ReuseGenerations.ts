@@ -16,6 +16,7 @@ export const REUSE_COLUMNS = { essay: "essay_gen_id", draft: "draft_gen_id" } as
 const DRAFT_FIELDS = ["combo_id", "draft_template", "draft_llm", "draft_replicate"] as const
 const ESSAY_FIELDS = [...DRAFT_FIELDS, "essay_template", "essay_llm", "essay_replicate"] as const
 
+/** Where reused generations are read from (`gens/` of a data root) and the spec named in errors. */
 export interface ReuseOptions {
   /** The store's `gens/` folder; without one, a design that reuses ids is refused. */
   readonly gensRoot?: string

@@ -1,4 +1,4 @@
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
 import { Effect } from "effect"
 import * as fs from "node:fs"

@@ -14,10 +14,11 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
+let cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => {
+  const done = cleanups
   cleanups = []
+  await Promise.all(done.map((c) => c()))
 })
 const freshRoot = () => {
   const { cleanup, root } = copyExampleDataRoot()

@@ -18,8 +18,10 @@ const writtenByWorker = (stderr: string) => Number(/metadata files to write, \d+
 const readByWorker = (stderr: string, stage: string) =>
   Number(new RegExp(`${stage} metadata files read, (\\d+) by a worker thread`).exec(stderr)?.[1] ?? 0)
 
-const cleanups: Array<() => void> = []
-afterEach(() => cleanups.splice(0).forEach((f) => f()))
+const cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((f) => f()))
+})
 
 describe("a fresh build", () => {
   // 10,000 generations to write: a worker thread writes part of them alongside the main thread (the

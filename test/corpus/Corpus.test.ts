@@ -168,7 +168,7 @@ const makeWritable = (dir: string) => {
 }
 
 /** The folder a case runs in (a data root, or a copy of the case's spec files) and its cleanup. */
-const prepare = (c: Case): { root: string; cwd: string; cleanup: () => void } => {
+const prepare = (c: Case): { root: string; cwd: string; cleanup: () => void | Promise<void> } => {
   if (isDataRootCase(c)) {
     const { cleanup, root } = copyExampleDataRoot()
     makeWritable(root)
@@ -254,7 +254,7 @@ const runCase = async (c: Case) => {
     expect(leftovers(after), context).toEqual([])
     expect(after, context).toEqual(before)
   } finally {
-    cleanup()
+    await cleanup()
   }
 }
 

@@ -171,7 +171,7 @@ describe("cohort purge", () => {
       }
       expect(fs.existsSync(path.join(root, "cohorts", "synthetic", ".lock"))).toBe(false)
     } finally {
-      synth.cleanup()
+      await synth.cleanup()
     }
   }, 60_000)
 })

@@ -33,10 +33,11 @@ const start = (args: Array<string>) => {
   return { child, done }
 }
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
+let cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => {
+  const done = cleanups
   cleanups = []
+  await Promise.all(done.map((c) => c()))
 })
 const synthetic = (combos: number) => {
   const made = syntheticDataRoot(combos)

@@ -19,12 +19,13 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) =>
     child.on("close", (code) => resolve({ code, stdout, stderr }))
   })
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
+let cleanups: Array<() => void | Promise<void>> = []
+afterEach(async () => {
+  const done = cleanups
   cleanups = []
+  await Promise.all(done.map((c) => c()))
 })
-const track = <A extends { cleanup: () => void }>(made: A): A => {
+const track = <A extends { cleanup: () => void | Promise<void> }>(made: A): A => {
   cleanups.push(made.cleanup)
   return made
 }

@@ -48,7 +48,8 @@ export const catalogRows = {
     { template_id: "eval-c", generator: "llm" }
   ],
   llm_models: [{ id: "m1" }, { id: "m2" }, { id: "j1" }, { id: "j2" }],
-  replication_config: [{ stage: "draft", replicates: "1" }, { stage: "evaluation", replicates: "2" }]
+  // Agrees with the one-replicate designs of these tests (a disagreement would be a validation warning).
+  replication_config: [{ stage: "draft", replicates: "1" }, { stage: "evaluation", replicates: "1" }]
 }
 
 export const defaultBundle = (overrides: Record<string, ReadonlyArray<Record<string, unknown>> | undefined> = {}) => {

@@ -5,15 +5,21 @@ import { repoRoot } from "./Fixtures.js"
 
 export const exampleDataRoot = path.join(repoRoot, "examples", "data")
 
+/**
+ * Removes a temp folder without blocking the event loop: a data root of tens of thousands of generation
+ * folders takes a while to delete, and a test worker blocked that long misses vitest's RPC deadlines.
+ */
+export const removeTree = (dir: string): Promise<void> => fs.promises.rm(dir, { recursive: true, force: true })
+
 /** A fresh copy of the example data root in a temp folder (removed by `cleanup`). */
-export const copyExampleDataRoot = (): { root: string; cleanup: () => void } => {
+export const copyExampleDataRoot = (): { root: string; cleanup: () => Promise<void> } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-test-"))
   const root = path.join(dir, "data")
   fs.cpSync(exampleDataRoot, root, { recursive: true })
   for (const generated of ["gens", "cohorts/daydream-pilot/membership.csv", "cohorts/daydream-pilot/manifest.json"]) {
     fs.rmSync(path.join(root, generated), { recursive: true, force: true })
   }
-  return { root, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) }
+  return { root, cleanup: () => removeTree(dir) }
 }
 
 /** Every file under a folder, relative path → content (to compare trees before and after). */
@@ -36,7 +42,7 @@ export const listFiles = (root: string): Array<string> => Array.from(snapshot(ro
  * A data root whose catalogs cover a generated cohort `synthetic` of
  * combos × 4 draft templates × 2 LLMs → 5 essay templates → 10 evaluation templates × 3 judges.
  */
-export const syntheticDataRoot = (combos: number): { root: string; cleanup: () => void; rows: number } => {
+export const syntheticDataRoot = (combos: number): { root: string; cleanup: () => Promise<void>; rows: number } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-synth-"))
   const root = path.join(dir, "data")
   const spec = path.join(root, "cohorts", "synthetic", "spec")
@@ -67,7 +73,7 @@ export const syntheticDataRoot = (combos: number): { root: string; cleanup: () =
     `  field_order: [combo_id, draft_template, draft_llm, essay_template, essay_llm, evaluation_template, evaluation_llm]`
   ].join("\n") + "\n")
   const drafts = combos * 8
-  return { root, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }), rows: drafts + drafts * 5 + drafts * 5 * 30 }
+  return { root, cleanup: () => removeTree(dir), rows: drafts + drafts * 5 + drafts * 5 * 30 }
 }
 
 /** Temp files and locks a build may leave: none should survive a finished or interrupted build. */
@@ -93,11 +99,12 @@ export const artifactSnapshot = (root: string): Map<string, string> =>
  * Fresh copies of the example data root for one test file, removed after each test:
  * call in the file's top level, then `fresh()` in a test.
  */
-export const useExampleDataRoots = (afterEach: (f: () => void) => void): { fresh: () => string } => {
-  let cleanups: Array<() => void> = []
-  afterEach(() => {
-    cleanups.forEach((c) => c())
+export const useExampleDataRoots = (afterEach: (f: () => Promise<void>) => void): { fresh: () => string } => {
+  let cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    const done = cleanups
     cleanups = []
+    await Promise.all(done.map((c) => c()))
   })
   return {
     fresh: () => {
