@@ -64,6 +64,7 @@ const maxRows = Options.integer("max-rows").pipe(
   Options.withDefault(DEFAULT_MAX_ROWS)
 )
 const wait = Options.integer("wait").pipe(
+  Options.withPseudoName("SECONDS"),
   wholeNumber("wait"),
   Options.withDescription("Seconds to wait for another build of the same cohort before failing with Locked (default 60)"),
   Options.withDefault(60)

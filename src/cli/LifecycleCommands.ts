@@ -6,6 +6,10 @@ import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { type Change, type CohortDiff, cohortDiff } from "../lifecycle/Diff.js"
 import { type PurgeReport, purgeCohort } from "../lifecycle/Purge.js"
 import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
+import { snakeJson } from "./Report.js"
+
+/** Fields of the lifecycle results whose keys are data (models, cohorts, axes), kept as written in JSON. */
+const DATA_MAPS: ReadonlySet<string> = new Set(["llmCallsByModel", "sharedWith", "axes", "byModel"])
 
 /** How many missing ids per stage `--list-missing` prints in text (JSON has them all). */
 export const MISSING_SHOWN = 20
@@ -91,7 +95,7 @@ export const statusCommand = (kit: CommandKit) =>
           listMissing: args.listMissing,
           ...seedOf(args.seed)
         }).pipe(Effect.provide(dataRootLayer(root)))
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: status }) : statusText(status, args.listMissing))
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(status, DATA_MAPS) }) : statusText(status, args.listMissing))
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Per stage: members, with metadata / raw.txt / parsed.txt, missing; the LLM calls the next run makes per model;\n" +
@@ -145,7 +149,7 @@ export const purgeCommand = (kit: CommandKit) =>
           execute: args.execute,
           cohortFolder: args.cohortFolder
         })
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: report }) : purgeText(report))
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(report, DATA_MAPS) }) : purgeText(report))
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Delete a cohort's generations that no other cohort uses: only those whose origin_cohort_id is the cohort,\n" +
@@ -210,7 +214,7 @@ export const diffCommand = (kit: CommandKit) =>
         const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) }).pipe(
           Effect.provide(dataRootLayer(root))
         )
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: diff }) : diffText(diff))
+        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(diff, DATA_MAPS) }) : diffText(diff))
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Compare two cohorts (ids or spec files): generations only in a, only in b, shared; combos, templates,\n" +

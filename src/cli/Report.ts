@@ -39,6 +39,18 @@ const safeMessage = (error: TaggedFailure): string => escapeControls(error.messa
 /** `cohortId` → `cohort_id`: the CLI's JSON keys are snake_case throughout, as the metadata's are. */
 export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
+/**
+ * A result as the CLI's JSON: keys in snake_case at every depth, except inside the maps keyed by data
+ * (models, cohorts, axes, templates), whose keys are names and stay as written.
+ */
+export const snakeJson = (value: unknown, dataMaps: ReadonlySet<string>): unknown => {
+  if (Array.isArray(value)) return value.map((v) => snakeJson(v, dataMaps))
+  if (typeof value !== "object" || value === null) return value
+  const out: Record<string, unknown> = Object.create(null)
+  for (const [k, v] of Object.entries(value)) out[snakeCase(k)] = dataMaps.has(k) ? v : snakeJson(v, dataMaps)
+  return { ...out }
+}
+
 /** A failure as JSON: its tag, its fields (snake_case keys), and its message. */
 export const errorJson = (error: TaggedFailure): Record<string, unknown> => {
   const out: Record<string, unknown> = { _tag: error._tag }
@@ -72,11 +84,11 @@ export const resultJson = (result: CohortMembershipResult): Record<string, unkno
   }
 }
 
-/** A plain-text table of the preview rows, columns padded to their widest value. */
+/** A plain-text table of the preview rows, columns padded to their widest value (cells escaped first). */
 export const previewTable = (table: ColumnTable): string => {
   const rows = table.objects() as Array<Record<string, unknown>>
   const columns = [...MEMBERSHIP_COLUMNS]
-  const cells = [columns as Array<string>, ...rows.map((r) => columns.map((c) => String(r[c] ?? "")))]
+  const cells = [columns as Array<string>, ...rows.map((r) => columns.map((c) => escapeControls(String(r[c] ?? ""))))]
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)))
   return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
 }
@@ -99,9 +111,8 @@ export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): s
   const paths = Object.entries(a).filter(([k]) => !k.startsWith("generations_"))
   if (paths.length > 0) lines.push("artifacts:", ...paths.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`))
   const shown = result.membershipPreview.numRows()
-  if (shown > 0) {
-    lines.push(`preview (first ${shown} of ${result.rowCount} rows):`, previewTable(result.membershipPreview))
-  }
-  // Ids, templates and warnings come from specs and catalogs: escaped line by line.
-  return lines.map((line) => escapeControls(line)).join("\n")
+  if (shown > 0) lines.push(`preview (first ${shown} of ${result.rowCount} rows):`)
+  // Ids, templates and warnings come from specs and catalogs: escaped line by line (the preview cell by cell).
+  const preview = shown > 0 ? [previewTable(result.membershipPreview)] : []
+  return [...lines.map((line) => escapeControls(line)), ...preview].join("\n")
 }

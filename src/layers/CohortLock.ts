@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { escapeControls } from "../domain/TerminalText.js"
 import { Locked } from "../errors/Locked.js"
 import { processAlive } from "./GensDirectory.js"
 
@@ -18,7 +19,8 @@ export const LOCK_WAIT = Duration.seconds(60)
 export const HEARTBEAT = Duration.seconds(2)
 export const STALE_AFTER = Duration.seconds(20)
 
-interface Holder {
+/** What a lock file says of its holder. */
+export interface Holder {
   readonly pid?: number
   readonly host?: string
   readonly since?: string
@@ -42,10 +44,26 @@ class Busy {
   constructor(readonly holder: Holder) {}
 }
 
-/** Stale: not touched for `STALE_AFTER` (a dead holder, wherever it ran), or a dead process of this host. */
-const isStale = (info: fs.Stats, holder: Holder, now: number): boolean =>
-  now - info.mtimeMs > Duration.toMillis(STALE_AFTER) ||
-  (holder.host === os.hostname() && holder.pid !== undefined && holder.pid !== process.pid && !processAlive(holder.pid))
+/**
+ * Stale: not touched for `STALE_AFTER` (a dead holder, wherever it ran), or touched in a future further
+ * than that (the clock was stepped back since), or left by a dead process of this host whose heartbeat
+ * has stopped. A lock touched within two beats is held, whatever its pid says: a holder in another pid
+ * namespace of this host has a pid this process cannot see.
+ */
+const isStale = (info: fs.Stats, holder: Holder, now: number): boolean => {
+  const age = now - info.mtimeMs
+  if (Math.abs(age) > Duration.toMillis(STALE_AFTER)) return true
+  return age > 2 * Duration.toMillis(HEARTBEAT) && holder.host === os.hostname() && holder.pid !== undefined &&
+    holder.pid !== process.pid && !processAlive(holder.pid)
+}
+
+/** Who holds the lock file `file`, if a live build does (by the rule `lockCohort` takes locks over by). */
+export const liveHolder = (file: string): Holder | undefined => {
+  const info = statLock(file)
+  if (info === undefined) return undefined
+  const holder = readHolder(file)
+  return isStale(info, holder, Date.now()) ? undefined : holder
+}
 
 /** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
 const tempBeside = (file: string): string =>
@@ -98,9 +116,12 @@ const tryLock = (file: string): number | Busy => {
   return tryLock(file)
 }
 
-const describe = (holder: Holder): string =>
-  `${holder.pid === undefined ? "an unknown process" : `pid ${holder.pid}`} on ${holder.host ?? "an unknown host"}` +
-  (holder.since === undefined ? "" : ` since ${holder.since}`)
+/** The holder as the wait announces it; its host and time come from the lock file, so they are escaped. */
+export const describeHolder = (holder: Holder): string =>
+  escapeControls(
+    `${holder.pid === undefined ? "an unknown process" : `pid ${holder.pid}`} on ${holder.host ?? "an unknown host"}` +
+      (holder.since === undefined ? "" : ` since ${holder.since}`)
+  )
 
 /**
  * Holds `cohorts/<id>/.lock` for the scope: builds of one cohort persist one after another. Waits
@@ -124,7 +145,8 @@ export const lockCohort = (
       announced = true
       return Effect.zipRight(
         Effect.logWarning(
-          `waiting for the lock of ${cohortDir}: held by ${describe(got.holder)} (up to ${Duration.format(wait)}, --wait)`
+          `waiting for the lock of ${escapeControls(cohortDir)}: held by ${describeHolder(got.holder)} ` +
+            `(up to ${Duration.format(wait)}, --wait)`
         ),
         Effect.fail(got)
       )

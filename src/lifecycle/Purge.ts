@@ -6,9 +6,9 @@ import { checkCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { lockCohort } from "../layers/CohortLock.js"
+import { liveHolder, lockCohort } from "../layers/CohortLock.js"
+import { Locked } from "../errors/Locked.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
-import { processAlive } from "../layers/GensDirectory.js"
 import { SYNC_CHUNK, yieldToEventLoop } from "../layers/GensStore.js"
 import { folderBytes, listStage, metadataText, readMetadata, TRASH_PREFIX } from "./GenerationFiles.js"
 import { otherMemberships } from "./Status.js"
@@ -100,7 +100,10 @@ export const planPurge = (
   return out
 }
 
-/** Refuses while a live build holds any cohort's lock (it may be about to list these generations). */
+/**
+ * Refuses while a live build holds any cohort's lock (it may be about to list these generations). Live
+ * by the rule builds take locks over by: a lock whose heartbeat stopped is no one's.
+ */
 const refuseWhileLocked = (cohortsDir: string) =>
   Effect.gen(function*() {
     let names: Array<string> = []
@@ -111,18 +114,9 @@ const refuseWhileLocked = (cohortsDir: string) =>
     }
     for (const name of names) {
       const file = `${cohortsDir}/${name}/.lock`
-      let holder: { pid?: unknown; host?: unknown } | undefined
-      try {
-        holder = JSON.parse(fs.readFileSync(file, "utf8"))
-      } catch {
-        continue
-      }
-      const pid = typeof holder?.pid === "number" ? holder.pid : undefined
-      if (pid !== undefined && pid !== process.pid && (holder?.host !== os.hostname() || processAlive(pid))) {
-        return yield* new ArtifactWriteFailed({
-          path: file,
-          cause: `a build of cohort ${JSON.stringify(name)} holds its lock (pid ${pid}); purge refuses while a build runs`
-        })
+      const holder = liveHolder(file)
+      if (holder !== undefined && !(holder.pid === process.pid && holder.host === os.hostname())) {
+        return yield* new Locked({ path: file, waitedSeconds: 0, ...holder })
       }
     }
   })

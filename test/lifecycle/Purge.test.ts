@@ -118,8 +118,14 @@ describe("cohort purge", () => {
         fs.writeFileSync(lock, JSON.stringify({ pid: sleeper.pid, host: os.hostname() }))
         const before = snapshot(root)
         const error = yield* Effect.flip(purge(root, "daydream-pilot", { execute: true }))
-        expect(error).toMatchObject({ _tag: "ArtifactWriteFailed", path: lock })
+        expect(error).toMatchObject({ _tag: "Locked", path: lock, pid: sleeper.pid })
         expect(snapshot(root)).toEqual(before)
+        // A lock whose heartbeat stopped long ago is no one's, whatever host it names: no refusal.
+        fs.writeFileSync(lock, JSON.stringify({ pid: 1, host: "another-container" }))
+        const old = new Date(Date.now() - 10 * 60_000)
+        fs.utimesSync(lock, old, old)
+        const report = yield* purge(root, "daydream-pilot", { execute: true })
+        expect(report.executed).toBe(true)
       } finally {
         sleeper.kill("SIGKILL")
       }

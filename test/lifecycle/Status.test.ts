@@ -92,7 +92,7 @@ describe("cohort status", () => {
     const cli = path.join(repoRoot, "dist", "main.js")
     const out = JSON.parse(execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--json", "--list-missing"], { encoding: "utf8" }))
     expect(out.ok).toBe(true)
-    expect(out.result.missingIds.evaluation).toHaveLength(192)
+    expect(out.result.missing_ids.evaluation).toHaveLength(192)
     const text = execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--list-missing"], { encoding: "utf8" })
     expect(text).toContain("next run: 224 LLM calls")
     expect(text).toContain("… and 172 more (--json lists all)")

@@ -108,8 +108,9 @@ describe("concurrent builds", () => {
   it("two builds of the same cohort are serialized by the lock and both succeed with the same artifacts", async () => {
     const { root } = synthetic(6)
     const [a, b] = await Promise.all([
-      start(["build", "synthetic", "--data-root", root]).done,
-      start(["build", "synthetic", "--data-root", root]).done
+      // A slow first build on a loaded machine must not make the second give up: wait long.
+      start(["build", "synthetic", "--data-root", root, "--wait", "600"]).done,
+      start(["build", "synthetic", "--data-root", root, "--wait", "600"]).done
     ])
     // The build that waits says so at once (one line); nothing else reaches stderr.
     const other = (a.stderr + b.stderr).split("\n").filter((l) => l !== "" && !l.includes("waiting for the lock of"))
