@@ -1,5 +1,5 @@
 // npm run bench: times `cohort plan` on the three bench specs and `cohort build` of the large one on a
-// fresh temp data root (then a rerun), as whole processes. Prints wall time (median), peak RSS and
+// fresh temp data root (then a rerun, then `cohort status` of it), as whole processes. Prints wall time (median), peak RSS and
 // throughput, and the ratio to the original's figures (bench/ORIGINAL.md).
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -33,7 +33,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const md5 = (file) => createHash("md5").update(fs.readFileSync(file)).digest("hex")
 
 const rows = []
-for (const size of ["medium-112k", "large-624k", "huge-2m5"]) {
+// BENCH_PLANS=0 skips the plans (to time only the build, its rerun and status).
+for (const size of process.env.BENCH_PLANS === "0" ? [] : ["medium-112k", "large-624k", "huge-2m5"]) {
   const out = path.join(work, `${size}.csv`)
   const results = Array.from({ length: size === "huge-2m5" ? Math.min(runs, 3) : runs }, () =>
     timed(["plan", path.join(here, size, "config.yaml"), "--cohort-id", "bench", "--out", out])
@@ -64,6 +65,10 @@ const build = timed(["build", "bench-large", "--data-root", data, "--preview-row
 rows.push({ what: "build large-624k (fresh)", rows: 624000, s: build.seconds, mb: build.mb })
 const rebuild = timed(["build", "bench-large", "--data-root", data, "--preview-rows", "0"])
 rows.push({ what: "build large-624k (rerun)", rows: 624000, s: rebuild.seconds, mb: rebuild.mb })
+// status of the built cohort: its generation files and the next run's LLM calls (target: within a rerun's time)
+const status = timed(["status", "bench-large", "--data-root", data, "--json"])
+if (JSON.parse(status.stdout).result.stages.evaluation.members !== 600000) throw new Error("status: unexpected evaluation count")
+rows.push({ what: "status large-624k (built)", rows: 624000, s: status.seconds, mb: status.mb })
 
 const fmt = (x, d = 2) => x.toFixed(d)
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; median of ${runs} runs (plan)`)

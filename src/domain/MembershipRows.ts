@@ -54,6 +54,21 @@ export const rowAt = (rows: MembershipRows, i: number): MembershipRow => ({
 /** How many collapses are described one by one; the rest are counted. */
 export const MAX_DESCRIBED_COLLAPSES = 100
 
+/** A membership of no rows. */
+export const emptyMembershipRows = (cohortId: string): MembershipRows => ({
+  cohortId,
+  stage: [],
+  genId: [],
+  parentGenId: [],
+  comboId: [],
+  templateId: [],
+  llmModelId: [],
+  replicate: [],
+  counts: { draft: 0, essay: 0, evaluation: 0 },
+  collapses: [],
+  collapseCount: 0
+})
+
 const emptyColumns = (rows: MembershipRows): MembershipRows => ({
   ...rows,
   stage: [],

@@ -18,6 +18,8 @@ export const LOCK_WAIT = Duration.seconds(60)
  */
 export const HEARTBEAT = Duration.seconds(2)
 export const STALE_AFTER = Duration.seconds(20)
+/** Long enough to see that a dead holder's heartbeat has stopped, after which its lock is taken over. */
+export const DEAD_HOLDER_WAIT = Duration.sum(Duration.times(HEARTBEAT, 2), Duration.seconds(2))
 
 /** What a lock file says of its holder. */
 export interface Holder {

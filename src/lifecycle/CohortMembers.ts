@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import { type CohortDefinition, type Design, definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { checkCohortId } from "../domain/CohortId.js"
 import { generateMembership } from "../domain/MembershipGeneration.js"
-import type { MembershipRows } from "../domain/MembershipRows.js"
+import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import { pyStr } from "../domain/SpecValue.js"
 import { STAGES, type Stage } from "../domain/Stage.js"
 import { MembershipInvalid } from "../errors/MembershipInvalid.js"
@@ -40,19 +40,7 @@ export interface CohortMembers {
 /** A target names a spec file when it ends in .yaml, .yml or .json; else it is a cohort id. */
 export const isSpecFile = (target: string): boolean => /\.(ya?ml|json)$/i.test(target)
 
-const emptyRows = (cohortId: string): MembershipRows => ({
-  cohortId,
-  stage: [],
-  genId: [],
-  parentGenId: [],
-  comboId: [],
-  templateId: [],
-  llmModelId: [],
-  replicate: [],
-  counts: { draft: 0, essay: 0, evaluation: 0 },
-  collapses: [],
-  collapseCount: 0
-})
+
 
 /** `membership.csv` → (stage, gen_id) pairs; its header must name `stage` and `gen_id`. */
 export const readMembershipIds = (file: string): { stages: Array<Stage>; ids: Array<string> } | MembershipInvalid => {
@@ -168,7 +156,7 @@ const joinMembership = (
 ): MembershipRows => {
   const index = new Map<string, number>()
   if (fromSpec !== undefined) fromSpec.genId.forEach((id, i) => index.set(id, i))
-  const rows = emptyRows(cohortId)
+  const rows = emptyMembershipRows(cohortId)
   for (let i = 0; i < listed.ids.length; i++) {
     const stage = listed.stages[i]!
     const id = listed.ids[i]!

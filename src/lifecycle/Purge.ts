@@ -6,7 +6,7 @@ import { checkCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { liveHolder, lockCohort } from "../layers/CohortLock.js"
+import { DEAD_HOLDER_WAIT, liveHolder, lockCohort } from "../layers/CohortLock.js"
 import { Locked } from "../errors/Locked.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { SYNC_CHUNK, yieldToEventLoop } from "../layers/GensStore.js"
@@ -104,7 +104,7 @@ export const planPurge = (
  * Refuses while a live build holds any cohort's lock (it may be about to list these generations). Live
  * by the rule builds take locks over by: a lock whose heartbeat stopped is no one's.
  */
-const refuseWhileLocked = (cohortsDir: string) =>
+const refuseWhileLocked = (cohortsDir: string, own: string) =>
   Effect.gen(function*() {
     let names: Array<string> = []
     try {
@@ -113,6 +113,7 @@ const refuseWhileLocked = (cohortsDir: string) =>
       return
     }
     for (const name of names) {
+      if (name === own) continue
       const file = `${cohortsDir}/${name}/.lock`
       const holder = liveHolder(file)
       if (holder !== undefined && !(holder.pid === process.pid && holder.host === os.hostname())) {
@@ -158,8 +159,10 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     const cohortDir = paths.cohortDir(cohortId)
     const execute = options.execute === true
     if (execute) {
-      yield* refuseWhileLocked(cohortsDir)
-      if (fs.existsSync(cohortDir)) yield* lockCohort(cohortDir, 0)
+      // Its own cohort's lock is waited for a little: a killed build's or purge's is taken over once its
+      // heartbeat has visibly stopped (two beats). Other cohorts' live builds make it refuse at once.
+      if (fs.existsSync(cohortDir)) yield* lockCohort(cohortDir, DEAD_HOLDER_WAIT)
+      yield* refuseWhileLocked(cohortsDir, cohortId)
     }
     const trash = trashFolders([...PURGE_ORDER.map((s) => path.join(gensRoot, s)), cohortsDir])
     if (execute) {
