@@ -43,6 +43,8 @@ NodeRuntime.runMain(program, {
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {
     if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) process.stderr.write(`Defect: ${Cause.pretty(exit.cause)}\n`)
+    // Ctrl-C (SIGINT/SIGTERM): the work stopped and its finalizers ran (temp files removed, lock released).
+    if (Exit.isInterrupted(exit)) process.stderr.write("interrupted\n")
     const code = Exit.isSuccess(exit) ? (exit.value as number) : Exit.isInterrupted(exit) ? 130 : 1
     // Let the process end by itself with this code: process.exit() would cut output still in a pipe.
     process.exitCode = code

@@ -28,7 +28,7 @@ const start = (args: Array<string>) => {
   child.stderr.on("data", (d) => (stderr += d))
   child.stdout.resume()
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, stderr }))
+    child.on("close", (code, signal) => resolve({ code, signal, stderr }))
   )
   return { child, done }
 }
@@ -92,13 +92,18 @@ describe("crash safety", () => {
     expect(strayTemps(root)).toEqual([])
   }, 120_000)
 
-  it("SIGINT stops a build cleanly: no temp files, no lock, every artifact whole", async () => {
+  it("SIGINT stops a build cleanly: exit 130, 'interrupted', no temp files, no lock, every artifact whole", async () => {
     const { root } = synthetic(12)
     const run = start(["build", "synthetic", "--data-root", root])
-    await new Promise((r) => setTimeout(r, 700))
+    // Signalled once it writes generations (polled, so a slow start cannot make it finish first).
+    const drafts = path.join(root, "gens", "draft")
+    for (let i = 0; i < 1500 && !(fs.existsSync(drafts) && fs.readdirSync(drafts).length > 0); i++) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
     run.child.kill("SIGINT")
-    const { code, signal } = await run.done
-    expect(signal === "SIGINT" || code === 130 || code === 0).toBe(true)
+    const { code, stderr } = await run.done
+    expect(code).toBe(130)
+    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
     expect(leftovers(root)).toEqual([])
     assertArtifactsWhole(root, "synthetic", undefined)
   }, 30_000)
