@@ -78,7 +78,7 @@ const statLock = (file: string): fs.Stats | undefined => fs.statSync(file, { thr
  * One attempt: create the lock file exclusively, or take it over when it is stale, or report who holds
  * it. Returns the inode of the lock taken.
  */
-const tryLock = (file: string): number | Busy => {
+const tryLock = (file: string, former: Array<number>): number | Busy => {
   // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
   // is never seen empty or half-written, even when a build is killed while taking it.
   const temp = tempBeside(file)
@@ -94,7 +94,7 @@ const tryLock = (file: string): number | Busy => {
     fs.rmSync(temp, { force: true })
   }
   const info = statLock(file)
-  if (info === undefined) return tryLock(file)
+  if (info === undefined) return tryLock(file, former)
   const holder = readHolder(file)
   if (!isStale(info, holder, Date.now())) return new Busy(holder)
   // Stale: renamed away first, so two builds taking it over cannot both succeed. If what was renamed is
@@ -115,7 +115,8 @@ const tryLock = (file: string): number | Busy => {
     return new Busy(readHolder(file))
   }
   fs.rmSync(stale, { force: true })
-  return tryLock(file)
+  if (holder.pid !== undefined) former.push(holder.pid)
+  return tryLock(file, former)
 }
 
 /** The holder as the wait announces it; its host and time come from the lock file, so they are escaped. */
@@ -134,11 +135,13 @@ export const describeHolder = (holder: Holder): string =>
 export const lockCohort = (
   cohortDir: string,
   wait: Duration.DurationInput = LOCK_WAIT
-): Effect.Effect<void, ArtifactWriteFailed | Locked, Scope.Scope> => {
+): Effect.Effect<ReadonlyArray<number>, ArtifactWriteFailed | Locked, Scope.Scope> => {
   const file = nodePath.join(cohortDir, ".lock")
+  // The pids of the stale holders this build took the lock over from (their temp files are swept).
+  const former: Array<number> = []
   let announced = false
   const attempt = Effect.try({
-    try: () => tryLock(file),
+    try: () => tryLock(file, former),
     catch: (error) => new ArtifactWriteFailed({ path: file, cause: (error as Error).message })
   }).pipe(
     Effect.flatMap((got) => {
@@ -169,7 +172,7 @@ export const lockCohort = (
         ...busy.holder
       }))
   )
-  return Effect.acquireRelease(
+  const held = Effect.acquireRelease(
     Effect.map(acquire, (ino) => {
       // The heartbeat: touches the lock while it is still this build's (never a lock taken over from it).
       const beat = setInterval(() => {
@@ -188,16 +191,19 @@ export const lockCohort = (
         if (statLock(file)?.ino === ino) fs.rmSync(file, { force: true })
       })
   )
+  return Effect.as(held, former)
 }
 
 const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/
 
 /**
- * Removes, once the lock is held, what earlier holders left in the cohort folder: every temp file of an
- * artifact (only a holder writes them, and none is writing now, whatever pid or host it had), and the
- * lock's own temp files of dead processes or older than `STALE_AFTER` (a live build's lasts microseconds).
+ * Removes, once the lock is held, what earlier holders left in the cohort folder: the temp files of an
+ * artifact made by a holder the lock was taken over from (`former`), by a dead process, by an earlier
+ * process of this pid, or untouched for `STALE_AFTER` (none is writing them now); a live process's fresh
+ * one is kept (a `plan --out` into the folder takes no lock). The lock's own temp files go once their process is dead or they are older than
+ * `STALE_AFTER` (a live build's lasts microseconds).
  */
-export const sweepFormerHolders = (cohortDir: string): Effect.Effect<void> =>
+export const sweepFormerHolders = (cohortDir: string, former: ReadonlyArray<number> = []): Effect.Effect<void> =>
   Effect.sync(() => {
     let names: Array<string> = []
     try {
@@ -212,9 +218,12 @@ export const sweepFormerHolders = (cohortDir: string): Effect.Effect<void> =>
       const full = nodePath.join(cohortDir, name)
       const info = fs.lstatSync(full, { throwIfNoEntry: false })
       if (info === undefined || !info.isFile()) continue
-      const orphan = match[1] !== ".lock" ||
-        !processAlive(Number(match[2])) ||
-        now - info.mtimeMs > Duration.toMillis(STALE_AFTER)
+      const pid = Number(match[2])
+      const orphan = match[1] === ".lock"
+        ? !processAlive(pid) || now - info.mtimeMs > Duration.toMillis(STALE_AFTER)
+        : former.includes(pid) || pid === process.pid || !processAlive(pid) ||
+          now - info.mtimeMs > Duration.toMillis(STALE_AFTER)
       if (orphan) fs.rmSync(full, { force: true })
     }
   })
+

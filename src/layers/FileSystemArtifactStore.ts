@@ -174,8 +174,8 @@ export const FileSystemArtifactStore = {
             Effect.mapError((e) => new ArtifactWriteFailed({ path: cohortDir, cause: e.message }))
           )
           // Builds of one cohort persist one at a time (the lock is released on any exit).
-          yield* lockCohort(cohortDir, options.lockWait)
-          yield* sweepFormerHolders(cohortDir)
+          const former = yield* lockCohort(cohortDir, options.lockWait)
+          yield* sweepFormerHolders(cohortDir, former)
           // Manifest and membership are written (to temp files) before any generation, so that a
           // failure there leaves nothing behind; they are renamed into place only at the end.
           const manifestPath = path.join(cohortDir, "manifest.json")

@@ -52,10 +52,22 @@ describe("a dead holder's lock is taken over whatever its pid, host or content",
     // What the dead holder was writing: temp files named for its pid (alive or not, here).
     fs.writeFileSync(path.join(cohortDir, ".manifest.json.1.0badcafe.tmp"), "{")
     fs.writeFileSync(path.join(cohortDir, ".membership.csv.1.deadbeef.tmp"), "stage,gen_id\n")
+    for (const temp of [".manifest.json.1.0badcafe.tmp", ".membership.csv.1.deadbeef.tmp"]) age(path.join(cohortDir, temp))
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "5"])
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
     expect(fs.existsSync(lock)).toBe(false)
     expect(fs.readdirSync(cohortDir).filter((name) => name.startsWith("."))).toEqual([])
+  })
+})
+
+describe("the sweep after taking a lock", () => {
+  it("keeps a live process's fresh temp file (a plan --out into the cohort folder takes no lock)", { timeout: 60_000 }, async () => {
+    const { cohortDir, root } = example()
+    const live = path.join(cohortDir, `.plan.csv.${process.pid}.0badcafe.tmp`)
+    fs.writeFileSync(live, "stage,gen_id\n")
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root])
+    expect(run.code).toBe(0)
+    expect(fs.existsSync(live)).toBe(true)
   })
 })
 
