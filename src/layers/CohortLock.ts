@@ -23,6 +23,8 @@ export const DEAD_HOLDER_WAIT = Duration.sum(Duration.times(HEARTBEAT, 2), Durat
 
 /** What a lock file says of its holder. */
 export interface Holder {
+  /** The holder's pid namespace (Linux), so that its pid is checked only where it means the same process. */
+  readonly pidns?: string
   readonly pid?: number
   readonly host?: string
   readonly since?: string
@@ -35,7 +37,8 @@ const readHolder = (file: string): Holder => {
     return {
       ...(typeof parsed["pid"] === "number" ? { pid: parsed["pid"] } : {}),
       ...(typeof parsed["host"] === "string" ? { host: parsed["host"] } : {}),
-      ...(typeof parsed["since"] === "string" ? { since: parsed["since"] } : {})
+      ...(typeof parsed["since"] === "string" ? { since: parsed["since"] } : {}),
+      ...(typeof parsed["pidns"] === "string" ? { pidns: parsed["pidns"] } : {})
     }
   } catch {
     return {}
@@ -46,18 +49,36 @@ class Busy {
   constructor(readonly holder: Holder) {}
 }
 
+/** This process's pid namespace (`pid:[4026531836]` on Linux), or nothing where there is none to read. */
+const PID_NAMESPACE: string | undefined = (() => {
+  try {
+    return fs.readlinkSync("/proc/self/ns/pid")
+  } catch {
+    return undefined
+  }
+})()
+
 /**
  * Stale: not touched for `STALE_AFTER` (a dead holder, wherever it ran), or touched in a future further
- * than that (the clock was stepped back since), or left by a dead process of this host whose heartbeat
- * has stopped. A lock touched within two beats is held, whatever its pid says: a holder in another pid
- * namespace of this host has a pid this process cannot see.
+ * than that (the clock was stepped back since), or held by a dead process of this host and pid namespace
+ * (taken over at once). A holder of this host name in another pid namespace, or one that did not record
+ * its namespace, has a pid this process cannot judge: its lock is held while its heartbeat is fresh
+ * (for a lock without a namespace, fresh means touched within two beats).
  */
 const isStale = (info: fs.Stats, holder: Holder, now: number): boolean => {
   const age = now - info.mtimeMs
   if (Math.abs(age) > Duration.toMillis(STALE_AFTER)) return true
-  return age > 2 * Duration.toMillis(HEARTBEAT) && holder.host === os.hostname() && holder.pid !== undefined &&
-    holder.pid !== process.pid && !processAlive(holder.pid)
+  if (holder.host !== os.hostname() || holder.pid === undefined || holder.pid === process.pid) return false
+  if (holder.pidns !== undefined) return holder.pidns === PID_NAMESPACE && !processAlive(holder.pid)
+  return age > 2 * Duration.toMillis(HEARTBEAT) && !processAlive(holder.pid)
 }
+
+/** The holder as a `Locked` error names it. */
+export const whoHolds = ({ host, pid, since }: Holder): { pid?: number; host?: string; since?: string } => ({
+  ...(pid === undefined ? {} : { pid }),
+  ...(host === undefined ? {} : { host }),
+  ...(since === undefined ? {} : { since })
+})
 
 /** Who holds the lock file `file`, if a live build does (by the rule `lockCohort` takes locks over by). */
 export const liveHolder = (file: string): Holder | undefined => {
@@ -82,7 +103,13 @@ const tryLock = (file: string, former: Array<number>): number | Busy => {
   // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
   // is never seen empty or half-written, even when a build is killed while taking it.
   const temp = tempBeside(file)
-  fs.writeFileSync(temp, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }), {
+  const self = {
+    pid: process.pid,
+    host: os.hostname(),
+    since: new Date().toISOString(),
+    ...(PID_NAMESPACE === undefined ? {} : { pidns: PID_NAMESPACE })
+  }
+  fs.writeFileSync(temp, JSON.stringify(self), {
     flag: "wx"
   })
   try {
@@ -169,7 +196,7 @@ export const lockCohort = (
       new Locked({
         path: file,
         waitedSeconds: Math.round(Duration.toSeconds(wait)),
-        ...busy.holder
+        ...whoHolds(busy.holder)
       }))
   )
   const held = Effect.acquireRelease(

@@ -6,7 +6,7 @@ import { checkCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { DEAD_HOLDER_WAIT, liveHolder, lockCohort } from "../layers/CohortLock.js"
+import { DEAD_HOLDER_WAIT, liveHolder, lockCohort, whoHolds } from "../layers/CohortLock.js"
 import { Locked } from "../errors/Locked.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { SYNC_CHUNK, yieldToEventLoop } from "../layers/GensStore.js"
@@ -117,7 +117,7 @@ const refuseWhileLocked = (cohortsDir: string, own: string) =>
       const file = `${cohortsDir}/${name}/.lock`
       const holder = liveHolder(file)
       if (holder !== undefined && !(holder.pid === process.pid && holder.host === os.hostname())) {
-        return yield* new Locked({ path: file, waitedSeconds: 0, ...holder })
+        return yield* new Locked({ path: file, waitedSeconds: 0, ...whoHolds(holder) })
       }
     }
   })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -57,6 +57,26 @@ describe("a dead holder's lock is taken over whatever its pid, host or content",
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
     expect(fs.existsSync(lock)).toBe(false)
     expect(fs.readdirSync(cohortDir).filter((name) => name.startsWith("."))).toEqual([])
+  })
+})
+
+describe("a pid is judged only in the namespace it was written in", () => {
+  const deadPid = () => Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout)
+  const ours = fs.existsSync("/proc/self/ns/pid") ? fs.readlinkSync("/proc/self/ns/pid") : undefined
+
+  it.skipIf(ours === undefined)("a fresh lock of this host from another pid namespace is held, though its pid is not seen here", { timeout: 60_000 }, async () => {
+    const { lock, root } = example()
+    fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), pidns: "pid:[1]" }))
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "1"])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^Locked: /m)
+  })
+
+  it.skipIf(ours === undefined)("a fresh lock of a dead process of this host and namespace is taken over at once", { timeout: 60_000 }, async () => {
+    const { lock, root } = example()
+    fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), pidns: ours }))
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
   })
 })
 
