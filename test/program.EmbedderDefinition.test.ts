@@ -6,6 +6,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { buildCohortMembership, type CohortDefinition, InvalidConstraint } from "../src/index.js"
 import { syntheticDataRoot } from "./support/DataRoots.js"
+import { runCli } from "./support/Cli.js"
 import { repoRoot } from "./support/Fixtures.js"
 import { buildLayer } from "./support/Builds.js"
 
@@ -44,15 +45,7 @@ describe("the builder validates a definition handed in by an embedder", () => {
     }))
 })
 
-const cohort = (args: Array<string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "dist", "main.js"), ...args], { timeout: 60_000 })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+const cohort = (args: Array<string>) => runCli(args, 60_000)
 
 let cleanups: Array<() => void> = []
 afterEach(() => {

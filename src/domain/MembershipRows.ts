@@ -69,15 +69,12 @@ export const emptyMembershipRows = (cohortId: string): MembershipRows => ({
   collapseCount: 0
 })
 
+/** The same membership's counts and collapses, with its row columns emptied. */
 const emptyColumns = (rows: MembershipRows): MembershipRows => ({
-  ...rows,
-  stage: [],
-  genId: [],
-  parentGenId: [],
-  comboId: [],
-  templateId: [],
-  llmModelId: [],
-  replicate: []
+  ...emptyMembershipRows(rows.cohortId),
+  counts: rows.counts,
+  collapses: rows.collapses,
+  collapseCount: rows.collapseCount
 })
 
 /** Adds one membership row, its fields in MEMBERSHIP_COLUMNS order (without the origin cohort). */

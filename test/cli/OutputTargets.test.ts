@@ -1,23 +1,15 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { outputMode } from "../../src/layers/AtomicFile.js"
+import { runCli } from "../support/Cli.js"
 import { repoRoot } from "../support/Fixtures.js"
 
-const main = path.join(repoRoot, "dist", "main.js")
 const spec = path.join(repoRoot, "test", "fixtures", "spec-golden", "cohort_cartesian", "config.yaml")
 
-const cohort = (args: Array<string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { timeout: 30_000 })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+const cohort = (args: Array<string>) => runCli(args, 30_000)
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { errorJson, errorLine } from "../../src/cli/Report.js"
@@ -16,18 +15,9 @@ import {
   SpecNotFound
 } from "../../src/index.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
-import { repoRoot } from "../support/Fixtures.js"
+import { runCli } from "../support/Cli.js"
 
-const main = path.join(repoRoot, "dist", "main.js")
-const cohort = (args: Array<string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { timeout: 30_000 })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+const cohort = (args: Array<string>) => runCli(args, 30_000)
 
 let cleanups: Array<() => void> = []
 afterEach(() => {
