@@ -8,7 +8,8 @@ registry) -> a DataFrame of the rows, de-duplicated on (stage, gen_id) -> to_csv
 columns. The last line printed is JSON: the peak RSS of this process and the phases' seconds.
 
 usage: python original_plan.py SPEC_CONFIG_YAML OUT_CSV
-       python original_plan.py --check      (exits 0 when every import the plan needs works)
+       python original_plan.py --check      (exits 0, printing the versions, when every import the plan
+                                            needs works and pydantic is 2.x, as the original requires)
 """
 
 import json
@@ -36,9 +37,18 @@ def main() -> int:
     if sys.argv[1:] == ["--check"]:
         try:
             _imports()
+            import pandas
+            import pydantic
+            import yaml
         except Exception as exc:  # any import failure means "cannot run the original here"
             print(f"{type(exc).__name__}: {exc}")
             return 1
+        # The original's pyproject asks for pydantic>=2; under 1.x its models import but are not
+        # frozen, and they validate at another speed: not the original as it runs.
+        if int(pydantic.VERSION.split(".")[0]) < 2:
+            print(f"pydantic {pydantic.VERSION} found, the original requires pydantic>=2")
+            return 1
+        print(f"python {sys.version.split()[0]}, pandas {pandas.__version__}, pydantic {pydantic.VERSION}, PyYAML {yaml.__version__}")
         return 0
     spec_path, out_path = sys.argv[1], sys.argv[2]
     pd, columns, Registry, generate_membership, CohortDefinition, compile_design, load_spec = _imports()

@@ -14,7 +14,8 @@
 //   COHORT_BENCH_PYTHON   a python with pandas, PyYAML and pydantic 2, and
 //   COHORT_BENCH_ORIGINAL a checkout of the original at d2be249 (its src/ goes on PYTHONPATH):
 //                         with both, the original's plan runs beside ours. COHORT_BENCH_ORIGINAL_RUNS=n
-//                         (default 1).
+//                         (default 1). COHORT_BENCH_PYTHONPATH: folders put before the checkout's src/
+//                         on PYTHONPATH (e.g. one holding pydantic 2 for a python whose own is 1.x).
 import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -265,16 +266,20 @@ if (!python || !checkout) originalSkip = "set COHORT_BENCH_PYTHON and COHORT_BEN
 else if (!fs.existsSync(path.join(checkout, "src", "daydreaming_dagster", "cohorts", "membership_engine.py"))) {
   originalSkip = `${checkout} has no src/daydreaming_dagster/cohorts/membership_engine.py (a checkout of d2be249 is needed)`
 }
-const pyEnv = { ...process.env, PYTHONPATH: checkout ? path.join(checkout, "src") : "", PYTHONDONTWRITEBYTECODE: "1", PYTHONHASHSEED: "0" }
+const pyPath = [process.env.COHORT_BENCH_PYTHONPATH, checkout && path.join(checkout, "src")].filter(Boolean).join(path.delimiter)
+const pyEnv = { ...process.env, PYTHONPATH: pyPath }
+let pyVersions = ""
 if (originalSkip === undefined) {
   const check = spawnSync(python, [originalDriver, "--check"], { env: pyEnv, encoding: "utf8" })
-  if (check.status !== 0) originalSkip = `${python} cannot import the original's plan: ${(check.stdout + check.stderr).trim().split("\n").pop()}`
+  const said = (check.stdout + check.stderr).trim().split("\n").pop()
+  if (check.status !== 0) originalSkip = `${python} cannot run the original's plan: ${said}`
+  else pyVersions = said
 }
 if (originalSkip !== undefined) {
   console.log(`\n## The original: skipped (${originalSkip})`)
 } else if (!skip("PLANS")) {
   const n = Math.max(1, Number(process.env.COHORT_BENCH_ORIGINAL_RUNS ?? 1))
-  console.log(`\n## Side by side with the original (${python}, ${checkout}; ${n} run(s) each, ours paired run by run)`)
+  console.log(`\n## Side by side with the original (${python}: ${pyVersions}; ${checkout}; ${n} run(s) each, ours paired run by run)`)
   console.log("| spec | rows | original s | original MB | ours s | ours MB | × faster | × less memory | same CSV |")
   console.log("|---|---|---|---|---|---|---|---|---|")
   for (const name of scale.original) {
