@@ -103,7 +103,8 @@ if (args[0] === "--report") {
   const dir = process.env.BENCH_PROFILE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "cohort-profile-"))
   fs.mkdirSync(dir, { recursive: true })
   const out = path.join(dir, `${spec}.csv`)
-  const cmd = ["--cpu-prof", "--cpu-prof-dir", dir, main, "plan", path.join(here, spec, "config.yaml"), "--cohort-id", "bench", "--out", out, ...args.slice(1)]
+  const maxRows = spec === "giant-10m" ? ["--max-rows", "20000000"] : []
+  const cmd = ["--cpu-prof", "--cpu-prof-dir", dir, main, "plan", path.join(here, spec, "config.yaml"), "--cohort-id", "bench", "--out", out, ...maxRows, ...args.slice(1)]
   console.log(`node ${cmd.map((a) => path.relative(process.cwd(), a) || a).join(" ")}`)
   const start = process.hrtime.bigint()
   const run = spawnSync(process.execPath, cmd, { stdio: ["ignore", "ignore", "inherit"] })

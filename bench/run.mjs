@@ -44,10 +44,15 @@ const scale = small
   }
 const scalingBase = "medium-112k"
 // The original's membership CSV (MEMBERSHIP_COLUMNS, deduped, cohort id "bench"); bench/ORIGINAL.md, README.
+// small-2k and tiny-20: from bench/original_plan.py on d2be249 (pandas 1.5.3, pydantic 2.13), 2026-12-02.
+// giant-10m: our output on 2026-12-02, not the original's (its plan of 10M rows was not run).
 const expectedMd5 = {
+  "tiny-20": "c5fbe081a89a286efc922795e8bd1ef0",
+  "small-2k": "2303f462ce9908c36b6bc06a06de949d",
   "medium-112k": "d3acddb6fc9c243fa01f09cc813df494",
   "large-624k": "229126aa9174e30bed781216e8d937b5",
-  "huge-2m5": "ef6cc15298d9dc701f0ccc5b4ab0254d"
+  "huge-2m5": "ef6cc15298d9dc701f0ccc5b4ab0254d",
+  "giant-10m": "4596d6afa6d1a61eb1c510cf47595209"
 }
 
 // ---------------------------------------------------------------------------------------------- helpers
@@ -56,7 +61,22 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
-const md5 = (file) => createHash("md5").update(fs.readFileSync(file)).digest("hex")
+/** md5 and line count of a file, read in chunks (a 10M-row CSV is longer than a string can be). */
+const scan = (file) => {
+  const hash = createHash("md5")
+  const buf = Buffer.allocUnsafe(1 << 22)
+  const fd = fs.openSync(file, "r")
+  let lines = 0
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      hash.update(buf.subarray(0, n))
+      for (let at = buf.indexOf(10); at !== -1 && at < n; at = buf.indexOf(10, at + 1)) lines++
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+  return { md5: hash.digest("hex"), lines }
+}
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? "–" : x.toFixed(d))
 const int = (n) => n.toLocaleString("en-US")
 const say = (line) => process.stderr.write(`bench: ${line}\n`)
@@ -86,7 +106,8 @@ const wall = (command, args, options = {}) => {
 /** One floor program (bench/floors.mjs): its JSON line. */
 const floor = (...args) => JSON.parse(wall(process.execPath, [path.join(here, "floors.mjs"), ...args.map(String)]).stdout.trim())
 const specDir = (name) => path.join(here, name)
-const planArgs = (name, out) => ["plan", path.join(specDir(name), "config.yaml"), "--cohort-id", "bench", "--out", out]
+// giant-10m has 9.6M design rows, over plan's default --max-rows (5M).
+const planArgs = (name, out) => ["plan", path.join(specDir(name), "config.yaml"), "--cohort-id", "bench", "--out", out, ...(name === "giant-10m" ? ["--max-rows", "20000000"] : [])]
 
 const results = { machine: {}, startup: {}, plans: {}, build: {}, original: {}, targets: [] }
 results.machine = {
@@ -122,6 +143,7 @@ if (!skip("STARTUP")) {
     tinyRows = fs.readFileSync(tinyOut, "utf8").trim().split("\n").length - 1
   }
   if (tinyRows !== 20) throw new Error(`tiny-20: ${tinyRows} rows, expected 20`)
+  if (scan(tinyOut).md5 !== expectedMd5["tiny-20"]) throw new Error(`tiny-20: md5 ${scan(tinyOut).md5}, expected ${expectedMd5["tiny-20"]}`)
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]))
   results.startup = m
   console.log("\n## Startup (whole processes)")
@@ -151,19 +173,22 @@ if (!skip("PLANS")) {
     const write = []
     let bytes = 0
     let sum = ""
+    let rows = 0
     for (let r = 0; r < n; r++) {
       fs.rmSync(out, { force: true })
       ours.push(cohort(planArgs(name, out)))
       if (r === 0) {
         bytes = fs.statSync(out).size
-        sum = md5(out)
+        const scanned = scan(out)
+        sum = scanned.md5
+        rows = scanned.lines - 1 // the header
       }
-      hash2.push(floor("hash", specDir(name), Math.min(2, cores)))
-      hash1.push(floor("hash", specDir(name), 1))
+      const reps = name === "giant-10m" ? 1 : 3
+      hash2.push(floor("hash", specDir(name), Math.min(2, cores), reps))
+      hash1.push(floor("hash", specDir(name), 1, reps))
       write.push(floor("write", work, bytes))
     }
     const counts = countsOf(specDir(name))
-    const rows = fs.readFileSync(out, "latin1").split("\n").length - 2
     fs.rmSync(out, { force: true })
     if (rows !== counts.rows) throw new Error(`${name}: ${rows} rows, expected ${counts.rows}`)
     if (expectedMd5[name] !== undefined && sum !== expectedMd5[name]) throw new Error(`${name}: md5 ${sum}, expected ${expectedMd5[name]}`)
@@ -277,7 +302,9 @@ if (originalSkip === undefined) {
 }
 if (originalSkip !== undefined) {
   console.log(`\n## The original: skipped (${originalSkip})`)
-} else if (!skip("PLANS")) {
+} else if (skip("PLANS")) {
+  console.log("\n## The original: skipped (BENCH_PLANS=0)")
+} else {
   const n = Math.max(1, Number(process.env.COHORT_BENCH_ORIGINAL_RUNS ?? 1))
   console.log(`\n## Side by side with the original (${python}: ${pyVersions}; ${checkout}; ${n} run(s) each, ours paired run by run)`)
   console.log("| spec | rows | original s | original MB | ours s | ours MB | × faster | × less memory | same CSV |")
@@ -297,7 +324,7 @@ if (originalSkip !== undefined) {
       fs.rmSync(oursOut, { force: true })
       ours.push(cohort(planArgs(name, oursOut)))
     }
-    const same = md5(theirsOut) === md5(oursOut)
+    const same = scan(theirsOut).md5 === scan(oursOut).md5
     fs.rmSync(theirsOut, { force: true })
     fs.rmSync(oursOut, { force: true })
     const o = {
