@@ -15,6 +15,8 @@
 //     close per generation, rows claimed from a shared counter by <threads> threads.
 //   node bench/floors.mjs read <dir> <drafts> <essays> <evaluations> <threads>
 //     opens (O_NOATIME, as src/ does), reads and closes every file of such a tree.
+//   node bench/floors.mjs read-store <data-root> <membership.csv> <threads>
+//     the same for the metadata file of every generation a membership.csv lists (a built store).
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
@@ -184,8 +186,9 @@ const fileOf = (dir, counts, k) => {
 }
 const BLOCK = 256
 const METADATA = Buffer.from(JSON.stringify({ stage: "evaluation", gen_id: "v_0123456789abcdef", parent_gen_id: "e_0123456789abcdef", template_id: "ev-1", llm_model_id: "j1", mode: "llm", origin_cohort_id: "bench", replicate: 1, combo_id: "combo_v1_000000000000x" }, null, 2).slice(0, 223) + "\n")
-const treeWork = (kind, dir, counts, counter) => {
-  const total = counts[0] + counts[1] + counts[2]
+// `files` (read floors of a real store): the metadata files to read, else the generated tree's.
+const treeWork = (kind, dir, counts, counter, files) => {
+  const total = files !== undefined ? files.length : counts[0] + counts[1] + counts[2]
   const buf = Buffer.alloc(4096)
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOATIME ?? 0)
   let done = 0
@@ -194,6 +197,13 @@ const treeWork = (kind, dir, counts, counter) => {
     if (from >= total) return done
     const to = Math.min(total, from + BLOCK)
     for (let k = from; k < to; k++) {
+      if (files !== undefined) {
+        const fd = fs.openSync(files[k], flags)
+        fs.readSync(fd, buf, 0, buf.length, 0)
+        fs.closeSync(fd)
+        done++
+        continue
+      }
       const folder = fileOf(dir, counts, k)
       if (kind === "tree") {
         fs.mkdirSync(folder)
@@ -209,16 +219,16 @@ const treeWork = (kind, dir, counts, counter) => {
     }
   }
 }
-const treeFloor = async (kind, dir, counts, threads) => {
+const treeFloor = async (kind, dir, counts, threads, files) => {
   if (kind === "tree") for (const [stage] of STAGES) fs.mkdirSync(path.join(dir, "gens", stage), { recursive: true })
   const counter = new Int32Array(new SharedArrayBuffer(4))
   let seconds
   if (threads <= 1) {
     const start = process.hrtime.bigint()
-    treeWork(kind, dir, counts, counter)
+    treeWork(kind, dir, counts, counter, files)
     seconds = Number(process.hrtime.bigint() - start) / 1e9
   } else {
-    const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: { kind, dir, counts, counter } }))
+    const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: { kind, dir, counts, counter, files } }))
     await Promise.all(workers.map((w) => new Promise((resolve) => w.once("message", resolve))))
     const start = process.hrtime.bigint()
     const done = workers.map((w) => new Promise((resolve, reject) => { w.once("message", resolve); w.once("error", reject) }))
@@ -227,7 +237,7 @@ const treeFloor = async (kind, dir, counts, threads) => {
     seconds = Number(process.hrtime.bigint() - start) / 1e9
     await Promise.all(workers.map((w) => w.terminate()))
   }
-  return { kind, threads, files: counts[0] + counts[1] + counts[2], seconds }
+  return { kind, threads, files: files !== undefined ? files.length : counts[0] + counts[1] + counts[2], seconds }
 }
 
 if (!isMainThread) {
@@ -240,7 +250,7 @@ if (!isMainThread) {
     parentPort.on("message", () => parentPort.postMessage(hashPacked(h, packed)))
   } else {
     parentPort.postMessage("ready")
-    parentPort.once("message", () => parentPort.postMessage(treeWork(job.kind, job.dir, job.counts, job.counter)))
+    parentPort.once("message", () => parentPort.postMessage(treeWork(job.kind, job.dir, job.counts, job.counter, job.files)))
   }
 } else {
   const [kind, ...args] = process.argv.slice(2)
@@ -248,6 +258,15 @@ if (!isMainThread) {
   if (kind === "hash") result = await hashFloor(args[0], Number(args[1] ?? 1), Number(args[2] ?? 3))
   else if (kind === "write") result = writeFloor(args[0], Number(args[1]))
   else if (kind === "tree" || kind === "read") result = await treeFloor(kind, args[0], args.slice(1, 4).map(Number), Number(args[4] ?? 1))
+  else if (kind === "read-store") {
+    // A data root's generations as its membership.csv lists them (stage, gen_id first).
+    const lines = fs.readFileSync(args[1], "utf8").trim().split("\n").slice(1)
+    const files = lines.map((l) => {
+      const [stage, id] = l.split(",", 2)
+      return path.join(args[0], "gens", stage, id, "metadata.json")
+    })
+    result = await treeFloor("read", args[0], [0, 0, 0], Number(args[2] ?? 1), files)
+  }
   else {
     process.stderr.write("usage: node bench/floors.mjs hash|write|tree|read ...\n")
     process.exit(2)

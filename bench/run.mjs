@@ -224,8 +224,9 @@ if (!skip("PLANS")) {
 // ---------------------------------------------------------------------------------------------- build
 // On a fresh temp data root whose catalogs cover the spec: first the file-system floor (the same
 // number of folders, one small file each, on two threads then one, each in a new tree), then our
-// fresh build, its rerun and `status`, then the read floor (open + read + close every file of the
-// floor's two-thread tree, on two threads and one). Each floor is node start + the faster of the two.
+// fresh build and its rerun, then the read floor (open + read + close the metadata file of every
+// generation the build's membership.csv lists, on two threads and one), then `status`. Each floor is
+// node start + the faster of its two runs.
 if (!skip("BUILD")) {
   const name = scale.build
   const counts = countsOf(specDir(name))
@@ -256,8 +257,11 @@ if (!skip("BUILD")) {
   const build = ["build", cohortId, "--data-root", data, "--preview-rows", "0"]
   const fresh = cohort(build)
   const rerun = cohort(build)
-  const read2 = floor("read", tree2, ...c, Math.min(2, cores))
-  const read1 = floor("read", tree2, ...c, 1)
+  // The read floor reads the store the build just made (same files, same cache state as the rerun).
+  const membership = path.join(data, "cohorts", cohortId, "membership.csv")
+  const read2 = floor("read-store", data, membership, Math.min(2, cores))
+  const read1 = floor("read-store", data, membership, 1)
+  if (read1.files !== counts.rows) throw new Error(`read floor: ${read1.files} files, expected ${counts.rows}`)
   const status = cohort(["status", cohortId, "--data-root", data, "--json"])
   const members = JSON.parse(status.stdout).result.stages.evaluation.members
   if (members !== counts.evaluations) throw new Error(`status: ${members} evaluation members, expected ${counts.evaluations}`)
