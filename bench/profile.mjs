@@ -105,7 +105,8 @@ if (args[0] === "--report") {
   const out = path.join(dir, `${spec}.csv`)
   const maxRows = spec === "giant-10m" ? ["--max-rows", "20000000"] : []
   const cmd = ["--cpu-prof", "--cpu-prof-dir", dir, main, "plan", path.join(here, spec, "config.yaml"), "--cohort-id", "bench", "--out", out, ...maxRows, ...args.slice(1)]
-  console.log(`node ${cmd.map((a) => path.relative(process.cwd(), a) || a).join(" ")}`)
+  const shown = (a) => (path.isAbsolute(a) && !path.relative(process.cwd(), a).startsWith("..") ? path.relative(process.cwd(), a) : a)
+  console.log(`node ${cmd.map(shown).join(" ")}`)
   const start = process.hrtime.bigint()
   const run = spawnSync(process.execPath, cmd, { stdio: ["ignore", "ignore", "inherit"] })
   const s = Number(process.hrtime.bigint() - start) / 1e9
