@@ -114,7 +114,7 @@ const membersSection = (m: ReportModel): string => {
   const s = m.sample
   const per = STAGES.map((st) => `${fmt(s.perStage[st].shown)} of ${fmt(s.perStage[st].total)} ${st}s`).join(", ")
   return `<section id="members"><h2>Membership (${fmt(s.total)} rows)</h2>
-<p>${s.sampled ? `A sample: evenly spaced rows of each stage (${per}). Counts of every level are in the balance section.` : "Every row."}</p>
+<p>${s.sampled ? `A sample: rows of each stage drawn at random with a fixed seed, in membership order (${per}). Counts of every level are in the balance section.` : "Every row."}</p>
 <p><label for="member-search">Search the rows shown: </label><input type="search" id="member-search" placeholder="gen id, template, model…" autocomplete="off">
 <span id="member-count" aria-live="polite"></span></p>
 <div class="scroll">${table(s.columns, s.rows, { id: "members-table" })}</div>
