@@ -15,8 +15,12 @@ export interface Chart {
   readonly table: { readonly columns: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<string | number>> }
 }
 
-/** Above this many levels an axis is charted as a distribution (levels per count), not a bar per level. */
+/**
+ * Above this many levels an axis is charted as a distribution (levels per count), not a bar per level;
+ * a balanced axis already above `MAX_BALANCED_BARS` (its one count is the whole story).
+ */
 export const MAX_BARS = 60
+export const MAX_BALANCED_BARS = 20
 /** Heatmaps show at most this many levels per side (the table fallback has every cell). */
 export const MAX_HEATMAP_SIDE = 40
 
@@ -88,7 +92,7 @@ export const balanceChart = (b: AxisBalance, id: string): Chart => {
     rows: b.levels.map((l) => [l.level, l.count, MARK_LABELS[l.mark]])
   }
   const title = `${b.axis}: ${b.stage}s per level`
-  if (b.levels.length > MAX_BARS) {
+  if (b.levels.length > (b.balanced ? MAX_BALANCED_BARS : MAX_BARS)) {
     const perCount = new Map<number, number>()
     for (const l of b.levels) perCount.set(l.count, (perCount.get(l.count) ?? 0) + 1)
     const values = [...perCount].sort(([a], [c]) => a - c).map(([count, levels]) => ({ count, levels }))

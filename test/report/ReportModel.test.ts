@@ -6,15 +6,16 @@ import { planCohort, rowsOf } from "../../src/index.js"
 import { balanceChart, couplingChart, funnelChart } from "../../src/report/ChartSpecs.js"
 import { cohortReport } from "../../src/report/CohortReport.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
+import { fixturePath } from "../support/Fixtures.js"
 import { buildOn, onRoot, writeGenerationFiles } from "../lifecycle/LifecycleRoots.js"
 
 const { fresh } = useExampleDataRoots(afterEach)
 
 type Row = { stage: string; gen_id: string; parent_gen_id: string; combo_id: string; template_id: string; llm_model_id: string; replicate: number }
 
-/** The example's membership, straight from `planCohort` (not from the report's code). */
-const membershipOf = (root: string) =>
-  Effect.map(onRoot(root, planCohort("daydream-pilot")), (plan) => rowsOf(plan.membership) as unknown as Array<Row>)
+/** A cohort's membership, straight from `planCohort` (not from the report's code). */
+const membershipOf = (root: string, cohortId = "daydream-pilot") =>
+  Effect.map(onRoot(root, planCohort(cohortId)), (plan) => rowsOf(plan.membership) as unknown as Array<Row>)
 
 /** Counts per level, computed here by walking parent ids: for each row of `stage`, the value of `field` at `axisStage`. */
 const countsOf = (rows: ReadonlyArray<Row>, stage: string, key: (row: Row, up: (r: Row) => Row) => string) => {
@@ -161,5 +162,33 @@ describe("cohort report: the data behind each chart", () => {
       expect(clean.model.validationError).toBeUndefined()
       expect(clean.model.warnings.some((w) => w.includes("evaluation_replicates"))).toBe(true)
       expect(clean.html).toContain("evaluation_replicates")
+    }))
+
+  it.effect("112k rows: the distribution chart of a many-level axis and the unbalanced pair equal the membership's", () =>
+    Effect.gen(function*() {
+      const root = path.join(fresh(), "..", "data-112k")
+      fs.cpSync(fixturePath("report-112k"), root, { recursive: true })
+      const rows = yield* membershipOf(root, "medium-112k")
+      expect(rows.length).toBe(112_000)
+      const { model } = yield* onRoot(root, cohortReport("medium-112k", { dataRoot: root }))
+      const combos = model.balances.find((b) => b.stage === "evaluation" && b.axis === "combo_id")!
+      const perCombo = countsOf(rows, "evaluation", (r, up) => up(up(r)).combo_id)
+      expect(Object.fromEntries(combos.levels.map((l) => [l.level, l.count]))).toEqual(perCombo)
+      // 50 levels, balanced: charted as how many levels get each count.
+      const levelsPerCount: Record<string, number> = {}
+      for (const n of Object.values(perCombo)) levelsPerCount[n] = (levelsPerCount[n] ?? 0) + 1
+      const spec = balanceChart(combos, "c").spec as { data: { values: Array<{ count: number; levels: number }> } }
+      expect(Object.fromEntries(spec.data.values.map((v) => [v.count, v.levels]))).toEqual(levelsPerCount)
+      // dt-a..dt-e allow six essay bundles, dt-f..dt-j four: 3,000 against 2,000 evaluations each.
+      const drafts = model.balances.find((b) => b.stage === "evaluation" && b.axis === "draft_template")!
+      const perTemplate = countsOf(rows, "evaluation", (r, up) => up(up(r)).template_id)
+      expect(Object.fromEntries(drafts.levels.map((l) => [l.level, l.count]))).toEqual(perTemplate)
+      expect(drafts.balanced).toBe(false)
+      const pair = model.couplings.find((c) => c.name === "draft_essay")!
+      const key = (v: Record<string, unknown>) => `${v["left"]}|${v["right"]}`
+      expect(chartCounts(pair.cells, key)).toEqual(countsOf(rows, "essay", (r, up) => `${up(r).template_id}|${r.template_id} · ${r.llm_model_id}`))
+      expect(model.sample.sampled).toBe(true)
+      expect(model.validationError).toBeUndefined()
+      expect(model.coverage!.every((c) => c.missing.length === 0)).toBe(true)
     }))
 })
