@@ -57,19 +57,27 @@ export const funnelChart = (funnel: Funnel): Chart => {
       title: "Generations per stage",
       data: { values },
       width: 460,
-      mark: { type: "bar", tooltip: false },
+      height: { step: 13 },
       encoding: {
         y: { field: "stage", type: "nominal", sort: null, title: null },
         yOffset: { field: "measure", type: "nominal", sort: null },
-        x: { field: "count", type: "quantitative", title: "generations" },
-        color: {
-          field: "measure",
-          type: "nominal",
-          sort: null,
-          title: null,
-          scale: { domain: funnel.measures.map((m) => m.label), range: OKABE_ITO.slice(0, funnel.measures.length) }
-        }
-      }
+        x: { field: "count", type: "quantitative", title: "generations" }
+      },
+      layer: [
+        {
+          mark: { type: "bar" },
+          encoding: {
+            color: {
+              field: "measure",
+              type: "nominal",
+              sort: null,
+              title: null,
+              scale: { domain: funnel.measures.map((m) => m.label), range: OKABE_ITO.slice(0, funnel.measures.length) }
+            }
+          }
+        },
+        { mark: { type: "text", align: "left", dx: 3, fontSize: 10 }, encoding: { text: { field: "count", type: "quantitative" } } }
+      ]
     } as TopLevelSpec,
     table: {
       columns: ["stage", ...funnel.measures.map((m) => m.label)],

@@ -2,12 +2,15 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Clock, Effect, Either, Layer, Option } from "effect"
 import type { CatalogBundle } from "../domain/CatalogBundle.js"
+import type { ColumnTable } from "../domain/Frame.js"
+import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
+import type { Stage } from "../domain/Stage.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { InMemoryRegistryFactory } from "../layers/InMemoryRegistryFactory.js"
 import { isSpecFile, type LifecycleOptions, loadMembers } from "../lifecycle/CohortMembers.js"
 import { probeGeneration } from "../lifecycle/GenerationFiles.js"
 import { cohortStatus } from "../lifecycle/Status.js"
-import { validateCohort } from "../program.js"
+import { planCohort } from "../program.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import type { ExperimentSpec } from "../spec/ExperimentSpec.js"
@@ -41,13 +44,35 @@ const catalogFiles = (bundle: CatalogBundle): Array<CatalogFile> => {
   }))
 }
 
-/** Problems a build would report: `validateCohort` with pure ids, over the cohort's spec or the given spec file. */
+/**
+ * A build's membership, warnings and metadata: `planCohort` with pure ids, over the cohort's spec or the
+ * given spec file (nothing persisted).
+ */
 const validation = (cohortId: string, spec: ExperimentSpec, fromFile: boolean, options: LifecycleOptions, gensRoot: string) => {
-  const run = validateCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory))
+  const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory))
   const specRepository = Layer.succeed(CohortSpecRepository, {
     get: (id: string) => cohortSpecOf(id, spec, { gensRoot, ...options })
   })
   return Effect.either(fromFile ? Effect.provide(run, specRepository) : run)
+}
+
+/** A membership table (MEMBERSHIP_COLUMNS) as columnar rows. */
+const rowsOfTable = (cohortId: string, table: ColumnTable): MembershipRows => {
+  const column = <A>(name: string): Array<A> => Array.from(table.array(name) as ArrayLike<A>)
+  const stage = column<Stage>("stage")
+  const counts = { draft: 0, essay: 0, evaluation: 0 }
+  for (const s of stage) counts[s]++
+  return {
+    ...emptyMembershipRows(cohortId),
+    stage,
+    genId: column("gen_id"),
+    parentGenId: column("parent_gen_id"),
+    comboId: column("combo_id"),
+    templateId: column("template_id"),
+    llmModelId: column("llm_model_id"),
+    replicate: column("replicate"),
+    counts
+  }
 }
 
 /**
@@ -61,7 +86,6 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
     const paths = dataRootPaths(path, options.dataRoot)
     const gensRoot = path.join(paths.root, "gens")
     const status = yield* cohortStatus(target, options)
-    const members = yield* loadMembers(target, options)
     const notes: Array<string> = []
     const fromFile = isSpecFile(target)
     const specPath = fromFile ? path.resolve(target) : paths.specFile(target)
@@ -73,9 +97,13 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
     const parsed = spec !== undefined && Either.isRight(spec) ? spec.right : undefined
 
     const loader = yield* CatalogBundleLoader
-    const bundle = yield* Effect.either(loader.loadForSpec({ cohortId: members.cohortId, metadata: {} }))
+    const bundle = yield* Effect.either(loader.loadForSpec({ cohortId: status.cohortId, metadata: {} }))
     if (Either.isLeft(bundle)) notes.push(`catalogs not read: ${bundle.left.message}`)
-    const checked = parsed === undefined ? undefined : yield* validation(members.cohortId, parsed, fromFile, options, gensRoot)
+    const checked = parsed === undefined ? undefined : yield* validation(status.cohortId, parsed, fromFile, options, gensRoot)
+    // Not built: the plan's membership is the one `loadMembers` would compute (pure ids); no second pass.
+    const members = status.source === "spec" && checked !== undefined && Either.isRight(checked)
+      ? { source: "spec" as const, path: status.path, rows: rowsOfTable(status.cohortId, checked.right.membership) }
+      : yield* loadMembers(target, options)
     const warnings = checked !== undefined && Either.isRight(checked)
       ? (checked.right.metadata.validation_warnings ?? [])
       : []
