@@ -78,7 +78,7 @@ const open = async (file: string, shot: string) => {
 /** Types into the search box and returns the rows left visible; the expected ones are computed from the rows' text. */
 const search = async (page: import("playwright-core").Page, query: string) => {
   await page.fill("#member-search", query)
-  const visible = await page.$$eval("#members-table tbody tr", (rows) => rows.filter((r) => !(r as HTMLElement).hidden).length)
+  const visible = await page.$$eval("#members-table tbody tr", (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).length)
   const expected = await page.$$eval("#members-table tbody tr", (rows, q) => rows.filter((r) => (r.textContent ?? "").toLowerCase().includes(q)).length, query.toLowerCase())
   const count = await page.textContent("#member-count")
   return { visible, expected, count }
