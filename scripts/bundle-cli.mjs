@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process"
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
 
@@ -22,9 +23,25 @@ for (const worker of ["cli/EvaluationWorker", "layers/GensWorker"]) {
   })
 }
 
+// `cohort report`'s charts: Vega and Vega-Lite (~1 MB) in a bundle of their own, required on demand
+// (src/report/RenderLoader.ts), so that the other commands do not compile them.
+// vega-canvas's Node build awaits import("canvas") at its top level, which CommonJS cannot hold; its browser
+// build is the same without node-canvas, which the SVG renderer does not use (text is measured by estimate).
+const canvasFree = {
+  name: "vega-canvas-without-node-canvas",
+  setup: (b) =>
+    b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: fileURLToPath(import.meta.resolve("vega-canvas")).replace(/vega-canvas\.node\.js$/, "vega-canvas.browser.js") }))
+}
+await build({ ...common, plugins: [canvasFree], entryPoints: ["dist/report/RenderCharts.js"], outfile: "dist/RenderCharts.cjs", format: "cjs" })
+const renderChartsExternal = {
+  name: "render-charts-external",
+  setup: (b) => b.onResolve({ filter: /\/RenderCharts\.js$/ }, (args) => ({ path: args.path, external: true }))
+}
+
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
+  plugins: [renderChartsExternal],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",

@@ -24,6 +24,7 @@ import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
+import { reportCommand } from "./ReportCommand.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -362,7 +363,8 @@ const subcommands = [
   design,
   serve,
   // status, purge, diff: the cohort lifecycle (LifecycleCommands.ts)
-  ...lifecycleCommands({ dataRoot, json, seed, maxRows, reportFailures })
+  ...lifecycleCommands({ dataRoot, json, seed, maxRows, reportFailures }),
+  reportCommand({ dataRoot, json, seed, maxRows, reportFailures })
 ] as const
 
 const PROGRAM_DESCRIPTION = "Turn cohort specs into membership tables with deterministic generation ids."
