@@ -4,7 +4,7 @@ import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "./DefinitionColumns.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
-import { suggest } from "../spec/Suggest.js"
+import { suggest } from "../dsl/Suggest.js"
 import type { Stage } from "./Stage.js"
 
 /** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */

@@ -1,6 +1,6 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import { parseJson, SyntaxProblem } from "../spec/PyYaml.js"
+import { parseJson, SyntaxProblem } from "../dsl/PyYaml.js"
 import type { ErrorBodies } from "./HttpErrors.js"
 
 type BodyError = ErrorBodies["MalformedBody"] | ErrorBodies["PayloadTooLarge"]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { PyFloat, pyStr, type SpecValue, valueKey } from "../../src/index.js"
-import { parseJson, parseYaml, SyntaxProblem } from "../../src/spec/PyYaml.js"
+import { parseJson, parseYaml, SyntaxProblem } from "../../src/dsl/PyYaml.js"
 
 const values = (yaml: string) => (parseYaml(`v: [${yaml}]`) as { v: Array<unknown> }).v
 

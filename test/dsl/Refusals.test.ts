@@ -745,7 +745,7 @@ layer(NodeContext.layer)("spec refusals", (it) => {
         expect(design.size).toBe(6)
       }))
 
-    it.scoped("a fractional seed (a negative one shuffles as its absolute value: test/spec/Parity.test.ts)", () =>
+    it.scoped("a fractional seed (a negative one shuffles as its absolute value: test/dsl/Parity.test.ts)", () =>
       Effect.gen(function*() {
         const fraction = yield* compileRefusal("axes:\n  a: [x, y]\n" + NO_FIELDS, { seed: 1.5 })
         expectInvalid(fraction.error, { path: fraction.spec, value: "1.5" })
