@@ -49,7 +49,7 @@ export * from "./layers/InMemoryRegistryFactory.js"
 
 // The spec DSL
 export * from "./dsl/CompileDesign.js"
-export type * from "./dsl/ExperimentSpec.js"
+export type * from "./dsl/ParsedSpec.js"
 export { parseSpec, type ParseSpecOptions, type SpecInput } from "./dsl/ParseSpec.js"
 export { PyRandom } from "./dsl/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"

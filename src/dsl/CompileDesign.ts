@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import type { Design } from "../domain/CohortDefinition.js"
 import { type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { ExperimentSpec, Rule } from "./ExperimentSpec.js"
+import type { ParsedSpec, Rule } from "./ParsedSpec.js"
 import { PyRandom } from "./PyRandom.js"
 import { didYouMean } from "./Suggest.js"
 
@@ -16,7 +16,7 @@ interface Accessor {
  * A spec after its rules: the axes of the Cartesian product (in order, de-duplicated levels) and how
  * each design column is read from a combination. Computing it never expands the product.
  */
-export interface DesignPlan {
+export interface DesignLayout {
   readonly source: string
   readonly axisOrder: ReadonlyArray<string>
   readonly levels: ReadonlyArray<ReadonlyArray<SpecValue>>
@@ -266,7 +266,7 @@ const layout = (s: State, fieldOrder: ReadonlyArray<string>): InvalidSpec | { co
 }
 
 /** Applies the rules of a spec to its axes (subsets, ties, pairs, tuples) without expanding the product. */
-export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, InvalidSpec> =>
+export const layoutDesign = (spec: ParsedSpec): Effect.Effect<DesignLayout, InvalidSpec> =>
   Effect.suspend(() => {
     const s = new State(spec.source)
     for (const axis of spec.axes) {
@@ -308,18 +308,26 @@ export const planDesign = (spec: ExperimentSpec): Effect.Effect<DesignPlan, Inva
   })
 
 /** The number of design rows a spec yields, from its rules alone. */
-export const estimateRows = (spec: ExperimentSpec): Effect.Effect<number, InvalidSpec> =>
-  Effect.map(planDesign(spec), (plan) => plan.size)
+export const estimateRows = (spec: ParsedSpec): Effect.Effect<number, InvalidSpec> =>
+  Effect.map(layoutDesign(spec), (layout) => layout.size)
 
-/** A design whose rows are produced on demand from the plan (no row objects are kept). */
+/** @deprecated Renamed `layoutDesign`. */
+export const planDesign = layoutDesign
+
+/** @deprecated Renamed `DesignLayout`. */
+export type DesignPlan = DesignLayout
+
+/** A design whose rows are produced on demand from its layout (no row objects are kept). */
 export interface CompiledDesign extends Design {
-  readonly plan: DesignPlan
+  readonly layout: DesignLayout
+  /** @deprecated Renamed `layout`. */
+  readonly plan: DesignLayout
   readonly seed: number | bigint | undefined
 }
 
-/** Rows of a plan, in product order or in the order Python's `Random(seed).shuffle` leaves them. */
-export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesign => {
-  const { accessors, levels, size } = plan
+/** Rows of a layout, in product order or in the order Python's `Random(seed).shuffle` leaves them. */
+export const designOf = (layout: DesignLayout, seed?: number | bigint): CompiledDesign => {
+  const { accessors, levels, size } = layout
   const n = levels.length
   const radix = levels.map((l) => l.length)
   // The shuffled order is computed once, on first use, and shared by every visit.
@@ -363,9 +371,10 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
   )
   const columnAxes = accessors.map((acc) => acc.axis)
   return {
-    plan,
+    layout,
+    plan: layout,
     seed,
-    columns: plan.columns,
+    columns: layout.columns,
     size,
     levels: { columnAxes, columnValues, forEach: forEachLevels },
     forEachRow(f, range) {
@@ -378,7 +387,7 @@ export const designOf = (plan: DesignPlan, seed?: number | bigint): CompiledDesi
   }
 }
 
-/** The default cap on design rows: a plan above it is refused before any row is made. */
+/** The default cap on design rows: a design above it is refused before any row is made. */
 export const DEFAULT_MAX_ROWS = 5_000_000
 
 /** Options of `compileDesign`. */
@@ -390,20 +399,20 @@ export interface CompileOptions {
 }
 
 /** The design rows of a spec: rules applied, the product expanded lazily. */
-export const compileDesign = (spec: ExperimentSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
-  Effect.flatMap(planDesign(spec), (plan) => {
+export const compileDesign = (spec: ParsedSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
+  Effect.flatMap(layoutDesign(spec), (layout) => {
     if (options.seed !== undefined && typeof options.seed === "number" && !Number.isSafeInteger(options.seed)) {
       return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number", value: String(options.seed) })
     }
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
-    if (plan.size > maxRows) {
+    if (layout.size > maxRows) {
       return new InvalidSpec({
         path: spec.source,
-        reason: `the design would have ${plan.size} rows, more than the limit of ${maxRows}`,
+        reason: `the design would have ${layout.size} rows, more than the limit of ${maxRows}`,
         hint: "narrow the axes with subsets/pairs/tuples, or raise the limit (--max-rows)"
       })
     }
     // Python's Random(n) seeds with abs(n): -7 shuffles as 7 does.
     const seed = options.seed === undefined ? undefined : options.seed < 0 ? -options.seed : options.seed
-    return Effect.succeed(designOf(plan, seed))
+    return Effect.succeed(designOf(layout, seed))
   })

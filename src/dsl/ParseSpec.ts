@@ -2,7 +2,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { isSpecValue, type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { Axis, ExperimentSpec, Rule } from "./ExperimentSpec.js"
+import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
 import { parseJson, parseYaml, SyntaxProblem } from "./PyYaml.js"
 import { KNOWN_KEYS, type PairRule, SpecFile, type TieRule, type TupleRule } from "./SpecSchema.js"
@@ -280,5 +280,5 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     fieldOrder: spec.output.field_order,
     includes: ctx.included,
     warnings: ctx.warnings
-  } satisfies ExperimentSpec as ExperimentSpec
+  } satisfies ParsedSpec as ParsedSpec
 })

@@ -12,7 +12,7 @@ import { showValue } from "../domain/SpecValue.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
-import type { ExperimentSpec } from "./ExperimentSpec.js"
+import type { ParsedSpec } from "./ParsedSpec.js"
 import { FILE_PREFIX } from "./Includes.js"
 import { keyPath, parseSpec } from "./ParseSpec.js"
 import { atSpecOrigin } from "./ValueOrigin.js"
@@ -40,7 +40,7 @@ export interface SpecObjectOptions extends CompileSpecOptions {
 
 /** Design columns no stage reads (a tie's own column aside), and how many rows folded because of them. */
 const designWarnings = (
-  spec: ExperimentSpec,
+  spec: ParsedSpec,
   design: { readonly columns: ReadonlyArray<string>; readonly size: number },
   definition: CohortDefinition
 ): Array<string> => {
@@ -58,7 +58,7 @@ const designWarnings = (
  */
 export const cohortSpecOf = (
   cohortId: string,
-  spec: ExperimentSpec,
+  spec: ParsedSpec,
   options: CompileSpecOptions & {
     /** The `gens/` folder that rows reusing generations by id (`essay_gen_id`, `draft_gen_id`) read. */
     readonly gensRoot?: string
@@ -86,7 +86,7 @@ export const cohortSpecOf = (
         design_rows: design.size,
         ...(options.seed === undefined ? {} : { seed: String(options.seed) })
       },
-      warnings: [...design.plan.warnings, ...designWarnings(spec, design, definition)]
+      warnings: [...design.layout.warnings, ...designWarnings(spec, design, definition)]
     } satisfies CohortSpec as CohortSpec
   })
 

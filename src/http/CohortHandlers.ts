@@ -38,7 +38,7 @@ export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
         designRows: design.size,
         axes: spec.axes.map((a) => ({ name: a.name, levels: a.levels.length, derived: a.derived })),
         fieldOrder: [...spec.fieldOrder],
-        warnings: [...design.plan.warnings]
+        warnings: [...design.layout.warnings]
       })))
     .handleRaw("plan", ({ request, urlParams }) =>
       Effect.gen(function*() {
@@ -58,7 +58,7 @@ export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
           rowCount: counts.draft + counts.essay + counts.evaluation,
           counts,
           collapseCount: summary.collapseCount,
-          warnings: [...design.plan.warnings, ...collapseWarnings(rows)],
+          warnings: [...design.layout.warnings, ...collapseWarnings(rows)],
           preview
         }
       }))

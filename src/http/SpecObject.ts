@@ -4,7 +4,7 @@ import { type CohortDefinition, definitionFromDesignRows } from "../domain/Cohor
 import { showValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { type CompiledDesign, compileDesign } from "../dsl/CompileDesign.js"
-import type { ExperimentSpec } from "../dsl/ExperimentSpec.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
 import { FILE_PREFIX } from "../dsl/Includes.js"
 import { keyPath, parseSpec } from "../dsl/ParseSpec.js"
 
@@ -40,7 +40,7 @@ const NoFiles = Layer.merge(FileSystem.layerNoop({}), Path.layer)
 
 /** A spec object (the mapping a spec file holds) parsed and compiled to its design rows and definition. */
 export interface CompiledSpecObject {
-  readonly spec: ExperimentSpec
+  readonly spec: ParsedSpec
   readonly design: CompiledDesign
   readonly definition: CohortDefinition
 }

@@ -13,7 +13,7 @@ import {
   InvalidSpec,
   makeInMemoryRegistry,
   parseSpec,
-  planDesign,
+  layoutDesign,
   pyStr,
   type SpecValue
 } from "../../src/index.js"
@@ -53,7 +53,7 @@ layer(NodeContext.layer)("parity properties", (it) => {
         )
         for (const { bom, levels } of sample) {
           const yaml = `${bom ? "\ufeff" : ""}axes:\n  a: [${levels.join(", ")}]\noutput:\n  field_order: [a]\n`
-          const plan = yield* planDesign(yield* parseFiles({ "spec.yaml": yaml }))
+          const plan = yield* layoutDesign(yield* parseFiles({ "spec.yaml": yaml }))
           const firsts = new Map<number, string>()
           for (const t of levels) if (!firsts.has(EQUALITY[t]![0])) firsts.set(EQUALITY[t]![0], EQUALITY[t]![1])
           expect(plan.levels[0]!.map(pyStr), yaml).toEqual([...firsts.values()])
@@ -68,7 +68,7 @@ layer(NodeContext.layer)("parity properties", (it) => {
             "spec.yaml": "axes:\n  a: '@file:a.txt'\noutput:\n  field_order: [a]\n",
             "a.txt": `\ufeff${lines.join("\n")}\n`
           })
-          const plan = yield* planDesign(spec)
+          const plan = yield* layoutDesign(spec)
           expect(plan.levels[0]![0]).toBe(`\ufeff${lines[0]!.trim()}`)
           expect(spec.warnings.some((w) => w.includes("BOM"))).toBe(true)
         }

@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import { tmpdir } from "node:os"
-import { compileDesign, type Design, designRecords, estimateRows, parseSpec, planDesign } from "../../src/index.js"
+import { compileDesign, type Design, designRecords, estimateRows, parseSpec, layoutDesign } from "../../src/index.js"
 
 /**
  * Properties of compiled designs (REFERENCE §3) over generated specs: row counts against an independent
@@ -129,7 +129,7 @@ layer(NodeContext.layer)("spec properties", (it) => {
       expect(design.size).toBe(expectedRows)
       expect(rowsOf(design)).toHaveLength(expectedRows)
       expect(yield* estimateRows(spec)).toBe(expectedRows)
-      const plan = yield* planDesign(spec)
+      const plan = yield* layoutDesign(spec)
       expect(plan.warnings.some((w) => w.includes("\"stray\""))).toBe(strayWarning)
     }), RUNS)
 
