@@ -3,7 +3,7 @@ import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
 import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
-import { definitionProblem } from "./domain/DefinitionColumns.js"
+import { definitionProblem } from "./engine/DefinitionColumns.js"
 import {
   type BuildOptions,
   type CohortMembershipMetadata,

@@ -1,7 +1,7 @@
 import type { ColumnTable } from "./Frame.js"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { definitionTexts } from "./DefinitionColumns.js"
+import { definitionTexts } from "../engine/DefinitionColumns.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import { suggest } from "../dsl/Suggest.js"

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { pyIntOfText, pyStrip } from "./PythonText.js"
-import { definitionOfColumns, StageBuilder } from "./DefinitionColumns.js"
+import { definitionOfColumns, StageBuilder } from "../engine/DefinitionColumns.js"
 import { PyFloat, pyStr, type SpecValue } from "./SpecValue.js"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
@@ -42,7 +42,7 @@ export const CohortDefinition = Schema.Struct({
 })
 export interface CohortDefinition extends Schema.Schema.Type<typeof CohortDefinition> {}
 
-export { draftKey, essayKey } from "./DefinitionColumns.js"
+export { draftKey, essayKey } from "../engine/DefinitionColumns.js"
 
 /** Where the fields of a design row are read from: the first non-empty of the listed keys. */
 export const FIELD_ALIASES = {

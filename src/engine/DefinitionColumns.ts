@@ -1,5 +1,5 @@
-import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "./CohortDefinition.js"
-import type { Stage } from "./Stage.js"
+import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "../domain/CohortDefinition.js"
+import type { Stage } from "../domain/Stage.js"
 
 /**
  * One stage of a definition in columns: entry `i` is (`parent[i]`, `template[i]`, `llm[i]`,
