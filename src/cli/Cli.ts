@@ -208,6 +208,7 @@ const runValidate = (args: {
       ? outcome.left as TaggedFailure
       : new InvalidConstraint({
         reason: `strict mode: the build has warnings (${warnings.length})`,
+        constraint: "strict-warnings",
         cohortId: args.cohortId,
         details: warnings
       })

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto"
 import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
 import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { showValue } from "../domain/SpecValue.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
@@ -182,8 +182,7 @@ export const cohortSpecFromObject = (
   options: SpecObjectOptions = {}
 ): Effect.Effect<CohortSpec, InvalidSpec | InvalidConstraint | GenerationMetadataMissing> =>
   Effect.gen(function*() {
-    const bad = checkCohortId(cohortId)
-    if (bad !== undefined) return yield* bad
+    yield* validateCohortId(cohortId)
     const path = yield* Path.Path
     const source = options.source ?? `memory://cohorts/${cohortId}/spec`
     const files = new Map<string, Uint8Array>()

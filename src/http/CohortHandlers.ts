@@ -1,6 +1,6 @@
 import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Stream } from "effect"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { streamMembership } from "../domain/MembershipGeneration.js"
@@ -18,8 +18,7 @@ import { compileSpecObject } from "./SpecObject.js"
 const DEFAULT_PREVIEW_ROWS = 20
 
 const checkedCohortId = (cohortId: string) => {
-  const bad = checkCohortId(cohortId)
-  return bad === undefined ? Effect.succeed(cohortId) : Effect.fail(bad)
+  return Effect.as(validateCohortId(cohortId), cohortId)
 }
 
 /** The spec object of a request, compiled under the service's row cap. */
