@@ -43,7 +43,11 @@ export const TEXT_FIELDS: ReadonlyArray<DesignField> = [
 ]
 
 /** The replicate fields, per stage. */
-export const REPLICATE_FIELDS: ReadonlyArray<DesignField> = ["draft_replicate", "essay_replicate", "evaluation_replicate"]
+export const REPLICATE_FIELDS: ReadonlyArray<DesignField> = [
+  "draft_replicate",
+  "essay_replicate",
+  "evaluation_replicate"
+]
 
 /** Replicates are kept in 32-bit columns. */
 export const MAX_REPLICATE = 2 ** 31 - 1

@@ -105,7 +105,12 @@ const makePairSet = (tripleBound: number | undefined): (essay: number, triple: n
 }
 
 /** Why field `f` of a row has no usable text: missing, or control characters. */
-const fieldProblem = (f: number, id: number, columns: ReadonlyArray<number>, row: ReadonlyArray<SpecValue>): Failure => {
+const fieldProblem = (
+  f: number,
+  id: number,
+  columns: ReadonlyArray<number>,
+  row: ReadonlyArray<SpecValue>
+): Failure => {
   const field = TEXT_FIELDS[f]!
   if (id === EMPTY) return { key: field, reason: missingFieldReason(field) }
   if (id === BAD) {
@@ -321,7 +326,10 @@ const visitRows = (b: DefinitionBuilder, design: Design): void => {
  * The definition a design yields (REFERENCE §4), or an `InvalidSpec` for the first bad row. The loop
  * stops at the first bad field and the failure is raised once, after it.
  */
-export const definitionFromDesign = (design: Design, source = "<design rows>"): Effect.Effect<CohortDefinition, InvalidSpec> =>
+export const definitionFromDesign = (
+  design: Design,
+  source = "<design rows>"
+): Effect.Effect<CohortDefinition, InvalidSpec> =>
   Effect.suspend(() => {
     const b = new DefinitionBuilder(design.columns, source)
     if (design.levels !== undefined) visitLevels(b, design.levels)

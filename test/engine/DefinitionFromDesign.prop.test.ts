@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, Either, FastCheck, Schema } from "effect"
 import type { CohortDefinition } from "../../src/domain/CohortDefinition.js"
-import { designRecords } from "../../src/domain/Design.js"
 import { FIELD_ALIASES, REPLICATE_FIELDS, TEXT_FIELDS } from "../../src/domain/DefinitionFromRows.js"
 import { definitionFromRows } from "../../src/domain/DefinitionFromRows.js"
+import { designRecords } from "../../src/domain/Design.js"
 import type { SpecValue } from "../../src/domain/SpecValue.js"
 import { designOf } from "../../src/dsl/DesignRows.js"
 import { definitionFromDesign, definitionFromDesignRows } from "../../src/engine/DefinitionFromDesign.js"
@@ -102,25 +102,30 @@ describe("definitionFromDesign (the fast path) equals definitionFromRows (the pl
     seed: FastCheck.option(FastCheck.integer({ min: 0, max: 1000 }), { nil: undefined })
   })
 
-  it.effect.prop("on a compiled design read by level indices, shuffled or not", [designCase], ([c]) =>
-    Effect.gen(function*() {
-      const columns = [...TEXT_FIELDS, c.replicate]
-      const levels = [...c.texts, c.replicates]
-      const size = levels.reduce((n, l) => n * l.length, 1)
-      const design = designOf({
-        source: "<p>",
-        axisOrder: columns,
-        levels,
-        columns,
-        accessors: columns.map((_, axis) => ({ axis, path: [] })),
-        size,
-        warnings: []
-      }, c.seed)
-      expect(design.levels).toBeDefined()
-      const rows = designRecords(design)
-      const plain = shown(yield* Effect.either(definitionFromRows(rows, "<p>")))
-      const byLevels = shown(yield* Effect.either(definitionFromDesign(design, "<p>")))
-      expect(byLevels).toEqual(plain)
-      expect(yield* bothWays(rows)).toEqual(plain)
-    }), { fastCheck: { numRuns: 100, seed: 1303 } })
+  it.effect.prop(
+    "on a compiled design read by level indices, shuffled or not",
+    [designCase],
+    ([c]) =>
+      Effect.gen(function*() {
+        const columns = [...TEXT_FIELDS, c.replicate]
+        const levels = [...c.texts, c.replicates]
+        const size = levels.reduce((n, l) => n * l.length, 1)
+        const design = designOf({
+          source: "<p>",
+          axisOrder: columns,
+          levels,
+          columns,
+          accessors: columns.map((_, axis) => ({ axis, path: [] })),
+          size,
+          warnings: []
+        }, c.seed)
+        expect(design.levels).toBeDefined()
+        const rows = designRecords(design)
+        const plain = shown(yield* Effect.either(definitionFromRows(rows, "<p>")))
+        const byLevels = shown(yield* Effect.either(definitionFromDesign(design, "<p>")))
+        expect(byLevels).toEqual(plain)
+        expect(yield* bothWays(rows)).toEqual(plain)
+      }),
+    { fastCheck: { numRuns: 100, seed: 1303 } }
+  )
 })

@@ -25,7 +25,9 @@ const allowedPairs = (
         return s.fail(rule, "each allowed entry must be a [left, right] pair", { key, value: entry })
       }
       const [l, r] = entry as ReadonlyArray<SpecValue>
-      if (!leftDomain.has(valueKey(l!))) return s.fail(rule, `left value is not a level of ${rule.left}`, { key, value: l })
+      if (!leftDomain.has(valueKey(l!))) {
+        return s.fail(rule, `left value is not a level of ${rule.left}`, { key, value: l })
+      }
       if (!rightDomain.has(valueKey(r!))) {
         return s.fail(rule, `right value is not a level of ${rule.right}`, { key, value: r })
       }
@@ -39,7 +41,11 @@ const allowedPairs = (
   })
 
 /** Fails when a balanced side's values do not all occur equally often among the pairs. */
-const checkBalance = (s: RuleState, rule: PairRule, pairs: ReadonlyArray<SpecValue>): Effect.Effect<void, InvalidSpec> =>
+const checkBalance = (
+  s: RuleState,
+  rule: PairRule,
+  pairs: ReadonlyArray<SpecValue>
+): Effect.Effect<void, InvalidSpec> =>
   Effect.suspend(() => {
     if (rule.balance === undefined) return Effect.void
     for (const side of rule.balance === "both" ? [0, 1] : rule.balance === "left" ? [0] : [1]) {
