@@ -25,6 +25,13 @@ export default [
   ),
   ...effectEslint.configs.dprint,
   {
+    // Build and bench scripts run on Node.
+    files: ["**/*.mjs"],
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly" }
+    }
+  },
+  {
     languageOptions: {
       parser: tsParser,
       ecmaVersion: 2022,
@@ -32,6 +39,8 @@ export default [
     },
     rules: {
       "no-fallthrough": "off",
+      // Effect.gen(function*() { … }) without a yield is an ordinary, lazily run Effect.
+      "require-yield": "off",
       "no-irregular-whitespace": "off",
       "object-shorthand": "error",
       "prefer-destructuring": "off",

@@ -1,7 +1,7 @@
 import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
-import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
+import { allowlistsFromFrames, checkDefinitionCoverage, checkRowsCoverage } from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { definitionColumns } from "./engine/DefinitionColumns.js"
 import {
@@ -97,13 +97,11 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
 
     const allow = allowlistsFromFrames(bundle.frames)
     const files = catalogFilesOf(bundle.metadata)
-    const definitionGap = definitionCoverageGap(definition, allow, files)
-    if (definitionGap !== undefined) return yield* definitionGap
+    yield* checkDefinitionCoverage(definition, allow, files)
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
-    const rowsGap = rowsCoverageGap(rows, allow, files)
-    if (rowsGap !== undefined) return yield* rowsGap
+    yield* checkRowsCoverage(rows, allow, files)
 
     const warnings = [
       ...(spec.warnings ?? []),

@@ -24,7 +24,8 @@ export interface IncludeContext {
   readonly warnings: Array<string>
 }
 
-// Python's str.splitlines() boundaries.
+// Python's str.splitlines() boundaries (three of them control characters).
+// eslint-disable-next-line no-control-regex
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/
 
 /** Does a header name this axis: the axis itself, or its last `_`-separated words (`replicate` for `evaluation_replicate`)? */
