@@ -323,8 +323,8 @@ const visitRows = (b: DefinitionBuilder, design: Design): void => {
 }
 
 /**
- * The definition a design yields (REFERENCE §4), or an `InvalidSpec` for the first bad row. The loop
- * stops at the first bad field and the failure is raised once, after it.
+ * The definition a design yields (the rule of `definitionFromRows`), or an `InvalidSpec` for the first
+ * bad row. The loop stops at the first bad field and the failure is raised once, after it.
  */
 export const definitionFromDesign = (
   design: Design,

@@ -3,7 +3,7 @@ import { Message, setMessage } from "./Message.js"
 
 /**
  * Which rule of the build was broken, for a caller that decides by it (the tag stays
- * `InvalidConstraint`, as REFERENCE §10 names it for all of these):
+ * `InvalidConstraint`, the one tag the public API documents for all of these):
  * - `cohort-id`: the cohort id cannot name a folder (fix the id);
  * - `build-options`: an option of the build is out of range (e.g. `previewRows`);
  * - `definition-missing`: the spec has no cohort definition;
