@@ -48,12 +48,12 @@ export * from "./layers/InMemoryLayers.js"
 export * from "./layers/InMemoryRegistryFactory.js"
 
 // The spec DSL
-export * from "./spec/CompileDesign.js"
-export type * from "./spec/ExperimentSpec.js"
-export { parseSpec, type ParseSpecOptions, type SpecInput } from "./spec/ParseSpec.js"
-export { PyRandom } from "./spec/PyRandom.js"
-export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
-export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./spec/SpecObject.js"
+export * from "./dsl/CompileDesign.js"
+export type * from "./dsl/ParsedSpec.js"
+export { parseSpec, type ParseSpecOptions, type SpecInput } from "./dsl/ParseSpec.js"
+export { PyRandom } from "./dsl/PyRandom.js"
+export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"
+export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./dsl/SpecObject.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"

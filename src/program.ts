@@ -1,9 +1,9 @@
 import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
-import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
+import { allowlistsFromFrames, checkDefinitionCoverage, checkRowsCoverage } from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
-import { definitionProblem } from "./domain/DefinitionColumns.js"
+import { definitionColumns } from "./engine/DefinitionColumns.js"
 import {
   type BuildOptions,
   type CohortMembershipMetadata,
@@ -74,7 +74,11 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
   Effect.gen(function*() {
     const previewRows = options.previewRows ?? DEFAULT_PREVIEW_ROWS
     if (!Number.isSafeInteger(previewRows) || previewRows < 0) {
-      return yield* new InvalidConstraint({ reason: `previewRows must be a whole number ≥ 0, got ${previewRows}`, cohortId })
+      return yield* new InvalidConstraint({
+        reason: `previewRows must be a whole number ≥ 0, got ${previewRows}`,
+        constraint: "build-options",
+        cohortId
+      })
     }
     const repository = yield* CohortSpecRepository
     const loader = yield* CatalogBundleLoader
@@ -85,24 +89,19 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
     const combos = yield* requireFrames(bundle.frames, bundle.metadata)
     const definition = spec.definition
     if (definition === undefined) {
-      return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", cohortId })
+      return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", constraint: "definition-missing", cohortId })
     }
 
     // A definition handed in by an embedder's repository is checked before anything is built from it.
-    const bad = definitionProblem(definition)
-    if (bad !== undefined) {
-      return yield* new InvalidConstraint({ reason: bad.reason ?? "invalid definition entry", cohortId, details: [bad.description] })
-    }
+    yield* definitionColumns(definition, cohortId)
 
     const allow = allowlistsFromFrames(bundle.frames)
     const files = catalogFilesOf(bundle.metadata)
-    const definitionGap = definitionCoverageGap(definition, allow, files)
-    if (definitionGap !== undefined) return yield* definitionGap
+    yield* checkDefinitionCoverage(definition, allow, files)
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
-    const rowsGap = rowsCoverageGap(rows, allow, files)
-    if (rowsGap !== undefined) return yield* rowsGap
+    yield* checkRowsCoverage(rows, allow, files)
 
     const warnings = [
       ...(spec.warnings ?? []),
@@ -111,7 +110,12 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
       ...(registry.warnings?.() ?? [])
     ]
     if (options.strict === true && warnings.length > 0) {
-      return yield* new InvalidConstraint({ reason: "strict mode: the build has warnings", cohortId, details: warnings })
+      return yield* new InvalidConstraint({
+        reason: "strict mode: the build has warnings",
+        constraint: "strict-warnings",
+        cohortId,
+        details: warnings
+      })
     }
 
     const table = membershipTable(rows)

@@ -36,6 +36,7 @@ describe("the builder validates a definition handed in by an embedder", () => {
       const error = yield* Effect.flip(buildOf(definition))
       expect(error).toBeInstanceOf(InvalidConstraint)
       expect((error as InvalidConstraint).details?.[0]).toContain(named)
+      expect(error).toMatchObject({ constraint: "definition-entry" })
     }))
 
   it.effect("the largest replicate, 2^31 − 1, is built", () =>

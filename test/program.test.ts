@@ -160,7 +160,7 @@ describe("buildCohortMembership", () => {
   it.effect("a negative previewRows is InvalidConstraint", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(buildCohortMembership("pilot", { previewRows: -1 }))
-      expect(error._tag).toBe("InvalidConstraint")
+      expect(error).toMatchObject({ _tag: "InvalidConstraint", constraint: "build-options" })
     }).pipe(Effect.provide(buildLayer([pilot]))))
 
   it.effect("a spec without a definition is InvalidConstraint", () =>
@@ -168,6 +168,7 @@ describe("buildCohortMembership", () => {
       const error = yield* Effect.flip(buildCohortMembership("empty"))
       expect(error).toBeInstanceOf(InvalidConstraint)
       expect(error.message).toContain("no cohort definition")
+      expect(error).toMatchObject({ constraint: "definition-missing" })
     }).pipe(Effect.provide(buildLayer([{ cohortId: "empty", metadata: {} }]))))
 
   it.effect("an unknown cohort is SpecNotFound from the repository, untouched", () =>
@@ -254,6 +255,7 @@ describe("warnings", () => {
       const error = yield* Effect.flip(buildCohortMembership("collapse", { strict: true }))
       expect(error).toBeInstanceOf(InvalidConstraint)
       expect((error as InvalidConstraint).details?.length).toBeGreaterThan(0)
+      expect(error).toMatchObject({ constraint: "strict-warnings" })
     }).pipe(Effect.provide(buildLayer([collapsing]))))
 
   it.effect("spec warnings are carried into the metadata and fail a strict build", () =>
@@ -271,6 +273,7 @@ describe("warnings", () => {
       const error = yield* Effect.flip(buildCohortMembership("orphan"))
       expect(error).toBeInstanceOf(InvalidConstraint)
       expect(error.message).toContain("draft is not in the definition")
+      expect(error).toMatchObject({ constraint: "definition-entry", cohortId: "orphan" })
     }).pipe(Effect.provide(buildLayer([{
       cohortId: "orphan",
       metadata: {},

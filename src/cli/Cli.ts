@@ -13,9 +13,9 @@ import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { buildCohortMembership } from "../program.js"
-import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
-import { parseSpec } from "../spec/ParseSpec.js"
-import { atSpecOrigin } from "../spec/ValueOrigin.js"
+import { compileDesign, estimateRows } from "../dsl/CompileDesign.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { atSpecOrigin } from "../dsl/ValueOrigin.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
@@ -209,6 +209,7 @@ const runValidate = (args: {
       ? outcome.left as TaggedFailure
       : new InvalidConstraint({
         reason: `strict mode: the build has warnings (${warnings.length})`,
+        constraint: "strict-warnings",
         cohortId: args.cohortId,
         details: warnings
       })

@@ -1,10 +1,11 @@
+import { Effect } from "effect"
 import type { ColumnTable } from "./Frame.js"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { definitionTexts } from "./DefinitionColumns.js"
+import { definitionTexts } from "../engine/DefinitionColumns.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
-import { suggest } from "../spec/Suggest.js"
+import { suggest } from "../dsl/Suggest.js"
 import type { Stage } from "./Stage.js"
 
 /** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */
@@ -110,14 +111,18 @@ const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGa
   return undefined
 }
 
-/** The first catalog gap of a definition, in the original's order of checks, or nothing. */
-export const definitionCoverageGap = (
+/** The first catalog gap (of checks in order) as the failure. */
+const failOnGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): Effect.Effect<void, CoverageGap> =>
+  Effect.suspend(() => firstGap(checks, files) ?? Effect.void)
+
+/** Fails with the first catalog gap of a definition, in the original's order of checks. */
+export const checkDefinitionCoverage = (
   definition: CohortDefinition,
   allow: CatalogAllowlists,
   files: CatalogFiles = {}
-): CoverageGap | undefined => {
+): Effect.Effect<void, CoverageGap> => {
   const { combos, llms, templates } = definitionTexts(definition)
-  return firstGap([
+  return failOnGap([
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: combos },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: templates.draft },
     { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: templates.essay },
@@ -132,13 +137,13 @@ function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>)
   for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!
 }
 
-/** The first catalog gap of membership rows, or nothing. */
-export const rowsCoverageGap = (
+/** Fails with the first catalog gap of membership rows. */
+export const checkRowsCoverage = (
   rows: MembershipRows,
   allow: CatalogAllowlists,
   files: CatalogFiles = {}
-): CoverageGap | undefined =>
-  firstGap([
+): Effect.Effect<void, CoverageGap> =>
+  failOnGap([
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: stageValues(rows, "draft", rows.templateId) },
     { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: stageValues(rows, "essay", rows.templateId) },

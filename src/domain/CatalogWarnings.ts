@@ -1,6 +1,6 @@
 import type { ColumnTable } from "./Frame.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "./DefinitionColumns.js"
+import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
 import { replicationFromFrame } from "./Manifest.js"
 import { pyStrip } from "./PythonText.js"
 import { showValue } from "./SpecValue.js"

@@ -1,3 +1,4 @@
+import { Effect } from "effect"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 
 // eslint-disable-next-line no-control-regex
@@ -14,10 +15,19 @@ export const cohortIdProblem = (cohortId: string): string | undefined => {
   return undefined
 }
 
-/** The `InvalidConstraint` for a cohort id that cannot name a folder, or nothing when it can. */
+/** Fails with `InvalidConstraint` (`constraint: "cohort-id"`) for a cohort id that cannot name a folder. */
+export const validateCohortId = (cohortId: string): Effect.Effect<void, InvalidConstraint> => {
+  const problem = cohortIdProblem(cohortId)
+  return problem === undefined ? Effect.void : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
+}
+
+/**
+ * The `InvalidConstraint` for a cohort id that cannot name a folder, or nothing when it can.
+ * @deprecated Use `validateCohortId` (an Effect that fails) or `cohortIdProblem` (a test).
+ */
 export const checkCohortId = (cohortId: string): InvalidConstraint | undefined => {
   const problem = cohortIdProblem(cohortId)
-  return problem === undefined ? undefined : new InvalidConstraint({ reason: problem, cohortId })
+  return problem === undefined ? undefined : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
 }
 
 /** Gen ids as this tool makes them: a stage prefix, base36 digits, maybe a collision suffix. */

@@ -1,6 +1,6 @@
 import type { ColumnTable } from "./Frame.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { definitionTexts } from "./DefinitionColumns.js"
+import { definitionTexts } from "../engine/DefinitionColumns.js"
 import { columnValues } from "./CatalogCoverage.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import type { Stage } from "./Stage.js"

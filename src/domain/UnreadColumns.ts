@@ -1,4 +1,4 @@
-import { suggest } from "../spec/Suggest.js"
+import { suggest } from "../dsl/Suggest.js"
 import { FIELD_ALIASES } from "./CohortDefinition.js"
 
 /** Every design column name a stage reads: the fields and their aliases. */

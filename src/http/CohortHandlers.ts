@@ -1,6 +1,6 @@
 import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Stream } from "effect"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { streamMembership } from "../domain/MembershipGeneration.js"
@@ -18,8 +18,7 @@ import { compileSpecObject } from "./SpecObject.js"
 const DEFAULT_PREVIEW_ROWS = 20
 
 const checkedCohortId = (cohortId: string) => {
-  const bad = checkCohortId(cohortId)
-  return bad === undefined ? Effect.succeed(cohortId) : Effect.fail(bad)
+  return Effect.as(validateCohortId(cohortId), cohortId)
 }
 
 /** The spec object of a request, compiled under the service's row cap. */
@@ -38,7 +37,7 @@ export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
         designRows: design.size,
         axes: spec.axes.map((a) => ({ name: a.name, levels: a.levels.length, derived: a.derived })),
         fieldOrder: [...spec.fieldOrder],
-        warnings: [...design.plan.warnings]
+        warnings: [...design.layout.warnings]
       })))
     .handleRaw("plan", ({ request, urlParams }) =>
       Effect.gen(function*() {
@@ -58,7 +57,7 @@ export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
           rowCount: counts.draft + counts.essay + counts.evaluation,
           counts,
           collapseCount: summary.collapseCount,
-          warnings: [...design.plan.warnings, ...collapseWarnings(rows)],
+          warnings: [...design.layout.warnings, ...collapseWarnings(rows)],
           preview
         }
       }))

@@ -1,6 +1,6 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import { parseJson, SyntaxProblem } from "../spec/PyYaml.js"
+import { parseJson } from "../dsl/PyYaml.js"
 import type { ErrorBodies } from "./HttpErrors.js"
 
 type BodyError = ErrorBodies["MalformedBody"] | ErrorBodies["PayloadTooLarge"]
@@ -52,9 +52,11 @@ export const readJsonBody = (
       return yield* Effect.fail(malformed("is not UTF-8"))
     }
     if (text.trim() === "") return yield* Effect.fail(malformed("is empty (send the spec as a JSON object)"))
-    const data = parseJson(text)
-    if (data instanceof SyntaxProblem) return yield* Effect.fail(malformed(`is not JSON: ${bounded(data.reason)}`))
-    return data
+    return yield* Effect.catchTag(
+      parseJson(text),
+      "TextSyntaxError",
+      (e) => Effect.fail(malformed(`is not JSON: ${bounded(e.reason)}`))
+    )
   })
 
 const bounded = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text)

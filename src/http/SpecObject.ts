@@ -3,10 +3,10 @@ import { Effect, Layer } from "effect"
 import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { showValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { type CompiledDesign, compileDesign } from "../spec/CompileDesign.js"
-import type { ExperimentSpec } from "../spec/ExperimentSpec.js"
-import { FILE_PREFIX } from "../spec/Includes.js"
-import { keyPath, parseSpec } from "../spec/ParseSpec.js"
+import { type CompiledDesign, compileDesign } from "../dsl/CompileDesign.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
+import { FILE_PREFIX } from "../dsl/Includes.js"
+import { keyPath, parseSpec } from "../dsl/ParseSpec.js"
 
 /** The name a spec sent in a request goes by in errors. */
 export const REQUEST_SOURCE = "<request body>"
@@ -40,7 +40,7 @@ const NoFiles = Layer.merge(FileSystem.layerNoop({}), Path.layer)
 
 /** A spec object (the mapping a spec file holds) parsed and compiled to its design rows and definition. */
 export interface CompiledSpecObject {
-  readonly spec: ExperimentSpec
+  readonly spec: ParsedSpec
   readonly design: CompiledDesign
   readonly definition: CohortDefinition
 }

@@ -4,12 +4,12 @@ import { Effect, Layer } from "effect"
 import { checkCohortId } from "../domain/CohortId.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { parseSpec } from "../spec/ParseSpec.js"
-import { suggest } from "../spec/Suggest.js"
-import { cohortSpecOf, type CompileSpecOptions } from "../spec/SpecObject.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { suggest } from "../dsl/Suggest.js"
+import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
-export { DEFAULT_MAX_ROWS } from "../spec/CompileDesign.js"
+export { DEFAULT_MAX_ROWS } from "../dsl/CompileDesign.js"
 
 /** Options of `FileSystemSpecRepository.layer` (and of `dataRootLayer`). */
 export interface SpecRepositoryOptions extends CompileSpecOptions {

@@ -7,7 +7,7 @@ import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../spec/SpecObject.js"
+import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../dsl/SpecObject.js"
 
 /** A cohort's spec as a mapping (parsed YAML/JSON), compiled by `cohortSpecFromObject` when asked for. */
 export interface SpecObjectEntry extends Pick<SpecObjectOptions, "includes" | "source"> {

@@ -3,7 +3,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { type CohortDefinition, type Design, definitionFromDesignRows } from "../domain/CohortDefinition.js"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import { generateMembership } from "../domain/MembershipGeneration.js"
 import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import { pyStr } from "../domain/SpecValue.js"
@@ -14,8 +14,8 @@ import { dataRootPaths } from "../layers/DataRoot.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { compileDesign } from "../spec/CompileDesign.js"
-import { parseSpec } from "../spec/ParseSpec.js"
+import { compileDesign } from "../dsl/CompileDesign.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
 import { genIdProblem, metadataText, readMetadata } from "./GenerationFiles.js"
 import { reuseGenerations } from "./ReuseGenerations.js"
 
@@ -117,8 +117,7 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
 export const loadMembers = (target: string, options: LifecycleOptions) =>
   Effect.gen(function*() {
     if (isSpecFile(target)) return yield* specFileMembers(target, options)
-    const bad = checkCohortId(target)
-    if (bad !== undefined) return yield* bad
+    yield* validateCohortId(target)
     const path = yield* Path.Path
     const fileSystem = yield* FileSystem.FileSystem
     const paths = dataRootPaths(path, options.dataRoot)

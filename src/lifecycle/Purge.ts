@@ -2,7 +2,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
@@ -150,8 +150,7 @@ const removeFolder = (dir: string, parent: string, name: string) =>
  */
 export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
   Effect.gen(function*() {
-    const bad = checkCohortId(cohortId)
-    if (bad !== undefined) return yield* bad
+    yield* validateCohortId(cohortId)
     const path = yield* Path.Path
     const paths = dataRootPaths(path, options.dataRoot)
     const gensRoot = path.join(paths.root, "gens")

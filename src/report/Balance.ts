@@ -1,6 +1,6 @@
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { STAGES, type Stage } from "../domain/Stage.js"
-import type { Rule } from "../spec/ExperimentSpec.js"
+import type { Rule } from "../dsl/ParsedSpec.js"
 import { carries, deeper, LINEAGE_AXES, type LineageAxis, lineageAxis, type Lineage, levelOf, NOT_IN_MEMBERSHIP } from "./Lineage.js"
 
 /** How a level's count compares with the count most levels of its axis get (the mode). */

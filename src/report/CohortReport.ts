@@ -13,9 +13,9 @@ import { cohortStatus } from "../lifecycle/Status.js"
 import { planCohort } from "../program.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import type { ExperimentSpec } from "../spec/ExperimentSpec.js"
-import { parseSpec } from "../spec/ParseSpec.js"
-import { cohortSpecOf } from "../spec/SpecObject.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { cohortSpecOf } from "../dsl/SpecObject.js"
 import { balanceChart, type Chart, couplingChart, funnelChart } from "./ChartSpecs.js"
 import { reportPage, type RenderedCharts } from "./Page.js"
 import type { CatalogFile, ReportModel } from "./ReportModel.js"
@@ -48,7 +48,7 @@ const catalogFiles = (bundle: CatalogBundle): Array<CatalogFile> => {
  * A build's membership, warnings and metadata: `planCohort` with pure ids, over the cohort's spec or the
  * given spec file (nothing persisted).
  */
-const validation = (cohortId: string, spec: ExperimentSpec, fromFile: boolean, options: LifecycleOptions, gensRoot: string) => {
+const validation = (cohortId: string, spec: ParsedSpec, fromFile: boolean, options: LifecycleOptions, gensRoot: string) => {
   const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory))
   const specRepository = Layer.succeed(CohortSpecRepository, {
     get: (id: string) => cohortSpecOf(id, spec, { gensRoot, ...options })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { Effect, FastCheck } from "effect"
+import { Effect, Either, FastCheck } from "effect"
 import { tmpdir } from "node:os"
 import {
   compileDesign,
@@ -194,13 +194,13 @@ describe("definitions from compiled designs", () => {
       design.forEachRow((row) => {
         rows.push([...row])
       })
-      const byLevels = definitionFromDesign(design)
-      const byRows = definitionFromDesign(designFromRows(design.columns, rows))
-      if (byLevels instanceof InvalidSpec || byRows instanceof InvalidSpec) {
+      const byLevels = yield* Effect.either(definitionFromDesign(design))
+      const byRows = yield* Effect.either(definitionFromDesign(designFromRows(design.columns, rows)))
+      if (Either.isLeft(byLevels) || Either.isLeft(byRows)) {
         expect(byLevels).toEqual(byRows)
         return false
       }
-      expect(entries(byLevels)).toBe(entries(byRows))
+      expect(entries(byLevels.right)).toBe(entries(byRows.right))
       return true
     }).pipe(Effect.provide(NodeContext.layer))
 
@@ -239,8 +239,7 @@ describe("definitions from compiled designs", () => {
       }
       expect(yield* compare(data, undefined)).toBe(true)
       const parsed = yield* parseSpec({ data: { ...data, output: { field_order: [] } }, baseDir: tmpdir() })
-      const definition = definitionFromDesign(yield* compileDesign(parsed))
-      if (definition instanceof InvalidSpec) throw new Error(definition.message)
+      const definition = yield* definitionFromDesign(yield* compileDesign(parsed))
       expect(definition.drafts).toHaveLength(n)
       expect(definition.essays).toHaveLength(n)
       expect(definition.drafts[n - 1]).toEqual({

@@ -64,7 +64,7 @@ describe("computeGenId", () => {
       const out = new Uint8Array(32)
       const end = writeIdBytes("evaluation", d, out, 3)
       expect(Buffer.from(out.subarray(3, end)).toString("latin1")).toBe(expected)
-    }), { numRuns: 2000 })
+    }), { numRuns: 2000, seed: 1206 })
   })
 
   for (const file of referenceFiles) {

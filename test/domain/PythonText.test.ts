@@ -16,7 +16,7 @@ describe("pyStrip", () => {
       while (start < end && SPACES.includes(text[start]!)) start++
       while (end > start && SPACES.includes(text[end - 1]!)) end--
       expect(pyStrip(text)).toBe(text.slice(start, end))
-    }), { numRuns: 3000 })
+    }), { numRuns: 3000, seed: 1207 })
   })
 })
 
@@ -46,7 +46,7 @@ describe("compareCodePoints", () => {
     )
     FastCheck.assert(FastCheck.property(text, text, (a, b) => {
       expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)))
-    }), { numRuns: 2000 })
+    }), { numRuns: 2000, seed: 1208 })
   })
 })
 

@@ -75,6 +75,6 @@ describe("determinism", () => {
         expect(generated(b)).toEqual(generated(a))
         expect(generated(a).size).toBeGreaterThan(2)
       }),
-    { fastCheck: { numRuns: 15 } }
+    { fastCheck: { numRuns: 15, seed: 1202 } }
   )
 })

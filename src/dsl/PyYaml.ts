@@ -1,3 +1,4 @@
+import { Data, Effect } from "effect"
 import { isScalar, type ParsedNode, parseDocument, type ScalarTag, type Tags, visit } from "yaml"
 import { PyFloat } from "../domain/SpecValue.js"
 import { pyTimestamp } from "./PyTimestamp.js"
@@ -124,40 +125,57 @@ const withScalars = (scalars: Array<ScalarTag>) => (tags: Tags): Tags => [
   ...scalars
 ]
 
-/** A text that is not valid YAML/JSON: where and why. */
-export class SyntaxProblem {
-  constructor(readonly reason: string, readonly line?: number) {}
-}
+/**
+ * A text that is not valid YAML/JSON: where and why. `parseYaml`/`parseJson` fail with it; the caller,
+ * which knows the file (or request body), turns it into its own error once.
+ */
+export class TextSyntaxError extends Data.TaggedError("TextSyntaxError")<{
+  readonly reason: string
+  readonly line?: number | undefined
+}> {}
+
+const syntaxError = (reason: string, line?: number): TextSyntaxError => new TextSyntaxError({ reason, line })
+
+/** Runs a reader whose syntax errors are thrown deep in a recursion: they fail the Effect, anything else is a defect. */
+const readingSyntax = (read: () => unknown): Effect.Effect<unknown, TextSyntaxError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(read())
+    } catch (error) {
+      if (error instanceof TextSyntaxError) return Effect.fail(error)
+      throw error
+    }
+  })
 
 const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/
 const NO_LEVEL_TAGS = new Set(["binary", "set", "omap", "pairs"].map((t) => `tag:yaml.org,2002:${t}`))
 
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length
 
-const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): SyntaxProblem | undefined => {
+const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): TextSyntaxError | undefined => {
   const error = doc.errors[0]
   if (error !== undefined) {
     const line = error.linePos?.[0].line
-    return new SyntaxProblem(error.message.split("\n")[0]!.replace(/:$/, ""), line)
+    return syntaxError(error.message.split("\n")[0]!.replace(/:$/, ""), line)
   }
-  let problem: SyntaxProblem | undefined
+  let problem: TextSyntaxError | undefined
   visit(doc, {
     Node(_, node) {
       // Tags safe_load knows but whose values (bytes, sets, ordered pairs) are no axis level.
       if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
-        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        problem = syntaxError(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
         return visit.BREAK
       }
       return undefined
     },
     Scalar(_, node) {
       if (node.tag !== undefined && NO_LEVEL_TAGS.has(node.tag)) {
-        problem = new SyntaxProblem(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
+        problem = syntaxError(`the tag ${node.tag.replace("tag:yaml.org,2002:", "!!")} makes no value a spec can hold`)
         return visit.BREAK
       }
       // PyYAML's scanner refuses a tab inside a plain (unquoted) scalar; quoted, it is a character.
       if (node.type === "PLAIN" && typeof node.source === "string" && node.source.includes("\t")) {
-        problem = new SyntaxProblem(
+        problem = syntaxError(
           "a tab inside an unquoted value (PyYAML refuses it); quote the value",
           node.range == null ? undefined : lineOf(text, node.range[0])
         )
@@ -170,14 +188,14 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
       // Plain objects would reorder integer-like keys, and the original keeps mapping order.
       if (isScalar(key) && (typeof key.value === "number" || (typeof key.value === "string" && INTEGER_KEY.test(key.value)))) {
         const node = key as ParsedNode
-        problem = new SyntaxProblem(
+        problem = syntaxError(
           `mapping key ${JSON.stringify(String(key.value))} is a plain number; name it with letters (e.g. "v${key.value}")`,
           node.range === undefined ? undefined : lineOf(text, node.range[0])
         )
         return visit.BREAK
       }
       if (isScalar(key) && typeof key.value !== "string") {
-        problem = new SyntaxProblem(`mapping key ${String(key.value)} must be a string`)
+        problem = syntaxError(`mapping key ${String(key.value)} must be a string`)
         return visit.BREAK
       }
       return undefined
@@ -186,25 +204,25 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Synt
   return problem
 }
 
-/** YAML text (1.1 rules, as PyYAML reads it) → a spec value, or the problem. */
-export const parseYaml = (text: string): unknown | SyntaxProblem => {
-  const doc = parseDocument(text, {
-    version: "1.1",
-    customTags: withScalars(PY_YAML_1_1),
-    merge: false,
-    uniqueKeys: true,
-    prettyErrors: true
+/** YAML text (1.1 rules, as PyYAML reads it) → a spec value. */
+export const parseYaml = (text: string): Effect.Effect<unknown, TextSyntaxError> =>
+  readingSyntax(() => {
+    const doc = parseDocument(text, {
+      version: "1.1",
+      customTags: withScalars(PY_YAML_1_1),
+      merge: false,
+      uniqueKeys: true,
+      prettyErrors: true
+    })
+    const problem = firstProblem(doc, text)
+    if (problem !== undefined) throw problem
+    // safe_load refuses tags it does not know (`!!python/object`…); yaml would read them as strings.
+    const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED")
+    if (unknownTag !== undefined) {
+      throw syntaxError(`unknown tag: ${unknownTag.message.split("\n")[0]!}`, unknownTag.linePos?.[0].line)
+    }
+    return flattenMerges(toJS(doc))
   })
-  const problem = firstProblem(doc, text)
-  if (problem !== undefined) return problem
-  // safe_load refuses tags it does not know (`!!python/object`…); yaml would read them as strings.
-  const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED")
-  if (unknownTag !== undefined) {
-    return new SyntaxProblem(`unknown tag: ${unknownTag.message.split("\n")[0]!}`, unknownTag.linePos?.[0].line)
-  }
-  const data = toJS(doc)
-  return data instanceof SyntaxProblem ? data : flattenMerges(data)
-}
 
 const isMapping = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype
@@ -216,54 +234,52 @@ const MERGE = "<<"
  * mappings, the last listed first, the first listed winning a clash — then the mapping's own keys,
  * which win their values but keep a merged key's place.
  */
-const flattenMerges = (value: unknown): unknown | SyntaxProblem => {
+const flattenMerges = (value: unknown): unknown => {
   if (Array.isArray(value)) {
     const out: Array<unknown> = []
     for (const item of value) {
-      const flat = flattenMerges(item)
-      if (flat instanceof SyntaxProblem) return flat
-      out.push(flat)
+      out.push(flattenMerges(item))
     }
     return out
   }
   if (!isMapping(value)) return value
   const own: Array<[string, unknown]> = []
   for (const [k, v] of Object.entries(value)) {
-    const flat = flattenMerges(v)
-    if (flat instanceof SyntaxProblem) return flat
-    own.push([k, flat])
+    own.push([k, flattenMerges(v)])
   }
   const merged = own.find(([k]) => k === MERGE)?.[1]
   if (merged === undefined) return Object.fromEntries(own)
   const sources = Array.isArray(merged) ? [...merged].reverse() : [merged]
-  if (!sources.every(isMapping)) return new SyntaxProblem("a merge key (<<) takes a mapping or a list of mappings")
+  if (!sources.every(isMapping)) throw syntaxError("a merge key (<<) takes a mapping or a list of mappings")
   const out: Record<string, unknown> = {}
   for (const [k, v] of [...sources.flatMap((m) => Object.entries(m)), ...own.filter(([k]) => k !== MERGE)]) out[k] = v
   return out
 }
 
-/** `doc.toJS()`, with alias bombs and runaway nesting reported as problems instead of thrown. */
+/** `doc.toJS()`, with alias bombs and runaway nesting thrown as syntax errors. */
 const toJS = (doc: ReturnType<typeof parseDocument>): unknown => {
   try {
     return doc.toJS({ maxAliasCount: 1000 })
   } catch (error) {
-    return new SyntaxProblem((error as Error).message.includes("alias")
+    throw syntaxError((error as Error).message.includes("alias")
       ? "too many aliases (an alias bomb?)"
       : `cannot be read: ${(error as Error).message}`)
   }
 }
 
-/** JSON text → a spec value (floats as `PyFloat`), or the problem. */
+/** JSON text → a spec value (floats as `PyFloat`). */
 // Python's json.loads also reads the bare constants NaN, Infinity and -Infinity (outside strings).
 const JSON_CONSTANT = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g
 
-export const parseJson = (text: string): unknown | SyntaxProblem => {
-  try {
-    JSON.parse(text.replace(JSON_CONSTANT, (token) => (token.startsWith("\"") ? token : "0")))
-  } catch (error) {
-    return new SyntaxProblem(`invalid JSON: ${(error as Error).message}`)
-  }
-  const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: withScalars(JSON_SCALARS), uniqueKeys: true })
-  const problem = firstProblem(doc, text)
-  return problem ?? toJS(doc)
-}
+export const parseJson = (text: string): Effect.Effect<unknown, TextSyntaxError> =>
+  readingSyntax(() => {
+    try {
+      JSON.parse(text.replace(JSON_CONSTANT, (token) => (token.startsWith("\"") ? token : "0")))
+    } catch (error) {
+      throw syntaxError(`invalid JSON: ${(error as Error).message}`)
+    }
+    const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: withScalars(JSON_SCALARS), uniqueKeys: true })
+    const problem = firstProblem(doc, text)
+    if (problem !== undefined) throw problem
+    return toJS(doc)
+  })

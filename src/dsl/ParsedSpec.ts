@@ -36,7 +36,7 @@ export type Rule =
   })
 
 /** A parsed, validated spec with every `@file:` include resolved. */
-export interface ExperimentSpec {
+export interface ParsedSpec {
   /** The spec file (or `<memory>`), named in every error. */
   readonly source: string
   /** SHA-256 of the spec file's bytes (absent for an in-memory mapping). */
@@ -50,3 +50,6 @@ export interface ExperimentSpec {
   /** Problems that do not stop compilation. */
   readonly warnings: ReadonlyArray<string>
 }
+
+/** @deprecated Renamed `ParsedSpec` (a spec after parsing, before its rules apply). */
+export type ExperimentSpec = ParsedSpec

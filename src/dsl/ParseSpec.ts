@@ -2,12 +2,12 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { isSpecValue, type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { Axis, ExperimentSpec, Rule } from "./ExperimentSpec.js"
+import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
-import { parseJson, parseYaml, SyntaxProblem } from "./PyYaml.js"
+import { parseJson, parseYaml } from "./PyYaml.js"
 import { KNOWN_KEYS, type PairRule, SpecFile, type TieRule, type TupleRule } from "./SpecSchema.js"
 import { didYouMean } from "./Suggest.js"
-import { readTextFile, TextFileProblem } from "./TextFile.js"
+import { readTextFile } from "./TextFile.js"
 
 /** Where a spec is read from: a file, or an already-loaded mapping with the folder its includes are in. */
 export type SpecInput = string | { readonly data: unknown; readonly baseDir: string; readonly source?: string }
@@ -213,16 +213,21 @@ const readSpecFile = (file: string) =>
     if (ext !== ".yaml" && ext !== ".yml" && ext !== ".json") {
       return yield* new InvalidSpec({ path: file, reason: "unsupported spec format", hint: "use .yaml, .yml or .json" })
     }
-    const read = yield* readTextFile(file)
-    if (read instanceof TextFileProblem) return yield* new InvalidSpec({ path: file, reason: read.reason })
-    const data = ext === ".json" ? parseJson(read.text) : parseYaml(read.text)
-    if (data instanceof SyntaxProblem) {
-      return yield* new InvalidSpec({
-        path: file,
-        reason: `not valid ${ext === ".json" ? "JSON" : "YAML"}: ${data.reason}`,
-        ...(data.line === undefined ? {} : { key: `line ${data.line}` })
-      })
-    }
+    const read = yield* Effect.catchTag(
+      readTextFile(file),
+      "TextFileUnreadable",
+      (e) => new InvalidSpec({ path: file, reason: e.reason })
+    )
+    const data = yield* Effect.catchTag(
+      ext === ".json" ? parseJson(read.text) : parseYaml(read.text),
+      "TextSyntaxError",
+      (e) =>
+        new InvalidSpec({
+          path: file,
+          reason: `not valid ${ext === ".json" ? "JSON" : "YAML"}: ${e.reason}`,
+          ...(e.line === undefined ? {} : { key: `line ${e.line}` })
+        })
+    )
     return { data: ext === ".json" ? data : data ?? {}, sha256: read.sha256 }
   })
 
@@ -280,5 +285,5 @@ export const parseSpec = Effect.fn("parseSpec")(function*(input: SpecInput, opti
     fieldOrder: spec.output.field_order,
     includes: ctx.included,
     warnings: ctx.warnings
-  } satisfies ExperimentSpec as ExperimentSpec
+  } satisfies ParsedSpec as ParsedSpec
 })

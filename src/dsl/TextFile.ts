@@ -1,42 +1,45 @@
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import { createHash } from "node:crypto"
 
 /** The largest spec or include file read (a spec is a small text; this keeps a runaway file out). */
 export const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
 
-/** Why a text file could not be read: missing, unreadable, too large, or not UTF-8. */
-export class TextFileProblem {
-  constructor(readonly reason: string) {}
-}
+/**
+ * Why a text file could not be read: missing, unreadable, too large, or not UTF-8. The caller (a spec
+ * or an include) turns it into its `InvalidSpec`, naming the file and key.
+ */
+export class TextFileUnreadable extends Data.TaggedError("TextFileUnreadable")<{ readonly reason: string }> {}
+
+const unreadable = (reason: string) => new TextFileUnreadable({ reason })
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 const decoderKeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256, or says why it cannot. */
+/** Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256. */
 export const readTextFile = (
   path: string,
   maxBytes = MAX_TEXT_FILE_BYTES,
   keepBom = false
-): Effect.Effect<{ text: string; sha256: string } | TextFileProblem, never, FileSystem.FileSystem> =>
+): Effect.Effect<{ text: string; sha256: string }, TextFileUnreadable, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const info = yield* Effect.either(fs.stat(path))
     if (info._tag === "Left") {
       const notFound = info.left._tag === "SystemError" && info.left.reason === "NotFound"
-      return new TextFileProblem(notFound ? "file not found" : `cannot read: ${info.left.message}`)
+      return yield* unreadable(notFound ? "file not found" : `cannot read: ${info.left.message}`)
     }
-    if (info.right.type !== "File") return new TextFileProblem("not a regular file")
+    if (info.right.type !== "File") return yield* unreadable("not a regular file")
     if (Number(info.right.size) > maxBytes) {
-      return new TextFileProblem(`file is larger than ${maxBytes / 1024 / 1024} MiB (${info.right.size} bytes)`)
+      return yield* unreadable(`file is larger than ${maxBytes / 1024 / 1024} MiB (${info.right.size} bytes)`)
     }
     const bytes = yield* Effect.either(fs.readFile(path))
-    if (bytes._tag === "Left") return new TextFileProblem(`cannot read: ${bytes.left.message}`)
+    if (bytes._tag === "Left") return yield* unreadable(`cannot read: ${bytes.left.message}`)
     let text: string
     try {
       text = (keepBom ? decoderKeepingBom : decoder).decode(bytes.right)
     } catch {
-      return new TextFileProblem("not valid UTF-8 text")
+      return yield* unreadable("not valid UTF-8 text")
     }
     if (!keepBom && text.startsWith("\ufeff")) text = text.slice(1)
     return { text, sha256: createHash("sha256").update(bytes.right).digest("hex") }

@@ -93,6 +93,7 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
       expect(bad).toMatchObject({ _tag: "InvalidSpec", key: "axes.draft_llm" })
       const id = yield* Effect.flip(cohortSpecFromObject("../up", pilot, { includes }))
       expect(id).toBeInstanceOf(InvalidConstraint)
+      expect(id).toMatchObject({ constraint: "cohort-id", cohortId: "../up" })
     }))
 
   it.effect("refuses a design above the default cap of 5,000,000 rows before making any, and honours maxRows", () =>

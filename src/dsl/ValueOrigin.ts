@@ -1,7 +1,7 @@
 import { pyStrip } from "../domain/PythonText.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { ExperimentSpec } from "./ExperimentSpec.js"
+import type { ParsedSpec } from "./ParsedSpec.js"
 
 /** Where a design value was written: the spec key (`axes.draft_replicate[0]`) and the include, if any. */
 export interface ValueOrigin {
@@ -19,7 +19,7 @@ const componentOf = (item: SpecValue, index: number): SpecValue | undefined =>
  * The first place in the spec where design column `column` gets the text `text`: a level of the axis of
  * that name, a component of a tuple's items, or a side of a pair's allowed values.
  */
-export const originOf = (spec: ExperimentSpec, column: string, text: string): ValueOrigin | undefined => {
+export const originOf = (spec: ParsedSpec, column: string, text: string): ValueOrigin | undefined => {
   const axis = spec.axes.find((a) => a.name === column && !a.derived)
   const level = axis?.levels.findIndex((l) => textOf(l) === text) ?? -1
   if (axis !== undefined && level >= 0) return { key: `axes.${column}[${level}]`, include: axis.include }
@@ -42,7 +42,7 @@ export const originOf = (spec: ExperimentSpec, column: string, text: string): Va
  * An error about design row `rows[i].column` restated at the spec's own place, where the value was
  * written (`axes.draft_replicate[0]`, or the include that holds it); the design row goes in the hint.
  */
-export const atSpecOrigin = (spec: ExperimentSpec) => (error: InvalidSpec): InvalidSpec => {
+export const atSpecOrigin = (spec: ParsedSpec) => (error: InvalidSpec): InvalidSpec => {
   const m = error.key === undefined ? null : /^rows\[(\d+)\]\.(.+)$/.exec(error.key)
   if (m === null || error.value === undefined) return error
   let text: unknown

@@ -1,5 +1,7 @@
-import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "./CohortDefinition.js"
-import type { Stage } from "./Stage.js"
+import { Effect } from "effect"
+import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "../domain/CohortDefinition.js"
+import type { Stage } from "../domain/Stage.js"
+import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 
 /**
  * One stage of a definition in columns: entry `i` is (`parent[i]`, `template[i]`, `llm[i]`,
@@ -220,9 +222,24 @@ const entryProblem = (
   return undefined
 }
 
-/** The first entry the builder refuses (none for a definition made from columns: checked when read). */
-export const definitionProblem = (definition: CohortDefinition): OrphanEntry | undefined =>
-  columnsByDefinition.has(definition) ? undefined : checkEntries(definition)
+/** The one error of an entry the builder refuses. */
+const entryError = (entry: OrphanEntry, cohortId: string): InvalidConstraint =>
+  new InvalidConstraint({
+    reason: entry.reason ?? `an ${entry.stage}'s ${entry.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+    constraint: "definition-entry",
+    cohortId,
+    details: [entry.description]
+  })
+
+/** The columns of a definition (see `columnsOf`), failing for the first entry the builder refuses. */
+export const definitionColumns = (
+  definition: CohortDefinition,
+  cohortId: string
+): Effect.Effect<DefinitionColumns, InvalidConstraint> =>
+  Effect.suspend(() => {
+    const columns = columnsOf(definition)
+    return isOrphanEntry(columns) ? entryError(columns, cohortId) : Effect.succeed(columns)
+  })
 
 const checkEntries = (definition: CohortDefinition): OrphanEntry | undefined => {
   const stages = [["draft", definition.drafts], ["essay", definition.essays], ["evaluation", definition.evaluations]] as const

@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, FastCheck } from "effect"
+import { Effect, Either, FastCheck } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import {
@@ -10,10 +10,9 @@ import {
   definitionFromDesignRows,
   designFromRows,
   generateMembership,
-  InvalidSpec,
   makeInMemoryRegistry,
   parseSpec,
-  planDesign,
+  layoutDesign,
   pyStr,
   type SpecValue
 } from "../../src/index.js"
@@ -53,7 +52,7 @@ layer(NodeContext.layer)("parity properties", (it) => {
         )
         for (const { bom, levels } of sample) {
           const yaml = `${bom ? "\ufeff" : ""}axes:\n  a: [${levels.join(", ")}]\noutput:\n  field_order: [a]\n`
-          const plan = yield* planDesign(yield* parseFiles({ "spec.yaml": yaml }))
+          const plan = yield* layoutDesign(yield* parseFiles({ "spec.yaml": yaml }))
           const firsts = new Map<number, string>()
           for (const t of levels) if (!firsts.has(EQUALITY[t]![0])) firsts.set(EQUALITY[t]![0], EQUALITY[t]![1])
           expect(plan.levels[0]!.map(pyStr), yaml).toEqual([...firsts.values()])
@@ -68,7 +67,7 @@ layer(NodeContext.layer)("parity properties", (it) => {
             "spec.yaml": "axes:\n  a: '@file:a.txt'\noutput:\n  field_order: [a]\n",
             "a.txt": `\ufeff${lines.join("\n")}\n`
           })
-          const plan = yield* planDesign(spec)
+          const plan = yield* layoutDesign(spec)
           expect(plan.levels[0]![0]).toBe(`\ufeff${lines[0]!.trim()}`)
           expect(spec.warnings.some((w) => w.includes("BOM"))).toBe(true)
         }
@@ -136,14 +135,14 @@ layer(NodeContext.layer)("parity properties", (it) => {
           design.forEachRow((row) => {
             rows.push([...row])
           })
-          const byLevels = definitionFromDesign(design)
-          const byRows = definitionFromDesign(designFromRows(design.columns, rows))
-          if (byLevels instanceof InvalidSpec || byRows instanceof InvalidSpec) {
+          const byLevels = yield* Effect.either(definitionFromDesign(design))
+          const byRows = yield* Effect.either(definitionFromDesign(designFromRows(design.columns, rows)))
+          if (Either.isLeft(byLevels) || Either.isLeft(byRows)) {
             expect(byLevels, yaml).toEqual(byRows)
             continue
           }
-          const a = yield* generateMembership(byLevels, "c", registry)
-          const b = yield* generateMembership(byRows, "c", registry)
+          const a = yield* generateMembership(byLevels.right, "c", registry)
+          const b = yield* generateMembership(byRows.right, "c", registry)
           expect(a.genId, yaml).toEqual(b.genId)
           expect(a.parentGenId).toEqual(b.parentGenId)
           compared++

@@ -4,15 +4,15 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Layer, Option } from "effect"
 import { createHash } from "node:crypto"
 import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "../domain/DefinitionColumns.js"
+import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
 import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
-import { checkCohortId } from "../domain/CohortId.js"
+import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { showValue } from "../domain/SpecValue.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
-import type { ExperimentSpec } from "./ExperimentSpec.js"
+import type { ParsedSpec } from "./ParsedSpec.js"
 import { FILE_PREFIX } from "./Includes.js"
 import { keyPath, parseSpec } from "./ParseSpec.js"
 import { atSpecOrigin } from "./ValueOrigin.js"
@@ -40,7 +40,7 @@ export interface SpecObjectOptions extends CompileSpecOptions {
 
 /** Design columns no stage reads (a tie's own column aside), and how many rows folded because of them. */
 const designWarnings = (
-  spec: ExperimentSpec,
+  spec: ParsedSpec,
   design: { readonly columns: ReadonlyArray<string>; readonly size: number },
   definition: CohortDefinition
 ): Array<string> => {
@@ -58,7 +58,7 @@ const designWarnings = (
  */
 export const cohortSpecOf = (
   cohortId: string,
-  spec: ExperimentSpec,
+  spec: ParsedSpec,
   options: CompileSpecOptions & {
     /** The `gens/` folder that rows reusing generations by id (`essay_gen_id`, `draft_gen_id`) read. */
     readonly gensRoot?: string
@@ -86,7 +86,7 @@ export const cohortSpecOf = (
         design_rows: design.size,
         ...(options.seed === undefined ? {} : { seed: String(options.seed) })
       },
-      warnings: [...design.plan.warnings, ...designWarnings(spec, design, definition)]
+      warnings: [...design.layout.warnings, ...designWarnings(spec, design, definition)]
     } satisfies CohortSpec as CohortSpec
   })
 
@@ -182,8 +182,7 @@ export const cohortSpecFromObject = (
   options: SpecObjectOptions = {}
 ): Effect.Effect<CohortSpec, InvalidSpec | InvalidConstraint | GenerationMetadataMissing> =>
   Effect.gen(function*() {
-    const bad = checkCohortId(cohortId)
-    if (bad !== undefined) return yield* bad
+    yield* validateCohortId(cohortId)
     const path = yield* Path.Path
     const source = options.source ?? `memory://cohorts/${cohortId}/spec`
     const files = new Map<string, Uint8Array>()

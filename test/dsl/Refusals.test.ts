@@ -11,7 +11,7 @@ import {
   InvalidSpec,
   parseSpec,
   type ParseSpecOptions,
-  planDesign
+  layoutDesign
 } from "../../src/index.js"
 
 /**
@@ -551,7 +551,7 @@ layer(NodeContext.layer)("spec refusals", (it) => {
           [SPEC]: "axes:\n  a: [x, y, z]\nrules:\n  subsets:\n    a: [z, w, x]\n" + NO_FIELDS
         })
         const spec = yield* parseSpec(dir.at(SPEC))
-        const plan = yield* planDesign(spec)
+        const plan = yield* layoutDesign(spec)
         expect(plan.levels).toEqual([["x", "z"]])
         expect(plan.warnings).toHaveLength(1)
         expect(plan.warnings[0]).toContain(dir.at(SPEC))
@@ -745,7 +745,7 @@ layer(NodeContext.layer)("spec refusals", (it) => {
         expect(design.size).toBe(6)
       }))
 
-    it.scoped("a fractional seed (a negative one shuffles as its absolute value: test/spec/Parity.test.ts)", () =>
+    it.scoped("a fractional seed (a negative one shuffles as its absolute value: test/dsl/Parity.test.ts)", () =>
       Effect.gen(function*() {
         const fraction = yield* compileRefusal("axes:\n  a: [x, y]\n" + NO_FIELDS, { seed: 1.5 })
         expectInvalid(fraction.error, { path: fraction.spec, value: "1.5" })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
-import { PyRandom } from "../../src/spec/PyRandom.js"
+import { PyRandom } from "../../src/dsl/PyRandom.js"
 
 interface SeedVectors {
   readonly getrandbits32_first5: Array<number>

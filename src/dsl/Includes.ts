@@ -5,8 +5,8 @@ import { Effect } from "effect"
 import { pyStrip } from "../domain/PythonText.js"
 import type { SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { parseJson, parseYaml, SyntaxProblem } from "./PyYaml.js"
-import { readTextFile, TextFileProblem } from "./TextFile.js"
+import { parseJson, parseYaml } from "./PyYaml.js"
+import { readTextFile } from "./TextFile.js"
 
 export const FILE_PREFIX = "@file:"
 
@@ -24,7 +24,8 @@ export interface IncludeContext {
   readonly warnings: Array<string>
 }
 
-// Python's str.splitlines() boundaries.
+// Python's str.splitlines() boundaries (three of them control characters).
+// eslint-disable-next-line no-control-regex
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/
 
 /** Does a header name this axis: the axis itself, or its last `_`-separated words (`replicate` for `evaluation_replicate`)? */
@@ -51,39 +52,40 @@ const csvValues = (
   text: string,
   fail: (reason: string, value?: string, hint?: string) => InvalidSpec,
   axes?: ReadonlyArray<string>
-): Array<SpecValue> | InvalidSpec => {
-  let records: Array<Array<string>>
-  try {
-    records = parseCsv(text, { skip_empty_lines: true, relax_quotes: false }) as Array<Array<string>>
-  } catch (error) {
-    return fail(`not a valid CSV file: ${(error as Error).message}`)
-  }
-  const header = records[0]
-  if (header === undefined) return fail("the CSV file is empty (a header row is required)")
-  const names = header.map(pyStrip)
-  const blank = names.findIndex((n) => n === "")
-  if (blank >= 0) return fail(`the CSV header has a blank column name (column ${blank + 1})`)
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i)
-  if (duplicate !== undefined) return fail("the CSV header repeats a column", duplicate)
-  const misplaced = names.length > 1 && axes !== undefined ? misplacedColumn(names, axes) : undefined
-  if (misplaced !== undefined) {
-    return fail(
-      `the CSV header names the rule's axes in another order: column ${names.indexOf(misplaced.column) + 1} ` +
-        `is axis ${misplaced.axis}, which the rule lists at position ${axes!.indexOf(misplaced.axis) + 1}`,
-      names.join(","),
-      `columns are matched to the rule's axes [${axes!.join(", ")}] by position: reorder the columns or the axes`
-    )
-  }
-  if (records.length === 1) return fail("the CSV file has a header but no data rows")
-  const out: Array<SpecValue> = []
-  for (let r = 1; r < records.length; r++) {
-    const cells = records[r]!.map(pyStrip)
-    const empty = cells.findIndex((c) => c === "")
-    if (empty >= 0) return fail(`empty value in data row ${r}, column "${names[empty]}"`)
-    out.push(names.length === 1 ? cells[0]! : cells)
-  }
-  return out
-}
+): Effect.Effect<Array<SpecValue>, InvalidSpec> =>
+  Effect.suspend(() => {
+    let records: Array<Array<string>>
+    try {
+      records = parseCsv(text, { skip_empty_lines: true, relax_quotes: false }) as Array<Array<string>>
+    } catch (error) {
+      return fail(`not a valid CSV file: ${(error as Error).message}`)
+    }
+    const header = records[0]
+    if (header === undefined) return fail("the CSV file is empty (a header row is required)")
+    const names = header.map(pyStrip)
+    const blank = names.findIndex((n) => n === "")
+    if (blank >= 0) return fail(`the CSV header has a blank column name (column ${blank + 1})`)
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i)
+    if (duplicate !== undefined) return fail("the CSV header repeats a column", duplicate)
+    const misplaced = names.length > 1 && axes !== undefined ? misplacedColumn(names, axes) : undefined
+    if (misplaced !== undefined) {
+      return fail(
+        `the CSV header names the rule's axes in another order: column ${names.indexOf(misplaced.column) + 1} ` +
+          `is axis ${misplaced.axis}, which the rule lists at position ${axes!.indexOf(misplaced.axis) + 1}`,
+        names.join(","),
+        `columns are matched to the rule's axes [${axes!.join(", ")}] by position: reorder the columns or the axes`
+      )
+    }
+    if (records.length === 1) return fail("the CSV file has a header but no data rows")
+    const out: Array<SpecValue> = []
+    for (let r = 1; r < records.length; r++) {
+      const cells = records[r]!.map(pyStrip)
+      const empty = cells.findIndex((c) => c === "")
+      if (empty >= 0) return fail(`empty value in data row ${r}, column "${names[empty]}"`)
+      out.push(names.length === 1 ? cells[0]! : cells)
+    }
+    return Effect.succeed(out)
+  })
 
 /**
  * The values of an `@file:` include (REFERENCE §3), confined to the include root. `at` is the key path
@@ -119,8 +121,11 @@ export const loadInclude = (
     const ext = path.extname(real).toLowerCase()
     // The original reads a .txt include with its BOM: U+FEFF is no space to str.strip(), so it stays in
     // the first value (and its id). Kept for parity, and warned about.
-    const file = yield* readTextFile(real, undefined, ext === ".txt")
-    if (file instanceof TextFileProblem) return yield* fail(`cannot use the included file: ${file.reason}`)
+    const file = yield* Effect.catchTag(
+      readTextFile(real, undefined, ext === ".txt"),
+      "TextFileUnreadable",
+      (e) => fail(`cannot use the included file: ${e.reason}`)
+    )
     ctx.included.push({ path: path.relative(ctx.baseDir, target), sha256: file.sha256 })
     const failIn = (reason: string, value?: string, hint?: string) =>
       new InvalidSpec({
@@ -131,10 +136,8 @@ export const loadInclude = (
         ...(hint === undefined ? {} : { hint })
       })
     switch (ext) {
-      case ".csv": {
-        const values = csvValues(file.text, failIn, axes)
-        return values instanceof InvalidSpec ? yield* values : values
-      }
+      case ".csv":
+        return yield* csvValues(file.text, failIn, axes)
       case ".txt":
         if (file.text.startsWith("\ufeff")) {
           ctx.warnings.push(
@@ -147,10 +150,11 @@ export const loadInclude = (
       case ".json":
       case ".yaml":
       case ".yml": {
-        const data = ext === ".json" ? parseJson(file.text) : parseYaml(file.text)
-        if (data instanceof SyntaxProblem) {
-          return yield* failIn(data.line === undefined ? data.reason : `line ${data.line}: ${data.reason}`)
-        }
+        const data = yield* Effect.catchTag(
+          ext === ".json" ? parseJson(file.text) : parseYaml(file.text),
+          "TextSyntaxError",
+          (e) => failIn(e.line === undefined ? e.reason : `line ${e.line}: ${e.reason}`)
+        )
         return ext === ".json" ? data : data ?? []
       }
       default:
