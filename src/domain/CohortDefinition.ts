@@ -1,11 +1,15 @@
 import { Effect, Schema } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { pyIntOfText, pyStrip } from "./PythonText.js"
-import { definitionOfColumns, StageBuilder } from "./DefinitionColumns.js"
+import { definitionOfColumns, makeBigReplicates, StageBuilder } from "./DefinitionColumns.js"
 import { PyFloat, pyStr, type SpecValue } from "./SpecValue.js"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
-const Replicate = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+/** A whole number ≥ 1: a number, or a bigint for replicates beyond 2^31 − 1 (Python's `int` has no bound). */
+const Replicate = Schema.Union(
+  Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  Schema.BigIntFromSelf.pipe(Schema.greaterThanOrEqualToBigInt(1n))
+)
 
 /** One draft to generate: a combo written by a draft template with an LLM. */
 export const DraftPlanEntry = Schema.Struct({
@@ -141,7 +145,7 @@ const BAD = -2
 // 2^20 (nearly always); beyond, the key is a text, which a number key never equals.
 const PACK_IDS = 65536
 const PACK_REPLICATES = 1 << 20
-/** Replicates are kept in 32-bit columns. */
+/** The largest replicate kept in a 32-bit column as itself; larger ones go to the definition's side table. */
 export const MAX_REPLICATE = 2 ** 31 - 1
 
 /** Interns the stripped text of design values: a value is converted once, however many rows hold it. */
@@ -184,13 +188,16 @@ const pyIntOf = (value: SpecValue): bigint | undefined => {
   return undefined
 }
 
-/** Replicate of a value: a whole number ≥ 1, 0 for "empty, try the next alias", or the problem. */
-const replicateOf = (value: SpecValue | undefined): number | string => {
+/**
+ * Replicate of a value: a whole number ≥ 1 (one beyond MAX_REPLICATE as the negative code `big` gives
+ * it), 0 for "empty, try the next alias", or the problem.
+ */
+const replicateOf = (value: SpecValue | undefined, big: (n: bigint) => number): number | string => {
   if (value === null || value === undefined) return 0
   const text = pyStrip(pyStr(value))
   if (text === "") return 0
   const n = pyIntOf(value)
-  return n !== undefined && n >= 1n && n <= BigInt(MAX_REPLICATE) ? Number(n) : text
+  return n === undefined || n < 1n ? text : n <= BigInt(MAX_REPLICATE) ? Number(n) : big(n)
 }
 
 const rowsToDesign = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Design => {
@@ -265,6 +272,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
   const repColumns = REPLICATE_FIELDS.map((f) => FIELD_ALIASES[f].map((name) => columns.indexOf(name)).filter((i) => i >= 0))
   const pools = TEXT_FIELDS.map(() => makeTextPool())
   const repCache = new Map<SpecValue, number | string>()
+  const big = makeBigReplicates()
   const drafts = new StageBuilder()
   const essays = new StageBuilder()
   const evaluations = new StageBuilder()
@@ -292,7 +300,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     return false
   }
   const pack = (template: number, llm: number, replicate: number): number | string =>
-    template < PACK_IDS && llm < PACK_IDS && replicate < PACK_REPLICATES
+    template < PACK_IDS && llm < PACK_IDS && replicate >= 0 && replicate < PACK_REPLICATES
       ? (template * PACK_IDS + llm) * PACK_REPLICATES + replicate
       : `${template},${llm},${replicate}`
 
@@ -361,9 +369,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
         if (typeof found === "string") {
           return fail(r, {
             key: columns[c]!,
-            reason: pyIntOf(found) !== undefined && pyIntOf(found)! > BigInt(MAX_REPLICATE)
-              ? `replicates above ${MAX_REPLICATE} are not supported`
-              : "replicate must be a whole number of at least 1",
+            reason: "replicate must be a whole number of at least 1",
             value: found
           })
         }
@@ -398,7 +404,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     }
     const replicateAt = (c: number) => {
       const level = digits[columnAxes[c]!]!
-      return repIds[c]![level] ??= replicateOf(columnValues[c]![level])
+      return repIds[c]![level] ??= replicateOf(columnValues[c]![level], big.code)
     }
     const values = () => columnValues.map((v, c) => v[digits[columnAxes[c]!]!]!)
     levels.forEach((current, r) => {
@@ -421,7 +427,7 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
       const value = row[c]
       if (value === lastValue[c] && lastRep[c] !== undefined) return lastRep[c]!
       let found = repCache.get(value!)
-      if (found === undefined) repCache.set(value!, found = replicateOf(value))
+      if (found === undefined) repCache.set(value!, found = replicateOf(value, big.code))
       lastValue[c] = value
       return (lastRep[c] = found)
     }
@@ -439,7 +445,8 @@ export const definitionFromDesign = (design: Design, source = "<design rows>"): 
     drafts: drafts.done(),
     essays: essays.done(),
     evaluations: evaluations.done(),
-    unique: true
+    unique: true,
+    ...(big.values.length === 0 ? {} : { bigReplicates: big.values })
   })
 }
 
