@@ -112,3 +112,26 @@ export const pyJsonStr = (value: PyJson): string => {
   if (Array.isArray(value)) return `[${value.map(reprOf).join(", ")}]`
   return `{${Object.entries(value).map(([k, v]) => `${pyReprString(k)}: ${reprOf(v)}`).join(", ")}}`
 }
+
+/** Fields of metadata a signature reads. */
+const SIGNATURE_FIELDS = ["combo_id", "template_id", "llm_model_id", "parent_gen_id", "essay_template", "evaluation_template"]
+
+/**
+ * A metadata file's JSON as the original's `json.loads` reads it. `JSON.parse` serves the common case
+ * (signature fields that are texts, a replicate that is a text or a safe integer); a number where a text
+ * belongs (`1.0` is "1.0" to Python), an integer beyond 2^53 or `NaN` take the exact reader.
+ */
+export const readMetadataJson = (text: string): unknown | PyJsonError => {
+  let fast: unknown
+  try {
+    fast = JSON.parse(text)
+  } catch {
+    return pyJsonLoads(text)
+  }
+  if (typeof fast !== "object" || fast === null || Array.isArray(fast)) return fast
+  const m = fast as Record<string, unknown>
+  const rep = m["replicate"]
+  const exact = (typeof rep === "number" && !Number.isSafeInteger(rep)) ||
+    SIGNATURE_FIELDS.some((k) => typeof m[k] === "number" || (typeof m[k] === "object" && m[k] !== null))
+  return exact ? pyJsonLoads(text) : fast
+}

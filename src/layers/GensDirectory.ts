@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
-import { pyJsonLoads, PyJsonError, pyJsonStr, type PyJson } from "../domain/PythonJson.js"
+import { PyJsonError, pyJsonStr, type PyJson, readMetadataJson } from "../domain/PythonJson.js"
 import { pyIntOfText, pyStrip } from "../domain/PythonText.js"
 import { PyFloat } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
@@ -54,29 +54,6 @@ const replicateOfMetadata = (raw: unknown): string | undefined => {
   if (typeof raw !== "string") return undefined
   const digits = pyStrip(raw)
   return DIGITS.test(digits) ? String(pyIntOfText(digits)) : undefined
-}
-
-/** Fields of metadata a signature reads. */
-const SIGNATURE_FIELDS = ["combo_id", "template_id", "llm_model_id", "parent_gen_id", "essay_template", "evaluation_template"]
-
-/**
- * A metadata file's JSON as the original's `json.loads` reads it. `JSON.parse` serves the common case
- * (signature fields that are texts, a replicate that is a text or a safe integer); a number where a text
- * belongs (`1.0` is "1.0" to Python), an integer beyond 2^53 or `NaN` take the exact reader.
- */
-export const readMetadataJson = (text: string): unknown | PyJsonError => {
-  let fast: unknown
-  try {
-    fast = JSON.parse(text)
-  } catch {
-    return pyJsonLoads(text)
-  }
-  if (typeof fast !== "object" || fast === null || Array.isArray(fast)) return fast
-  const m = fast as Record<string, unknown>
-  const rep = m["replicate"]
-  const exact = (typeof rep === "number" && !Number.isSafeInteger(rep)) ||
-    SIGNATURE_FIELDS.some((k) => typeof m[k] === "number" || (typeof m[k] === "object" && m[k] !== null))
-  return exact ? pyJsonLoads(text) : fast
 }
 
 /** `gens/<stage>/<gen_id>/metadata.json` of one membership row, key order as the original writes it. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { PyJsonError, pyJsonLoads, pyJsonStr } from "../../src/domain/PythonJson.js"
+import { PyJsonError, pyJsonLoads, pyJsonStr, readMetadataJson } from "../../src/domain/PythonJson.js"
 import { pyIntOfText } from "../../src/domain/PythonText.js"
-import { readMetadataJson } from "../../src/layers/GensDirectory.js"
 
 // Expected texts are Python 3.11's: {k: str(v) for k, v in json.loads(TEXT).items()}.
 const TEXT = "{\"a\": 9007199254740993, \"b\": 1.0, \"c\": 1E16, \"d\": [1, \"x\", true, null], \"e\": {\"k\": 2.50}, " +
