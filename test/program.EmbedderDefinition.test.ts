@@ -21,8 +21,7 @@ const buildOf = (definition: unknown) =>
 
 describe("the builder validates a definition handed in by an embedder", () => {
   const refused: ReadonlyArray<[string, unknown, string]> = [
-    ["a replicate beyond 32 bits (would wrap to 1)", { drafts: [{ ...draft, replicate: 4294967297 }], essays: [], evaluations: [] }, "drafts[0].replicate: 4294967297"],
-    ["a replicate of 2^31 (would go negative)", { drafts: [{ ...draft, replicate: 2147483648 }], essays: [], evaluations: [] }, "drafts[0].replicate: 2147483648"],
+    ["a replicate of 0n", { drafts: [{ ...draft, replicate: 0n }], essays: [], evaluations: [] }, "drafts[0].replicate: 0"],
     ["a replicate of 0", { drafts: [{ ...draft, replicate: 0 }], essays: [], evaluations: [] }, "drafts[0].replicate: 0"],
     ["a negative replicate", { drafts: [draft], essays: [{ ...essay, replicate: -3 }], evaluations: [] }, "essays[0].replicate: -3"],
     ["a fractional replicate", { drafts: [{ ...draft, replicate: 1.5 }], essays: [], evaluations: [] }, "drafts[0].replicate: 1.5"],
@@ -43,6 +42,15 @@ describe("the builder validates a definition handed in by an embedder", () => {
     Effect.gen(function*() {
       const result = yield* buildOf({ drafts: [{ ...draft, replicate: 2147483647 }], essays: [], evaluations: [] })
       expect(result.membershipPreview.array("replicate")).toEqual([2147483647])
+    }))
+
+  it.effect("replicates beyond 2^31 − 1 (numbers or bigints) are built exactly, as Python's int keeps them", () =>
+    Effect.gen(function*() {
+      const drafts = [2147483647, 2147483648, 4294967297, 2n ** 60n, 9007199254740993n, 2n ** 60n].map((replicate) => ({ ...draft, replicate }))
+      const result = yield* buildOf({ drafts, essays: [], evaluations: [] })
+      // 2^60 twice is one generation (the same signature); the neighbours of 2^31 and 2^32 stay apart.
+      expect(Array.from(result.membershipPreview.array("replicate") as ArrayLike<unknown>, String))
+        .toEqual(["2147483647", "2147483648", "4294967297", "1152921504606846976", "9007199254740993"])
     }))
 })
 

@@ -172,8 +172,9 @@ export class MembershipCsvEncoder implements MembershipEncoder {
       const template = this.bytesOf(rows.templateId[i]!)
       const llm = this.bytesOf(rows.llmModelId[i]!)
       const rowStart = out.pos
+      // A replicate beyond 2^31 - 1 (a bigint, rare) takes the general path below.
       const fits = id.length + parent.length + combo.length + template.length + llm.length + origin.length <
-        FAST_ROW_BYTES - 40
+          FAST_ROW_BYTES - 40 && typeof rows.replicate[i] === "number"
       if (fits) {
         out.copy(this.bytesOf(rows.stage[i]!))
         this.comma()
@@ -189,7 +190,8 @@ export class MembershipCsvEncoder implements MembershipEncoder {
             this.comma()
             out.copy(llm)
             this.comma()
-            out.copy(this.replicates[rows.replicate[i]!] ??= Buffer.from(String(rows.replicate[i]!), "latin1"))
+            const r = rows.replicate[i] as number
+            out.copy(this.replicates[r] ??= Buffer.from(String(r), "latin1"))
             out.buffer[out.pos++] = NEWLINE
             continue
           }

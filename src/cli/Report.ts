@@ -77,7 +77,10 @@ export const resultJson = (result: CohortMembershipResult): Record<string, unkno
   return {
     cohort_id: result.cohortId,
     row_count: result.rowCount,
-    membership_preview: result.membershipPreview.objects(),
+    // A replicate beyond 2^31 - 1 (a bigint) is given as its decimal text: JSON.stringify has no bigint.
+    membership_preview: (result.membershipPreview.objects() as Array<Record<string, unknown>>).map((row) =>
+      typeof row["replicate"] === "bigint" ? { ...row, replicate: String(row["replicate"]) } : row
+    ),
     artifacts,
     ...(Object.keys(generations).length === 0 ? {} : { generations }),
     metadata: result.metadata

@@ -1,6 +1,6 @@
 import type { ColumnTable } from "./Frame.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
+import { columnsOf, isOrphanEntry, type ReplicateValue, replicatesOf } from "../engine/DefinitionColumns.js"
 import { replicationFromFrame } from "./Manifest.js"
 import { pyStrip } from "./PythonText.js"
 import { showValue } from "./SpecValue.js"
@@ -50,10 +50,10 @@ const conflictingGenerators = (
 }
 
 /** The highest replicate of each stage in a definition (0 for a stage without entries). */
-const maxReplicates = (definition: CohortDefinition): Record<Stage, number> => {
+const maxReplicates = (definition: CohortDefinition): Record<Stage, ReplicateValue> => {
   const columns = columnsOf(definition)
-  const max = (values: ArrayLike<number>): number => {
-    let m = 0
+  const max = (values: ArrayLike<ReplicateValue>): ReplicateValue => {
+    let m: ReplicateValue = 0
     for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!
     return m
   }
@@ -64,7 +64,11 @@ const maxReplicates = (definition: CohortDefinition): Record<Stage, number> => {
       evaluation: max(definition.evaluations.map((v) => v.replicate))
     }
   }
-  return { draft: max(columns.drafts.replicate), essay: max(columns.essays.replicate), evaluation: max(columns.evaluations.replicate) }
+  return {
+    draft: max(replicatesOf(columns, columns.drafts)),
+    essay: max(replicatesOf(columns, columns.essays)),
+    evaluation: max(replicatesOf(columns, columns.evaluations))
+  }
 }
 
 /**
@@ -94,7 +98,7 @@ const replicationDisagreements = (
   const actual = maxReplicates(definition)
   for (const stage of STAGES) {
     const declared = used[stage]
-    if (declared !== undefined && actual[stage] > 0 && declared !== actual[stage]) {
+    if (declared !== undefined && actual[stage] > 0 && BigInt(declared) !== BigInt(actual[stage])) {
       out.push(
         `${file}: stage ${stage} declares ${declared} replicate(s), but the membership's ${stage}s have ` +
           `${actual[stage]} (the highest replicate of the stage)`

@@ -1,7 +1,11 @@
 import { Schema } from "effect"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
-const Replicate = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+/** A whole number ≥ 1: a number, or a bigint for replicates beyond 2^31 − 1 (Python's `int` has no bound). */
+const Replicate = Schema.Union(
+  Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  Schema.BigIntFromSelf.pipe(Schema.greaterThanOrEqualToBigInt(1n))
+)
 
 /** One draft to generate: a combo written by a draft template with an LLM. */
 export const DraftPlanEntry = Schema.Struct({

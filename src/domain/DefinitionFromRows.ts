@@ -49,7 +49,7 @@ export const REPLICATE_FIELDS: ReadonlyArray<DesignField> = [
   "evaluation_replicate"
 ]
 
-/** Replicates are kept in 32-bit columns. */
+/** The largest replicate a number holds here; larger ones are bigints (the fast path's side table). */
 export const MAX_REPLICATE = 2 ** 31 - 1
 
 // eslint-disable-next-line no-control-regex
@@ -84,21 +84,19 @@ export const pyIntOf = (value: SpecValue): bigint | undefined => {
   return undefined
 }
 
-/** Replicate of a value: a whole number ≥ 1, 0 for "empty, try the next alias", or its text when bad. */
-export const replicateOf = (value: SpecValue | undefined): number | string => {
+/**
+ * Replicate of a value: a whole number ≥ 1 (a bigint beyond MAX_REPLICATE: Python's `int` has no bound),
+ * 0 for "empty, try the next alias", or its text when bad.
+ */
+export const replicateOf = (value: SpecValue | undefined): number | bigint | string => {
   const text = fieldText(value)
   if (text === "") return 0
   const n = pyIntOf(value!)
-  return n !== undefined && n >= 1n && n <= BigInt(MAX_REPLICATE) ? Number(n) : text
+  return n === undefined || n < 1n ? text : n <= BigInt(MAX_REPLICATE) ? Number(n) : n
 }
 
 /** Why a replicate's text (as `replicateOf` returns it) is refused. */
-export const badReplicateReason = (text: string): string => {
-  const n = pyIntOf(text)
-  return n !== undefined && n > BigInt(MAX_REPLICATE)
-    ? `replicates above ${MAX_REPLICATE} are not supported`
-    : "replicate must be a whole number of at least 1"
-}
+export const badReplicateReason = (_text: string): string => "replicate must be a whole number of at least 1"
 
 /** The error for field `key` of row `index` (`value` shown as JSON text). */
 export const rowProblem = (source: string, index: number, key: string, reason: string, value?: string): InvalidSpec =>
@@ -128,7 +126,7 @@ const replicateField = (
   index: number,
   field: DesignField,
   source: string
-): Effect.Effect<number, InvalidSpec> => {
+): Effect.Effect<number | bigint, InvalidSpec> => {
   for (const key of FIELD_ALIASES[field]) {
     const replicate = replicateOf(valueAt(row, key))
     if (typeof replicate === "string") return rowProblem(source, index, key, badReplicateReason(replicate), replicate)
@@ -167,24 +165,24 @@ export const definitionFromRows = (
     for (const [index, row] of rows.entries()) {
       const text: Array<string> = []
       for (const field of TEXT_FIELDS) text.push(yield* textField(row, index, field, source))
-      const replicate: Array<number> = []
+      const replicate: Array<number | bigint> = []
       for (const field of REPLICATE_FIELDS) replicate.push(yield* replicateField(row, index, field, source))
       const [comboId, draftTemplate, draftLlm, essayTemplate, essayLlm, evaluationTemplate, evaluationLlm] = text
-      const draftKey = JSON.stringify([comboId, draftTemplate, draftLlm, replicate[0]])
+      const draftKey = JSON.stringify([comboId, draftTemplate, draftLlm, String(replicate[0])])
       const draft = uniqueIn(drafts, draftsByKey, draftKey, () => ({
         comboId: comboId!,
         templateId: draftTemplate!,
         llmModelId: draftLlm!,
         replicate: replicate[0]!
       }))
-      const essayKey = JSON.stringify([draftKey, essayTemplate, essayLlm, replicate[1]])
+      const essayKey = JSON.stringify([draftKey, essayTemplate, essayLlm, String(replicate[1])])
       const essay = uniqueIn(essays, essaysByKey, essayKey, () => ({
         draft,
         templateId: essayTemplate!,
         llmModelId: essayLlm!,
         replicate: replicate[1]!
       }))
-      const evaluationKey = JSON.stringify([essayKey, evaluationTemplate, evaluationLlm, replicate[2]])
+      const evaluationKey = JSON.stringify([essayKey, evaluationTemplate, evaluationLlm, String(replicate[2])])
       uniqueIn(evaluations, evaluationsByKey, evaluationKey, () => ({
         essay,
         templateId: evaluationTemplate!,

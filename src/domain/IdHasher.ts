@@ -5,14 +5,14 @@ import type { Stage } from "./Stage.js"
 // Gen-id hashing without Effect, so that a worker thread can load it alone.
 
 /** A signature part: a text (trimmed and lower-cased) or the replicate (an integer). */
-export type SignaturePart = string | number
+export type SignaturePart = string | number | bigint
 
 /** The canonical text hashed into a gen id: parts normalized as the original does, joined by `|`. */
 export const canonicalSignature = (parts: ReadonlyArray<SignaturePart>): string => {
   let out = ""
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!
-    const text = typeof part === "number" ? String(Math.trunc(part)) : pyStrip(part).toLowerCase()
+    const text = typeof part === "number" ? String(Math.trunc(part)) : typeof part === "bigint" ? String(part) : pyStrip(part).toLowerCase()
     out = i === 0 ? text : `${out}|${text}`
   }
   return out

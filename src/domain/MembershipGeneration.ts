@@ -3,7 +3,7 @@ import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry, type StageColumns } from "../engine/DefinitionColumns.js"
+import { columnsOf, isOrphanEntry, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
 import { makePartNormalizer } from "./GenId.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
 import type { Stage } from "./Stage.js"
@@ -72,6 +72,11 @@ export const streamMembership = <E = never, R = never>(
       })
     }
     const { combos, drafts, essays, evaluations, llms, templates } = columns
+    // The replicate columns themselves, unless a replicate is beyond 2^31 - 1 (then decoded, a rare path).
+    const draftReps = replicatesOf(columns, drafts)
+    const essayReps = replicatesOf(columns, essays)
+    const evaluationReps = replicatesOf(columns, evaluations)
+    const bigReplicates = (columns.bigReplicates?.length ?? 0) > 0
     const acc = makeMembershipAccumulator(cohortId)
     // Texts are normalized once each (the canonical signature trims and lower-cases every part).
     const norm = makePartNormalizer()
@@ -82,7 +87,7 @@ export const streamMembership = <E = never, R = never>(
     const draftCanonicals: Array<string> = new Array(drafts.size)
     for (let i = 0; i < drafts.size; i++) {
       draftCanonicals[i] = `${normCombos[drafts.parent[i]!]}|${normTemplates.draft[drafts.template[i]!]}|` +
-        `${normLlms.draft[drafts.llm[i]!]}|${drafts.replicate[i]}`
+        `${normLlms.draft[drafts.llm[i]!]}|${draftReps[i]}`
     }
     const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) =>
       registry.reserveDraftId({
@@ -90,7 +95,7 @@ export const streamMembership = <E = never, R = never>(
         templateId: templates.draft[drafts.template[i]!]!,
         llmModelId: llms.draft[drafts.llm[i]!]!,
         cohortId,
-        replicate: drafts.replicate[i]!
+        replicate: draftReps[i]!
       }))
     for (let i = 0; i < drafts.size; i++) {
       acc.add(
@@ -100,21 +105,21 @@ export const streamMembership = <E = never, R = never>(
         combos[drafts.parent[i]!]!,
         templates.draft[drafts.template[i]!]!,
         llms.draft[drafts.llm[i]!]!,
-        drafts.replicate[i]!
+        draftReps[i]!
       )
     }
 
     const essayCanonicals: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
       essayCanonicals[i] = `${norm(draftIds[essays.parent[i]!]!)}|${normTemplates.essay[essays.template[i]!]}|` +
-        `${essays.replicate[i]}`
+        `${essayReps[i]}`
     }
     const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) =>
       registry.reserveEssayId({
         draftGenId: draftIds[essays.parent[i]!]!,
         templateId: templates.essay[essays.template[i]!]!,
         cohortId,
-        replicate: essays.replicate[i]!
+        replicate: essayReps[i]!
       }))
     const essayCombos: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
@@ -126,7 +131,7 @@ export const streamMembership = <E = never, R = never>(
         essayCombos[i]!,
         templates.essay[essays.template[i]!]!,
         llms.essay[essays.llm[i]!]!,
-        essays.replicate[i]!
+        essayReps[i]!
       )
     }
 
@@ -135,7 +140,7 @@ export const streamMembership = <E = never, R = never>(
     // between different signatures is beyond reach at any cohort size).
     // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
     const normEssayIds = essayIds.map(norm)
-    const pure = columns.unique && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
+    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
       injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
       !normLlms.evaluation.some(hasPipe)
     if (pure && onPureEvaluations !== undefined && onBatch !== undefined) {
@@ -162,7 +167,7 @@ export const streamMembership = <E = never, R = never>(
       const canonicals: Array<string> = new Array(end - start)
       for (let i = start; i < end; i++) {
         canonicals[i - start] = `${normEssayIds[evaluations.parent[i]!]}|${normTemplates.evaluation[evaluations.template[i]!]}|` +
-          `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluations.replicate[i]}`
+          `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluationReps[i]}`
       }
       if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
       const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>
@@ -171,7 +176,7 @@ export const streamMembership = <E = never, R = never>(
           templateId: templates.evaluation[evaluations.template[start + k]!]!,
           llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
           cohortId,
-          replicate: evaluations.replicate[start + k]!
+          replicate: evaluationReps[start + k]!
         }))
       for (let i = start; i < end; i++) {
         const essay = evaluations.parent[i]!
@@ -182,7 +187,7 @@ export const streamMembership = <E = never, R = never>(
           essayCombos[essay]!,
           templates.evaluation[evaluations.template[i]!]!,
           llms.evaluation[evaluations.llm[i]!]!,
-          evaluations.replicate[i]!
+          evaluationReps[i]!
         )
       }
     }

@@ -17,7 +17,8 @@ export interface MembershipRow {
   readonly combo_id: string
   readonly template_id: string
   readonly llm_model_id: string
-  readonly replicate: number
+  /** A number; a bigint beyond 2^31 − 1 (rare). */
+  readonly replicate: number | bigint
 }
 
 /**
@@ -32,7 +33,7 @@ export interface MembershipRows {
   readonly comboId: Array<string>
   readonly templateId: Array<string>
   readonly llmModelId: Array<string>
-  readonly replicate: Array<number>
+  readonly replicate: Array<number | bigint>
   readonly counts: { draft: number; essay: number; evaluation: number }
   readonly collapses: Array<Collapse>
   /** How many collapses there were in all (`collapses` keeps only the first ones). */
@@ -85,7 +86,7 @@ type AddRow = (
   comboId: string,
   templateId: string,
   llmModelId: string,
-  replicate: number
+  replicate: number | bigint
 ) => void
 
 /**

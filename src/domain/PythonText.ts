@@ -57,13 +57,18 @@ const digitValue = (cp: number): number => {
   return value
 }
 
+/** Python 3.11's default `sys.get_int_max_str_digits()`: `int()` of a longer decimal text raises ValueError. */
+const MAX_STR_DIGITS = 4300
+
 /**
  * Python's `int(text)`: surrounding whitespace, a sign, any Unicode decimal digits (`"١"` is 1), single
- * underscores between digits (`"1_0"` is 10); undefined where Python raises ValueError.
+ * underscores between digits (`"1_0"` is 10); undefined where Python raises ValueError (also beyond
+ * 4300 digits, Python's limit on converting a text).
  */
 export const pyIntOfText = (text: string): bigint | undefined => {
   const t = pyStrip(text)
   if (!PY_INT.test(t)) return undefined
+  if (t.length > MAX_STR_DIGITS && [...t.replace(/[+\-_]/g, "")].length > MAX_STR_DIGITS) return undefined
   let digits = ""
   for (const c of t) {
     if (c === "_" || c === "+") continue

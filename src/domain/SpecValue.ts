@@ -57,7 +57,8 @@ export const pyFloatRepr = (value: number): string => {
   return negative ? `-${body}` : body
 }
 
-const pyReprString = (text: string): string => {
+/** Python's `repr(str)`. */
+export const pyReprString = (text: string): string => {
   const quote = text.includes("'") && !text.includes("\"") ? "\"" : "'"
   const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
   return quote + (quote === "'" ? escaped.replace(/'/g, "\\'") : escaped) + quote

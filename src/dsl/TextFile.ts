@@ -16,7 +16,11 @@ const unreadable = (reason: string) => new TextFileUnreadable({ reason })
 const decoder = new TextDecoder("utf-8", { fatal: true })
 const decoderKeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256. */
+/**
+ * Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256, or says why it cannot.
+ * Line ends are read as Python's `read_text()` reads them (universal newlines): `\r\n` and a lone `\r`
+ * become `\n` everywhere, also inside a quoted CSV cell (`"a\rb"` is the value `a\nb`, as in the original).
+ */
 export const readTextFile = (
   path: string,
   maxBytes = MAX_TEXT_FILE_BYTES,
@@ -42,5 +46,6 @@ export const readTextFile = (
       return yield* unreadable("not valid UTF-8 text")
     }
     if (!keepBom && text.startsWith("\ufeff")) text = text.slice(1)
+    if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n")
     return { text, sha256: createHash("sha256").update(bytes.right).digest("hex") }
   })

@@ -29,6 +29,44 @@ export interface DefinitionColumns {
   readonly essays: StageColumns
   readonly evaluations: StageColumns
   readonly unique: boolean
+  /**
+   * Replicates beyond 2^31 − 1 (rare; absent when there are none): a replicate column holds the code
+   * -(k + 1) for `bigReplicates[k]`. Read replicates through `replicatesOf`.
+   */
+  readonly bigReplicates?: ReadonlyArray<bigint>
+}
+
+/**
+ * The side table of replicates beyond 2^31 − 1 (rare): a column holds the code -(k + 1) for the
+ * k-th of them, so the common path keeps its 32-bit columns untouched.
+ */
+export const makeBigReplicates = () => {
+  const values: Array<bigint> = []
+  const codes = new Map<bigint, number>()
+  return {
+    values,
+    code: (n: bigint): number => {
+      let code = codes.get(n)
+      if (code === undefined) codes.set(n, code = -values.push(n))
+      return code
+    }
+  }
+}
+
+/** A replicate as an entry holds it: a number, or a bigint beyond 2^31 − 1. */
+export type ReplicateValue = number | bigint
+
+/**
+ * The replicates of a stage as values: the column itself when the definition has no big replicate
+ * (the common path, no copy), else the column with each code replaced by its bigint.
+ */
+export const replicatesOf = (
+  columns: Pick<DefinitionColumns, "bigReplicates">,
+  stage: StageColumns
+): ArrayLike<ReplicateValue> => {
+  const big = columns.bigReplicates
+  if (big === undefined || big.length === 0) return stage.replicate
+  return Array.from(stage.replicate, (r): ReplicateValue => (r > 0 ? r : big[-r - 1]!))
 }
 
 /** 32-bit integers over shared memory: a worker thread reads them without a copy. */
@@ -104,12 +142,13 @@ export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinitio
   /** A stage's entries, made once on first call; `make` gets the texts of entry i and its parent index. */
   const entries = <A>(
     stage: Stage,
-    make: (parent: number, templateId: string, llmModelId: string, replicate: number) => A
+    make: (parent: number, templateId: string, llmModelId: string, replicate: ReplicateValue) => A
   ): () => Array<A> => {
     let made: Array<A> | undefined
     return () => {
       if (made === undefined) {
-        const { llm, parent, replicate, size, template } = columns[`${stage}s`]
+        const { llm, parent, size, template } = columns[`${stage}s`]
+        const replicate = replicatesOf(columns, columns[`${stage}s`])
         const templates = columns.templates[stage]
         const llms = columns.llms[stage]
         made = new Array(size)
@@ -188,13 +227,13 @@ export interface OrphanEntry {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
-/** Replicates are stored as 32-bit integers: 1 … 2^31 − 1. */
+/** Replicates up to this are stored in the 32-bit columns as themselves; larger ones in the side table. */
 const MAX_REPLICATE = 2 ** 31 - 1
 
 /**
  * Why an entry handed in by an embedder cannot be built (the builder owns this validation: a definition
  * need not come from a spec): ids must be non-empty strings without control characters, replicates
- * whole numbers 1 … 2^31 − 1 (beyond, a replicate would wrap and merge into another generation).
+ * whole numbers ≥ 1 (a number or a bigint; any size, as Python's `int`).
  */
 const entryProblem = (
   stage: Stage,
@@ -212,11 +251,11 @@ const entryProblem = (
     }
   }
   const r = entry.replicate
-  if (typeof r !== "number" || !Number.isInteger(r) || r < 1 || r > MAX_REPLICATE) {
+  if (typeof r === "bigint" ? r < 1n : typeof r !== "number" || !Number.isInteger(r) || r < 1) {
     return {
       stage,
       description: describe("replicate", r),
-      reason: `a ${stage} entry's replicate must be a whole number from 1 to ${MAX_REPLICATE}`
+      reason: `a ${stage} entry's replicate must be a whole number of at least 1`
     }
   }
   return undefined
@@ -259,8 +298,11 @@ const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEn
   const drafts = new StageBuilder()
   const bad = checkEntries(definition)
   if (bad !== undefined) return bad
+  const big = makeBigReplicates()
+  const code = (r: ReplicateValue): number =>
+    typeof r === "number" && r <= MAX_REPLICATE ? r : r <= MAX_REPLICATE ? Number(r) : big.code(BigInt(r))
   for (const d of definition.drafts) {
-    drafts.push(combos.of(d.comboId), templates.draft.of(d.templateId), llms.draft.of(d.llmModelId), d.replicate)
+    drafts.push(combos.of(d.comboId), templates.draft.of(d.templateId), llms.draft.of(d.llmModelId), code(d.replicate))
   }
   const essays = new StageBuilder()
   const draftOf = makeParentLookup(definition.drafts, draftKey)
@@ -272,7 +314,7 @@ const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEn
         description: `essay template ${e.templateId} on draft ${draftKey(e.draft).split(SEP).join(" / ")}`
       }
     }
-    essays.push(parent, templates.essay.of(e.templateId), llms.essay.of(e.llmModelId), e.replicate)
+    essays.push(parent, templates.essay.of(e.templateId), llms.essay.of(e.llmModelId), code(e.replicate))
   }
   const evaluations = new StageBuilder()
   const essayOf = makeParentLookup(definition.essays, essayKey)
@@ -284,7 +326,7 @@ const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEn
         description: `evaluation template ${v.templateId} on essay template ${v.essay.templateId}`
       }
     }
-    evaluations.push(parent, templates.evaluation.of(v.templateId), llms.evaluation.of(v.llmModelId), v.replicate)
+    evaluations.push(parent, templates.evaluation.of(v.templateId), llms.evaluation.of(v.llmModelId), code(v.replicate))
   }
   return {
     combos: combos.texts,
@@ -293,7 +335,8 @@ const fromEntries = (definition: CohortDefinition): DefinitionColumns | OrphanEn
     drafts: drafts.done(),
     essays: essays.done(),
     evaluations: evaluations.done(),
-    unique: false
+    unique: false,
+    ...(big.values.length === 0 ? {} : { bigReplicates: big.values })
   }
 }
 

@@ -16,7 +16,7 @@ import {
 import { type Design, designFromRows, type DesignLevels } from "../domain/Design.js"
 import type { SpecValue } from "../domain/SpecValue.js"
 import type { InvalidSpec } from "../errors/InvalidSpec.js"
-import { definitionOfColumns, StageBuilder } from "./DefinitionColumns.js"
+import { definitionOfColumns, makeBigReplicates, StageBuilder } from "./DefinitionColumns.js"
 
 /**
  * The fast path of `domain/DefinitionFromRows.ts`: the same rule over a whole design, interning texts
@@ -124,7 +124,7 @@ type TextPool = ReturnType<typeof makeTextPool>
 type Pack = number | string
 
 const pack = (template: number, llm: number, replicate: number): Pack =>
-  template < PACK_IDS && llm < PACK_IDS && replicate < PACK_REPLICATES
+  template < PACK_IDS && llm < PACK_IDS && replicate >= 0 && replicate < PACK_REPLICATES
     ? (template * PACK_IDS + llm) * PACK_REPLICATES + replicate
     : `${template},${llm},${replicate}`
 
@@ -140,6 +140,13 @@ class DefinitionBuilder {
   readonly textColumns: ReadonlyArray<ReadonlyArray<number>>
   readonly repColumns: ReadonlyArray<ReadonlyArray<number>>
   readonly pools: ReadonlyArray<TextPool> = TEXT_FIELDS.map(() => makeTextPool())
+  /** Replicates beyond 2^31 − 1 (rare): a column holds the code -(k + 1) of the k-th. */
+  readonly big = makeBigReplicates()
+  /** `replicateOf` with a replicate beyond 2^31 − 1 as its code in the side table. */
+  readonly replicateOf = (value: SpecValue | undefined): number | string => {
+    const r = replicateOf(value)
+    return typeof r === "bigint" ? this.big.code(r) : r
+  }
   readonly drafts = new StageBuilder()
   readonly essays = new StageBuilder()
   readonly evaluations = new StageBuilder()
@@ -254,7 +261,8 @@ class DefinitionBuilder {
       drafts: this.drafts.done(),
       essays: this.essays.done(),
       evaluations: this.evaluations.done(),
-      unique: true
+      unique: true,
+      ...(this.big.values.length === 0 ? {} : { bigReplicates: this.big.values })
     })
   }
 }
@@ -281,7 +289,7 @@ const visitLevels = (b: DefinitionBuilder, levels: DesignLevels): void => {
     },
     replicateAt: (c) => {
       const level = digits[columnAxes[c]!]!
-      return repIds[c]![level] ??= replicateOf(columnValues[c]![level])
+      return repIds[c]![level] ??= b.replicateOf(columnValues[c]![level])
     },
     values: () => columnValues.map((v, c) => v[digits[columnAxes[c]!]!]!)
   }
@@ -310,7 +318,7 @@ const visitRows = (b: DefinitionBuilder, design: Design): void => {
       const value = row[c]
       if (value === lastValue[c] && lastRep[c] !== undefined) return lastRep[c]!
       let found = repCache.get(value!)
-      if (found === undefined) repCache.set(value!, found = replicateOf(value))
+      if (found === undefined) repCache.set(value!, found = b.replicateOf(value))
       lastValue[c] = value
       return (lastRep[c] = found)
     },

@@ -37,7 +37,8 @@ export const MembershipRowBody = Schema.Struct({
   combo_id: Schema.String,
   template_id: Schema.String,
   llm_model_id: Schema.String,
-  replicate: Schema.Number
+  /** A number; a replicate beyond 2^31 - 1 (a bigint) is sent as its decimal text. */
+  replicate: Schema.Union(Schema.Number, Schema.BigInt)
 }).annotations({ identifier: "MembershipRow" })
 
 const Counts = Schema.Struct({ draft: Schema.Number, essay: Schema.Number, evaluation: Schema.Number })

@@ -27,6 +27,9 @@ import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
 
+/** A replicate as metadata records it: a whole number (a bigint beyond 2^31 - 1). */
+const isWholeNumber = (value: unknown): boolean => typeof value === "bigint" || Number.isInteger(value)
+
 export { generationMetadata }
 
 /** Below this many generations to write, a worker thread costs more than it saves. */
@@ -93,12 +96,12 @@ export const FileSystemArtifactStore = {
               }
               // What metadata records of a row's parent and replicate: a generation id (or none) and a
               // whole number, as every registry and definition makes them.
-              if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !Number.isInteger(replicate[i])) {
+              if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !isWholeNumber(replicate[i])) {
                 return yield* new InvalidConstraint({
                   reason: "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
                   cohortId,
                   details: [
-                    `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${JSON.stringify(replicate[i])}`
+                    `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${typeof replicate[i] === "bigint" ? replicate[i] : JSON.stringify(replicate[i])}`
                   ]
                 })
               }

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
+import { PyJsonError, pyJsonStr, type PyJson, readMetadataJson } from "../domain/PythonJson.js"
 import { pyIntOfText, pyStrip } from "../domain/PythonText.js"
+import { PyFloat } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
 
 // Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
@@ -18,7 +20,7 @@ export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | u
   if (rep === undefined) return undefined
   const text = (v: unknown): string | undefined => {
     if (v === undefined || v === null) return undefined
-    const t = pyStrip(typeof v === "boolean" ? (v ? "True" : "False") : String(v))
+    const t = pyStrip(pyJsonStr(v as PyJson))
     return t === "" ? undefined : t
   }
   // `metadata.get("template_id") or metadata.get(...)`: the fallback is taken only when the first is falsy.
@@ -33,7 +35,7 @@ export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | u
 }
 
 const pyTruthy = (v: unknown): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === "" ||
+  !(v === undefined || v === null || v === false || v === 0 || v === "" || (v instanceof PyFloat && v.value === 0) ||
     (Array.isArray(v) && v.length === 0) || (typeof v === "object" && Object.keys(v as object).length === 0))
 
 const DIGITS = /^\p{Nd}+$/u
@@ -47,6 +49,8 @@ const replicateOfMetadata = (raw: unknown): string | undefined => {
   if (raw === undefined || raw === null) return "1"
   if (typeof raw === "boolean") return raw ? "1" : "0"
   if (typeof raw === "number") return Number.isFinite(raw) ? String(BigInt(Math.trunc(raw))) : undefined
+  if (typeof raw === "bigint") return String(raw)
+  if (raw instanceof PyFloat) return Number.isFinite(raw.value) ? String(BigInt(Math.trunc(raw.value))) : undefined
   if (typeof raw !== "string") return undefined
   const digits = pyStrip(raw)
   return DIGITS.test(digits) ? String(pyIntOfText(digits)) : undefined
@@ -61,7 +65,7 @@ export const generationMetadata = (
     combo_id: string
     template_id: string
     llm_model_id: string
-    replicate: number
+    replicate: number | bigint
   },
   cohortId: string,
   mode: string
@@ -71,8 +75,15 @@ export const generationMetadata = (
   if (row.stage === "draft" && row.combo_id !== "") m["combo_id"] = row.combo_id
   if (row.parent_gen_id !== "") m["parent_gen_id"] = row.parent_gen_id
   if (row.llm_model_id !== "") m["llm_model_id"] = row.llm_model_id
-  m["replicate"] = row.replicate
-  return JSON.stringify(m, null, 2)
+  if (typeof row.replicate === "number") {
+    m["replicate"] = row.replicate
+    return JSON.stringify(m, null, 2)
+  }
+  // A bigint (beyond 2^31 - 1) is written as its digits, as json.dumps writes a Python int: in place of a
+  // stand-in number, the last key.
+  m["replicate"] = 0
+  const text = JSON.stringify(m, null, 2)
+  return `${text.slice(0, text.length - "0\n}".length)}${row.replicate}\n}`
 }
 
 /** Is a process with this pid alive (so its temp files are still in use)? */
@@ -375,10 +386,8 @@ export class GensDirectory {
     const text = this.readMetadata(stage, id, listed)
     if (text === undefined) return FREE
     if (text instanceof Unreadable) return text
-    let metadata: unknown
-    try {
-      metadata = JSON.parse(text)
-    } catch {
+    const metadata = readMetadataJson(text)
+    if (metadata instanceof PyJsonError) {
       return new Unreadable(text.trim() === "" ? "empty" : text.startsWith("\ufeff") ? "starts with a BOM (not JSON)" : "not JSON")
     }
     const signature = signatureOfMetadata(stage, metadata)
@@ -499,7 +508,7 @@ export interface GenerationColumns {
   readonly combo_id: ReadonlyArray<string>
   readonly template_id: ReadonlyArray<string>
   readonly llm_model_id: ReadonlyArray<string>
-  readonly replicate: ReadonlyArray<number>
+  readonly replicate: ReadonlyArray<number | bigint>
 }
 
 /**
@@ -516,7 +525,9 @@ export interface PackedColumns {
   readonly combo: Int32Array
   readonly template: Int32Array
   readonly llm: Int32Array
+  /** A replicate, or -(k + 1) for `bigReplicates[k]` (beyond 2^31 - 1; bigints survive structured cloning). */
   readonly replicate: Float64Array
+  readonly bigReplicates?: ReadonlyArray<bigint>
 }
 
 const STAGES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
@@ -542,14 +553,16 @@ export const packColumns = (rows: GenerationColumns): PackedColumns => {
     combo: shared(Int32Array, 4),
     template: shared(Int32Array, 4),
     llm: shared(Int32Array, 4),
-    replicate: shared(Float64Array, 8)
+    replicate: shared(Float64Array, 8),
+    bigReplicates: [] as Array<bigint>
   }
   for (let i = 0; i < n; i++) {
     packed.stages[i] = STAGES.indexOf(rows.stage[i]!)
     packed.combo[i] = code(rows.combo_id[i]!)
     packed.template[i] = code(rows.template_id[i]!)
     packed.llm[i] = code(rows.llm_model_id[i]!)
-    packed.replicate[i] = rows.replicate[i]!
+    const r = rows.replicate[i]!
+    packed.replicate[i] = typeof r === "number" ? r : -packed.bigReplicates.push(r)
   }
   return packed
 }
@@ -574,7 +587,7 @@ export const unpackColumns = (packed: PackedColumns): GenerationColumns => {
     combo_id: column((i) => packed.texts[packed.combo[i]!]!),
     template_id: column((i) => packed.texts[packed.template[i]!]!),
     llm_model_id: column((i) => packed.texts[packed.llm[i]!]!),
-    replicate: Array.from(packed.replicate)
+    replicate: Array.from(packed.replicate, (r) => (r < 0 ? packed.bigReplicates![-r - 1]! : r))
   }
 }
 

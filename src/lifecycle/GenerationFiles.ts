@@ -1,6 +1,8 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import type { Stage } from "../domain/Stage.js"
+import { type PyJson, PyJsonError, pyJsonStr, readMetadataJson } from "../domain/PythonJson.js"
+import { pyStrip } from "../domain/PythonText.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
 // synchronous readdir each; an Effect per row would cost more than the system call.
@@ -59,7 +61,10 @@ export const probeGeneration = (dir: string): number => {
   return bits
 }
 
-/** The metadata object of a generation, or undefined when it is missing or not a JSON object. */
+/**
+ * The metadata object of a generation, or undefined when it is missing or not a JSON object. Read as
+ * the original's `json.loads` reads it (exact big integers, floats kept as floats).
+ */
 export const readMetadata = (file: string): Record<string, unknown> | undefined => {
   let text: string
   try {
@@ -67,20 +72,16 @@ export const readMetadata = (file: string): Record<string, unknown> | undefined 
   } catch {
     return undefined
   }
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? parsed as Record<string, unknown>
-      : undefined
-  } catch {
-    return undefined
-  }
+  const parsed = readMetadataJson(text)
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && !(parsed instanceof PyJsonError)
+    ? parsed as Record<string, unknown>
+    : undefined
 }
 
-/** A metadata field as stripped text ("" when absent), as the original's scripts read it. */
+/** A metadata field as stripped text ("" when absent), as the original's scripts read it: `str(value).strip()`. */
 export const metadataText = (metadata: Record<string, unknown> | undefined, key: string): string => {
   const value = metadata?.[key]
-  return value === undefined || value === null ? "" : String(value).trim()
+  return value === undefined || value === null ? "" : pyStrip(pyJsonStr(value as PyJson))
 }
 
 /** Total bytes of the files under a folder (not following symlinks). */

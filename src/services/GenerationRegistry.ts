@@ -8,7 +8,8 @@ export interface DraftIdRequest {
   readonly templateId: string
   readonly llmModelId: string
   readonly cohortId: string
-  readonly replicate: number
+  /** A whole number ≥ 1; a bigint beyond 2^31 − 1. */
+  readonly replicate: number | bigint
 }
 
 /** What an essay's id is made from: its draft's gen id, template, cohort and replicate. */
@@ -16,7 +17,8 @@ export interface EssayIdRequest {
   readonly draftGenId: string
   readonly templateId: string
   readonly cohortId: string
-  readonly replicate: number
+  /** A whole number ≥ 1; a bigint beyond 2^31 − 1. */
+  readonly replicate: number | bigint
 }
 
 /** What an evaluation's id is made from: its essay's gen id, template, judge LLM, cohort and replicate. */
@@ -25,7 +27,8 @@ export interface EvaluationIdRequest {
   readonly templateId: string
   readonly llmModelId: string
   readonly cohortId: string
-  readonly replicate: number
+  /** A whole number ≥ 1; a bigint beyond 2^31 − 1. */
+  readonly replicate: number | bigint
 }
 
 /** Hands out the gen id of each planned generation. */

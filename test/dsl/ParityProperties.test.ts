@@ -1,11 +1,12 @@
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { describe, expect, layer } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import {
   compileDesign,
+  computeGenId,
   definitionFromDesign,
   definitionFromDesignRows,
   designFromRows,
@@ -150,4 +151,25 @@ layer(NodeContext.layer)("parity properties", (it) => {
         expect(compared).toBeGreaterThan(30)
       }))
   })
+})
+
+describe("replicates of any size", () => {
+  it.effect("one generation per integer, whatever its spelling, its id over the integer's decimal digits", () =>
+    Effect.gen(function*() {
+      const registry = yield* makeInMemoryRegistry
+      const sample = FastCheck.sample(FastCheck.bigInt({ min: 1n, max: 2n ** 200n }), { numRuns: 60, seed: 11 })
+      for (const n of [...sample, 2n ** 31n - 1n, 2n ** 31n, 2n ** 53n + 1n]) {
+        const spellings: Array<unknown> = [n, String(n), ` ${n} `, [...String(n)].join("_")]
+        if (n <= 2n ** 53n) spellings.push(Number(n))
+        const rows = spellings.map((draft_replicate) => ({
+          combo_id: "c", draft_template: "t", draft_llm: "m", draft_replicate,
+          essay_template: "e", essay_llm: "m", evaluation_template: "v", evaluation_llm: "j"
+        }))
+        const definition = yield* definitionFromDesignRows(rows)
+        expect(definition.drafts.map((d) => String(d.replicate))).toEqual([String(n)])
+        const membership = yield* generateMembership(definition, "c", registry)
+        expect(membership.genId[0]).toBe(yield* computeGenId("draft", ["c", "t", "m", String(n)]))
+        expect(membership.replicate.map(String)).toEqual([String(n), "1", "1"])
+      }
+    }))
 })
