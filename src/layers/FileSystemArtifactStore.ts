@@ -9,6 +9,7 @@ import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
+import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
 import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
@@ -176,6 +177,8 @@ export const FileSystemArtifactStore = {
           // Builds of one cohort persist one at a time (the lock is released on any exit).
           const former = yield* lockCohort(cohortDir, options.lockWait)
           yield* sweepFormerHolders(cohortDir, former)
+          const trash = sweepPurgeTrash(paths.root)
+          if (trash > 0) yield* Effect.logDebug(`removed ${trash} trash folders of an interrupted purge`)
           // Manifest and membership are written (to temp files) before any generation, so that a
           // failure there leaves nothing behind; they are renamed into place only at the end.
           const manifestPath = path.join(cohortDir, "manifest.json")

@@ -10,8 +10,35 @@ export const HAS_METADATA = 1
 export const HAS_RAW = 4
 export const HAS_PARSED = 8
 
-/** Prefix of the trash name a purge renames a generation folder to before removing it. */
+/** Prefix of the trash folder (in gens/ and cohorts/) a purge moves a folder into before removing it. */
 export const TRASH_PREFIX = ".purge-"
+
+/**
+ * Removes the trash a purge that was interrupted left in `gens/` and `cohorts/` (two small listings, so
+ * every build can afford it). Best effort: what cannot be removed now is tried again by the next build
+ * or purge. Returns how many trash folders went.
+ */
+export const sweepPurgeTrash = (dataRoot: string): number => {
+  let swept = 0
+  for (const dir of [nodePath.join(dataRoot, "gens"), nodePath.join(dataRoot, "cohorts")]) {
+    let names: Array<string>
+    try {
+      names = fs.readdirSync(dir)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      if (!name.startsWith(TRASH_PREFIX)) continue
+      try {
+        fs.rmSync(nodePath.join(dir, name), { recursive: true, force: true })
+        swept++
+      } catch {
+        // Left for the next build or purge.
+      }
+    }
+  }
+  return swept
+}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
