@@ -20,6 +20,7 @@ import { membershipTable } from "./domain/MembershipTable.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
 import { InvalidConstraint } from "./errors/InvalidConstraint.js"
+import { BuildProgress } from "./services/BuildProgress.js"
 import { CatalogBundleLoader } from "./services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "./services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "./services/MembershipArtifactStore.js"
@@ -80,7 +81,11 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
     const loader = yield* CatalogBundleLoader
     const registries = yield* RegistryFactory
 
+    const progress = yield* Effect.serviceOption(BuildProgress)
+    const phase = (name: string, n: number) => Option.map(progress, (p) => p.update(name, n, n))
     const spec = yield* repository.get(cohortId)
+    const designRows = spec.metadata?.["design_rows"]
+    if (typeof designRows === "number") phase("spec design rows", designRows)
     const bundle = yield* loader.loadForSpec(spec)
     const combos = yield* requireFrames(bundle.frames, bundle.metadata)
     const definition = spec.definition
@@ -101,6 +106,7 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
+    phase("membership ids", rows.genId.length)
     const rowsGap = rowsCoverageGap(rows, allow, files)
     if (rowsGap !== undefined) return yield* rowsGap
 

@@ -24,6 +24,9 @@ import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
+import { formatCount } from "./Numbers.js"
+import { makeProgressReporter } from "./Progress.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -118,10 +121,26 @@ const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E
 const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
 
 const announce = (rows: number, what: string) =>
-  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${thousands(rows)} design rows`) : Effect.void
+  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${formatCount(rows)} design rows`) : Effect.void
 
-/** 1234567 → "1,234,567" (toLocaleString loads ICU data: ~20 ms of a plan). */
-const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+/**
+ * Progress of a build on stderr (COHORT_PROGRESS: `1` always, `0` never, else for long builds): on a
+ * terminal a line rewritten in place, otherwise a line per phase.
+ */
+const withProgress = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const setting = yield* Config.string("COHORT_PROGRESS").pipe(Config.withDefault("auto"), Effect.orElseSucceed(() => "auto"))
+    if (setting.trim() === "0") return yield* effect
+    const reporter = makeProgressReporter({
+      write: (text) => process.stderr.write(text),
+      terminal: process.stderr.isTTY === true,
+      always: setting.trim() === "1"
+    })
+    return yield* effect.pipe(
+      Effect.provideService(BuildProgress, { update: reporter.update }),
+      Effect.ensuring(Effect.sync(() => reporter.end()))
+    )
+  })
 
 const runBuild = (args: {
   readonly cohortId: string
@@ -142,11 +161,14 @@ const runBuild = (args: {
       dryRun: args.dryRun,
       previewRows: args.previewRows,
       strict: args.strict
-    }).pipe(Effect.provide(dataRootLayer(root, {
-      maxRows: args.maxRows,
-      ...(s === undefined ? {} : { seed: s }),
-      ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
-    })))
+    }).pipe(
+      Effect.provide(dataRootLayer(root, {
+        maxRows: args.maxRows,
+        ...(s === undefined ? {} : { seed: s }),
+        ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
+      })),
+      withProgress
+    )
     yield* args.json
       ? Console.log(JSON.stringify({ ok: true, result: resultJson(result) }))
       : Console.log(buildSummary(result, args.dryRun))

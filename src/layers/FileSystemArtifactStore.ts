@@ -6,6 +6,7 @@ import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
@@ -133,6 +134,10 @@ export const FileSystemArtifactStore = {
             // half of it when there is much (both claim from one counter). Synchronous writes in chunks:
             // interruption lands between chunks, never inside a write.
             const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
+            const progress = yield* Effect.serviceOption(BuildProgress)
+            const report = () =>
+              Option.map(progress, (p) =>
+                p.update("writing metadata", Math.min(Atomics.load(work.next, 0), todo.length), todo.length))
             const shared = yield* shareWork({
               worker,
               job: () => ({
@@ -140,7 +145,11 @@ export const FileSystemArtifactStore = {
                 root: gens.root,
                 work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
               }),
-              step: () => writeClaimed(gens, work, SYNC_CHUNK),
+              step: () => {
+                const done = writeClaimed(gens, work, SYNC_CHUNK)
+                report()
+                return done
+              },
               stop: () => stopWrites(work)
             })
             if (todo.length > 0) {
