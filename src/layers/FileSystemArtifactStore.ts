@@ -24,7 +24,7 @@ import {
   WRITTEN,
   writeClaimed
 } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensDirectoryFor } from "./GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
@@ -33,6 +33,12 @@ export { generationMetadata }
 
 /** Below this many generations to write, a worker thread costs more than it saves. */
 const PARALLEL_WRITE_MIN = 4_000
+/**
+ * Metadata files this thread writes between event-loop yields: one claim. A signal (Ctrl-C) is seen only
+ * between steps, and both threads stop at their next file once it is: so at most about a claim each is
+ * written after it (a step of 2,000 let thousands through).
+ */
+const WRITE_STEP = 256
 
 function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>): Generator<Uint8Array> {
   const out = new ChunkBuffer()
@@ -146,7 +152,7 @@ export const FileSystemArtifactStore = {
                 work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
               }),
               step: () => {
-                const done = writeClaimed(gens, work, SYNC_CHUNK)
+                const done = writeClaimed(gens, work, WRITE_STEP)
                 report()
                 return done
               },
