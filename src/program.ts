@@ -1,7 +1,12 @@
 import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
-import { allowlistsFromFrames, definitionCoverageGap, rowsCoverageGap } from "./domain/CatalogCoverage.js"
+import {
+  allowlistsFromFrames,
+  definitionCoverageGap,
+  definitionCoverageGaps,
+  rowsCoverageGap
+} from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
 import { definitionProblem } from "./domain/DefinitionColumns.js"
 import {
@@ -19,6 +24,7 @@ import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
+import type { CoverageGap } from "./errors/CoverageGap.js"
 import { InvalidConstraint } from "./errors/InvalidConstraint.js"
 import { BuildProgress } from "./services/BuildProgress.js"
 import { CatalogBundleLoader } from "./services/CatalogBundleLoader.js"
@@ -43,29 +49,58 @@ const catalogFilesOf = (metadata: Readonly<Record<string, unknown>>): Record<str
   return out
 }
 
-/** The combo catalog is present, has rows, and carries its six schema columns. */
-const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
-  Effect.gen(function*() {
-    const combos = frames["combo_mappings"]
-    if (combos === undefined || combos.numRows() === 0) {
-      return yield* new CatalogMissing({
-        slice: "combo_mappings",
-        ...pathOf(metadata, "combo_mappings"),
-        reason: combos === undefined ? "missing" : "has no rows"
-      })
-    }
+/** Every problem of the catalogs a build needs: the combo catalog missing, empty or without its six columns, each other catalog missing. */
+const catalogProblems = (
+  frames: Readonly<Record<string, ColumnTable>>,
+  metadata: Readonly<Record<string, unknown>>
+): Array<CatalogMissing | CatalogIncomplete> => {
+  const out: Array<CatalogMissing | CatalogIncomplete> = []
+  const combos = frames["combo_mappings"]
+  if (combos === undefined || combos.numRows() === 0) {
+    out.push(new CatalogMissing({
+      slice: "combo_mappings",
+      ...pathOf(metadata, "combo_mappings"),
+      reason: combos === undefined ? "missing" : "has no rows"
+    }))
+  } else {
     const names = new Set(combos.columnNames())
     const missingColumns = COMBO_MAPPINGS_COLUMNS.filter((c) => !names.has(c))
     if (missingColumns.length > 0) {
-      return yield* new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") })
+      out.push(new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") }))
     }
-    for (const slice of REQUIRED_FRAMES) {
-      if (frames[slice] === undefined) {
-        return yield* new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" })
-      }
-    }
-    return combos
+  }
+  for (const slice of REQUIRED_FRAMES) {
+    if (frames[slice] === undefined) out.push(new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" }))
+  }
+  return out
+}
+
+/** The combo catalog is present, has rows, and carries its six schema columns; the other catalogs are there. */
+const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
+  Effect.gen(function*() {
+    const first = catalogProblems(frames, metadata)[0]
+    if (first !== undefined) return yield* first
+    return frames["combo_mappings"]!
   })
+
+/**
+ * The independent problems of a cohort's catalogs and coverage, all of them (a build stops at the
+ * first): each missing or incomplete catalog, and the coverage gap of each catalog that is there. A
+ * spec that cannot be read fails with its error (nothing else can be checked then).
+ */
+export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems")(function*(cohortId: string) {
+  const repository = yield* CohortSpecRepository
+  const loader = yield* CatalogBundleLoader
+  const spec = yield* repository.get(cohortId)
+  const bundle = yield* loader.loadForSpec(spec)
+  const catalogs = catalogProblems(bundle.frames, bundle.metadata)
+  const problems: Array<CatalogMissing | CatalogIncomplete | CoverageGap> = catalogs
+  const definition = spec.definition
+  if (definition === undefined || definitionProblem(definition) !== undefined) return problems
+  const skip = new Set(catalogs.map((p) => p.slice))
+  const allow = allowlistsFromFrames(bundle.frames)
+  return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]
+})
 
 /**
  * The checks and the table of a build, nothing persisted: spec → catalogs → definition → coverage →

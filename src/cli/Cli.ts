@@ -12,7 +12,7 @@ import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
-import { buildCohortMembership } from "../program.js"
+import { buildCohortMembership, catalogAndCoverageProblems } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
 import { atSpecOrigin } from "../spec/ValueOrigin.js"
@@ -197,7 +197,27 @@ const build = Command.make(
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
-/** One problem `validate` found: the error that stopped the build, or a warning. */
+/** Tags of the problems that do not keep the others from being checked: each catalog's, each gap. */
+const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CoverageGap"])
+
+/**
+ * The error that stopped a build and every other independent problem of the cohort: when it is a
+ * catalog problem or a coverage gap, each missing catalog and each catalog's gap (the first error
+ * stays first); any other error is the only problem.
+ */
+const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof dataRootLayer>) =>
+  INDEPENDENT.has(first._tag)
+    ? catalogAndCoverageProblems(cohortId).pipe(
+      Effect.provide(layer),
+      Effect.map((found): Array<TaggedFailure> => {
+        const rest = found.filter((p) => p.message !== first.message)
+        return [first, ...rest]
+      }),
+      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
+    )
+    : Effect.succeed<Array<TaggedFailure>>([first])
+
+/** One problem `validate` found: an error (all that can be checked independently), or a warning. */
 type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>
 
 /**
@@ -215,8 +235,9 @@ const runValidate = (args: {
   Effect.gen(function*() {
     const path = yield* Path.Path
     const s = seedOf(args.seed)
+    const layer = dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
     const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
-      Effect.provide(dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })),
+      Effect.provide(layer),
       Effect.either
     )
     if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
@@ -233,8 +254,9 @@ const runValidate = (args: {
         cohortId: args.cohortId,
         details: warnings
       })
+    const errors = Either.isLeft(outcome) ? yield* everyError(error, args.cohortId, layer) : []
     const problems: Array<Problem> = Either.isLeft(outcome)
-      ? [{ severity: "error", ...errorJson(error), message: error.message }]
+      ? errors.map((e) => ({ severity: "error", ...errorJson(e), message: e.message }))
       : warnings.map((message) => ({ severity: "warning", message: escapeControls(message) }))
     yield* args.json
       ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))

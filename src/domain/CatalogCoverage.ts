@@ -94,8 +94,17 @@ const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): Cover
   })
 }
 
-const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined => {
+/** The gaps of `checks` in order (the first only, unless `all`); checks of a slice in `skip` are left out. */
+const gapsOf = (
+  checks: ReadonlyArray<Check>,
+  files: CatalogFiles,
+  all: boolean,
+  skip: ReadonlySet<string> = new Set()
+): Array<CoverageGap> => {
+  const out: Array<CoverageGap> = []
   for (const check of checks) {
+    const source = CHECK_SOURCES[check.stage === undefined ? check.field : `${check.stage} ${check.field}`]
+    if (source !== undefined && skip.has(source.slice)) continue
     const { allowed, values } = check
     const missing: Array<string> = []
     const seen = new Set<string>()
@@ -105,19 +114,18 @@ const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGa
       const value = pyStrip(raw)
       if (value !== "" && !allowed.has(value)) missing.push(value)
     }
-    if (missing.length > 0) return gapOf(check, missing, files)
+    if (missing.length > 0) out.push(gapOf(check, missing, files))
+    if (!all && out.length > 0) return out
   }
-  return undefined
+  return out
 }
 
-/** The first catalog gap of a definition, in the original's order of checks, or nothing. */
-export const definitionCoverageGap = (
-  definition: CohortDefinition,
-  allow: CatalogAllowlists,
-  files: CatalogFiles = {}
-): CoverageGap | undefined => {
+const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined =>
+  gapsOf(checks, files, false)[0]
+
+const definitionChecks = (definition: CohortDefinition, allow: CatalogAllowlists): Array<Check> => {
   const { combos, llms, templates } = definitionTexts(definition)
-  return firstGap([
+  return [
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: combos },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: templates.draft },
     { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: templates.essay },
@@ -125,8 +133,27 @@ export const definitionCoverageGap = (
     { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: llms.draft },
     { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: llms.essay },
     { stage: "evaluation", field: "llm_model_id", allowed: allow.llms.evaluation, values: llms.evaluation }
-  ], files)
+  ]
 }
+
+/**
+ * Every catalog gap of a definition (one per catalog and stage), in the original's order of checks;
+ * checks against the catalogs in `skip` (slices that are missing, so every value would be a gap) are
+ * left out. `validate` lists them all; a build stops at the first.
+ */
+export const definitionCoverageGaps = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {},
+  skip: ReadonlySet<string> = new Set()
+): Array<CoverageGap> => gapsOf(definitionChecks(definition, allow), files, true, skip)
+
+/** The first catalog gap of a definition, in the original's order of checks, or nothing. */
+export const definitionCoverageGap = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
+): CoverageGap | undefined => firstGap(definitionChecks(definition, allow), files)
 
 function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
   for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!
