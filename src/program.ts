@@ -119,8 +119,6 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
     const progress = yield* Effect.serviceOption(BuildProgress)
     const phase = (name: string, n: number) => Option.map(progress, (p) => p.update(name, n, n))
     const spec = yield* repository.get(cohortId)
-    const designRows = spec.metadata?.["design_rows"]
-    if (typeof designRows === "number") phase("spec design rows", designRows)
     const bundle = yield* loader.loadForSpec(spec)
     const combos = yield* requireFrames(bundle.frames, bundle.metadata)
     const definition = spec.definition

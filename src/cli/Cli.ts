@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Duration, Effect, Either, HashSet, Option } from "effect"
+import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
@@ -138,7 +138,7 @@ const withProgress = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     })
     return yield* effect.pipe(
       Effect.provideService(BuildProgress, { update: reporter.update }),
-      Effect.ensuring(Effect.sync(() => reporter.end()))
+      Effect.onExit((exit) => Effect.sync(() => reporter.end(Exit.isSuccess(exit))))
     )
   })
 

@@ -51,11 +51,12 @@ export const makeProgressReporter = (options: {
     elapsedMs: at - current!.start
   })
   /** The current phase's last line: its time runs to its last report. */
-  const finish = () => {
+  // A phase that did not end (the build failed or was interrupted in it) leaves no line in a pipe.
+  const finish = (ended = true) => {
     // A phase with nothing to do (no metadata to write on a rerun) leaves no line.
     if (current === undefined || !on || current.total === 0) return
     if (options.terminal) options.write(`\r${progressLine(state(mark))}\x1b[K\n`)
-    else options.write(`${phaseLine(state(mark))}\n`)
+    else if (ended) options.write(`${phaseLine(state(mark))}\n`)
     lineShown = false
   }
   return {
@@ -75,8 +76,9 @@ export const makeProgressReporter = (options: {
       lineShown = true
       options.write(`\r${progressLine(state(t))}\x1b[K`)
     },
-    end: (): void => {
-      finish()
+    /** The build is over: its last phase ended (`succeeded`), or it failed or was interrupted in it. */
+    end: (succeeded = true): void => {
+      finish(succeeded)
       current = undefined
     }
   }

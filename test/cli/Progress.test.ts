@@ -57,13 +57,13 @@ describe("build progress", () => {
     ])
   })
 
-  it("otherwise one line per phase; short builds show nothing unless forced; empty phases leave no line", () => {
+  it("otherwise one line per phase; short builds show nothing unless forced; empty or unfinished phases leave no line", () => {
     const small = fakeReporter(false)
     small.reporter.update("membership ids", 232, 232)
     small.reporter.end()
     expect(small.out).toEqual([])
     const { advance, out, reporter } = fakeReporter(false)
-    reporter.update("spec design rows", 100, 100)
+    reporter.update("membership ids", 100, 100)
     advance(500)
     for (let done = 0; done <= PROGRESS_MIN_ITEMS; done += 5_000) {
       reporter.update("writing metadata", done, PROGRESS_MIN_ITEMS)
@@ -73,6 +73,12 @@ describe("build progress", () => {
     reporter.end()
     // A phase's time runs from the last report of the phase before it to its own last report.
     expect(out).toEqual(["writing metadata: 20,000 in 1.5 s (13,333/s)\n"])
+    // A build that fails (or is interrupted) in a phase: that phase leaves no line.
+    const failed = fakeReporter(false, true)
+    failed.reporter.update("membership ids", 5, 5)
+    failed.reporter.update("writing metadata", 2, 5)
+    failed.reporter.end(false)
+    expect(failed.out.map((l) => l.slice(0, l.indexOf(" in ")))).toEqual(["membership ids: 5"])
   })
 
   it.effect("a build reports its phases, each with its final count", () =>
@@ -87,7 +93,6 @@ describe("build progress", () => {
       yield* build
       const last = new Map(events.map(([phase, done, total]) => [phase, [done, total]]))
       expect([...last.keys()]).toEqual([
-        "spec design rows",
         "existing draft metadata",
         "existing essay metadata",
         "existing evaluation metadata",
@@ -109,7 +114,6 @@ describe("build progress", () => {
     expect(JSON.parse(run.stdout).ok).toBe(true)
     const lines = run.stderr.trim().split("\n")
     expect(lines.map((l) => l.slice(0, l.indexOf(" in ")))).toEqual([
-      "spec design rows: 192",
       "membership ids: 232",
       "writing metadata: 232"
     ])
