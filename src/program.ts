@@ -1,9 +1,14 @@
 import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
-import { allowlistsFromFrames, checkDefinitionCoverage, checkRowsCoverage } from "./domain/CatalogCoverage.js"
+import {
+  allowlistsFromFrames,
+  checkDefinitionCoverage,
+  checkRowsCoverage,
+  definitionCoverageGaps
+} from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
-import { definitionColumns } from "./engine/DefinitionColumns.js"
+import { columnsOf, definitionColumns, isOrphanEntry } from "./engine/DefinitionColumns.js"
 import {
   type BuildOptions,
   type CohortMembershipMetadata,
@@ -19,7 +24,9 @@ import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
+import type { CoverageGap } from "./errors/CoverageGap.js"
 import { InvalidConstraint } from "./errors/InvalidConstraint.js"
+import { BuildProgress } from "./services/BuildProgress.js"
 import { CatalogBundleLoader } from "./services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "./services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "./services/MembershipArtifactStore.js"
@@ -42,29 +49,58 @@ const catalogFilesOf = (metadata: Readonly<Record<string, unknown>>): Record<str
   return out
 }
 
-/** The combo catalog is present, has rows, and carries its six schema columns. */
-const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
-  Effect.gen(function*() {
-    const combos = frames["combo_mappings"]
-    if (combos === undefined || combos.numRows() === 0) {
-      return yield* new CatalogMissing({
-        slice: "combo_mappings",
-        ...pathOf(metadata, "combo_mappings"),
-        reason: combos === undefined ? "missing" : "has no rows"
-      })
-    }
+/** Every problem of the catalogs a build needs: the combo catalog missing, empty or without its six columns, each other catalog missing. */
+const catalogProblems = (
+  frames: Readonly<Record<string, ColumnTable>>,
+  metadata: Readonly<Record<string, unknown>>
+): Array<CatalogMissing | CatalogIncomplete> => {
+  const out: Array<CatalogMissing | CatalogIncomplete> = []
+  const combos = frames["combo_mappings"]
+  if (combos === undefined || combos.numRows() === 0) {
+    out.push(new CatalogMissing({
+      slice: "combo_mappings",
+      ...pathOf(metadata, "combo_mappings"),
+      reason: combos === undefined ? "missing" : "has no rows"
+    }))
+  } else {
     const names = new Set(combos.columnNames())
     const missingColumns = COMBO_MAPPINGS_COLUMNS.filter((c) => !names.has(c))
     if (missingColumns.length > 0) {
-      return yield* new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") })
+      out.push(new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") }))
     }
-    for (const slice of REQUIRED_FRAMES) {
-      if (frames[slice] === undefined) {
-        return yield* new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" })
-      }
-    }
-    return combos
+  }
+  for (const slice of REQUIRED_FRAMES) {
+    if (frames[slice] === undefined) out.push(new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" }))
+  }
+  return out
+}
+
+/** The combo catalog is present, has rows, and carries its six schema columns; the other catalogs are there. */
+const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: Readonly<Record<string, unknown>>) =>
+  Effect.gen(function*() {
+    const first = catalogProblems(frames, metadata)[0]
+    if (first !== undefined) return yield* first
+    return frames["combo_mappings"]!
   })
+
+/**
+ * The independent problems of a cohort's catalogs and coverage, all of them (a build stops at the
+ * first): each missing or incomplete catalog, and the coverage gap of each catalog that is there. A
+ * spec that cannot be read fails with its error (nothing else can be checked then).
+ */
+export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems")(function*(cohortId: string) {
+  const repository = yield* CohortSpecRepository
+  const loader = yield* CatalogBundleLoader
+  const spec = yield* repository.get(cohortId)
+  const bundle = yield* loader.loadForSpec(spec)
+  const catalogs = catalogProblems(bundle.frames, bundle.metadata)
+  const problems: Array<CatalogMissing | CatalogIncomplete | CoverageGap> = catalogs
+  const definition = spec.definition
+  if (definition === undefined || isOrphanEntry(columnsOf(definition))) return problems
+  const skip = new Set(catalogs.map((p) => p.slice))
+  const allow = allowlistsFromFrames(bundle.frames)
+  return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]
+})
 
 /**
  * The checks and the table of a build, nothing persisted: spec → catalogs → definition → coverage →
@@ -84,6 +120,8 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
     const loader = yield* CatalogBundleLoader
     const registries = yield* RegistryFactory
 
+    const progress = yield* Effect.serviceOption(BuildProgress)
+    const phase = (name: string, n: number) => Option.map(progress, (p) => p.update(name, n, n))
     const spec = yield* repository.get(cohortId)
     const bundle = yield* loader.loadForSpec(spec)
     const combos = yield* requireFrames(bundle.frames, bundle.metadata)
@@ -101,6 +139,7 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
+    phase("membership ids", rows.genId.length)
     yield* checkRowsCoverage(rows, allow, files)
 
     const warnings = [

@@ -1,6 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Config, Console, Data, Duration, Effect, Either, HashSet, Option } from "effect"
+import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
 import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
@@ -12,7 +12,7 @@ import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
-import { buildCohortMembership } from "../program.js"
+import { buildCohortMembership, catalogAndCoverageProblems } from "../program.js"
 import { compileDesign, estimateRows } from "../dsl/CompileDesign.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
 import { atSpecOrigin } from "../dsl/ValueOrigin.js"
@@ -25,6 +25,9 @@ import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
 import { reportCommand } from "./ReportCommand.js"
+import { formatCount } from "./Numbers.js"
+import { makeProgressReporter } from "./Progress.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -119,10 +122,26 @@ const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E
 const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
 
 const announce = (rows: number, what: string) =>
-  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${thousands(rows)} design rows`) : Effect.void
+  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${formatCount(rows)} design rows`) : Effect.void
 
-/** 1234567 → "1,234,567" (toLocaleString loads ICU data: ~20 ms of a plan). */
-const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+/**
+ * Progress of a build on stderr (COHORT_PROGRESS: `1` always, `0` never, else for long builds): on a
+ * terminal a line rewritten in place, otherwise a line per phase.
+ */
+const withProgress = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const setting = yield* Config.string("COHORT_PROGRESS").pipe(Config.withDefault("auto"), Effect.orElseSucceed(() => "auto"))
+    if (setting.trim() === "0") return yield* effect
+    const reporter = makeProgressReporter({
+      write: (text) => process.stderr.write(text),
+      terminal: process.stderr.isTTY === true,
+      always: setting.trim() === "1"
+    })
+    return yield* effect.pipe(
+      Effect.provideService(BuildProgress, { update: reporter.update }),
+      Effect.onExit((exit) => Effect.sync(() => reporter.end(Exit.isSuccess(exit))))
+    )
+  })
 
 const runBuild = (args: {
   readonly cohortId: string
@@ -143,11 +162,14 @@ const runBuild = (args: {
       dryRun: args.dryRun,
       previewRows: args.previewRows,
       strict: args.strict
-    }).pipe(Effect.provide(dataRootLayer(root, {
-      maxRows: args.maxRows,
-      ...(s === undefined ? {} : { seed: s }),
-      ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
-    })))
+    }).pipe(
+      Effect.provide(dataRootLayer(root, {
+        maxRows: args.maxRows,
+        ...(s === undefined ? {} : { seed: s }),
+        ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
+      })),
+      withProgress
+    )
     yield* args.json
       ? Console.log(JSON.stringify({ ok: true, result: resultJson(result) }))
       : Console.log(buildSummary(result, args.dryRun))
@@ -176,7 +198,27 @@ const build = Command.make(
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
-/** One problem `validate` found: the error that stopped the build, or a warning. */
+/** Tags of the problems that do not keep the others from being checked: each catalog's, each gap. */
+const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CoverageGap"])
+
+/**
+ * The error that stopped a build and every other independent problem of the cohort: when it is a
+ * catalog problem or a coverage gap, each missing catalog and each catalog's gap (the first error
+ * stays first); any other error is the only problem.
+ */
+const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof dataRootLayer>) =>
+  INDEPENDENT.has(first._tag)
+    ? catalogAndCoverageProblems(cohortId).pipe(
+      Effect.provide(layer),
+      Effect.map((found): Array<TaggedFailure> => {
+        const rest = found.filter((p) => p.message !== first.message)
+        return [first, ...rest]
+      }),
+      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
+    )
+    : Effect.succeed<Array<TaggedFailure>>([first])
+
+/** One problem `validate` found: an error (all that can be checked independently), or a warning. */
 type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>
 
 /**
@@ -194,8 +236,9 @@ const runValidate = (args: {
   Effect.gen(function*() {
     const path = yield* Path.Path
     const s = seedOf(args.seed)
+    const layer = dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
     const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
-      Effect.provide(dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })),
+      Effect.provide(layer),
       Effect.either
     )
     if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
@@ -213,8 +256,9 @@ const runValidate = (args: {
         cohortId: args.cohortId,
         details: warnings
       })
+    const errors = Either.isLeft(outcome) ? yield* everyError(error, args.cohortId, layer) : []
     const problems: Array<Problem> = Either.isLeft(outcome)
-      ? [{ severity: "error", ...errorJson(error), message: error.message }]
+      ? errors.map((e) => ({ severity: "error", ...errorJson(e), message: e.message }))
       : warnings.map((message) => ({ severity: "warning", message: escapeControls(message) }))
     yield* args.json
       ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))

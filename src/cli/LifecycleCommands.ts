@@ -6,6 +6,7 @@ import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { type Change, type CohortDiff, cohortDiff } from "../lifecycle/Diff.js"
 import { type PurgeReport, purgeCohort } from "../lifecycle/Purge.js"
 import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
+import { formatCount } from "./Numbers.js"
 import { snakeJson } from "./Report.js"
 
 /** Fields of the lifecycle results whose keys are data (models, cohorts, axes), kept as written in JSON. */
@@ -29,7 +30,7 @@ const bounded = (text: string, max = 120): string => {
 }
 
 const models = (byModel: Readonly<Record<string, number>>): string =>
-  Object.entries(byModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, n]) => `${bounded(m, 60)} ${n}`).join(", ")
+  Object.entries(byModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, n]) => `${bounded(m, 60)} ${formatCount(n)}`).join(", ")
 
 /** The text `cohort status` prints. */
 export const statusText = (status: CohortStatus, listMissing: boolean): string => {
@@ -39,22 +40,22 @@ export const statusText = (status: CohortStatus, listMissing: boolean): string =
   ]
   for (const stage of STAGES) {
     const s = status.stages[stage]
-    const cells = [s.members, s.withMetadata, s.withRaw, s.withParsed, s.missing].map((n) => String(n).padStart(8))
-    lines.push(`${stage.padEnd(10)}${cells.join(" ")} ${String(s.llmCalls).padStart(10)} ${String(s.shared).padStart(7)}`)
+    const cells = [s.members, s.withMetadata, s.withRaw, s.withParsed, s.missing].map((n) => formatCount(n).padStart(8))
+    lines.push(`${stage.padEnd(10)}${cells.join(" ")} ${formatCount(s.llmCalls).padStart(10)} ${formatCount(s.shared).padStart(7)}`)
   }
-  lines.push(`next run: ${status.llmCalls} LLM calls`)
+  lines.push(`next run: ${formatCount(status.llmCalls)} LLM calls`)
   for (const stage of STAGES) {
     const s = status.stages[stage]
     if (s.llmCalls > 0) lines.push(`  ${stage}: ${models(s.llmCallsByModel)}`)
-    if (s.copyPending > 0) lines.push(`  ${stage}: ${s.copyPending} in copy mode (no LLM call)`)
+    if (s.copyPending > 0) lines.push(`  ${stage}: ${formatCount(s.copyPending)} in copy mode (no LLM call)`)
   }
   const sharing = Object.entries(status.sharedWith)
-  if (sharing.length > 0) lines.push(`shared with: ${sharing.map(([c, n]) => `${bounded(c, 60)} (${n})`).join(", ")}`)
+  if (sharing.length > 0) lines.push(`shared with: ${sharing.map(([c, n]) => `${bounded(c, 60)} (${formatCount(n)})`).join(", ")}`)
   if (listMissing && status.missingIds !== undefined) {
     for (const stage of STAGES) {
       const ids = status.missingIds[stage]
       if (ids.length === 0) continue
-      const more = ids.length > MISSING_SHOWN ? ` … and ${ids.length - MISSING_SHOWN} more (--json lists all)` : ""
+      const more = ids.length > MISSING_SHOWN ? ` … and ${formatCount(ids.length - MISSING_SHOWN)} more (--json lists all)` : ""
       lines.push(`missing ${stage}: ${ids.slice(0, MISSING_SHOWN).join(", ")}${more}`)
     }
   }
@@ -106,20 +107,21 @@ export const statusCommand = (kit: CommandKit) =>
 /** How many entries a purge lists in text (JSON has them all). */
 export const PURGE_SHOWN = 50
 
-const counts = (c: Readonly<Record<string, number>>): string => `${c["evaluation"]} evaluations, ${c["essay"]} essays, ${c["draft"]} drafts`
+const counts = (c: Readonly<Record<string, number>>): string =>
+  `${formatCount(c["evaluation"]!)} evaluations, ${formatCount(c["essay"]!)} essays, ${formatCount(c["draft"]!)} drafts`
 
 /** The text `cohort purge` prints. */
 export const purgeText = (report: PurgeReport): string => {
   const verb = report.executed ? "deleted" : "would delete"
   const lines = [
-    `cohort ${bounded(report.cohortId)}: ${verb} ${counts(report.deleted)} (${report.bytesFreed} bytes); kept ${counts(report.kept)}`
+    `cohort ${bounded(report.cohortId)}: ${verb} ${counts(report.deleted)} (${formatCount(report.bytesFreed)} bytes); kept ${counts(report.kept)}`
   ]
   for (const e of report.entries.slice(0, PURGE_SHOWN)) {
     lines.push(`  ${e.action === "delete" ? (report.executed ? "deleted" : "delete") : "keep"} ${e.stage} ${e.genId}: ${e.reason}`)
   }
-  if (report.entries.length > PURGE_SHOWN) lines.push(`  … and ${report.entries.length - PURGE_SHOWN} more (--json lists all)`)
+  if (report.entries.length > PURGE_SHOWN) lines.push(`  … and ${formatCount(report.entries.length - PURGE_SHOWN)} more (--json lists all)`)
   if (report.trashSwept > 0) {
-    lines.push(`${report.executed ? "removed" : "found"} ${report.trashSwept} trash folders of an interrupted purge`)
+    lines.push(`${report.executed ? "removed" : "found"} ${formatCount(report.trashSwept)} trash folders of an interrupted purge`)
   }
   if (report.cohortFolderRemoved) lines.push(`${report.executed ? "removed" : "would remove"} the cohort folder`)
   if (!report.executed) lines.push("dry run: nothing deleted (pass --execute to delete)")
@@ -164,7 +166,7 @@ const change = (label: string, c: Change): Array<string> => {
   const part = (sign: string, values: ReadonlyArray<string>) =>
     values.length === 0
       ? []
-      : [`${sign}${values.slice(0, CHANGE_SHOWN).map((v) => bounded(v, 60)).join(", ")}${values.length > CHANGE_SHOWN ? ` … (${values.length})` : ""}`]
+      : [`${sign}${values.slice(0, CHANGE_SHOWN).map((v) => bounded(v, 60)).join(", ")}${values.length > CHANGE_SHOWN ? ` … (${formatCount(values.length)})` : ""}`]
   const parts = [...part("+", c.added), ...part("-", c.removed)]
   return parts.length === 0 ? [] : [`  ${label}: ${parts.join("  ")}`]
 }
@@ -178,7 +180,7 @@ export const diffText = (d: CohortDiff): string => {
   ]
   for (const stage of STAGES) {
     const s = d.stages[stage]
-    lines.push(`${stage.padEnd(11)}${[s.onlyInA.length, s.onlyInB.length, s.shared.length].map((n) => String(n).padStart(11)).join("")}`)
+    lines.push(`${stage.padEnd(11)}${[s.onlyInA.length, s.onlyInB.length, s.shared.length].map((n) => formatCount(n).padStart(11)).join("")}`)
   }
   const changes = [
     ...change("combos", d.combos),
@@ -187,7 +189,7 @@ export const diffText = (d: CohortDiff): string => {
     ...Object.entries(d.axes ?? {}).flatMap(([axis, c]) => change(`axis ${bounded(axis, 60)}`, c))
   ]
   lines.push(changes.length === 0 ? "no combos, templates, models or levels added or removed" : "changes from a to b:", ...changes)
-  lines.push(`b needs ${d.newLlmCalls.total} LLM calls beyond a`)
+  lines.push(`b needs ${formatCount(d.newLlmCalls.total)} LLM calls beyond a`)
   for (const stage of STAGES) {
     if (d.newLlmCalls.byStage[stage] > 0) lines.push(`  ${stage}: ${models(d.newLlmCalls.byModel[stage])}`)
   }

@@ -1,6 +1,7 @@
 import type { ColumnTable } from "../domain/Frame.js"
 import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
+import { formatCount } from "./Numbers.js"
 import { escapeControls } from "../domain/TerminalText.js"
 
 /** The tags of our errors: what the CLI reports as a one-line failure rather than a crash. */
@@ -96,17 +97,25 @@ export const previewTable = (table: ColumnTable): string => {
   return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
 }
 
+/** A count of the metadata or artifacts (a number, or digits as text) as the CLI writes counts. */
+const count = (value: unknown): string => {
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value
+  return typeof n === "number" ? formatCount(n) : String(value)
+}
+
 /** The human summary `cohort build` prints. */
 export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): string => {
   const m = result.metadata
   const lines = [
-    `cohort ${result.cohortId}: ${result.rowCount} rows (${m["drafts"]} drafts, ${m["essays"]} essays, ${m["evaluations"]} evaluations)`,
-    `combo catalog: ${m["combo_count"]} combos, highest version ${m["max_version"] ?? "-"}`
+    `cohort ${result.cohortId}: ${count(result.rowCount)} rows (${count(m["drafts"])} drafts, ${count(m["essays"])} essays, ${
+      count(m["evaluations"])
+    } evaluations)`,
+    `combo catalog: ${count(m["combo_count"])} combos, highest version ${m["max_version"] ?? "-"}`
   ]
   const a = result.artifacts
   if (dryRun) lines.push("dry run: nothing was written")
   else if (a["generations_written"] !== undefined) {
-    lines.push(`generations: ${a["generations_written"]} new, ${a["generations_existing"]} already present`)
+    lines.push(`generations: ${count(a["generations_written"])} new, ${count(a["generations_existing"])} already present`)
   }
   const warnings = (m["validation_warnings"] ?? []) as Array<string>
   if (warnings.length === 0) lines.push("warnings: none")
@@ -114,7 +123,7 @@ export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): s
   const paths = Object.entries(a).filter(([k]) => !k.startsWith("generations_"))
   if (paths.length > 0) lines.push("artifacts:", ...paths.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`))
   const shown = result.membershipPreview.numRows()
-  if (shown > 0) lines.push(`preview (first ${shown} of ${result.rowCount} rows):`)
+  if (shown > 0) lines.push(`preview (first ${count(shown)} of ${count(result.rowCount)} rows):`)
   // Ids, templates and warnings come from specs and catalogs: escaped line by line (the preview cell by cell).
   const preview = shown > 0 ? [previewTable(result.membershipPreview)] : []
   return [...lines.map((line) => escapeControls(line)), ...preview].join("\n")

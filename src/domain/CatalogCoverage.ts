@@ -1,5 +1,5 @@
-import { Effect } from "effect"
 import type { ColumnTable } from "./Frame.js"
+import { Effect } from "effect"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "../engine/DefinitionColumns.js"
@@ -95,8 +95,17 @@ const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): Cover
   })
 }
 
-const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined => {
+/** The gaps of `checks` in order (the first only, unless `all`); checks of a slice in `skip` are left out. */
+const gapsOf = (
+  checks: ReadonlyArray<Check>,
+  files: CatalogFiles,
+  all: boolean,
+  skip: ReadonlySet<string> = new Set()
+): Array<CoverageGap> => {
+  const out: Array<CoverageGap> = []
   for (const check of checks) {
+    const source = CHECK_SOURCES[check.stage === undefined ? check.field : `${check.stage} ${check.field}`]
+    if (source !== undefined && skip.has(source.slice)) continue
     const { allowed, values } = check
     const missing: Array<string> = []
     const seen = new Set<string>()
@@ -106,23 +115,18 @@ const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGa
       const value = pyStrip(raw)
       if (value !== "" && !allowed.has(value)) missing.push(value)
     }
-    if (missing.length > 0) return gapOf(check, missing, files)
+    if (missing.length > 0) out.push(gapOf(check, missing, files))
+    if (!all && out.length > 0) return out
   }
-  return undefined
+  return out
 }
 
-/** The first catalog gap (of checks in order) as the failure. */
-const failOnGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): Effect.Effect<void, CoverageGap> =>
-  Effect.suspend(() => firstGap(checks, files) ?? Effect.void)
+const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined =>
+  gapsOf(checks, files, false)[0]
 
-/** Fails with the first catalog gap of a definition, in the original's order of checks. */
-export const checkDefinitionCoverage = (
-  definition: CohortDefinition,
-  allow: CatalogAllowlists,
-  files: CatalogFiles = {}
-): Effect.Effect<void, CoverageGap> => {
+const definitionChecks = (definition: CohortDefinition, allow: CatalogAllowlists): Array<Check> => {
   const { combos, llms, templates } = definitionTexts(definition)
-  return failOnGap([
+  return [
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: combos },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: templates.draft },
     { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: templates.essay },
@@ -130,20 +134,39 @@ export const checkDefinitionCoverage = (
     { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: llms.draft },
     { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: llms.essay },
     { stage: "evaluation", field: "llm_model_id", allowed: allow.llms.evaluation, values: llms.evaluation }
-  ], files)
+  ]
 }
+
+/**
+ * Every catalog gap of a definition (one per catalog and stage), in the original's order of checks;
+ * checks against the catalogs in `skip` (slices that are missing, so every value would be a gap) are
+ * left out. `validate` lists them all; a build stops at the first.
+ */
+export const definitionCoverageGaps = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {},
+  skip: ReadonlySet<string> = new Set()
+): Array<CoverageGap> => gapsOf(definitionChecks(definition, allow), files, true, skip)
+
+/** The first catalog gap of a definition, in the original's order of checks, or nothing. */
+export const definitionCoverageGap = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
+): CoverageGap | undefined => firstGap(definitionChecks(definition, allow), files)
 
 function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
   for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!
 }
 
-/** Fails with the first catalog gap of membership rows. */
-export const checkRowsCoverage = (
+/** The first catalog gap of membership rows, or nothing. */
+export const rowsCoverageGap = (
   rows: MembershipRows,
   allow: CatalogAllowlists,
   files: CatalogFiles = {}
-): Effect.Effect<void, CoverageGap> =>
-  failOnGap([
+): CoverageGap | undefined =>
+  firstGap([
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
     { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: stageValues(rows, "draft", rows.templateId) },
     { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: stageValues(rows, "essay", rows.templateId) },
@@ -162,3 +185,17 @@ export const checkRowsCoverage = (
       values: stageValues(rows, "evaluation", rows.llmModelId)
     }
   ], files)
+
+/** Fails with the first catalog gap of a definition, in the original's order of checks. */
+export const checkDefinitionCoverage = (
+  definition: CohortDefinition,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
+): Effect.Effect<void, CoverageGap> => Effect.suspend(() => definitionCoverageGap(definition, allow, files) ?? Effect.void)
+
+/** Fails with the first catalog gap of membership rows. */
+export const checkRowsCoverage = (
+  rows: MembershipRows,
+  allow: CatalogAllowlists,
+  files: CatalogFiles = {}
+): Effect.Effect<void, CoverageGap> => Effect.suspend(() => rowsCoverageGap(rows, allow, files) ?? Effect.void)

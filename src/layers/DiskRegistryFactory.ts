@@ -6,6 +6,7 @@ import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 import { OTHER, SAME, signatureOfMetadata, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
@@ -86,11 +87,19 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
           const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
+          const progress = yield* Effect.serviceOption(BuildProgress)
+          const report = () =>
+            Option.map(progress, (p) =>
+              p.update(`existing ${stage} metadata`, Math.min(Atomics.load(request.next, 0), listed.length), listed.length))
           // This thread claims items too, a few at a time between yields (interruptible).
           const shared = yield* shareWork({
             worker,
             job: () => ({ kind: "verify", root: gens.root, work: request }),
-            step: () => verifyClaimed(gens, request, SYNC_CHUNK),
+            step: () => {
+              const done = verifyClaimed(gens, request, SYNC_CHUNK)
+              report()
+              return done
+            },
             stop: () => Atomics.store(request.next, 0, listed.length)
           })
           if (listed.length > 0) {

@@ -6,9 +6,11 @@ import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
+import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
 import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
@@ -22,7 +24,7 @@ import {
   WRITTEN,
   writeClaimed
 } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { gensDirectoryFor } from "./GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
@@ -34,6 +36,12 @@ export { generationMetadata }
 
 /** Below this many generations to write, a worker thread costs more than it saves. */
 const PARALLEL_WRITE_MIN = 4_000
+/**
+ * Metadata files this thread writes between event-loop yields: one claim. A signal (Ctrl-C) is seen only
+ * between steps, and both threads stop at their next file once it is: so at most about a claim each is
+ * written after it (a step of 2,000 let thousands through).
+ */
+const WRITE_STEP = 256
 
 function* membershipCsvChunks(stages: ArrayLike<string>, ids: ArrayLike<string>): Generator<Uint8Array> {
   const out = new ChunkBuffer()
@@ -135,6 +143,10 @@ export const FileSystemArtifactStore = {
             // half of it when there is much (both claim from one counter). Synchronous writes in chunks:
             // interruption lands between chunks, never inside a write.
             const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
+            const progress = yield* Effect.serviceOption(BuildProgress)
+            const report = () =>
+              Option.map(progress, (p) =>
+                p.update("writing metadata", Math.min(Atomics.load(work.next, 0), todo.length), todo.length))
             const shared = yield* shareWork({
               worker,
               job: () => ({
@@ -142,7 +154,11 @@ export const FileSystemArtifactStore = {
                 root: gens.root,
                 work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
               }),
-              step: () => writeClaimed(gens, work, SYNC_CHUNK),
+              step: () => {
+                const done = writeClaimed(gens, work, WRITE_STEP)
+                report()
+                return done
+              },
               stop: () => stopWrites(work)
             })
             if (todo.length > 0) {
@@ -179,6 +195,8 @@ export const FileSystemArtifactStore = {
           // Builds of one cohort persist one at a time (the lock is released on any exit).
           const former = yield* lockCohort(cohortDir, options.lockWait)
           yield* sweepFormerHolders(cohortDir, former)
+          const trash = sweepPurgeTrash(paths.root)
+          if (trash > 0) yield* Effect.logDebug(`removed ${trash} trash folders of an interrupted purge`)
           // Manifest and membership are written (to temp files) before any generation, so that a
           // failure there leaves nothing behind; they are renamed into place only at the end.
           const manifestPath = path.join(cohortDir, "manifest.json")

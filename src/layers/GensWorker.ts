@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads"
+import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
 import {
   GensDirectory,
   type SharedVerification,
@@ -16,6 +17,7 @@ import {
 export type GensJob =
   | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
   | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
+  | { readonly kind: "probe"; readonly root: string; readonly work: SharedProbe }
 
 export interface GensRequest {
   readonly seq: number
@@ -31,7 +33,9 @@ parentPort?.on("message", ({ job, seq }: GensRequest) => {
   let reply: GensReply
   try {
     const gens = new GensDirectory(job.root)
-    if (job.kind === "verify") {
+    if (job.kind === "probe") {
+      reply = { seq, done: probeClaimed(job.work).done }
+    } else if (job.kind === "verify") {
       reply = { seq, done: verifyClaimed(gens, job.work).done }
     } else {
       const { packed, ...work } = job.work

@@ -85,7 +85,7 @@ export const cohortDiff = (a: string, b: string, options: LifecycleOptions) =>
       }
     }
     const modes = yield* loadTemplateModes(right.cohortId, right.rows, notes)
-    const bits = probeMembers(right.rows, path.join(paths.root, "gens"))
+    const bits = yield* probeMembers(right.rows, path.join(paths.root, "gens"))
     const byStage = { draft: 0, essay: 0, evaluation: 0 }
     const byModel: Record<Stage, Record<string, number>> = { draft: {}, essay: {}, evaluation: {} }
     for (let i = 0; i < bits.length; i++) {

@@ -9,19 +9,38 @@ import { pyStrip } from "../domain/PythonText.js"
 
 /** Files of a generation folder, as bits. */
 export const HAS_METADATA = 1
-export const HAS_PROMPT = 2
 export const HAS_RAW = 4
 export const HAS_PARSED = 8
 
-const FILE_BITS: Readonly<Record<string, number>> = {
-  "metadata.json": HAS_METADATA,
-  "prompt.txt": HAS_PROMPT,
-  "raw.txt": HAS_RAW,
-  "parsed.txt": HAS_PARSED
-}
-
-/** Prefix of the trash name a purge renames a generation folder to before removing it. */
+/** Prefix of the trash folder (in gens/ and cohorts/) a purge moves a folder into before removing it. */
 export const TRASH_PREFIX = ".purge-"
+
+/**
+ * Removes the trash a purge that was interrupted left in `gens/` and `cohorts/` (two small listings, so
+ * every build can afford it). Best effort: what cannot be removed now is tried again by the next build
+ * or purge. Returns how many trash folders went.
+ */
+export const sweepPurgeTrash = (dataRoot: string): number => {
+  let swept = 0
+  for (const dir of [nodePath.join(dataRoot, "gens"), nodePath.join(dataRoot, "cohorts")]) {
+    let names: Array<string>
+    try {
+      names = fs.readdirSync(dir)
+    } catch {
+      continue
+    }
+    for (const name of names) {
+      if (!name.startsWith(TRASH_PREFIX)) continue
+      try {
+        fs.rmSync(nodePath.join(dir, name), { recursive: true, force: true })
+        swept++
+      } catch {
+        // Left for the next build or purge.
+      }
+    }
+  }
+  return swept
+}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -46,19 +65,52 @@ export const listStage = (gensRoot: string, stage: Stage): Set<string> => {
   }
 }
 
-/** Which generation files a folder holds (one readdir); 0 when it does not exist. */
-export const probeGeneration = (dir: string): number => {
-  let names: Array<string>
-  try {
-    names = fs.readdirSync(dir)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === "ENOENT" || code === "ENOTDIR") return 0
-    throw error
-  }
+/**
+ * Which generation files a folder known (or likely) to exist holds: one `access` per file name, which costs
+ * the kernel less than reading the folder (open, getdents, close) and makes no JS array of names.
+ */
+export const probeFiles = (dir: string): number => {
   let bits = 0
-  for (const name of names) bits |= FILE_BITS[name] ?? 0
+  if (fs.existsSync(`${dir}/metadata.json`)) bits |= HAS_METADATA
+  if (fs.existsSync(`${dir}/raw.txt`)) bits |= HAS_RAW
+  if (fs.existsSync(`${dir}/parsed.txt`)) bits |= HAS_PARSED
   return bits
+}
+
+/** Items are claimed this many at a time from a shared counter, by whichever thread is free. */
+const PROBE_CLAIM = 256
+
+/**
+ * Generation folders to probe, shared between threads (status): the rows `todo` lists are claimed from
+ * `next`, each one's `probeFiles` bits written to `bits` in place.
+ */
+export interface SharedProbe {
+  readonly gensRoot: string
+  /** Each row's stage, as its index in `STAGES`. */
+  readonly stages: Uint8Array
+  readonly ids: ReadonlyArray<string>
+  readonly todo: Int32Array
+  readonly next: Int32Array
+  readonly bits: Uint8Array
+}
+
+const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
+
+/** Probes claimed rows until none is left or about `budget` are done. */
+export const probeClaimed = (work: SharedProbe, budget = Infinity): { readonly done: number; readonly more: boolean } => {
+  const n = work.todo.length
+  let done = 0
+  while (done < budget) {
+    const start = Atomics.add(work.next, 0, PROBE_CLAIM)
+    if (start >= n) return { done, more: false }
+    const end = Math.min(n, start + PROBE_CLAIM)
+    for (let k = start; k < end; k++) {
+      const i = work.todo[k]!
+      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${work.ids[i]}`)
+    }
+    done += end - start
+  }
+  return { done, more: Atomics.load(work.next, 0) < n }
 }
 
 /**

@@ -122,7 +122,7 @@ const refuseWhileLocked = (cohortsDir: string, own: string) =>
     }
   })
 
-/** Removes the dot-named trash folders an interrupted purge left in gens/<stage>/ and cohorts/. */
+/** The dot-named trash an interrupted purge left: folders in gens/ and cohorts/ (and, of older purges, in gens/<stage>/). */
 const trashFolders = (dirs: ReadonlyArray<string>): Array<string> =>
   dirs.flatMap((dir) => {
     try {
@@ -132,12 +132,24 @@ const trashFolders = (dirs: ReadonlyArray<string>): Array<string> =>
     }
   })
 
-/** Renames a folder to a trash name beside it (atomic: whole or gone), then removes the trash. */
-const removeFolder = (dir: string, parent: string, name: string) =>
+/**
+ * Renames a folder into a trash folder (atomic: whole or gone), then removes it. The trash folder sits in
+ * gens/ or cohorts/, where a build finds it with one small listing; a build that swept it meanwhile
+ * (its purge was live) only makes it be made again.
+ */
+const removeFolder = (dir: string, trashRoot: string, name: string) =>
   Effect.try({
     try: () => {
-      const trash = `${parent}/${TRASH_PREFIX}${name}`
-      fs.renameSync(dir, trash)
+      const trash = `${trashRoot}/${name}`
+      for (let attempt = 0;; attempt++) {
+        fs.mkdirSync(trashRoot, { recursive: true })
+        try {
+          fs.renameSync(dir, trash)
+          break
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3 || !fs.existsSync(dir)) throw error
+        }
+      }
       fs.rmSync(trash, { recursive: true, force: true })
     },
     catch: (error) => new ArtifactWriteFailed({ path: dir, cause: (error as Error).message })
@@ -163,7 +175,9 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
       if (fs.existsSync(cohortDir)) yield* lockCohort(cohortDir, DEAD_HOLDER_WAIT)
       yield* refuseWhileLocked(cohortsDir, cohortId)
     }
-    const trash = trashFolders([...PURGE_ORDER.map((s) => path.join(gensRoot, s)), cohortsDir])
+    const trash = trashFolders([gensRoot, cohortsDir, ...PURGE_ORDER.map((s) => path.join(gensRoot, s))])
+    const gensTrash = path.join(gensRoot, `${TRASH_PREFIX}${process.pid}`)
+    const cohortsTrash = path.join(cohortsDir, `${TRASH_PREFIX}${process.pid}`)
     if (execute) {
       for (const t of trash) {
         yield* Effect.try({
@@ -186,7 +200,7 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
       const dir = path.join(gensRoot, e.stage, e.genId)
       const bytes = e.action === "delete" ? folderBytes(dir) : 0
       if (e.action === "delete") {
-        if (execute) yield* removeFolder(dir, path.join(gensRoot, e.stage), e.genId)
+        if (execute) yield* removeFolder(dir, gensTrash, `${e.stage}.${e.genId}`)
         deleted[e.stage]++
         bytesFreed += bytes
       } else kept[e.stage]++
@@ -195,8 +209,14 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     }
     let cohortFolderRemoved = false
     if (options.cohortFolder === true && fs.existsSync(cohortDir)) {
-      if (execute) yield* removeFolder(cohortDir, cohortsDir, cohortId)
+      if (execute) yield* removeFolder(cohortDir, cohortsTrash, cohortId)
       cohortFolderRemoved = true
+    }
+    for (const t of execute ? [gensTrash, cohortsTrash] : []) {
+      yield* Effect.try({
+        try: () => fs.rmSync(t, { recursive: true, force: true }),
+        catch: (error) => new ArtifactWriteFailed({ path: t, cause: (error as Error).message })
+      })
     }
     return {
       cohortId,

@@ -56,6 +56,12 @@ export const reuseGenerations = (
     const added = ESSAY_FIELDS.filter((f) => !design.columns.includes(f))
     const columns = [...design.columns, ...added]
     const position = (field: string) => columns.indexOf(field)
+    // An id with a collision suffix `-k` (the original's k-th candidate when the pure id's folder held
+    // another signature) is rebuilt by hashing with `|collision:k`, as the original made it.
+    const rebuilds = (stage: Stage, parts: Array<string | number>, id: string): boolean => {
+      const suffix = /-([1-9]\d{0,5})$/.exec(id)
+      return hasher.compute(stage, parts, suffix === null ? 0 : Number(suffix[1])) === id
+    }
     const cache = new Map<string, Resolved | InvalidSpec | GenerationMetadataMissing>()
     const rows: Array<Array<SpecValue>> = []
     let failure: InvalidSpec | GenerationMetadataMissing | undefined
@@ -74,7 +80,7 @@ export const reuseGenerations = (
         const parts = [m.text("combo_id"), m.text("template_id"), m.text("llm_model_id"), m.replicate] as const
         const missing = ["combo_id", "template_id", "llm_model_id"].find((_, i) => parts[i] === "")
         if (missing !== undefined) return m.lacks(missing)
-        return { parts, check: hasher.compute("draft", [...parts]) === draftId ? undefined : m.path }
+        return { parts, check: rebuilds("draft", [...parts], draftId) ? undefined : m.path }
       }
       let out: Resolved | InvalidSpec | GenerationMetadataMissing
       if (stage === "draft") {
@@ -90,7 +96,7 @@ export const reuseGenerations = (
           const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
           if (d instanceof GenerationMetadataMissing) out = d
           else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
-          else if (hasher.compute("essay", [m.text("parent_gen_id"), m.text("template_id"), m.replicate]) !== id) {
+          else if (!rebuilds("essay", [m.text("parent_gen_id"), m.text("template_id"), m.replicate], id)) {
             out = notPure(options.source, key, "essay", id, m.path)
           } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
         }
@@ -141,14 +147,14 @@ export const reuseGenerations = (
     return designFromRows(columns, rows)
   })
 
-/** A reused id that its own metadata does not rebuild: a collision-resolved or foreign id. */
+/** A reused id that its own metadata does not rebuild (with its collision suffix, if any): a foreign or hand-made id. */
 const notPure = (source: string, key: string, stage: Stage, id: string, path: string) =>
   new InvalidSpec({
     path: source,
     key,
     value: JSON.stringify(id),
     reason: `the metadata of ${stage} ${JSON.stringify(id)} (${path}) does not rebuild that id, so it cannot be reused ` +
-      `(a collision-resolved or hand-made id)`
+      `(a hand-made or foreign id)`
   })
 
 const metadataOf = (stage: Stage, id: string, key: string, gensRoot: string) => {

@@ -1,6 +1,6 @@
 import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
@@ -10,7 +10,16 @@ import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { loadMembers, type LifecycleOptions, readMembershipIds } from "./CohortMembers.js"
-import { HAS_METADATA, HAS_PARSED, HAS_RAW, listStage, probeGeneration } from "./GenerationFiles.js"
+import { SYNC_CHUNK } from "../layers/GensStore.js"
+import { gensWorker, shareWork } from "../layers/GensWorkerPool.js"
+import {
+  HAS_METADATA,
+  HAS_PARSED,
+  HAS_RAW,
+  listStage,
+  probeClaimed,
+  type SharedProbe
+} from "./GenerationFiles.js"
 
 /** One stage of a cohort's status. */
 export interface StageStatus {
@@ -43,17 +52,66 @@ export interface CohortStatus {
   readonly notes: ReadonlyArray<string>
 }
 
-/** Generation files of every member (bits of `GenerationFiles`): one listing per stage, one readdir per existing folder. */
-export const probeMembers = (rows: MembershipRows, gensRoot: string): Uint8Array => {
-  const listings = new Map(STAGES.map((s) => [s, listStage(gensRoot, s)]))
-  const bits = new Uint8Array(rows.genId.length)
-  for (let i = 0; i < bits.length; i++) {
-    const stage = rows.stage[i]!
-    const id = rows.genId[i]!
-    if (listings.get(stage)!.has(id)) bits[i] = probeGeneration(`${gensRoot}/${stage}/${id}`)
+/** Members probed by this thread and the gens worker together from this many on. */
+const PARALLEL_PROBE_MIN = 4_000
+/** Members sampled to tell whether most of a stage's folders exist (then its folder is not listed). */
+const SAMPLE = 64
+
+/** Whether a sample of a stage's members mostly have a folder (a built cohort): a listing would cost more. */
+const mostlyPresent = (gensRoot: string, stage: Stage, members: ReadonlyArray<number>, ids: ReadonlyArray<string>) => {
+  const step = Math.max(1, Math.floor(members.length / SAMPLE))
+  let seen = 0
+  let found = 0
+  for (let k = 0; k < members.length && seen < SAMPLE; k += step, seen++) {
+    if (fs.existsSync(`${gensRoot}/${stage}/${ids[members[k]!]}`)) found++
   }
-  return bits
+  return found >= seen * 0.9
 }
+
+/**
+ * Generation files of every member (bits of `GenerationFiles`). A stage whose members mostly exist is
+ * probed folder by folder; another is listed once and only its listed folders are probed. Probes are
+ * shared with the gens worker thread when there are many.
+ */
+export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
+  Effect.gen(function*() {
+    const n = rows.genId.length
+    const stages = new Uint8Array(new SharedArrayBuffer(n))
+    const byStage: Record<Stage, Array<number>> = { draft: [], essay: [], evaluation: [] }
+    for (let i = 0; i < n; i++) {
+      const stage = rows.stage[i]!
+      stages[i] = STAGES.indexOf(stage)
+      byStage[stage].push(i)
+    }
+    const todo: Array<number> = []
+    for (const stage of STAGES) {
+      const members = byStage[stage]
+      if (members.length === 0) continue
+      if (mostlyPresent(gensRoot, stage, members, rows.genId)) {
+        for (const i of members) todo.push(i)
+        continue
+      }
+      const listing = listStage(gensRoot, stage)
+      for (const i of members) if (listing.has(rows.genId[i]!)) todo.push(i)
+    }
+    const shared = new Int32Array(new SharedArrayBuffer(todo.length * 4))
+    shared.set(todo)
+    const work: SharedProbe = {
+      gensRoot,
+      stages,
+      ids: rows.genId,
+      todo: shared,
+      next: new Int32Array(new SharedArrayBuffer(4)),
+      bits: new Uint8Array(new SharedArrayBuffer(n))
+    }
+    yield* shareWork({
+      worker: todo.length >= PARALLEL_PROBE_MIN ? yield* gensWorker : Option.none(),
+      job: () => ({ kind: "probe", root: gensRoot, work }),
+      step: () => probeClaimed(work, SYNC_CHUNK),
+      stop: () => Atomics.store(work.next, 0, todo.length)
+    })
+    return work.bits
+  })
 
 /** Whether a member still needs an LLM call: nothing generated yet, and its template is not in `copy` mode. */
 export const needsLlmCall = (bits: number, mode: string | undefined): boolean =>
@@ -140,7 +198,7 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
     if (members.source === "spec") notes.push("not built: ids computed from the spec (pure ids, as on an empty store)")
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
-    const bits = probeMembers(rows, path.join(paths.root, "gens"))
+    const bits = yield* probeMembers(rows, path.join(paths.root, "gens"))
     const others = otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
       notes.push(`not counted as sharing: ${problem.message}`)
     })

@@ -8,7 +8,7 @@ import type { Stage } from "../domain/Stage.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { InMemoryRegistryFactory } from "../layers/InMemoryRegistryFactory.js"
 import { isSpecFile, type LifecycleOptions, loadMembers } from "../lifecycle/CohortMembers.js"
-import { probeGeneration } from "../lifecycle/GenerationFiles.js"
+import { probeFiles } from "../lifecycle/GenerationFiles.js"
 import { cohortStatus } from "../lifecycle/Status.js"
 import { planCohort } from "../program.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
@@ -130,7 +130,7 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
         reportTimestamp: new Date(now).toISOString(),
         builtAt: Option.getOrUndefined(Option.map(builtAt, (d) => d.toISOString()))
       },
-      probe: members.source === "membership" ? (stage, id) => probeGeneration(path.join(gensRoot, stage, id)) : undefined
+      probe: members.source === "membership" ? (stage, id) => probeFiles(path.join(gensRoot, stage, id)) : undefined
     })
     const charts = yield* renderedCharts(model)
     return { model, html: reportPage(model, charts) } satisfies CohortReport as CohortReport

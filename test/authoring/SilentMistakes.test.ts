@@ -170,12 +170,46 @@ describe("validate lists its problems", () => {
     expect(json.error._tag).toBe("InvalidConstraint")
   })
 
-  it("an error that stops the build is the one problem, with its tag and fields", () => {
+  it("every independent error at once: each catalog's coverage gap (an empty combo catalog too), the build's first first", () => {
     const root = roots.fresh()
-    fs.writeFileSync(path.join(root, "1_raw", "llm_models.csv"), "id\nsonnet-4\n")
+    const raw = (name: string) => path.join(root, "1_raw", name)
+    // Three independent mistakes: a combo, an essay template and a draft LLM that their catalogs lack.
+    const drop = (file: string, prefix: string) =>
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").split("\n").filter((l) => !l.startsWith(prefix)).join("\n"))
+    drop(path.join(root, "combo_mappings.csv"), "combo_v1_080599e679b7,")
+    drop(raw("essay_templates.csv"), "parsed-from-links-v1,")
+    drop(raw("llm_models.csv"), "deepseek_r1_p,")
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+    expect(run.code).toBe(1)
+    const json = JSON.parse(run.stdout)
+    expect(json.ok).toBe(false)
+    expect(json.problems.map((p: Record<string, unknown>) => [p["severity"], p["_tag"], p["slice"] ?? `${p["stage"]} ${p["field"]}`]))
+      .toEqual([
+        ["error", "CoverageGap", "undefined combo_id"],
+        ["error", "CoverageGap", "essay template_id"],
+        ["error", "CoverageGap", "draft llm_model_id"]
+      ])
+    expect(json.problems[0]).toMatchObject({ missing: ["combo_v1_080599e679b7"] })
+    expect(json.problems[1]).toMatchObject({ missing: ["parsed-from-links-v1"] })
+    expect(json.problems[2]).toMatchObject({ missing: ["deepseek_r1_p"] })
+    expect(json.error).toMatchObject({ _tag: "CoverageGap", field: "combo_id" })
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stdout.split("\n")[0]).toBe("cohort daydream-pilot: 3 problems")
+    expect(text.stdout).toMatch(/\n  error: .*combo_v1_080599e679b7.*\n  error: .*parsed-from-links-v1.*\n  error: .*deepseek_r1_p/)
+    expect(text.stderr).toMatch(/^CoverageGap: /)
+    // A missing catalog is listed with the gaps of the catalogs that are there (its own checks left out).
+    fs.writeFileSync(path.join(root, "combo_mappings.csv"), "combo_id,version,concept_id,description_level,k_max,created_at\n")
+    const empty = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
+    expect(empty.problems.map((p: Record<string, unknown>) => p["_tag"])).toEqual(["CatalogMissing", "CoverageGap", "CoverageGap"])
+  })
+
+  it("an error after which nothing else can be checked (the spec) is the one problem", () => {
+    const root = roots.fresh()
+    editSpec(root, (t) => t.replace("axes:", "axes: [broken"))
     const json = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
     expect(json.problems).toHaveLength(1)
-    expect(json.problems[0]).toMatchObject({ severity: "error", _tag: "CoverageGap", stage: "draft", field: "llm_model_id" })
+    expect(json.problems[0]).toMatchObject({ severity: "error", _tag: "InvalidSpec" })
   })
 
   it("a clean cohort: {ok: true, result, problems: []}", () => {

@@ -37,7 +37,7 @@ describe("a fresh build", () => {
     expect(writtenByWorker(withWorker.stderr)).toBeGreaterThan(0)
     expect(writtenByWorker(alone.stderr)).toBe(0)
     expect(withWorker.stdout.replaceAll(a.root, "ROOT")).toBe(alone.stdout.replaceAll(b.root, "ROOT"))
-    expect(withWorker.stdout).toContain(`generations: ${a.rows} new, 0 already present`)
+    expect(withWorker.stdout).toContain(`generations: ${a.rows.toLocaleString("en-US")} new, 0 already present`)
     const store = snapshot(a.root)
     expect(Array.from(store.keys()).filter((f) => f.endsWith("/metadata.json"))).toHaveLength(a.rows)
     expect(store).toEqual(snapshot(b.root))

@@ -133,6 +133,25 @@ describe("cohort purge", () => {
       expect(bad._tag).toBe("InvalidConstraint")
     }))
 
+  it.effect("a build removes the trash an interrupted purge left in gens/ and cohorts/, and nothing else", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      yield* buildOn(root, "daydream-pilot")
+      const before = snapshot(root)
+      // As a purge killed between moving folders into its trash and removing them leaves it.
+      const gensTrash = path.join(root, "gens", ".purge-4194000", "evaluation.v_gone1")
+      fs.mkdirSync(gensTrash, { recursive: true })
+      fs.writeFileSync(path.join(gensTrash, "metadata.json"), "{}")
+      fs.mkdirSync(path.join(root, "gens", ".purge-4194001"))
+      const cohortTrash = path.join(root, "cohorts", ".purge-4194000", "old-cohort", "spec")
+      fs.mkdirSync(cohortTrash, { recursive: true })
+      fs.writeFileSync(path.join(cohortTrash, "config.yaml"), "axes: {}\n")
+      yield* buildOn(root, "daydream-pilot")
+      expect(fs.readdirSync(path.join(root, "gens")).sort()).toEqual(["draft", "essay", "evaluation"])
+      expect(fs.readdirSync(path.join(root, "cohorts")).filter((n) => n.startsWith("."))).toEqual([])
+      expect(snapshot(root)).toEqual(before)
+    }))
+
   it.effect("refuses when another cohort's membership.csv cannot be read (what it uses is unknown)", () =>
     Effect.gen(function*() {
       const root = fresh()
@@ -167,6 +186,8 @@ describe("cohort purge", () => {
       expect(left).toBeGreaterThan(0)
       expect(left).toBeLessThan(total)
       expect(consistencyProblems(root)).toEqual([])
+      // What it was deleting sits in its trash folder in gens/, where a build or the next purge finds it.
+      expect(fs.readdirSync(path.join(root, "gens"))).toContain(`.purge-${child.pid}`)
       const rerun = spawnSync("node", [cli, "purge", "synthetic", "--data-root", root, "--execute", "--json"], { encoding: "utf8", maxBuffer: 1 << 28 })
       expect(rerun.status).toBe(0)
       const report = JSON.parse(rerun.stdout).result

@@ -94,6 +94,53 @@ describe("reusing generations by id", () => {
       expect(original.some((r) => r.gen_id === essayId && r.parent_gen_id === draft.gen_id)).toBe(true)
     }))
 
+  it.effect("collision-suffixed ids (-1, -2) are reused by id: the build keeps them and judges them under them", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      const essay = essays[0]!
+      const draft = original.find((r) => r.gen_id === essay.parent_gen_id)!
+      writeOriginalStore(root, [draft.gen_id!])
+      const gens = path.join(root, "gens")
+      const writeMeta = (stage: string, id: string, m: Record<string, unknown>) => {
+        fs.mkdirSync(path.join(gens, stage, id), { recursive: true })
+        fs.writeFileSync(path.join(gens, stage, id, "metadata.json"), JSON.stringify({ stage, gen_id: id, ...m }, null, 2))
+      }
+      // The essay's pure id and its first candidate held other signatures, so the original gave it "-2".
+      const essayParts = [draft.gen_id!, essay.template_id!, 1] as const
+      const essayIds = yield* Effect.all([0, 1, 2].map((k) => computeGenId("essay", [...essayParts], k)))
+      expect(essayIds[2]).toMatch(/-2$/)
+      writeMeta("essay", essayIds[0]!, { parent_gen_id: draft.gen_id, template_id: "someone-else", llm_model_id: "x", replicate: 1 })
+      writeMeta("essay", essayIds[1]!, { parent_gen_id: draft.gen_id, template_id: "someone-else-2", llm_model_id: "x", replicate: 1 })
+      writeMeta("essay", essayIds[2]!, {
+        origin_cohort_id: "daydream-pilot", mode: "llm", parent_gen_id: draft.gen_id, template_id: essay.template_id,
+        llm_model_id: essay.llm_model_id, replicate: 1
+      })
+      const reused = path.join(gens, "essay", essayIds[2]!, "metadata.json")
+      const before = fs.readFileSync(reused, "utf8")
+      addRescore(root, [essayIds[2]!], "  evaluation_template: [novelty-v2]\n  evaluation_llm: [sonnet-4]")
+      const result = yield* onRoot(root, buildCohortMembership("rescore", { previewRows: 100 }))
+      const rows = result.membershipPreview.objects() as Array<Record<string, unknown>>
+      expect(rows.filter((r) => r["stage"] === "essay").map((r) => r["gen_id"])).toEqual([essayIds[2]])
+      const evaluationId = yield* computeGenId("evaluation", [essayIds[2]!, "novelty-v2", "sonnet-4", 1])
+      expect(rows.filter((r) => r["stage"] === "evaluation").map((r) => [r["gen_id"], r["parent_gen_id"]]))
+        .toEqual([[evaluationId, essayIds[2]]])
+      expect(fs.readFileSync(reused, "utf8")).toBe(before)
+      // A draft with "-1" resolves the same way (the neighbour stage); an id its metadata does not rebuild is refused.
+      const draftIds = yield* Effect.all([0, 1].map((k) =>
+        computeGenId("draft", [draft.combo_id!, draft.template_id!, draft.llm_model_id!, 1], k)
+      ))
+      writeMeta("draft", draftIds[1]!, { combo_id: draft.combo_id, template_id: draft.template_id, llm_model_id: draft.llm_model_id, replicate: 1 })
+      const one = (id: string) => designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
+        [id, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
+      ])
+      const resolved = yield* reuseGenerations(one(draftIds[1]!), { gensRoot: gens, source: "memory" })
+      const definition = yield* definitionFromDesignRows(resolved)
+      expect(definition.drafts[0]).toMatchObject({ comboId: draft.combo_id, templateId: draft.template_id, replicate: 1 })
+      fs.renameSync(path.join(gens, "draft", draftIds[1]!), path.join(gens, "draft", `${draftIds[0]}-3`))
+      const wrong = yield* Effect.flip(reuseGenerations(one(`${draftIds[0]}-3`), { gensRoot: gens, source: "memory" }))
+      expect(wrong).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].draft_gen_id" })
+    }))
+
   it.effect("missing or unreadable metadata is GenerationMetadataMissing naming the id and the path", () =>
     Effect.gen(function*() {
       const root = fresh()

@@ -109,6 +109,48 @@ describe("crash safety", () => {
   }, 30_000)
 })
 
+/** How many generations have metadata.json now. */
+const metadataCount = (root: string): number => {
+  let n = 0
+  for (const stage of ["draft", "essay", "evaluation"]) {
+    const dir = path.join(root, "gens", stage)
+    if (!fs.existsSync(dir)) continue
+    for (const id of fs.readdirSync(dir)) if (fs.existsSync(path.join(dir, id, "metadata.json"))) n++
+  }
+  return n
+}
+
+describe("Ctrl-C", () => {
+  it("stops the metadata writes of both threads at once: a bounded few after the signal, none after 'interrupted'", async () => {
+    const { root, rows } = synthetic(40)
+    const child = spawn(process.execPath, [main, "build", "synthetic", "--data-root", root], { stdio: ["ignore", "pipe", "pipe"] })
+    child.stdout.resume()
+    let atInterrupted: number | undefined
+    let stderr = ""
+    child.stderr.on("data", (d) => {
+      stderr += d
+      // Counted the moment the process says it is done.
+      if (atInterrupted === undefined && stderr.includes("interrupted")) atInterrupted = metadataCount(root)
+    })
+    const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    // Signalled once evaluations are being written (both threads write them).
+    const evaluations = path.join(root, "gens", "evaluation")
+    for (let i = 0; i < 3000 && !(fs.existsSync(evaluations) && fs.readdirSync(evaluations).length > 2000); i++) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    const atSignal = metadataCount(root)
+    child.kill("SIGINT")
+    expect(await done).toBe(130)
+    const atExit = metadataCount(root)
+    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
+    expect(atExit).toBeLessThan(rows)
+    expect(atInterrupted).toBe(atExit)
+    // Each thread finishes at most the claim (256 rows) it is in when the signal is seen.
+    expect(atExit - atSignal).toBeLessThanOrEqual(1000)
+    expect(leftovers(root)).toEqual([])
+  }, 60_000)
+})
+
 describe("concurrent builds", () => {
   it("two builds of the same cohort are serialized by the lock and both succeed with the same artifacts", async () => {
     const { root } = synthetic(6)
