@@ -5,11 +5,15 @@ import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { columnsOf, isOrphanEntry, type StageColumns } from "./DefinitionColumns.js"
 import { makePartNormalizer } from "./GenId.js"
+import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
 import type { Stage } from "./Stage.js"
 
 /** Ids are reserved in batches, so that only one batch of canonical strings is alive at a time. */
 const BATCH = 65_536
+
+/** The parts handed to the signatures here are normalized already (each distinct text once). */
+const normalized: Normalize = (text) => text
 
 /** Whether normalization (trim + lower-case) keeps distinct texts distinct. */
 const injective = (normalized: ReadonlyArray<string>): boolean => new Set(normalized).size === normalized.length
@@ -81,8 +85,13 @@ export const streamMembership = <E = never, R = never>(
 
     const draftCanonicals: Array<string> = new Array(drafts.size)
     for (let i = 0; i < drafts.size; i++) {
-      draftCanonicals[i] = `${normCombos[drafts.parent[i]!]}|${normTemplates.draft[drafts.template[i]!]}|` +
-        `${normLlms.draft[drafts.llm[i]!]}|${drafts.replicate[i]}`
+      draftCanonicals[i] = draftSignature(
+        normCombos[drafts.parent[i]!]!,
+        normTemplates.draft[drafts.template[i]!]!,
+        normLlms.draft[drafts.llm[i]!]!,
+        drafts.replicate[i]!,
+        normalized
+      )
     }
     const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) =>
       registry.reserveDraftId({
@@ -106,8 +115,12 @@ export const streamMembership = <E = never, R = never>(
 
     const essayCanonicals: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
-      essayCanonicals[i] = `${norm(draftIds[essays.parent[i]!]!)}|${normTemplates.essay[essays.template[i]!]}|` +
-        `${essays.replicate[i]}`
+      essayCanonicals[i] = essaySignature(
+        norm(draftIds[essays.parent[i]!]!),
+        normTemplates.essay[essays.template[i]!]!,
+        essays.replicate[i]!,
+        normalized
+      )
     }
     const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) =>
       registry.reserveEssayId({
@@ -161,8 +174,13 @@ export const streamMembership = <E = never, R = never>(
       const end = Math.min(evaluations.size, start + BATCH)
       const canonicals: Array<string> = new Array(end - start)
       for (let i = start; i < end; i++) {
-        canonicals[i - start] = `${normEssayIds[evaluations.parent[i]!]}|${normTemplates.evaluation[evaluations.template[i]!]}|` +
-          `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluations.replicate[i]}`
+        canonicals[i - start] = evaluationSignature(
+          normEssayIds[evaluations.parent[i]!]!,
+          normTemplates.evaluation[evaluations.template[i]!]!,
+          normLlms.evaluation[evaluations.llm[i]!]!,
+          evaluations.replicate[i]!,
+          normalized
+        )
       }
       if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
       const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>

@@ -1,56 +1,10 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
-import { pyIntOfText, pyStrip } from "../domain/PythonText.js"
+import { signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 
 // Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
-
-/**
- * The canonical signature recorded by an existing `metadata.json`, rebuilt as the original does
- * (`signature_from_metadata`), or undefined when it cannot be (which counts as a different signature).
- */
-export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | undefined => {
-  if (typeof metadata !== "object" || metadata === null) return undefined
-  const m = metadata as Record<string, unknown>
-  const rep = replicateOfMetadata(m["replicate"])
-  if (rep === undefined) return undefined
-  const text = (v: unknown): string | undefined => {
-    if (v === undefined || v === null) return undefined
-    const t = pyStrip(typeof v === "boolean" ? (v ? "True" : "False") : String(v))
-    return t === "" ? undefined : t
-  }
-  // `metadata.get("template_id") or metadata.get(...)`: the fallback is taken only when the first is falsy.
-  const either = (a: unknown, b: unknown): string | undefined => text(pyTruthy(a) ? a : b)
-  const parts: Array<SignaturePart | undefined> = stage === "draft"
-    ? [text(m["combo_id"]), text(m["template_id"]), text(m["llm_model_id"]), rep]
-    : stage === "essay"
-    ? [text(m["parent_gen_id"]), either(m["template_id"], m["essay_template"]), rep]
-    : [text(m["parent_gen_id"]), either(m["template_id"], m["evaluation_template"]), text(m["llm_model_id"]), rep]
-  if (parts.some((p) => p === undefined)) return undefined
-  return canonicalSignature(parts as Array<SignaturePart>)
-}
-
-const pyTruthy = (v: unknown): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === "" ||
-    (Array.isArray(v) && v.length === 0) || (typeof v === "object" && Object.keys(v as object).length === 0))
-
-const DIGITS = /^\p{Nd}+$/u
-
-/**
- * The replicate `signature_from_metadata` reads, as its digits: none is 1; a text `str.isdigit()` accepts
- * is `int()` of it (any decimal digits: "١" is 1; "²" makes int() raise, so no signature); a number or a
- * bool is `int()` of it (`true` is 1, `2.9` is 2); anything else has no signature.
- */
-const replicateOfMetadata = (raw: unknown): string | undefined => {
-  if (raw === undefined || raw === null) return "1"
-  if (typeof raw === "boolean") return raw ? "1" : "0"
-  if (typeof raw === "number") return Number.isFinite(raw) ? String(BigInt(Math.trunc(raw))) : undefined
-  if (typeof raw !== "string") return undefined
-  const digits = pyStrip(raw)
-  return DIGITS.test(digits) ? String(pyIntOfText(digits)) : undefined
-}
 
 /** `gens/<stage>/<gen_id>/metadata.json` of one membership row, key order as the original writes it. */
 export const generationMetadata = (

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import * as nodePath from "node:path"
 import { type Design, designFromRows, FIELD_ALIASES } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
+import { draftSignature, essaySignature } from "../domain/Signature.js"
 import { pyStrip } from "../domain/PythonText.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
@@ -74,7 +75,7 @@ export const reuseGenerations = (
         const parts = [m.text("combo_id"), m.text("template_id"), m.text("llm_model_id"), m.replicate] as const
         const missing = ["combo_id", "template_id", "llm_model_id"].find((_, i) => parts[i] === "")
         if (missing !== undefined) return m.lacks(missing)
-        return { parts, check: hasher.compute("draft", [...parts]) === draftId ? undefined : m.path }
+        return { parts, check: hasher.idOf("draft", draftSignature(...parts)) === draftId ? undefined : m.path }
       }
       let out: Resolved | InvalidSpec | GenerationMetadataMissing
       if (stage === "draft") {
@@ -90,7 +91,7 @@ export const reuseGenerations = (
           const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
           if (d instanceof GenerationMetadataMissing) out = d
           else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
-          else if (hasher.compute("essay", [m.text("parent_gen_id"), m.text("template_id"), m.replicate]) !== id) {
+          else if (hasher.idOf("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate)) !== id) {
             out = notPure(options.source, key, "essay", id, m.path)
           } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
         }
