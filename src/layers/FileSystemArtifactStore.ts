@@ -3,7 +3,7 @@ import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "../domain/Frame.js"
 import { type Duration, Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
-import { isStage } from "../domain/Stage.js"
+import { isStage, STAGES } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
@@ -109,7 +109,7 @@ export const FileSystemArtifactStore = {
               if (gens.hasMetadata(stage[i]!, genId[i]!)) existing++
               else todo.push(i)
             }
-            for (const s of ["draft", "essay", "evaluation"] as const) {
+            for (const s of STAGES) {
               yield* Effect.try({
                 try: () => nodeFs.mkdirSync(gens.stageDir(s), { recursive: true }),
                 catch: (error) => {

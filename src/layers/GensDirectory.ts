@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { signatureOfMetadata } from "../domain/Signature.js"
-import type { Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
+import { parseTempName, randomTag, tempName } from "../gens/TempFiles.js"
 
 // Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
 
@@ -40,10 +40,9 @@ export const processAlive = (pid: number): boolean => {
   }
 }
 
-// `.metadata.json.<pid>.<tag>-<seq>.tmp` (the tag, random per process, keeps a reused pid's names
-// apart); older builds wrote `.metadata.json.<pid>.<seq>.tmp`.
-const TEMP_FILE = /^\.metadata\.json\.(\d+)\.(?:[0-9a-f]{8}-)?\d+\.tmp$/
-const RUN_TAG = randomBytes(4).toString("hex")
+// Metadata temp files are tagged `<tag>-<seq>` (the tag, random per process, keeps a reused pid's names
+// apart; see TempFiles.ts).
+const RUN_TAG = randomTag()
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
 /** The largest metadata file read (a generation's metadata is a few hundred bytes). */
@@ -214,7 +213,7 @@ export class GensDirectory {
    * out to need it (`readsDirectly`).
    */
   prefetchListings(): void {
-    for (const stage of ["draft", "essay", "evaluation"] as const) {
+    for (const stage of STAGES) {
       let size: number
       try {
         size = fs.statSync(this.stageDir(stage)).size
@@ -354,8 +353,8 @@ export class GensDirectory {
   /** Removes temp files of dead processes from one generation folder. */
   private sweepDir(dir: string): void {
     for (const name of fs.readdirSync(dir)) {
-      const match = TEMP_FILE.exec(name)
-      if (match !== null && !processAlive(Number(match[1]))) fs.rmSync(nodePath.join(dir, name), { force: true })
+      const temp = parseTempName(name)
+      if (temp?.target === "metadata.json" && !processAlive(temp.pid)) fs.rmSync(nodePath.join(dir, name), { force: true })
     }
   }
 
@@ -376,7 +375,7 @@ export class GensDirectory {
     }
     // The temp file sits in the new, tiny generation folder: one shared temp folder churned by
     // hundreds of thousands of files made every create several times slower.
-    const temp = nodePath.join(dir, `.metadata.json.${process.pid}.${RUN_TAG}-${this.tempSeq++}.tmp`)
+    const temp = nodePath.join(dir, tempName("metadata.json", `${RUN_TAG}-${this.tempSeq++}`))
     try {
       fs.writeFileSync(temp, content, { flag: "wx" })
     } catch (error) {
@@ -473,7 +472,6 @@ export interface PackedColumns {
   readonly replicate: Float64Array
 }
 
-const STAGES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
 
 /** Packs columns for a worker (gen ids and parent ids hold no newline: they are checked folder names). */
 export const packColumns = (rows: GenerationColumns): PackedColumns => {
