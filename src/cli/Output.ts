@@ -83,7 +83,8 @@ export const membershipEncoder = (format: RowFormat): MembershipEncoder => {
 
 /**
  * The membership of a definition as a chunk source, streamed: each batch is encoded and written before
- * the next is made. `registry` must hand out pure ids (`hasher`'s) for the CSV fast path to be right.
+ * the next is made. The CSV fast path (ids made from the signatures with `hasher`) is taken only when
+ * `registry.pureIds` says its ids are those; any other registry is asked for every id.
  */
 export const membershipSource = (
   format: RowFormat,

@@ -55,9 +55,10 @@ export type MembershipSummary = Pick<MembershipRows, "counts" | "collapses" | "c
  * evaluations in batches), so that a large membership is written without being held. Without
  * `onBatch` everything stays in one batch, returned as `rows` (with it, `rows` is the last batch).
  *
- * `onPureEvaluations`, for a registry of pure ids only (the in-memory one): when the evaluations are
- * `PureEvaluations` they are handed over whole, after the drafts and essays; when it returns true they
- * were made there, else they are made here as usual.
+ * `onPureEvaluations`: when the registry says its ids are pure (`registry.pureIds`, the in-memory one) and
+ * the evaluations are `PureEvaluations`, they are handed over whole, after the drafts and essays; when it
+ * returns true they were made there, else they are made here as usual. A registry that does not say so
+ * (the disk one) is asked for every id.
  */
 export const streamMembership = <E = never, R = never>(
   definition: CohortDefinition,
@@ -151,7 +152,7 @@ export const streamMembership = <E = never, R = never>(
     const pure = columns.unique && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
       injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
       !normLlms.evaluation.some(hasPipe)
-    if (pure && onPureEvaluations !== undefined && onBatch !== undefined) {
+    if (pure && registry.pureIds === true && onPureEvaluations !== undefined && onBatch !== undefined) {
       yield* onBatch(acc.takeBatch())
       const handled = yield* onPureEvaluations({
         evaluations,

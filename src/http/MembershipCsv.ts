@@ -9,7 +9,8 @@ const IN_FLIGHT = 8
 
 /**
  * The membership CSV of a definition as a stream of byte chunks, made as the client reads them (the
- * same encoder as `cohort plan`). `registry` must hand out `hasher`'s pure ids.
+ * same encoder as `cohort plan`). The registry decides whether the fast path may
+ * make its ids (`pureIds`).
  */
 export const membershipCsv = (
   definition: CohortDefinition,

@@ -57,6 +57,8 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
         return typeof id === "string" ? Effect.succeed(id) : Effect.fail(id)
       })
     return {
+      // Ids resolve collisions against the store: never made without asking this registry.
+      pureIds: false,
       reserveDraftId: (r) => reserve("draft", draftSignature(r.comboId, r.templateId, r.llmModelId, r.replicate)),
       reserveEssayId: (r) => reserve("essay", essaySignature(r.draftGenId, r.templateId, r.replicate)),
       reserveEvaluationId: (r) =>

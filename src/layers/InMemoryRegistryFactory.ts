@@ -6,6 +6,7 @@ import { RegistryFactory } from "../services/RegistryFactory.js"
 
 /** A registry of pure ids: every signature gets its deterministic id, no store is consulted. */
 export const makeInMemoryRegistry: Effect.Effect<GenerationRegistry> = Effect.map(GenIdHasher, (hasher) => ({
+  pureIds: true,
   reserveDraftId: (r) =>
     Effect.sync(() => hasher.idOf("draft", draftSignature(r.comboId, r.templateId, r.llmModelId, r.replicate))),
   reserveEssayId: (r) =>
