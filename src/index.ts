@@ -55,6 +55,16 @@ export { PyRandom } from "./spec/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./spec/SpecSchema.js"
 export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./spec/SpecObject.js"
 
+// The engine: `cohort plan` as a library (membership streamed as bytes or as column batches)
+export { membershipStream } from "./engine/MembershipStream.js"
+export {
+  definitionOfSpec,
+  planSpecFile,
+  type PlanSpecFileError,
+  type PlanSpecFileOptions
+} from "./engine/PlanSpecFile.js"
+export type { RowFormat } from "./engine/MembershipEncoder.js"
+
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"
 export { reuseGenerations, REUSE_COLUMNS, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"

@@ -1,7 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, HashSet, Option } from "effect"
-import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
@@ -11,17 +10,18 @@ import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import { dataRootLayer } from "../layers/DataRootLayer.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
-import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { buildCohortMembership } from "../program.js"
 import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
 import { parseSpec } from "../spec/ParseSpec.js"
-import { atSpecOrigin } from "../spec/ValueOrigin.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
-import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
+import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
+import { membershipSource } from "../engine/MembershipSource.js"
+import { definitionOfSpec } from "../engine/PlanSpecFile.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
-import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
+import { designChunks, emit, formatFor, isStdoutClosed } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
 
@@ -248,10 +248,14 @@ const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
     })
     : error
 
+/** A spec file parsed, a cohort id given in its place answered with where the cohort's spec is. */
+const parseSpecFile = (specFile: string) =>
+  parseSpec(specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, specFile)))
+
 /** A spec file compiled to its design rows, its size announced first when large. */
 const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number }, what: string) =>
   Effect.gen(function*() {
-    const spec = yield* parseSpec(args.specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, args.specFile)))
+    const spec = yield* parseSpecFile(args.specFile)
     yield* announce(yield* estimateRows(spec), what)
     const s = seedOf(args.seed)
     const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
@@ -282,15 +286,19 @@ const plan = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const { design, spec } = yield* compileSpecFile(args, "planning")
+      const spec = yield* parseSpecFile(args.specFile)
+      const estimate = yield* estimateRows(spec)
+      yield* announce(estimate, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
-      const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const path = yield* Path.Path
-      // Rows reusing generations by id (essay_gen_id / draft_gen_id) read their metadata from the data root.
-      const reused = yield* reuseGenerations(design, { gensRoot: path.join(path.resolve(args.dataRoot), "gens"), source: args.specFile })
-      const definition = yield* definitionFromDesignRows(reused, { source: args.specFile }).pipe(
-        Effect.mapError(atSpecOrigin(spec))
-      )
+      const worker = estimate >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
+      // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
+      const s = seedOf(args.seed)
+      const definition = yield* definitionOfSpec(spec, {
+        cohortId: args.cohortId,
+        dataRoot: args.dataRoot,
+        maxRows: args.maxRows,
+        ...(s === undefined ? {} : { seed: s })
+      })
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect, FastCheck as fc } from "effect"
-import { membershipSource, type RowFormat } from "../../src/cli/Output.js"
+import type { RowFormat } from "../../src/engine/MembershipEncoder.js"
+import { membershipSource } from "../../src/engine/MembershipSource.js"
 import {
   canonicalSignature,
   draftSignature,

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { membershipSource } from "../../src/cli/Output.js"
+import { membershipSource } from "../../src/engine/MembershipSource.js"
 import { computeGenId, definitionFromDesignRows, GenIdHasher, makeDiskRegistry, makeInMemoryRegistry } from "../../src/index.js"
 import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
 
