@@ -1,25 +1,28 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, HashSet, Option } from "effect"
+import {
+  buildCohortMembership,
+  compileDesign,
+  DEFAULT_MAX_ROWS,
+  dataRootLayer,
+  definitionOfSpec,
+  estimateRows,
+  GenIdHasher,
+  InvalidConstraint,
+  InvalidSpec,
+  makeInMemoryRegistry,
+  parseSpec,
+  WorkingDirectoryMissing
+} from "../index.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
-import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
-import { GenIdHasher } from "../domain/GenId.js"
 import { DEFAULT_HOST } from "../http/Listen.js"
 import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
-import { dataRootLayer } from "../layers/DataRootLayer.js"
-import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
-import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
-import { buildCohortMembership } from "../program.js"
-import { compileDesign, estimateRows } from "../spec/CompileDesign.js"
-import { parseSpec } from "../spec/ParseSpec.js"
-import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
 import { membershipSource } from "../engine/MembershipSource.js"
-import { definitionOfSpec } from "../engine/PlanSpecFile.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { designChunks, emit, formatFor, isStdoutClosed } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"

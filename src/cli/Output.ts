@@ -1,8 +1,7 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
-import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { ArtifactWriteFailed, type RowFormat } from "../index.js"
 import { type ChunkSource, writeOutput } from "../layers/AtomicFile.js"
-import type { RowFormat } from "../engine/MembershipEncoder.js"
 
 // Kept until test/spec/Parity.test.ts imports it from src/engine (a file this branch may not touch).
 export { designChunks } from "../engine/MembershipSource.js"

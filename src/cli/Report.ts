@@ -1,6 +1,4 @@
-import type { ColumnTable } from "../domain/Frame.js"
-import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
-import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
+import { type CohortMembershipResult, type ColumnTable, MEMBERSHIP_COLUMNS } from "../index.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ERROR_TAGS } from "../errors/ErrorTags.js"
 
