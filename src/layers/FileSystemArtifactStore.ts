@@ -6,7 +6,7 @@ import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import { isStage, STAGES } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
 import { ChunkBuffer } from "../engine/ChunkBuffer.js"
 import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
@@ -160,12 +160,13 @@ export const FileSystemArtifactStore = {
         const persist = Effect.fn("FileSystemArtifactStore.persistMembership")(function*(
           cohortId: string,
           table: ColumnTable,
-          metadata: Readonly<Record<string, unknown>>
+          metadata: ArtifactMetadata
         ) {
           const bad = checkCohortId(cohortId)
           if (bad !== undefined) return yield* bad
-          const modes = (metadata["template_modes"] ?? {}) as Record<string, Record<string, string>>
-          const manifest = metadata["manifest"]
+          const modes: Readonly<Record<string, Readonly<Record<string, string>>>> = metadata.template_modes ?? {}
+          const manifest = metadata.manifest
+          // A caller without types (JavaScript) may still leave it out.
           if (manifest === undefined) {
             return yield* new InvalidConstraint({ reason: "metadata carries no manifest to write", cohortId })
           }
