@@ -1,5 +1,5 @@
-import type { FileSystem } from "@effect/platform"
-import { Path } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Effect, Option, Stream } from "effect"
 import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
