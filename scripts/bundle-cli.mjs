@@ -12,7 +12,7 @@ const common = { bundle: true, platform: "node", target: "node20", minifySyntax:
 
 // Worker threads run small bundles of their own, beside the CLI's (new URL("./<Name>.js")): plan's
 // evaluation rows, and the verification of existing metadata on a build's rerun.
-for (const worker of ["cli/EvaluationWorker", "layers/GensWorker"]) {
+for (const worker of ["parallel/EvaluationWorker", "layers/GensWorker"]) {
   await build({
     ...common,
     entryPoints: [`dist/${worker}.js`],

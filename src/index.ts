@@ -28,7 +28,8 @@ export * from "./domain/Stage.js"
 export * from "./errors/index.js"
 
 // The program
-export { buildCohortMembership, planCohort, validateCohort } from "./program.js"
+export { buildCohortMembership, catalogAndCoverageProblems, planCohort, validateCohort } from "./program.js"
+export * from "./services/BuildProgress.js"
 
 // Services (ports)
 export * from "./services/CatalogBundleLoader.js"
@@ -54,6 +55,16 @@ export { parseSpec, type ParseSpecOptions, type SpecInput } from "./dsl/ParseSpe
 export { PyRandom } from "./dsl/PyRandom.js"
 export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"
 export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./dsl/SpecObject.js"
+
+// The engine: `cohort plan` as a library (membership streamed as bytes or as column batches)
+export { membershipStream } from "./engine/MembershipStream.js"
+export {
+  definitionOfSpec,
+  planSpecFile,
+  type PlanSpecFileError,
+  type PlanSpecFileOptions
+} from "./engine/PlanSpecFile.js"
+export type { RowFormat } from "./engine/MembershipEncoder.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"

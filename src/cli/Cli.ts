@@ -1,33 +1,37 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
-import { definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import {
+  BuildProgress,
+  buildCohortMembership,
+  catalogAndCoverageProblems,
+  compileDesign,
+  DEFAULT_MAX_ROWS,
+  dataRootLayer,
+  definitionOfSpec,
+  estimateRows,
+  GenIdHasher,
+  InvalidConstraint,
+  InvalidSpec,
+  makeInMemoryRegistry,
+  parseSpec,
+  WorkingDirectoryMissing
+} from "../index.js"
 import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
-import { WorkingDirectoryMissing } from "../errors/WorkingDirectoryMissing.js"
-import { GenIdHasher } from "../domain/GenId.js"
 import { DEFAULT_HOST } from "../http/Listen.js"
 import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
-import { dataRootLayer } from "../layers/DataRootLayer.js"
-import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
-import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
-import { reuseGenerations } from "../lifecycle/ReuseGenerations.js"
-import { buildCohortMembership, catalogAndCoverageProblems } from "../program.js"
-import { compileDesign, estimateRows } from "../dsl/CompileDesign.js"
-import { parseSpec } from "../dsl/ParseSpec.js"
-import { atSpecOrigin } from "../dsl/ValueOrigin.js"
-import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
-import { startEvaluationWorker } from "./EvaluationWorkerPool.js"
+import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
+import { designChunks, membershipSource } from "../engine/MembershipSource.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
-import { designChunks, emit, formatFor, isStdoutClosed, membershipSource, WORKER_MIN_ROWS } from "./Output.js"
+import { emit, formatFor, isStdoutClosed } from "./Output.js"
 import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
 import { reportCommand } from "./ReportCommand.js"
 import { formatCount } from "./Numbers.js"
 import { makeProgressReporter } from "./Progress.js"
-import { BuildProgress } from "../services/BuildProgress.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -294,10 +298,14 @@ const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
     })
     : error
 
+/** A spec file parsed, a cohort id given in its place answered with where the cohort's spec is. */
+const parseSpecFile = (specFile: string) =>
+  parseSpec(specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, specFile)))
+
 /** A spec file compiled to its design rows, its size announced first when large. */
 const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number }, what: string) =>
   Effect.gen(function*() {
-    const spec = yield* parseSpec(args.specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, args.specFile)))
+    const spec = yield* parseSpecFile(args.specFile)
     yield* announce(yield* estimateRows(spec), what)
     const s = seedOf(args.seed)
     const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
@@ -328,15 +336,19 @@ const plan = Command.make(
   },
   (args) =>
     Effect.gen(function*() {
-      const { design, spec } = yield* compileSpecFile(args, "planning")
+      const spec = yield* parseSpecFile(args.specFile)
+      const estimate = yield* estimateRows(spec)
+      yield* announce(estimate, "planning")
       // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
-      const worker = design.size >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
-      const path = yield* Path.Path
-      // Rows reusing generations by id (essay_gen_id / draft_gen_id) read their metadata from the data root.
-      const reused = yield* reuseGenerations(design, { gensRoot: path.join(path.resolve(args.dataRoot), "gens"), source: args.specFile })
-      const definition = yield* definitionFromDesignRows(reused, { source: args.specFile }).pipe(
-        Effect.mapError(atSpecOrigin(spec))
-      )
+      const worker = estimate >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
+      // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
+      const s = seedOf(args.seed)
+      const definition = yield* definitionOfSpec(spec, {
+        cohortId: args.cohortId,
+        dataRoot: args.dataRoot,
+        maxRows: args.maxRows,
+        ...(s === undefined ? {} : { seed: s })
+      })
       const registry = yield* makeInMemoryRegistry
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))

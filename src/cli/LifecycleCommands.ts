@@ -1,11 +1,17 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { STAGES } from "../domain/Stage.js"
-import { dataRootLayer } from "../layers/DataRootLayer.js"
-import { type Change, type CohortDiff, cohortDiff } from "../lifecycle/Diff.js"
-import { type PurgeReport, purgeCohort } from "../lifecycle/Purge.js"
-import { type CohortStatus, cohortStatus } from "../lifecycle/Status.js"
+import {
+  type Change,
+  type CohortDiff,
+  cohortDiff,
+  type CohortStatus,
+  cohortStatus,
+  dataRootLayer,
+  type PurgeReport,
+  purgeCohort,
+  STAGES
+} from "../index.js"
 import { formatCount } from "./Numbers.js"
 import { snakeJson } from "./Report.js"
 

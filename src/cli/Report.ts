@@ -1,25 +1,7 @@
-import type { ColumnTable } from "../domain/Frame.js"
-import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
-import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
+import { type CohortMembershipResult, type ColumnTable, MEMBERSHIP_COLUMNS } from "../index.js"
 import { formatCount } from "./Numbers.js"
 import { escapeControls } from "../domain/TerminalText.js"
-
-/** The tags of our errors: what the CLI reports as a one-line failure rather than a crash. */
-export const ERROR_TAGS = new Set([
-  "SpecNotFound",
-  "InvalidSpec",
-  "CatalogMissing",
-  "CatalogIncomplete",
-  "CatalogInvalid",
-  "InvalidConstraint",
-  "CoverageGap",
-  "IdCollision",
-  "ArtifactWriteFailed",
-  "Locked",
-  "WorkingDirectoryMissing",
-  "GenerationMetadataMissing",
-  "MembershipInvalid"
-])
+import { ERROR_TAGS } from "../errors/ErrorTags.js"
 
 export interface TaggedFailure {
   readonly _tag: string

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { dataRootLayer } from "../layers/DataRootLayer.js"
+import { dataRootLayer } from "../index.js"
 import { cohortReport } from "../report/CohortReport.js"
 import type { CommandKit } from "./LifecycleCommands.js"
 import { emit } from "./Output.js"

@@ -1,8 +1,7 @@
 import { Effect } from "effect"
+import { hasControlCharacter } from "./ControlCharacters.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Why a cohort id cannot name a folder under `cohorts/`, or nothing when it can. */
 export const cohortIdProblem = (cohortId: string): string | undefined => {
@@ -10,7 +9,7 @@ export const cohortIdProblem = (cohortId: string): string | undefined => {
   if (cohortId.includes("/") || cohortId.includes("\\")) return "a cohort id must not contain / or \\"
   if (cohortId.includes("..")) return "a cohort id must not contain .."
   if (cohortId.startsWith(".")) return "a cohort id must not start with a dot"
-  if (CONTROL.test(cohortId)) return "a cohort id must not contain control characters"
+  if (hasControlCharacter(cohortId)) return "a cohort id must not contain control characters"
   if (cohortId.length > 200) return "a cohort id must be at most 200 characters"
   return undefined
 }

@@ -1,9 +1,9 @@
 import { Effect } from "effect"
 import * as IdHasher from "./IdHasher.js"
-import { pyStrip } from "./PythonText.js"
+import { normalizePart, type SignaturePart } from "./Signature.js"
 import type { Stage } from "./Stage.js"
 
-export { canonicalSignature, type SignaturePart, writeIdBytes } from "./IdHasher.js"
+export { canonicalSignature, type SignaturePart } from "./Signature.js"
 
 /**
  * A synchronous gen-id hasher for hot loops. It reuses one BLAKE2b state, so it is not
@@ -14,13 +14,13 @@ export interface GenIdHasher extends IdHasher.GenIdHasher {}
 /** The prefix of each stage's gen ids. */
 export const GEN_ID_PREFIX: Readonly<Record<Stage, string>> = { draft: "d_", essay: "e_", evaluation: "v_" }
 
-/** `canonicalSignature`'s normalization of one text part, memoized (plans repeat few distinct texts). */
+/** `normalizePart` of one text part, memoized (plans repeat few distinct texts). */
 export const makePartNormalizer = () => {
   const cache = new Map<string, string>()
   return (text: string): string => {
     let out = cache.get(text)
     if (out === undefined) {
-      out = pyStrip(text).toLowerCase()
+      out = normalizePart(text)
       cache.set(text, out)
     }
     return out
@@ -39,6 +39,6 @@ export const GenIdHasher: Effect.Effect<GenIdHasher> = Effect.promise(IdHasher.l
  */
 export const computeGenId = (
   stage: Stage,
-  parts: ReadonlyArray<IdHasher.SignaturePart>,
+  parts: ReadonlyArray<SignaturePart>,
   collisionIndex?: number
 ): Effect.Effect<string> => Effect.map(GenIdHasher, (hasher) => hasher.compute(stage, parts, collisionIndex))

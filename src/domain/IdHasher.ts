@@ -1,22 +1,8 @@
 import loadBlake2b, { type Blake2bModule } from "blake2b-wasm/blake2b.js"
-import { pyStrip } from "./PythonText.js"
+import { canonicalSignature, collisionSignature, type SignaturePart } from "./Signature.js"
 import type { Stage } from "./Stage.js"
 
 // Gen-id hashing without Effect, so that a worker thread can load it alone.
-
-/** A signature part: a text (trimmed and lower-cased) or the replicate (an integer). */
-export type SignaturePart = string | number | bigint
-
-/** The canonical text hashed into a gen id: parts normalized as the original does, joined by `|`. */
-export const canonicalSignature = (parts: ReadonlyArray<SignaturePart>): string => {
-  let out = ""
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!
-    const text = typeof part === "number" ? String(Math.trunc(part)) : typeof part === "bigint" ? String(part) : pyStrip(part).toLowerCase()
-    out = i === 0 ? text : `${out}|${text}`
-  }
-  return out
-}
 
 const DIGITS = Array.from("0123456789abcdefghijklmnopqrstuvwxyz", (c) => c.charCodeAt(0))
 const TWO_32 = 4294967296
@@ -134,7 +120,7 @@ const fromModule = (wasm: Blake2bModule): GenIdHasher => {
   }
   const idOf = (stage: Stage, canonical: string, collisionIndex = 0): string => {
     if (collisionIndex === 0) return idString(stage, hash(canonical))
-    return `${idString(stage, hash(`${canonical}|collision:${collisionIndex}`))}-${collisionIndex}`
+    return `${idString(stage, hash(collisionSignature(canonical, collisionIndex)))}-${collisionIndex}`
   }
   return {
     idOf,

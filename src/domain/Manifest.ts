@@ -3,7 +3,7 @@ import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "../engine/DefinitionColumns.js"
 import { columnValues } from "./CatalogCoverage.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
-import type { Stage } from "./Stage.js"
+import { isStage, type Stage } from "./Stage.js"
 
 /** `cohorts/<id>/manifest.json`: the combos, templates, LLMs and replication of a cohort, key order as the original writes it. */
 export interface Manifest {
@@ -12,8 +12,6 @@ export interface Manifest {
   readonly llms: { readonly generation: ReadonlyArray<string>; readonly evaluation: ReadonlyArray<string> }
   readonly replication: Readonly<Record<string, number>>
 }
-
-const STAGE_NAMES = new Set(["draft", "essay", "evaluation"])
 
 /**
  * Replication factors from a `stage,replicates` frame, as the original reads them: rows with a known
@@ -29,7 +27,7 @@ export const replicationFromFrame = (frame: ColumnTable | undefined): Record<str
   for (let i = 0; i < stages.length; i++) {
     const stage = pyStrip(String(stages[i] ?? ""))
     const n = Number(pyStrip(String(reps[i] ?? "")))
-    if (STAGE_NAMES.has(stage) && Number.isFinite(n) && String(reps[i] ?? "").trim() !== "" && Math.trunc(n) >= 1) {
+    if (isStage(stage) && Number.isFinite(n) && String(reps[i] ?? "").trim() !== "" && Math.trunc(n) >= 1) {
       out[stage] = Math.trunc(n)
     }
   }

@@ -5,11 +5,15 @@ import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { columnsOf, isOrphanEntry, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
 import { makePartNormalizer } from "./GenId.js"
+import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
 import type { Stage } from "./Stage.js"
 
 /** Ids are reserved in batches, so that only one batch of canonical strings is alive at a time. */
 const BATCH = 65_536
+
+/** The parts handed to the signatures here are normalized already (each distinct text once). */
+const normalized: Normalize = (text) => text
 
 /** Whether normalization (trim + lower-case) keeps distinct texts distinct. */
 const injective = (normalized: ReadonlyArray<string>): boolean => new Set(normalized).size === normalized.length
@@ -51,9 +55,10 @@ export type MembershipSummary = Pick<MembershipRows, "counts" | "collapses" | "c
  * evaluations in batches), so that a large membership is written without being held. Without
  * `onBatch` everything stays in one batch, returned as `rows` (with it, `rows` is the last batch).
  *
- * `onPureEvaluations`, for a registry of pure ids only (the in-memory one): when the evaluations are
- * `PureEvaluations` they are handed over whole, after the drafts and essays; when it returns true they
- * were made there, else they are made here as usual.
+ * `onPureEvaluations`: when the registry says its ids are pure (`registry.pureIds`, the in-memory one) and
+ * the evaluations are `PureEvaluations`, they are handed over whole, after the drafts and essays; when it
+ * returns true they were made there, else they are made here as usual. A registry that does not say so
+ * (the disk one) is asked for every id.
  */
 export const streamMembership = <E = never, R = never>(
   definition: CohortDefinition,
@@ -86,8 +91,13 @@ export const streamMembership = <E = never, R = never>(
 
     const draftCanonicals: Array<string> = new Array(drafts.size)
     for (let i = 0; i < drafts.size; i++) {
-      draftCanonicals[i] = `${normCombos[drafts.parent[i]!]}|${normTemplates.draft[drafts.template[i]!]}|` +
-        `${normLlms.draft[drafts.llm[i]!]}|${draftReps[i]}`
+      draftCanonicals[i] = draftSignature(
+        normCombos[drafts.parent[i]!]!,
+        normTemplates.draft[drafts.template[i]!]!,
+        normLlms.draft[drafts.llm[i]!]!,
+        draftReps[i]!,
+        normalized
+      )
     }
     const draftIds = yield* reserve(registry, "draft", draftCanonicals, (i) =>
       registry.reserveDraftId({
@@ -111,8 +121,12 @@ export const streamMembership = <E = never, R = never>(
 
     const essayCanonicals: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
-      essayCanonicals[i] = `${norm(draftIds[essays.parent[i]!]!)}|${normTemplates.essay[essays.template[i]!]}|` +
-        `${essayReps[i]}`
+      essayCanonicals[i] = essaySignature(
+        norm(draftIds[essays.parent[i]!]!),
+        normTemplates.essay[essays.template[i]!]!,
+        essayReps[i]!,
+        normalized
+      )
     }
     const essayIds = yield* reserve(registry, "essay", essayCanonicals, (i) =>
       registry.reserveEssayId({
@@ -143,7 +157,7 @@ export const streamMembership = <E = never, R = never>(
     const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
       injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
       !normLlms.evaluation.some(hasPipe)
-    if (pure && onPureEvaluations !== undefined && onBatch !== undefined) {
+    if (pure && registry.pureIds === true && onPureEvaluations !== undefined && onBatch !== undefined) {
       yield* onBatch(acc.takeBatch())
       const handled = yield* onPureEvaluations({
         evaluations,
@@ -166,8 +180,13 @@ export const streamMembership = <E = never, R = never>(
       const end = Math.min(evaluations.size, start + BATCH)
       const canonicals: Array<string> = new Array(end - start)
       for (let i = start; i < end; i++) {
-        canonicals[i - start] = `${normEssayIds[evaluations.parent[i]!]}|${normTemplates.evaluation[evaluations.template[i]!]}|` +
-          `${normLlms.evaluation[evaluations.llm[i]!]}|${evaluationReps[i]}`
+        canonicals[i - start] = evaluationSignature(
+          normEssayIds[evaluations.parent[i]!]!,
+          normTemplates.evaluation[evaluations.template[i]!]!,
+          normLlms.evaluation[evaluations.llm[i]!]!,
+          evaluationReps[i]!,
+          normalized
+        )
       }
       if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
       const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>

@@ -1,4 +1,5 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { STAGES } from "../domain/Stage.js"
 import { Schema } from "effect"
 import {
   ArtifactWriteFailedBody,
@@ -30,7 +31,7 @@ const Flag = Schema.BooleanFromString
 
 /** One membership row (the columns of membership.csv). */
 export const MembershipRowBody = Schema.Struct({
-  stage: Schema.Literal("draft", "essay", "evaluation"),
+  stage: Schema.Literal(...STAGES),
   gen_id: Schema.String,
   origin_cohort_id: Schema.String,
   parent_gen_id: Schema.String,

@@ -1,5 +1,6 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { Effect, Stream } from "effect"
+import { decodeUtf8 } from "../domain/Utf8.js"
 import { parseJson } from "../dsl/PyYaml.js"
 import type { ErrorBodies } from "./HttpErrors.js"
 
@@ -45,12 +46,8 @@ export const readJsonBody = (
       )
     )
     if (chunks.size > maxBytes) return yield* Effect.fail(tooLarge(maxBytes))
-    let text: string
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks.parts))
-    } catch {
-      return yield* Effect.fail(malformed("is not UTF-8"))
-    }
+    const text = decodeUtf8(Buffer.concat(chunks.parts))
+    if (text === undefined) return yield* Effect.fail(malformed("is not UTF-8"))
     if (text.trim() === "") return yield* Effect.fail(malformed("is empty (send the spec as a JSON object)"))
     return yield* Effect.catchTag(
       parseJson(text),

@@ -2,17 +2,17 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, type Scope } from "effect"
-import { randomBytes } from "node:crypto"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
 import { processAlive } from "./GensDirectory.js"
 
 const encoder = new TextEncoder()
 
 /** A temp-file name beside `target`, unique to this process and call; dot-prefixed and `.tmp`-suffixed. */
 export const tempPathFor = (path: Path.Path, target: string): string =>
-  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+  path.join(path.dirname(target), tempName(path.basename(target)))
 
 const failed = (target: string) => (error: PlatformError) =>
   new ArtifactWriteFailed({ path: target, cause: error.message })
@@ -155,8 +155,6 @@ const writeInPlace = <E, R>(target: string, source: ChunkSource<E, R>): Effect.E
   )
 }
 
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/
-
 /** Removes temp files that `writeAtomically` left in `dir` when its process died (not a live one's). */
 export const sweepStaleTemps = (dir: string): Effect.Effect<void> =>
   Effect.sync(() => {
@@ -167,7 +165,7 @@ export const sweepStaleTemps = (dir: string): Effect.Effect<void> =>
       return
     }
     for (const name of names) {
-      const match = TEMP_FILE.exec(name)
-      if (match !== null && !processAlive(Number(match[1]))) nodeFs.rmSync(nodePath.join(dir, name), { force: true })
+      const temp = parseTempName(name)
+      if (temp !== undefined && isCallTag(temp.tag) && !processAlive(temp.pid)) nodeFs.rmSync(nodePath.join(dir, name), { force: true })
     }
   })

@@ -1,11 +1,11 @@
 import { Duration, Effect, Schedule, type Scope } from "effect"
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { Locked } from "../errors/Locked.js"
+import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
 import { processAlive } from "./GensDirectory.js"
 
 /** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
@@ -90,7 +90,7 @@ export const liveHolder = (file: string): Holder | undefined => {
 
 /** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
 const tempBeside = (file: string): string =>
-  nodePath.join(nodePath.dirname(file), `.${nodePath.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+  nodePath.join(nodePath.dirname(file), tempName(nodePath.basename(file)))
 
 /** The lock file, if it is there. */
 const statLock = (file: string): fs.Stats | undefined => fs.statSync(file, { throwIfNoEntry: false })
@@ -221,8 +221,6 @@ export const lockCohort = (
   return Effect.as(held, former)
 }
 
-const TEMP_FILE = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/
-
 /**
  * Removes, once the lock is held, what earlier holders left in the cohort folder: the temp files of an
  * artifact made by a holder the lock was taken over from (`former`), by a dead process, by an earlier
@@ -240,13 +238,13 @@ export const sweepFormerHolders = (cohortDir: string, former: ReadonlyArray<numb
     }
     const now = Date.now()
     for (const name of names) {
-      const match = TEMP_FILE.exec(name)
-      if (match === null) continue
+      const temp = parseTempName(name)
+      if (temp === undefined || !isCallTag(temp.tag)) continue
       const full = nodePath.join(cohortDir, name)
       const info = fs.lstatSync(full, { throwIfNoEntry: false })
       if (info === undefined || !info.isFile()) continue
-      const pid = Number(match[2])
-      const orphan = match[1] === ".lock"
+      const pid = temp.pid
+      const orphan = temp.target === ".lock"
         ? !processAlive(pid) || now - info.mtimeMs > Duration.toMillis(STALE_AFTER)
         : former.includes(pid) || pid === process.pid || !processAlive(pid) ||
           now - info.mtimeMs > Duration.toMillis(STALE_AFTER)

@@ -5,14 +5,13 @@ import type { ColumnTable } from "../domain/Frame.js"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
-import { pyStrip } from "../domain/PythonText.js"
+import { csvHeaderNames } from "../domain/CsvHeader.js"
+import { decodeUtf8, NOT_UTF8 } from "../domain/Utf8.js"
 import { CatalogIncomplete } from "../errors/CatalogIncomplete.js"
 import { CatalogInvalid } from "../errors/CatalogInvalid.js"
 import { CatalogMissing } from "../errors/CatalogMissing.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { dataRootPaths } from "./DataRoot.js"
-
-const decoder = new TextDecoder("utf-8", { fatal: true })
 
 /** The largest catalog file read: a bound on a runaway file (a symlink to an endless device). */
 export const MAX_CATALOG_BYTES = 256 * 1024 * 1024
@@ -57,24 +56,20 @@ export const readCsvTable = (
       Effect.mapError((e) => new CatalogInvalid({ slice, path: file, reason: `cannot read: ${e.message}` }))
     )
     if (bytes === undefined) return undefined
-    let text: string
-    try {
-      text = decoder.decode(bytes)
-    } catch {
-      return yield* new CatalogInvalid({ slice, path: file, reason: "not valid UTF-8 text" })
-    }
+    const text = decodeUtf8(bytes)
+    if (text === undefined) return yield* new CatalogInvalid({ slice, path: file, reason: NOT_UTF8 })
     let records: Array<Array<string>>
     try {
       records = parse(text, { bom: true, skip_empty_lines: true }) as Array<Array<string>>
     } catch (error) {
       return yield* new CatalogInvalid({ slice, path: file, reason: `not a valid CSV file: ${(error as Error).message}` })
     }
-    const header = (records[0] ?? []).map(pyStrip)
-    const blank = header.findIndex((h) => h === "")
-    if (blank >= 0) return yield* new CatalogInvalid({ slice, path: file, reason: `blank column name (column ${blank + 1})` })
-    const duplicate = header.find((h, i) => header.indexOf(h) !== i)
-    if (duplicate !== undefined) {
-      return yield* new CatalogInvalid({ slice, path: file, reason: `column "${duplicate}" appears twice` })
+    const header = csvHeaderNames(records[0] ?? [])
+    if ("_tag" in header) {
+      const reason = header._tag === "Blank"
+        ? `blank column name (column ${header.column})`
+        : `column "${header.name}" appears twice`
+      return yield* new CatalogInvalid({ slice, path: file, reason })
     }
     // Keyed by the catalog's header: no prototype, so a column named `__proto__` is kept.
     const columns: Record<string, Array<string>> = Object.create(null)

@@ -1,10 +1,11 @@
 import { Effect, Layer, Option } from "effect"
-import { canonicalSignature, type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
+import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
+import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { OTHER, SAME, signatureOfMetadata, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
+import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
@@ -57,10 +58,12 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
         return typeof id === "string" ? Effect.succeed(id) : Effect.fail(id)
       })
     return {
-      reserveDraftId: (r) => reserve("draft", canonicalSignature([r.comboId, r.templateId, r.llmModelId, r.replicate])),
-      reserveEssayId: (r) => reserve("essay", canonicalSignature([r.draftGenId, r.templateId, r.replicate])),
+      // Ids resolve collisions against the store: never made without asking this registry.
+      pureIds: false,
+      reserveDraftId: (r) => reserve("draft", draftSignature(r.comboId, r.templateId, r.llmModelId, r.replicate)),
+      reserveEssayId: (r) => reserve("essay", essaySignature(r.draftGenId, r.templateId, r.replicate)),
       reserveEvaluationId: (r) =>
-        reserve("evaluation", canonicalSignature([r.essayGenId, r.templateId, r.llmModelId, r.replicate])),
+        reserve("evaluation", evaluationSignature(r.essayGenId, r.templateId, r.llmModelId, r.replicate)),
       // Ids of a batch: hashed, then the ones whose folder exists verified against their metadata (the
       // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
       reserveMany: (stage, canonicals) =>

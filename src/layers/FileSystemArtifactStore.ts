@@ -3,13 +3,13 @@ import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "../domain/Frame.js"
 import { type Duration, Effect, Layer, Option } from "effect"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
-import { isStage } from "../domain/Stage.js"
+import { isStage, STAGES } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { BuildProgress } from "../services/BuildProgress.js"
-import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
-import { ChunkBuffer } from "./ChunkBuffer.js"
+import { ChunkBuffer } from "../engine/ChunkBuffer.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
 import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
 import * as nodeFs from "node:fs"
@@ -120,7 +120,7 @@ export const FileSystemArtifactStore = {
               if (gens.hasMetadata(stage[i]!, genId[i]!)) existing++
               else todo.push(i)
             }
-            for (const s of ["draft", "essay", "evaluation"] as const) {
+            for (const s of STAGES) {
               yield* Effect.try({
                 try: () => nodeFs.mkdirSync(gens.stageDir(s), { recursive: true }),
                 catch: (error) => {
@@ -179,12 +179,13 @@ export const FileSystemArtifactStore = {
         const persist = Effect.fn("FileSystemArtifactStore.persistMembership")(function*(
           cohortId: string,
           table: ColumnTable,
-          metadata: Readonly<Record<string, unknown>>
+          metadata: ArtifactMetadata
         ) {
           const bad = checkCohortId(cohortId)
           if (bad !== undefined) return yield* bad
-          const modes = (metadata["template_modes"] ?? {}) as Record<string, Record<string, string>>
-          const manifest = metadata["manifest"]
+          const modes: Readonly<Record<string, Readonly<Record<string, string>>>> = metadata.template_modes ?? {}
+          const manifest = metadata.manifest
+          // A caller without types (JavaScript) may still leave it out.
           if (manifest === undefined) {
             return yield* new InvalidConstraint({ reason: "metadata carries no manifest to write", cohortId })
           }

@@ -1,60 +1,11 @@
-import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { canonicalSignature, type SignaturePart } from "../domain/IdHasher.js"
-import { PyJsonError, pyJsonStr, type PyJson, readMetadataJson } from "../domain/PythonJson.js"
-import { pyIntOfText, pyStrip } from "../domain/PythonText.js"
-import { PyFloat } from "../domain/SpecValue.js"
-import type { Stage } from "../domain/Stage.js"
+import { PyJsonError, readMetadataJson } from "../domain/PythonJson.js"
+import { signatureOfMetadata } from "../domain/Signature.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
+import { parseTempName, randomTag, tempName } from "../gens/TempFiles.js"
 
 // Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
-
-/**
- * The canonical signature recorded by an existing `metadata.json`, rebuilt as the original does
- * (`signature_from_metadata`), or undefined when it cannot be (which counts as a different signature).
- */
-export const signatureOfMetadata = (stage: Stage, metadata: unknown): string | undefined => {
-  if (typeof metadata !== "object" || metadata === null) return undefined
-  const m = metadata as Record<string, unknown>
-  const rep = replicateOfMetadata(m["replicate"])
-  if (rep === undefined) return undefined
-  const text = (v: unknown): string | undefined => {
-    if (v === undefined || v === null) return undefined
-    const t = pyStrip(pyJsonStr(v as PyJson))
-    return t === "" ? undefined : t
-  }
-  // `metadata.get("template_id") or metadata.get(...)`: the fallback is taken only when the first is falsy.
-  const either = (a: unknown, b: unknown): string | undefined => text(pyTruthy(a) ? a : b)
-  const parts: Array<SignaturePart | undefined> = stage === "draft"
-    ? [text(m["combo_id"]), text(m["template_id"]), text(m["llm_model_id"]), rep]
-    : stage === "essay"
-    ? [text(m["parent_gen_id"]), either(m["template_id"], m["essay_template"]), rep]
-    : [text(m["parent_gen_id"]), either(m["template_id"], m["evaluation_template"]), text(m["llm_model_id"]), rep]
-  if (parts.some((p) => p === undefined)) return undefined
-  return canonicalSignature(parts as Array<SignaturePart>)
-}
-
-const pyTruthy = (v: unknown): boolean =>
-  !(v === undefined || v === null || v === false || v === 0 || v === "" || (v instanceof PyFloat && v.value === 0) ||
-    (Array.isArray(v) && v.length === 0) || (typeof v === "object" && Object.keys(v as object).length === 0))
-
-const DIGITS = /^\p{Nd}+$/u
-
-/**
- * The replicate `signature_from_metadata` reads, as its digits: none is 1; a text `str.isdigit()` accepts
- * is `int()` of it (any decimal digits: "١" is 1; "²" makes int() raise, so no signature); a number or a
- * bool is `int()` of it (`true` is 1, `2.9` is 2); anything else has no signature.
- */
-const replicateOfMetadata = (raw: unknown): string | undefined => {
-  if (raw === undefined || raw === null) return "1"
-  if (typeof raw === "boolean") return raw ? "1" : "0"
-  if (typeof raw === "number") return Number.isFinite(raw) ? String(BigInt(Math.trunc(raw))) : undefined
-  if (typeof raw === "bigint") return String(raw)
-  if (raw instanceof PyFloat) return Number.isFinite(raw.value) ? String(BigInt(Math.trunc(raw.value))) : undefined
-  if (typeof raw !== "string") return undefined
-  const digits = pyStrip(raw)
-  return DIGITS.test(digits) ? String(pyIntOfText(digits)) : undefined
-}
 
 /** `gens/<stage>/<gen_id>/metadata.json` of one membership row, key order as the original writes it. */
 export const generationMetadata = (
@@ -97,10 +48,9 @@ export const processAlive = (pid: number): boolean => {
   }
 }
 
-// `.metadata.json.<pid>.<tag>-<seq>.tmp` (the tag, random per process, keeps a reused pid's names
-// apart); older builds wrote `.metadata.json.<pid>.<seq>.tmp`.
-const TEMP_FILE = /^\.metadata\.json\.(\d+)\.(?:[0-9a-f]{8}-)?\d+\.tmp$/
-const RUN_TAG = randomBytes(4).toString("hex")
+// Metadata temp files are tagged `<tag>-<seq>` (the tag, random per process, keeps a reused pid's names
+// apart; see TempFiles.ts).
+const RUN_TAG = randomTag()
 const readBuffer = Buffer.allocUnsafe(1 << 16)
 
 /** The largest metadata file read (a generation's metadata is a few hundred bytes). */
@@ -271,7 +221,7 @@ export class GensDirectory {
    * out to need it (`readsDirectly`).
    */
   prefetchListings(): void {
-    for (const stage of ["draft", "essay", "evaluation"] as const) {
+    for (const stage of STAGES) {
       let size: number
       try {
         size = fs.statSync(this.stageDir(stage)).size
@@ -409,8 +359,8 @@ export class GensDirectory {
   /** Removes temp files of dead processes from one generation folder. */
   private sweepDir(dir: string): void {
     for (const name of fs.readdirSync(dir)) {
-      const match = TEMP_FILE.exec(name)
-      if (match !== null && !processAlive(Number(match[1]))) fs.rmSync(nodePath.join(dir, name), { force: true })
+      const temp = parseTempName(name)
+      if (temp?.target === "metadata.json" && !processAlive(temp.pid)) fs.rmSync(nodePath.join(dir, name), { force: true })
     }
   }
 
@@ -431,7 +381,7 @@ export class GensDirectory {
     }
     // The temp file sits in the new, tiny generation folder: one shared temp folder churned by
     // hundreds of thousands of files made every create several times slower.
-    const temp = nodePath.join(dir, `.metadata.json.${process.pid}.${RUN_TAG}-${this.tempSeq++}.tmp`)
+    const temp = nodePath.join(dir, tempName("metadata.json", `${RUN_TAG}-${this.tempSeq++}`))
     try {
       fs.writeFileSync(temp, content, { flag: "wx" })
     } catch (error) {
@@ -530,7 +480,6 @@ export interface PackedColumns {
   readonly bigReplicates?: ReadonlyArray<bigint>
 }
 
-const STAGES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
 
 /** Packs columns for a worker (gen ids and parent ids hold no newline: they are checked folder names). */
 export const packColumns = (rows: GenerationColumns): PackedColumns => {

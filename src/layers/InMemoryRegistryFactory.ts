@@ -1,17 +1,19 @@
 import { Effect, Layer } from "effect"
-import { canonicalSignature, GenIdHasher } from "../domain/GenId.js"
+import { GenIdHasher } from "../domain/GenId.js"
+import { draftSignature, essaySignature, evaluationSignature } from "../domain/Signature.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 
 /** A registry of pure ids: every signature gets its deterministic id, no store is consulted. */
 export const makeInMemoryRegistry: Effect.Effect<GenerationRegistry> = Effect.map(GenIdHasher, (hasher) => ({
+  pureIds: true,
   reserveDraftId: (r) =>
-    Effect.sync(() => hasher.idOf("draft", canonicalSignature([r.comboId, r.templateId, r.llmModelId, r.replicate]))),
+    Effect.sync(() => hasher.idOf("draft", draftSignature(r.comboId, r.templateId, r.llmModelId, r.replicate))),
   reserveEssayId: (r) =>
-    Effect.sync(() => hasher.idOf("essay", canonicalSignature([r.draftGenId, r.templateId, r.replicate]))),
+    Effect.sync(() => hasher.idOf("essay", essaySignature(r.draftGenId, r.templateId, r.replicate))),
   reserveEvaluationId: (r) =>
     Effect.sync(() =>
-      hasher.idOf("evaluation", canonicalSignature([r.essayGenId, r.templateId, r.llmModelId, r.replicate]))
+      hasher.idOf("evaluation", evaluationSignature(r.essayGenId, r.templateId, r.llmModelId, r.replicate))
     ),
   reserveMany: (stage, canonicals) =>
     Effect.sync(() => {

@@ -1,3 +1,4 @@
+import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import type { Stage } from "../domain/Stage.js"
@@ -42,15 +43,13 @@ export const sweepPurgeTrash = (dataRoot: string): number => {
   return swept
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Why a text cannot be a generation folder name (a path outside `gens/<stage>/`), or nothing. */
 export const genIdProblem = (genId: string): string | undefined => {
   if (genId === "") return "a gen id must not be empty"
   if (genId.includes("/") || genId.includes("\\")) return "a gen id must not contain / or \\"
   if (genId.startsWith(".")) return "a gen id must not start with a dot"
-  if (CONTROL.test(genId)) return "a gen id must not contain control characters"
+  if (hasControlCharacter(genId)) return "a gen id must not contain control characters"
   if (genId.length > 200) return "a gen id must be at most 200 characters"
   return undefined
 }

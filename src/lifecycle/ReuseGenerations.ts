@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import * as nodePath from "node:path"
 import { type Design, designFromRows, FIELD_ALIASES } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
+import { draftSignature, essaySignature } from "../domain/Signature.js"
 import { pyStrip } from "../domain/PythonText.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
@@ -58,9 +59,9 @@ export const reuseGenerations = (
     const position = (field: string) => columns.indexOf(field)
     // An id with a collision suffix `-k` (the original's k-th candidate when the pure id's folder held
     // another signature) is rebuilt by hashing with `|collision:k`, as the original made it.
-    const rebuilds = (stage: Stage, parts: Array<string | number>, id: string): boolean => {
+    const rebuilds = (stage: Stage, signature: string, id: string): boolean => {
       const suffix = /-([1-9]\d{0,5})$/.exec(id)
-      return hasher.compute(stage, parts, suffix === null ? 0 : Number(suffix[1])) === id
+      return hasher.idOf(stage, signature, suffix === null ? 0 : Number(suffix[1])) === id
     }
     const cache = new Map<string, Resolved | InvalidSpec | GenerationMetadataMissing>()
     const rows: Array<Array<SpecValue>> = []
@@ -80,7 +81,7 @@ export const reuseGenerations = (
         const parts = [m.text("combo_id"), m.text("template_id"), m.text("llm_model_id"), m.replicate] as const
         const missing = ["combo_id", "template_id", "llm_model_id"].find((_, i) => parts[i] === "")
         if (missing !== undefined) return m.lacks(missing)
-        return { parts, check: rebuilds("draft", [...parts], draftId) ? undefined : m.path }
+        return { parts, check: rebuilds("draft", draftSignature(...parts), draftId) ? undefined : m.path }
       }
       let out: Resolved | InvalidSpec | GenerationMetadataMissing
       if (stage === "draft") {
@@ -96,7 +97,7 @@ export const reuseGenerations = (
           const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
           if (d instanceof GenerationMetadataMissing) out = d
           else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
-          else if (!rebuilds("essay", [m.text("parent_gen_id"), m.text("template_id"), m.replicate], id)) {
+          else if (!rebuilds("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate), id)) {
             out = notPure(options.source, key, "essay", id, m.path)
           } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
         }

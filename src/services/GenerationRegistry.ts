@@ -33,6 +33,12 @@ export interface EvaluationIdRequest {
 
 /** Hands out the gen id of each planned generation. */
 export interface GenerationRegistry {
+  /**
+   * Whether every id is the pure hash of its signature (no store consulted, no collision resolution):
+   * then a caller may make ids itself from the signatures, as `cohort plan`'s fast path does. Absent
+   * means false: the registry must be asked for every id.
+   */
+  readonly pureIds?: boolean
   readonly reserveDraftId: (request: DraftIdRequest) => Effect.Effect<string, IdCollision>
   readonly reserveEssayId: (request: EssayIdRequest) => Effect.Effect<string, IdCollision>
   readonly reserveEvaluationId: (request: EvaluationIdRequest) => Effect.Effect<string, IdCollision>

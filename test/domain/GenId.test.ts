@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
-import { canonicalSignature, computeGenId, GenIdHasher, writeIdBytes } from "../../src/index.js"
+import { canonicalSignature, computeGenId, GenIdHasher } from "../../src/index.js"
+import { writeIdBytes } from "../../src/domain/IdHasher.js"
 import { fixturePath, goldenMemberships, readCsv } from "../support/Fixtures.js"
 
 const referenceFiles = [

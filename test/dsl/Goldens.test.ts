@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { csvLine } from "../../src/cli/RowFormat.js"
+import { csvLine } from "../../src/engine/RowFormat.js"
 import {
   compileDesign,
   definitionFromDesignRows,

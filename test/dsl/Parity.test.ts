@@ -3,7 +3,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { designChunks } from "../../src/cli/Output.js"
+import { designChunks } from "../../src/engine/MembershipSource.js"
 import {
   compileDesign,
   type CompiledDesign,

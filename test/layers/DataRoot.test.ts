@@ -213,7 +213,10 @@ describe("the artifact store's own checks", () => {
   // persistMembership takes any table; what metadata would record of a row must be what a build makes.
   const persist = (root: string, row: Record<string, unknown>) =>
     Effect.flatMap(MembershipArtifactStore, (store) =>
-      store.persistMembership("daydream-pilot", aq.from([row]), { manifest: {}, template_modes: {} })).pipe(
+      store.persistMembership("daydream-pilot", aq.from([row]), {
+        manifest: { combos: [], templates: { draft: [], essay: [], evaluation: [] }, llms: { generation: [], evaluation: [] }, replication: {} },
+        template_modes: { draft: {}, essay: {}, evaluation: {} }
+      })).pipe(
         Effect.provide(FileSystemArtifactStore.layer(root).pipe(Layer.provide(NodeContext.layer)))
       )
   const essay = { stage: "essay", gen_id: "e_1", parent_gen_id: "d_1", combo_id: "", template_id: "t", llm_model_id: "m", replicate: 1 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { signatureOfMetadata } from "../../src/layers/GensDirectory.js"
+import { signatureOfMetadata } from "../../src/domain/Signature.js"
 
 // What the original's signature_from_metadata gives for these metadata files ("|"-joined; null: it raises,
 // which counts as another signature), as Python 3.11 printed it.

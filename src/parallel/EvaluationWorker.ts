@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads"
 import { loadGenIdHasher } from "../domain/IdHasher.js"
-import { encodeClaimed, type EncodedRange, type PackedJob, unpackJob } from "./EvaluationRows.js"
+import { encodeClaimed, type EncodedRange, type PackedJob, unpackJob } from "../engine/EvaluationRows.js"
 
 // A worker thread that makes a share of `plan`'s evaluation rows (see EvaluationWorkerPool.ts).
 

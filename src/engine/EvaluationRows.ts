@@ -1,5 +1,5 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
-import { ChunkBuffer } from "../layers/ChunkBuffer.js"
+import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
 // so that a worker thread can run it on a share of the rows.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
-import { membershipEncoder, membershipSource, type RowFormat } from "../../src/cli/Output.js"
+import { membershipEncoder, type RowFormat } from "../../src/engine/MembershipEncoder.js"
+import { membershipSource } from "../../src/engine/MembershipSource.js"
 import { streamMembership } from "../../src/domain/MembershipGeneration.js"
 import { definitionFromDesignRows, generateMembership, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
 

@@ -1,0 +1,76 @@
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { Effect, Option, Stream } from "effect"
+import type { CohortDefinition } from "../domain/CohortDefinition.js"
+import { GenIdHasher } from "../domain/GenId.js"
+import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
+import type { IdCollision } from "../errors/IdCollision.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import type { InvalidSpec } from "../errors/InvalidSpec.js"
+import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
+import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import type { GenerationRegistry } from "../services/GenerationRegistry.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
+import { chunkStream } from "./ChunkStream.js"
+import type { RowFormat } from "./MembershipEncoder.js"
+import { membershipSource } from "./MembershipSource.js"
+
+/** Options of `planSpecFile` and `definitionOfSpec`. */
+export interface PlanSpecFileOptions extends CompileSpecOptions {
+  /** The origin cohort id written in every row. */
+  readonly cohortId: string
+  /** `csv` (the default: MEMBERSHIP_COLUMNS with a header) or `jsonl` (one object per row). */
+  readonly format?: RowFormat
+  /** The data root whose `gens/` rows reusing generations by id read (default `./data`). */
+  readonly dataRoot?: string
+  /** Who hands out ids (default: the in-memory registry, pure ids as on an empty store). */
+  readonly registry?: GenerationRegistry
+}
+
+/**
+ * A parsed spec → its definition, exactly as a build makes it (`cohortSpecOf`: compiled, rows reusing
+ * generations by id resolved against `<dataRoot>/gens`, checked).
+ */
+export const definitionOfSpec = (
+  spec: ParsedSpec,
+  options: Omit<PlanSpecFileOptions, "format" | "registry">
+): Effect.Effect<CohortDefinition, InvalidSpec | GenerationMetadataMissing> =>
+  Effect.gen(function*() {
+    const path = yield* Path.Path
+    const gensRoot = path.join(path.resolve(options.dataRoot ?? "./data"), "gens")
+    const { definition } = yield* cohortSpecOf(options.cohortId, spec, {
+      gensRoot,
+      ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+      ...(options.seed === undefined ? {} : { seed: options.seed })
+    })
+    return definition! // cohortSpecOf always makes one (a repository's spec may lack it, not this one)
+  }).pipe(Effect.provide(Path.layer))
+
+/** Every failure of `planSpecFile`. */
+export type PlanSpecFileError =
+  | InvalidSpec
+  | InvalidConstraint
+  | GenerationMetadataMissing
+  | IdCollision
+  | ArtifactWriteFailed
+
+/**
+ * `cohort plan` as a library call: the membership of a spec file (MEMBERSHIP_COLUMNS, de-duplicated,
+ * no catalogs) as a stream of byte chunks, made as the reader pulls them. With the default registry the
+ * ids are pure, and the bytes are those `cohort plan <path> --cohort-id <id>` writes.
+ */
+export const planSpecFile = (
+  path: string,
+  options: PlanSpecFileOptions,
+  worker: Option.Option<EvaluationWorker> = Option.none()
+): Stream.Stream<Uint8Array, PlanSpecFileError, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const spec = yield* parseSpec(path)
+    const definition = yield* definitionOfSpec(spec, options)
+    const registry = options.registry ?? (yield* makeInMemoryRegistry)
+    const hasher = yield* GenIdHasher
+    return chunkStream(membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher, worker))
+  }).pipe(Effect.provide(Path.layer)))
