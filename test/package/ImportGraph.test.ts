@@ -48,7 +48,7 @@ const CLI_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
     "../engine/MembershipEncoder.js", // WORKER_MIN_ROWS
     "../engine/MembershipSource.js" // plan's source with the worker thread
   ],
-  "Output.ts": ["../layers/AtomicFile.js", "../engine/MembershipSource.js"],
+  "Output.ts": ["../layers/AtomicFile.js"],
   "Report.ts": ["../domain/TerminalText.js", "../errors/ErrorTags.js"],
   "ReportCommand.ts": ["../report/CohortReport.js"] // CLI only: its charts load a bundle of their own, lazily
 }
