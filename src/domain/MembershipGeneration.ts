@@ -72,6 +72,7 @@ export const streamMembership = <E = never, R = never>(
     if (isOrphanEntry(columns)) {
       return yield* new InvalidConstraint({
         reason: columns.reason ?? `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+        constraint: "definition-entry",
         cohortId,
         details: [columns.description]
       })

@@ -18,11 +18,17 @@ export const normalizePart = (text: string): string => pyStrip(text).toLowerCase
 
 /** How the replicate enters a signature: the integer's decimal digits (a text is taken as its digits). */
 const replicatePart = (replicate: Replicate): string =>
-  typeof replicate === "number"
-    ? String(Math.trunc(replicate))
-    : typeof replicate === "bigint"
-    ? String(replicate)
-    : replicate
+  typeof replicate === "string" ? replicate : replicateDigits(replicate)
+
+/**
+ * A replicate's decimal digits, as Python's `str(int)` prints them: all digits even where JS's `String`
+ * would switch to exponent form (a number ≥ 1e21).
+ */
+export const replicateDigits = (replicate: number | bigint): string => {
+  if (typeof replicate === "bigint") return String(replicate)
+  const whole = Math.trunc(replicate)
+  return Number.isFinite(whole) && !Number.isSafeInteger(whole) ? String(BigInt(whole)) : String(whole)
+}
 
 /** A replicate as a signature takes it: a number, a bigint (beyond 2^31 − 1), or its digits. */
 export type Replicate = number | bigint | string

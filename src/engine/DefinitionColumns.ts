@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { replicateDigits } from "../domain/Signature.js"
 import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "../domain/CohortDefinition.js"
 import type { Stage } from "../domain/Stage.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
@@ -188,10 +189,10 @@ export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinitio
 const SEP = "\u0000"
 /** A draft plan entry's identity (its four fields), to find or dedupe drafts. */
 export const draftKey = (d: DraftPlanEntry): string =>
-  `${d.comboId}${SEP}${d.templateId}${SEP}${d.llmModelId}${SEP}${d.replicate}`
+  `${d.comboId}${SEP}${d.templateId}${SEP}${d.llmModelId}${SEP}${replicateDigits(d.replicate)}`
 /** An essay plan entry's identity (its draft's and its own fields). */
 export const essayKey = (e: EssayPlanEntry): string =>
-  `${draftKey(e.draft)}${SEP}${e.templateId}${SEP}${e.llmModelId}${SEP}${e.replicate}`
+  `${draftKey(e.draft)}${SEP}${e.templateId}${SEP}${e.llmModelId}${SEP}${replicateDigits(e.replicate)}`
 
 /** Where an entry's parent sits among the parent stage's entries: by identity first, by key otherwise. */
 const makeParentLookup = <A extends object>(parents: ReadonlyArray<A>, keyOf: (a: A) => string) => {

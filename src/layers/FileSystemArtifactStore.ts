@@ -29,8 +29,9 @@ import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
 
-/** A replicate as metadata records it: a whole number (a bigint beyond 2^31 - 1). */
-const isWholeNumber = (value: unknown): boolean => typeof value === "bigint" || Number.isInteger(value)
+/** A replicate as metadata records it: a whole number ≥ 1 (a bigint beyond 2^31 - 1). */
+const isWholeNumber = (value: unknown): boolean =>
+  typeof value === "bigint" ? value >= 1n : Number.isInteger(value) && (value as number) >= 1
 
 export { generationMetadata }
 
@@ -98,6 +99,7 @@ export const FileSystemArtifactStore = {
               if (!isStage(stage[i]!) || !GEN_ID_PATTERN.test(genId[i]!)) {
                 return yield* new InvalidConstraint({
                   reason: "membership row cannot name a generation folder",
+                  constraint: "membership-row",
                   cohortId,
                   details: [`stage ${JSON.stringify(stage[i])}, gen_id ${JSON.stringify(genId[i])}`]
                 })
@@ -107,6 +109,7 @@ export const FileSystemArtifactStore = {
               if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !isWholeNumber(replicate[i])) {
                 return yield* new InvalidConstraint({
                   reason: "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
+                  constraint: "membership-row",
                   cohortId,
                   details: [
                     `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${typeof replicate[i] === "bigint" ? replicate[i] : JSON.stringify(replicate[i])}`
@@ -187,7 +190,11 @@ export const FileSystemArtifactStore = {
           const manifest = metadata.manifest
           // A caller without types (JavaScript) may still leave it out.
           if (manifest === undefined) {
-            return yield* new InvalidConstraint({ reason: "metadata carries no manifest to write", cohortId })
+            return yield* new InvalidConstraint({
+              reason: "metadata carries no manifest to write",
+              constraint: "manifest-missing",
+              cohortId
+            })
           }
           const cohortDir = paths.cohortDir(cohortId)
           yield* fs.makeDirectory(cohortDir, { recursive: true }).pipe(

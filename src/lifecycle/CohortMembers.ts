@@ -16,7 +16,7 @@ import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { compileDesign } from "../dsl/CompileDesign.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
-import { genIdProblem, metadataText, readMetadata } from "./GenerationFiles.js"
+import { genIdProblem, metadataText, readMetadata, replicateOfText } from "./GenerationFiles.js"
 import { reuseGenerations } from "./ReuseGenerations.js"
 
 /** Where the lifecycle commands look: the data root, and how a spec is compiled. */
@@ -194,7 +194,7 @@ const joinMembership = (
     rows.comboId.push(metadataText(m, "combo_id"))
     rows.templateId.push(metadataText(m, "template_id"))
     rows.llmModelId.push(metadataText(m, "llm_model_id"))
-    rows.replicate.push(Number(metadataText(m, "replicate")) || 1)
+    rows.replicate.push(replicateOfText(metadataText(m, "replicate")) ?? 1)
   }
   return rows
 }

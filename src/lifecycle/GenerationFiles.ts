@@ -135,6 +135,17 @@ export const metadataText = (metadata: Record<string, unknown> | undefined, key:
   return value === undefined || value === null ? "" : pyStrip(pyJsonStr(value as PyJson))
 }
 
+/**
+ * A replicate's text (as `metadataText` gives it) as a value: `""` is 1, ASCII digits ≥ 1 are the integer
+ * (a bigint beyond 2^31 − 1, so no digit is lost), anything else undefined.
+ */
+export const replicateOfText = (text: string): number | bigint | undefined => {
+  if (text === "") return 1
+  if (!/^\d+$/.test(text)) return undefined
+  const n = BigInt(text)
+  return n < 1n ? undefined : n <= 2147483647n ? Number(n) : n
+}
+
 /** Total bytes of the files under a folder (not following symlinks). */
 export const folderBytes = (dir: string): number => {
   let total = 0

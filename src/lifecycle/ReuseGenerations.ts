@@ -8,7 +8,7 @@ import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
 import { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { genIdProblem, metadataText, readMetadata } from "./GenerationFiles.js"
+import { genIdProblem, metadataText, readMetadata, replicateOfText } from "./GenerationFiles.js"
 
 /** Design columns that name an existing generation instead of the fields of the stages above it. */
 export const REUSE_COLUMNS = { essay: "essay_gen_id", draft: "draft_gen_id" } as const
@@ -26,7 +26,7 @@ export interface ReuseOptions {
 }
 
 interface Resolved {
-  readonly values: ReadonlyArray<string | number>
+  readonly values: ReadonlyArray<string | number | bigint>
 }
 
 /**
@@ -166,8 +166,8 @@ const metadataOf = (stage: Stage, id: string, key: string, gensRoot: string) => 
   const m = readMetadata(path)
   if (m === undefined) return fail("its metadata.json is missing or is not a JSON object")
   const rep = metadataText(m, "replicate")
-  const replicate = rep === "" ? 1 : /^\d+$/.test(rep) && Number(rep) >= 1 ? Number(rep) : Number.NaN
-  if (Number.isNaN(replicate)) return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
+  const replicate = replicateOfText(rep)
+  if (replicate === undefined) return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
   return {
     path,
     replicate,
