@@ -80,19 +80,27 @@ const hashPacked = (h, { buf, ends }, keep) => {
 
 /** Runs the hash and the loop hot first (V8 tiers WebAssembly and JS up after some calls): the floor is the best case. */
 const warmUp = (h) => {
-  const sample = Array.from({ length: 4096 }, (_, i) => `e_${(i * 7919).toString(36).padStart(15, "0")}|ev-${i % 10}|j${i % 3}|1`)
+  const sample = Array.from(
+    { length: 4096 },
+    (_, i) => `e_${(i * 7919).toString(36).padStart(15, "0")}|ev-${i % 10}|j${i % 3}|1`
+  )
   const packed = pack(sample)
   for (let r = 0; r < 40; r++) hashPacked(h, packed, r % 2 === 0 ? new Uint8Array(sample.length * DIGEST) : undefined)
 }
 
 const idsOf = (prefix, digests, n) =>
-  Array.from({ length: n }, (_, i) =>
-    prefix + BigInt("0x" + Buffer.from(digests.subarray(i * DIGEST, (i + 1) * DIGEST)).toString("hex")).toString(36))
+  Array.from(
+    { length: n },
+    (_, i) =>
+      prefix + BigInt("0x" + Buffer.from(digests.subarray(i * DIGEST, (i + 1) * DIGEST)).toString("hex")).toString(36)
+  )
 
 /** The evaluation signatures of these essays, packed straight into one buffer (10M rows: ~0.3 GB). */
 const packEvaluations = (essayIds, a) => {
   const suffixes = []
-  for (const t of a.evaluationTemplates) for (const l of a.evaluationLlms) for (const r of a.evaluationReplicates) suffixes.push(`|${t}|${l}|${r}`)
+  for (const t of a.evaluationTemplates) {
+    for (const l of a.evaluationLlms) for (const r of a.evaluationReplicates) suffixes.push(`|${t}|${l}|${r}`)
+  }
   const suffixBytes = suffixes.reduce((n, s) => n + s.length, 0)
   const bytes = essayIds.reduce((n, e) => n + e.length * suffixes.length + suffixBytes, 0)
   const buf = Buffer.allocUnsafe(bytes)
@@ -116,13 +124,19 @@ const hashFloor = async (specDir, threads, reps) => {
   warmUp(h)
   const best = (f) => Math.min(...Array.from({ length: reps }, f))
   const draftSigs = []
-  for (const c of a.combos) for (const t of a.draftTemplates) for (const l of a.draftLlms) for (const r of a.draftReplicates) draftSigs.push(`${c}|${t}|${l}|${r}`)
+  for (const c of a.combos) {
+    for (const t of a.draftTemplates) {
+      for (const l of a.draftLlms) for (const r of a.draftReplicates) draftSigs.push(`${c}|${t}|${l}|${r}`)
+    }
+  }
   const draftDigests = new Uint8Array(draftSigs.length * DIGEST)
   const draftsPacked = pack(draftSigs)
   const drafts = best(() => hashPacked(h, draftsPacked, draftDigests).seconds)
   const draftIds = idsOf("d_", draftDigests, draftSigs.length)
   const essaySigs = []
-  for (const d of draftIds) for (const t of a.essayTemplates) for (const r of a.essayReplicates) essaySigs.push(`${d}|${t}|${r}`)
+  for (const d of draftIds) {
+    for (const t of a.essayTemplates) for (const r of a.essayReplicates) essaySigs.push(`${d}|${t}|${r}`)
+  }
   const essayDigests = new Uint8Array(essaySigs.length * DIGEST)
   const essaysPacked = pack(essaySigs)
   const essays = best(() => hashPacked(h, essaysPacked, essayDigests).seconds)
@@ -156,8 +170,15 @@ const hashFloor = async (specDir, threads, reps) => {
   const rows = draftSigs.length + essaySigs.length + essayIds.length * perEssay
   const seconds = drafts + essays + evaluations
   return {
-    threads, reps, rows, drafts: draftSigs.length, essays: essaySigs.length, evaluations: essayIds.length * perEssay,
-    seconds, usPerId: (seconds * 1e6) / rows, meanSignatureBytes: sigBytes / rows
+    threads,
+    reps,
+    rows,
+    drafts: draftSigs.length,
+    essays: essaySigs.length,
+    evaluations: essayIds.length * perEssay,
+    seconds,
+    usPerId: (seconds * 1e6) / rows,
+    meanSignatureBytes: sigBytes / rows
   }
 }
 
@@ -177,7 +198,8 @@ const writeFloor = (dir, bytes) => {
 
 // Tree floors: generation k of the concatenation [drafts, essays, evaluations]; names of an id's length.
 const STAGES = [["draft", "d_"], ["essay", "e_"], ["evaluation", "v_"]]
-const nameOf = (k) => (Math.imul(k + 1, 0x9e3779b1) >>> 0).toString(36).padStart(7, "0") + k.toString(36).padStart(9, "0")
+const nameOf = (k) =>
+  (Math.imul(k + 1, 0x9e3779b1) >>> 0).toString(36).padStart(7, "0") + k.toString(36).padStart(9, "0")
 const fileOf = (dir, counts, k) => {
   let s = 0
   let i = k
@@ -185,7 +207,23 @@ const fileOf = (dir, counts, k) => {
   return path.join(dir, "gens", STAGES[s][0], STAGES[s][1] + nameOf(k))
 }
 const BLOCK = 256
-const METADATA = Buffer.from(JSON.stringify({ stage: "evaluation", gen_id: "v_0123456789abcdef", parent_gen_id: "e_0123456789abcdef", template_id: "ev-1", llm_model_id: "j1", mode: "llm", origin_cohort_id: "bench", replicate: 1, combo_id: "combo_v1_000000000000x" }, null, 2).slice(0, 223) + "\n")
+const METADATA = Buffer.from(
+  JSON.stringify(
+    {
+      stage: "evaluation",
+      gen_id: "v_0123456789abcdef",
+      parent_gen_id: "e_0123456789abcdef",
+      template_id: "ev-1",
+      llm_model_id: "j1",
+      mode: "llm",
+      origin_cohort_id: "bench",
+      replicate: 1,
+      combo_id: "combo_v1_000000000000x"
+    },
+    null,
+    2
+  ).slice(0, 223) + "\n"
+)
 // `files` (read floors of a real store): the metadata files to read, else the generated tree's.
 const treeWork = (kind, dir, counts, counter, files) => {
   const total = files !== undefined ? files.length : counts[0] + counts[1] + counts[2]
@@ -220,7 +258,11 @@ const treeWork = (kind, dir, counts, counter, files) => {
   }
 }
 const treeFloor = async (kind, dir, counts, threads, files) => {
-  if (kind === "tree") for (const [stage] of STAGES) fs.mkdirSync(path.join(dir, "gens", stage), { recursive: true })
+  if (kind === "tree") {
+    for (const [stage] of STAGES) {
+      fs.mkdirSync(path.join(dir, "gens", stage), { recursive: true })
+    }
+  }
   const counter = new Int32Array(new SharedArrayBuffer(4))
   let seconds
   if (threads <= 1) {
@@ -228,10 +270,18 @@ const treeFloor = async (kind, dir, counts, threads, files) => {
     treeWork(kind, dir, counts, counter, files)
     seconds = Number(process.hrtime.bigint() - start) / 1e9
   } else {
-    const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: { kind, dir, counts, counter, files } }))
+    const workers = Array.from(
+      { length: threads },
+      () => new Worker(new URL(import.meta.url), { workerData: { kind, dir, counts, counter, files } })
+    )
     await Promise.all(workers.map((w) => new Promise((resolve) => w.once("message", resolve))))
     const start = process.hrtime.bigint()
-    const done = workers.map((w) => new Promise((resolve, reject) => { w.once("message", resolve); w.once("error", reject) }))
+    const done = workers.map((w) =>
+      new Promise((resolve, reject) => {
+        w.once("message", resolve)
+        w.once("error", reject)
+      })
+    )
     for (const w of workers) w.postMessage("go")
     await Promise.all(done)
     seconds = Number(process.hrtime.bigint() - start) / 1e9
@@ -250,15 +300,19 @@ if (!isMainThread) {
     parentPort.on("message", () => parentPort.postMessage(hashPacked(h, packed)))
   } else {
     parentPort.postMessage("ready")
-    parentPort.once("message", () => parentPort.postMessage(treeWork(job.kind, job.dir, job.counts, job.counter, job.files)))
+    parentPort.once(
+      "message",
+      () => parentPort.postMessage(treeWork(job.kind, job.dir, job.counts, job.counter, job.files))
+    )
   }
 } else {
   const [kind, ...args] = process.argv.slice(2)
   let result
   if (kind === "hash") result = await hashFloor(args[0], Number(args[1] ?? 1), Number(args[2] ?? 3))
   else if (kind === "write") result = writeFloor(args[0], Number(args[1]))
-  else if (kind === "tree" || kind === "read") result = await treeFloor(kind, args[0], args.slice(1, 4).map(Number), Number(args[4] ?? 1))
-  else if (kind === "read-store") {
+  else if (kind === "tree" || kind === "read") {
+    result = await treeFloor(kind, args[0], args.slice(1, 4).map(Number), Number(args[4] ?? 1))
+  } else if (kind === "read-store") {
     // A data root's generations as its membership.csv lists them (stage, gen_id first).
     const lines = fs.readFileSync(args[1], "utf8").trim().split("\n").slice(1)
     const files = lines.map((l) => {
@@ -266,8 +320,7 @@ if (!isMainThread) {
       return path.join(args[0], "gens", stage, id, "metadata.json")
     })
     result = await treeFloor("read", args[0], [0, 0, 0], Number(args[2] ?? 1), files)
-  }
-  else {
+  } else {
     process.stderr.write("usage: node bench/floors.mjs hash|write|tree|read ...\n")
     process.exit(2)
   }

@@ -31,8 +31,15 @@ const report = (file) => {
     self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0))
   }
   const total = profile.endTime - profile.startTime
-  const idle = [...byId.values()].filter((n) => n.callFrame.functionName === "(idle)").reduce((s, n) => s + (self.get(n.id) ?? 0), 0)
-  console.log(`\n### ${path.basename(file)}: ${(total / 1e3).toFixed(0)} ms profiled, ${(idle / 1e3).toFixed(0)} ms idle, ${profile.samples.length} samples`)
+  const idle = [...byId.values()].filter((n) => n.callFrame.functionName === "(idle)").reduce(
+    (s, n) => s + (self.get(n.id) ?? 0),
+    0
+  )
+  console.log(
+    `\n### ${path.basename(file)}: ${(total / 1e3).toFixed(0)} ms profiled, ${
+      (idle / 1e3).toFixed(0)
+    } ms idle, ${profile.samples.length} samples`
+  )
 
   // Self time by function (frames with the same name, file and line summed).
   const flat = new Map()
@@ -71,7 +78,9 @@ const report = (file) => {
     return [...groups.values()].sort((a, b) => b.us - a.us)
   }
   const floor = (busy * minPercent) / 100
-  console.log(`\nflame graph as text (inclusive ms and % of not idle; frames ≥ ${minPercent}%; a chain of frames with one child each is shown on one line, joined by " > ")`)
+  console.log(
+    `\nflame graph as text (inclusive ms and % of not idle; frames ≥ ${minPercent}%; a chain of frames with one child each is shown on one line, joined by " > ")`
+  )
   const walk = (groups, depth) => {
     for (const g of groups) {
       if (g.us < floor || g.key === "(idle)") continue
@@ -83,7 +92,11 @@ const report = (file) => {
         kids = merged(kids[0].children).filter((k) => k.us >= floor)
       }
       const shown = chain.length > 4 ? [...chain.slice(0, 2), `…${chain.length - 4}…`, ...chain.slice(-2)] : chain
-      console.log(`${"  ".repeat(Math.min(depth, 30))}${(g.us / 1e3).toFixed(0).padStart(6)} ms ${((100 * g.us) / busy).toFixed(1).padStart(5)}%  ${shown.join(" > ")}`)
+      console.log(
+        `${"  ".repeat(Math.min(depth, 30))}${(g.us / 1e3).toFixed(0).padStart(6)} ms ${
+          ((100 * g.us) / busy).toFixed(1).padStart(5)
+        }%  ${shown.join(" > ")}`
+      )
       walk(kids, depth + 1)
     }
   }
@@ -104,8 +117,23 @@ if (args[0] === "--report") {
   fs.mkdirSync(dir, { recursive: true })
   const out = path.join(dir, `${spec}.csv`)
   const maxRows = spec === "giant-10m" ? ["--max-rows", "20000000"] : []
-  const cmd = ["--cpu-prof", "--cpu-prof-dir", dir, main, "plan", path.join(here, spec, "config.yaml"), "--cohort-id", "bench", "--out", out, ...maxRows, ...args.slice(1)]
-  const shown = (a) => (path.isAbsolute(a) && !path.relative(process.cwd(), a).startsWith("..") ? path.relative(process.cwd(), a) : a)
+  const cmd = [
+    "--cpu-prof",
+    "--cpu-prof-dir",
+    dir,
+    main,
+    "plan",
+    path.join(here, spec, "config.yaml"),
+    "--cohort-id",
+    "bench",
+    "--out",
+    out,
+    ...maxRows,
+    ...args.slice(1)
+  ]
+  const shown = (
+    a
+  ) => (path.isAbsolute(a) && !path.relative(process.cwd(), a).startsWith("..") ? path.relative(process.cwd(), a) : a)
   console.log(`node ${cmd.map(shown).join(" ")}`)
   const start = process.hrtime.bigint()
   const run = spawnSync(process.execPath, cmd, { stdio: ["ignore", "ignore", "inherit"] })

@@ -35,7 +35,12 @@ const cores = os.availableParallelism?.() ?? os.cpus().length
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-bench-"))
 
 const scale = small
-  ? { plans: ["small-2k", "medium-112k"], target: "medium-112k", build: "small-2k", original: ["small-2k", "medium-112k"] }
+  ? {
+    plans: ["small-2k", "medium-112k"],
+    target: "medium-112k",
+    build: "small-2k",
+    original: ["small-2k", "medium-112k"]
+  }
   : {
     plans: ["medium-112k", "large-624k", "huge-2m5", ...(large ? ["giant-10m"] : [])],
     target: "large-624k",
@@ -104,10 +109,22 @@ const wall = (command, args, options = {}) => {
   return { seconds: s, stdout: run.stdout }
 }
 /** One floor program (bench/floors.mjs): its JSON line. */
-const floor = (...args) => JSON.parse(wall(process.execPath, [path.join(here, "floors.mjs"), ...args.map(String)]).stdout.trim())
+const floor = (...args) =>
+  JSON.parse(wall(process.execPath, [path.join(here, "floors.mjs"), ...args.map(String)]).stdout.trim())
 const specDir = (name) => path.join(here, name)
 // giant-10m has 9.6M design rows, over plan's default --max-rows (5M).
-const planArgs = (name, out) => ["plan", path.join(specDir(name), "config.yaml"), "--cohort-id", "bench", "--out", out, ...(name === "giant-10m" ? ["--max-rows", "20000000"] : [])]
+const planArgs = (
+  name,
+  out
+) => [
+  "plan",
+  path.join(specDir(name), "config.yaml"),
+  "--cohort-id",
+  "bench",
+  "--out",
+  out,
+  ...(name === "giant-10m" ? ["--max-rows", "20000000"] : [])
+]
 
 const results = { machine: {}, startup: {}, plans: {}, build: {}, original: {}, targets: [] }
 results.machine = {
@@ -118,7 +135,9 @@ results.machine = {
   scale: small ? "small" : large ? "full + 10M" : "full",
   runs
 }
-console.log(`machine: ${results.machine.cpus}, ${results.machine.memGiB} GiB, node ${process.version}, load ${results.machine.load}; scale ${results.machine.scale}, median of ${runs} runs; temp ${work}`)
+console.log(
+  `machine: ${results.machine.cpus}, ${results.machine.memGiB} GiB, node ${process.version}, load ${results.machine.load}; scale ${results.machine.scale}, median of ${runs} runs; temp ${work}`
+)
 
 // ---------------------------------------------------------------------------------------------- startup
 // `node -e 0`; node + reading and compiling the bundle the way dist/main.js does (with its code cache,
@@ -143,7 +162,9 @@ if (!skip("STARTUP")) {
     tinyRows = fs.readFileSync(tinyOut, "utf8").trim().split("\n").length - 1
   }
   if (tinyRows !== 20) throw new Error(`tiny-20: ${tinyRows} rows, expected 20`)
-  if (scan(tinyOut).md5 !== expectedMd5["tiny-20"]) throw new Error(`tiny-20: md5 ${scan(tinyOut).md5}, expected ${expectedMd5["tiny-20"]}`)
+  if (scan(tinyOut).md5 !== expectedMd5["tiny-20"]) {
+    throw new Error(`tiny-20: md5 ${scan(tinyOut).md5}, expected ${expectedMd5["tiny-20"]}`)
+  }
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]))
   results.startup = m
   console.log("\n## Startup (whole processes)")
@@ -154,7 +175,8 @@ if (!skip("STARTUP")) {
   console.log(`| cohort --help | ${fmt(m.help, 3)} | ${fmt(m.help / m.bundle)} |`)
   console.log(`| cohort plan tiny-20 (20 rows) | ${fmt(m.tiny, 3)} | ${fmt(m.tiny / m.bundle)} |`)
 }
-const nodeStart = results.startup.nodeStart ?? median(Array.from({ length: 3 }, () => wall(process.execPath, ["-e", "0"]).seconds))
+const nodeStart = results.startup.nodeStart ??
+  median(Array.from({ length: 3 }, () => wall(process.execPath, ["-e", "0"]).seconds))
 
 // ---------------------------------------------------------------------------------------------- plans
 // Per spec and run: our plan (to a new file: the output is deleted first), then the floors of the same
@@ -191,7 +213,9 @@ if (!skip("PLANS")) {
     const counts = countsOf(specDir(name))
     fs.rmSync(out, { force: true })
     if (rows !== counts.rows) throw new Error(`${name}: ${rows} rows, expected ${counts.rows}`)
-    if (expectedMd5[name] !== undefined && sum !== expectedMd5[name]) throw new Error(`${name}: md5 ${sum}, expected ${expectedMd5[name]}`)
+    if (expectedMd5[name] !== undefined && sum !== expectedMd5[name]) {
+      throw new Error(`${name}: md5 ${sum}, expected ${expectedMd5[name]}`)
+    }
     const p = {
       rows,
       seconds: median(ours.map((o) => o.seconds)),
@@ -205,19 +229,29 @@ if (!skip("PLANS")) {
     }
     p.floor = nodeStart + Math.min(p.hash1, p.hash2) + p.write
     results.plans[name] = p
-    console.log(`| ${name} | ${int(rows)} | ${fmt(p.seconds)} | ${fmt(p.mb, 0)} | ${fmt(p.hash1, 3)} | ${fmt(p.hash2, 3)} | ${fmt(p.usPerId, 3)} | ${fmt(p.write, 3)} | ${fmt(p.floor, 3)} | ${fmt(p.seconds / p.floor)} |`)
+    console.log(
+      `| ${name} | ${int(rows)} | ${fmt(p.seconds)} | ${fmt(p.mb, 0)} | ${fmt(p.hash1, 3)} | ${fmt(p.hash2, 3)} | ${
+        fmt(p.usPerId, 3)
+      } | ${fmt(p.write, 3)} | ${fmt(p.floor, 3)} | ${fmt(p.seconds / p.floor)} |`
+    )
   }
   console.log(`md5: ${Object.entries(results.plans).map(([k, v]) => `${k} ${v.md5}`).join(", ")}`)
 
   const base = results.plans[scalingBase]
   console.log("\n## Scaling (time per row relative to medium-112k; peak RSS)")
-  console.log("| spec | rows | ms per 100k rows | × 112k's | ms per 100k rows after node start | peak MB | MB per 100k rows |")
+  console.log(
+    "| spec | rows | ms per 100k rows | × 112k's | ms per 100k rows after node start | peak MB | MB per 100k rows |"
+  )
   console.log("|---|---|---|---|---|---|---|")
   for (const [name, p] of Object.entries(results.plans)) {
     const per = (p.seconds * 1e3) / (p.rows / 1e5)
     const perNet = ((p.seconds - nodeStart) * 1e3) / (p.rows / 1e5)
     p.perRowVsBase = base ? p.seconds / p.rows / (base.seconds / base.rows) : undefined
-    console.log(`| ${name} | ${int(p.rows)} | ${fmt(per, 0)} | ${fmt(p.perRowVsBase)} | ${fmt(perNet, 0)} | ${fmt(p.mb, 0)} | ${fmt(p.mb / (p.rows / 1e5), 1)} |`)
+    console.log(
+      `| ${name} | ${int(p.rows)} | ${fmt(per, 0)} | ${fmt(p.perRowVsBase)} | ${fmt(perNet, 0)} | ${fmt(p.mb, 0)} | ${
+        fmt(p.mb / (p.rows / 1e5), 1)
+      } |`
+    )
   }
 }
 
@@ -236,16 +270,25 @@ if (!skip("BUILD")) {
   fs.mkdirSync(path.join(data, "1_raw"), { recursive: true })
   fs.cpSync(specDir(name), spec, { recursive: true })
   const combos = fs.readFileSync(path.join(spec, "items", "combos.csv"), "utf8").trim().split("\n").slice(1)
-  fs.writeFileSync(path.join(data, "combo_mappings.csv"), [
-    "combo_id,version,concept_id,description_level,k_max,created_at",
-    ...combos.map((c) => `${c},v1,concept-a,paragraph,2,2025-01-01T00:00:00`)
-  ].join("\n") + "\n")
+  fs.writeFileSync(
+    path.join(data, "combo_mappings.csv"),
+    [
+      "combo_id,version,concept_id,description_level,k_max,created_at",
+      ...combos.map((c) => `${c},v1,concept-a,paragraph,2,2025-01-01T00:00:00`)
+    ].join("\n") + "\n"
+  )
   const templates = (file, ids) =>
-    fs.writeFileSync(path.join(data, "1_raw", file), ["template_id,generator", ...ids.map((id) => `${id},llm`)].join("\n") + "\n")
+    fs.writeFileSync(
+      path.join(data, "1_raw", file),
+      ["template_id,generator", ...ids.map((id) => `${id},llm`)].join("\n") + "\n"
+    )
   templates("draft_templates.csv", "abcdefghij".split("").map((c) => `dt-${c}`))
   templates("essay_templates.csv", [1, 2, 3, 4, 5].map((i) => `es-${i}`))
   templates("evaluation_templates.csv", Array.from({ length: 10 }, (_, i) => `ev-${i + 1}`))
-  fs.writeFileSync(path.join(data, "1_raw", "llm_models.csv"), ["id", "m1", "m2", "m3", "m4", "j1", "j2", "j3"].join("\n") + "\n")
+  fs.writeFileSync(
+    path.join(data, "1_raw", "llm_models.csv"),
+    ["id", "m1", "m2", "m3", "m4", "j1", "j2", "j3"].join("\n") + "\n"
+  )
 
   const c = [counts.drafts, counts.essays, counts.evaluations]
   const tree2 = path.join(work, "floor-tree-2t")
@@ -264,14 +307,27 @@ if (!skip("BUILD")) {
   if (read1.files !== counts.rows) throw new Error(`read floor: ${read1.files} files, expected ${counts.rows}`)
   const status = cohort(["status", cohortId, "--data-root", data, "--json"])
   const members = JSON.parse(status.stdout).result.stages.evaluation.members
-  if (members !== counts.evaluations) throw new Error(`status: ${members} evaluation members, expected ${counts.evaluations}`)
+  if (members !== counts.evaluations) {
+    throw new Error(`status: ${members} evaluation members, expected ${counts.evaluations}`)
+  }
   // Our commands are processes: each floor includes node's start.
   const fsFloor = nodeStart + Math.min(fs1.seconds, fs2.seconds)
   const readFloor = nodeStart + Math.min(read1.seconds, read2.seconds)
   results.build = {
-    spec: name, generations: counts.rows,
-    fresh: fresh.seconds, freshMb: fresh.mb, rerun: rerun.seconds, rerunMb: rerun.mb, status: status.seconds, statusMb: status.mb,
-    fsFloor1: fs1.seconds, fsFloor2: fs2.seconds, fsFloor, readFloor1: read1.seconds, readFloor2: read2.seconds, readFloor
+    spec: name,
+    generations: counts.rows,
+    fresh: fresh.seconds,
+    freshMb: fresh.mb,
+    rerun: rerun.seconds,
+    rerunMb: rerun.mb,
+    status: status.seconds,
+    statusMb: status.mb,
+    fsFloor1: fs1.seconds,
+    fsFloor2: fs2.seconds,
+    fsFloor,
+    readFloor1: read1.seconds,
+    readFloor2: read2.seconds,
+    readFloor
   }
   console.log(`\n## Build of ${name} (${int(counts.rows)} generations), against the file-system floors`)
   console.log("| run | wall s | peak MB | µs per generation | floor s (+ node start) | × floor |")
@@ -279,11 +335,25 @@ if (!skip("BUILD")) {
   const us = (s) => fmt((s * 1e6) / counts.rows, 1)
   console.log(`| floor: mkdir + file, ${Math.min(2, cores)} threads | ${fmt(fs2.seconds)} | | ${us(fs2.seconds)} | | |`)
   console.log(`| floor: mkdir + file, 1 thread | ${fmt(fs1.seconds)} | | ${us(fs1.seconds)} | | |`)
-  console.log(`| build fresh | ${fmt(fresh.seconds)} | ${fmt(fresh.mb, 0)} | ${us(fresh.seconds)} | ${fmt(fsFloor)} | ${fmt(fresh.seconds / fsFloor)} |`)
-  console.log(`| floor: open + read + close, ${Math.min(2, cores)} threads | ${fmt(read2.seconds)} | | ${us(read2.seconds)} | | |`)
+  console.log(
+    `| build fresh | ${fmt(fresh.seconds)} | ${fmt(fresh.mb, 0)} | ${us(fresh.seconds)} | ${fmt(fsFloor)} | ${
+      fmt(fresh.seconds / fsFloor)
+    } |`
+  )
+  console.log(
+    `| floor: open + read + close, ${Math.min(2, cores)} threads | ${fmt(read2.seconds)} | | ${us(read2.seconds)} | | |`
+  )
   console.log(`| floor: open + read + close, 1 thread | ${fmt(read1.seconds)} | | ${us(read1.seconds)} | | |`)
-  console.log(`| build rerun (all present) | ${fmt(rerun.seconds)} | ${fmt(rerun.mb, 0)} | ${us(rerun.seconds)} | ${fmt(readFloor)} | ${fmt(rerun.seconds / readFloor)} |`)
-  console.log(`| status --json | ${fmt(status.seconds)} | ${fmt(status.mb, 0)} | ${us(status.seconds)} | ${fmt(readFloor)} | ${fmt(status.seconds / readFloor)} |`)
+  console.log(
+    `| build rerun (all present) | ${fmt(rerun.seconds)} | ${fmt(rerun.mb, 0)} | ${us(rerun.seconds)} | ${
+      fmt(readFloor)
+    } | ${fmt(rerun.seconds / readFloor)} |`
+  )
+  console.log(
+    `| status --json | ${fmt(status.seconds)} | ${fmt(status.mb, 0)} | ${us(status.seconds)} | ${fmt(readFloor)} | ${
+      fmt(status.seconds / readFloor)
+    } |`
+  )
 }
 
 // ---------------------------------------------------------------------------------------------- original
@@ -291,11 +361,15 @@ const python = process.env.COHORT_BENCH_PYTHON
 const checkout = process.env.COHORT_BENCH_ORIGINAL
 const originalDriver = path.join(here, "original_plan.py")
 let originalSkip
-if (!python || !checkout) originalSkip = "set COHORT_BENCH_PYTHON and COHORT_BENCH_ORIGINAL to run the original beside ours"
-else if (!fs.existsSync(path.join(checkout, "src", "daydreaming_dagster", "cohorts", "membership_engine.py"))) {
-  originalSkip = `${checkout} has no src/daydreaming_dagster/cohorts/membership_engine.py (a checkout of d2be249 is needed)`
+if (!python || !checkout) {
+  originalSkip = "set COHORT_BENCH_PYTHON and COHORT_BENCH_ORIGINAL to run the original beside ours"
+} else if (!fs.existsSync(path.join(checkout, "src", "daydreaming_dagster", "cohorts", "membership_engine.py"))) {
+  originalSkip =
+    `${checkout} has no src/daydreaming_dagster/cohorts/membership_engine.py (a checkout of d2be249 is needed)`
 }
-const pyPath = [process.env.COHORT_BENCH_PYTHONPATH, checkout && path.join(checkout, "src")].filter(Boolean).join(path.delimiter)
+const pyPath = [process.env.COHORT_BENCH_PYTHONPATH, checkout && path.join(checkout, "src")].filter(Boolean).join(
+  path.delimiter
+)
 const pyEnv = { ...process.env, PYTHONPATH: pyPath }
 let pyVersions = ""
 if (originalSkip === undefined) {
@@ -310,8 +384,12 @@ if (originalSkip !== undefined) {
   console.log("\n## The original: skipped (BENCH_PLANS=0)")
 } else {
   const n = Math.max(1, Number(process.env.COHORT_BENCH_ORIGINAL_RUNS ?? 1))
-  console.log(`\n## Side by side with the original (${python}: ${pyVersions}; ${checkout}; ${n} run(s) each, ours paired run by run)`)
-  console.log("| spec | rows | original s | original MB | ours s | ours MB | × faster | × less memory | × faster than its part before the DataFrame | same CSV |")
+  console.log(
+    `\n## Side by side with the original (${python}: ${pyVersions}; ${checkout}; ${n} run(s) each, ours paired run by run)`
+  )
+  console.log(
+    "| spec | rows | original s | original MB | ours s | ours MB | × faster | × less memory | × faster than its part before the DataFrame | same CSV |"
+  )
   console.log("|---|---|---|---|---|---|---|---|---|---|")
   for (const name of scale.original) {
     const theirsOut = path.join(work, `${name}.original.csv`)
@@ -320,11 +398,20 @@ if (originalSkip !== undefined) {
     const ours = []
     for (let r = 0; r < n; r++) {
       const start = process.hrtime.bigint()
-      const run = spawnSync(python, [originalDriver, path.join(specDir(name), "config.yaml"), theirsOut], { env: pyEnv, encoding: "utf8", maxBuffer: 1 << 26 })
+      const run = spawnSync(python, [originalDriver, path.join(specDir(name), "config.yaml"), theirsOut], {
+        env: pyEnv,
+        encoding: "utf8",
+        maxBuffer: 1 << 26
+      })
       const s = seconds(start)
       if (run.status !== 0) throw new Error(`the original's plan of ${name} failed:\n${run.stderr}`)
       const report = JSON.parse(run.stdout.trim().split("\n").pop())
-      theirs.push({ seconds: s, mb: report.maxRssKb / 1024, phases: report.seconds, beforeFrame: s - report.seconds.frame_and_csv })
+      theirs.push({
+        seconds: s,
+        mb: report.maxRssKb / 1024,
+        phases: report.seconds,
+        beforeFrame: s - report.seconds.frame_and_csv
+      })
       fs.rmSync(oursOut, { force: true })
       ours.push(cohort(planArgs(name, oursOut)))
     }
@@ -332,16 +419,34 @@ if (originalSkip !== undefined) {
     fs.rmSync(theirsOut, { force: true })
     fs.rmSync(oursOut, { force: true })
     const o = {
-      seconds: median(theirs.map((t) => t.seconds)), mb: Math.max(...theirs.map((t) => t.mb)), phases: theirs[0].phases,
+      seconds: median(theirs.map((t) => t.seconds)),
+      mb: Math.max(...theirs.map((t) => t.mb)),
+      phases: theirs[0].phases,
       beforeFrame: median(theirs.map((t) => t.beforeFrame)),
-      ours: median(ours.map((t) => t.seconds)), oursMb: Math.max(...ours.map((t) => t.mb)), sameCsv: same
+      ours: median(ours.map((t) => t.seconds)),
+      oursMb: Math.max(...ours.map((t) => t.mb)),
+      sameCsv: same
     }
     results.original[name] = o
-    console.log(`| ${name} | ${int(countsOf(specDir(name)).rows)} | ${fmt(o.seconds)} | ${fmt(o.mb, 0)} | ${fmt(o.ours)} | ${fmt(o.oursMb, 0)} | ${fmt(o.seconds / o.ours, 1)} | ${fmt(o.mb / o.oursMb, 1)} | ${fmt(o.beforeFrame / o.ours, 1)} | ${same ? "yes" : "NO"} |`)
+    console.log(
+      `| ${name} | ${int(countsOf(specDir(name)).rows)} | ${fmt(o.seconds)} | ${fmt(o.mb, 0)} | ${fmt(o.ours)} | ${
+        fmt(o.oursMb, 0)
+      } | ${fmt(o.seconds / o.ours, 1)} | ${fmt(o.mb / o.oursMb, 1)} | ${fmt(o.beforeFrame / o.ours, 1)} | ${
+        same ? "yes" : "NO"
+      } |`
+    )
   }
   const phases = results.original[scale.target]?.phases
-  if (phases) console.log(`the original's phases on ${scale.target} (s): ${Object.entries(phases).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`)
-  console.log("(× faster than its part before the DataFrame: the original's wall minus its DataFrame + to_csv phase, for comparison with figures of compile + membership only; the targets use the whole)")
+  if (phases) {
+    console.log(
+      `the original's phases on ${scale.target} (s): ${
+        Object.entries(phases).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")
+      }`
+    )
+  }
+  console.log(
+    "(× faster than its part before the DataFrame: the original's wall minus its DataFrame + to_csv phase, for comparison with figures of compile + membership only; the targets use the whole)"
+  )
 }
 
 // ---------------------------------------------------------------------------------------------- targets
@@ -350,32 +455,92 @@ const target = (what, measured, ratio, goal, met) => targets.push({ what, measur
 const t = scale.target
 const orig = results.original[t]
 if (orig) {
-  target(`plan ${t}: time vs the original`, `${fmt(orig.ours)} s vs ${fmt(orig.seconds)} s`, `${fmt(orig.seconds / orig.ours, 1)}×`, "≥ 40× faster", orig.seconds / orig.ours >= 40)
-  target(`plan ${t}: peak memory vs the original`, `${fmt(orig.oursMb, 0)} MB vs ${fmt(orig.mb, 0)} MB`, `1/${fmt(orig.mb / orig.oursMb, 1)}`, "≤ 1/8", orig.mb / orig.oursMb >= 8)
+  target(
+    `plan ${t}: time vs the original`,
+    `${fmt(orig.ours)} s vs ${fmt(orig.seconds)} s`,
+    `${fmt(orig.seconds / orig.ours, 1)}×`,
+    "≥ 40× faster",
+    orig.seconds / orig.ours >= 40
+  )
+  target(
+    `plan ${t}: peak memory vs the original`,
+    `${fmt(orig.oursMb, 0)} MB vs ${fmt(orig.mb, 0)} MB`,
+    `1/${fmt(orig.mb / orig.oursMb, 1)}`,
+    "≤ 1/8",
+    orig.mb / orig.oursMb >= 8
+  )
 } else {
   target(`plan ${t}: vs the original`, "not run", "–", "≥ 40× faster, ≤ 1/8 memory", undefined)
 }
 const p = results.plans[t]
-if (p) target(`plan ${t}: vs its floor`, `${fmt(p.seconds)} s vs ${fmt(p.floor)} s`, `${fmt(p.seconds / p.floor)}×`, "≤ 1.5×", p.seconds / p.floor <= 1.5)
+if (p) {
+  target(
+    `plan ${t}: vs its floor`,
+    `${fmt(p.seconds)} s vs ${fmt(p.floor)} s`,
+    `${fmt(p.seconds / p.floor)}×`,
+    "≤ 1.5×",
+    p.seconds / p.floor <= 1.5
+  )
+}
 for (const [name, q] of Object.entries(results.plans)) {
   if (name === scalingBase || q.perRowVsBase === undefined || q.rows < results.plans[scalingBase].rows) continue
-  target(`time per row ${name} vs ${scalingBase}`, `${fmt((q.seconds * 1e3) / (q.rows / 1e5), 0)} ms per 100k, ${fmt(q.mb, 0)} MB`, `${fmt(q.perRowVsBase)}×`, "0.80–1.20×", Math.abs(q.perRowVsBase - 1) <= 0.2)
+  target(
+    `time per row ${name} vs ${scalingBase}`,
+    `${fmt((q.seconds * 1e3) / (q.rows / 1e5), 0)} ms per 100k, ${fmt(q.mb, 0)} MB`,
+    `${fmt(q.perRowVsBase)}×`,
+    "0.80–1.20×",
+    Math.abs(q.perRowVsBase - 1) <= 0.2
+  )
 }
 const b = results.build
 if (b.spec) {
-  target(`build ${b.spec} fresh vs the file-system floor`, `${fmt(b.fresh)} s vs ${fmt(b.fsFloor)} s`, `${fmt(b.fresh / b.fsFloor)}×`, "≤ 1.3×", b.fresh / b.fsFloor <= 1.3)
-  target(`build ${b.spec} rerun vs the read floor`, `${fmt(b.rerun)} s vs ${fmt(b.readFloor)} s`, `${fmt(b.rerun / b.readFloor)}×`, "≤ 1.5×", b.rerun / b.readFloor <= 1.5)
-  target(`status ${b.spec} vs the read floor`, `${fmt(b.status)} s vs ${fmt(b.readFloor)} s`, `${fmt(b.status / b.readFloor)}×`, "≤ 1.5×", b.status / b.readFloor <= 1.5)
+  target(
+    `build ${b.spec} fresh vs the file-system floor`,
+    `${fmt(b.fresh)} s vs ${fmt(b.fsFloor)} s`,
+    `${fmt(b.fresh / b.fsFloor)}×`,
+    "≤ 1.3×",
+    b.fresh / b.fsFloor <= 1.3
+  )
+  target(
+    `build ${b.spec} rerun vs the read floor`,
+    `${fmt(b.rerun)} s vs ${fmt(b.readFloor)} s`,
+    `${fmt(b.rerun / b.readFloor)}×`,
+    "≤ 1.5×",
+    b.rerun / b.readFloor <= 1.5
+  )
+  target(
+    `status ${b.spec} vs the read floor`,
+    `${fmt(b.status)} s vs ${fmt(b.readFloor)} s`,
+    `${fmt(b.status / b.readFloor)}×`,
+    "≤ 1.5×",
+    b.status / b.readFloor <= 1.5
+  )
 }
 const s = results.startup
 if (s.bundle) {
-  target("cohort --help vs node start + bundle", `${fmt(s.help, 3)} s vs ${fmt(s.bundle, 3)} s`, `${fmt(s.help / s.bundle)}×`, "≤ 1.5×", s.help / s.bundle <= 1.5)
-  target("plan tiny-20 vs node start + bundle", `${fmt(s.tiny, 3)} s vs ${fmt(s.bundle, 3)} s`, `${fmt(s.tiny / s.bundle)}×`, "≤ 1.5×", s.tiny / s.bundle <= 1.5)
+  target(
+    "cohort --help vs node start + bundle",
+    `${fmt(s.help, 3)} s vs ${fmt(s.bundle, 3)} s`,
+    `${fmt(s.help / s.bundle)}×`,
+    "≤ 1.5×",
+    s.help / s.bundle <= 1.5
+  )
+  target(
+    "plan tiny-20 vs node start + bundle",
+    `${fmt(s.tiny, 3)} s vs ${fmt(s.bundle, 3)} s`,
+    `${fmt(s.tiny / s.bundle)}×`,
+    "≤ 1.5×",
+    s.tiny / s.bundle <= 1.5
+  )
 }
 console.log(`\n## Targets (issue 18${small ? "; SMALL SCALE: the sizes are not the issue's" : ""})`)
 console.log("| target | measured | ratio | goal | met |")
 console.log("|---|---|---|---|---|")
-for (const x of targets) console.log(`| ${x.what} | ${x.measured} | ${x.ratio} | ${x.goal} | ${x.met === undefined ? "–" : x.met ? "met" : "not met"} |`)
+for (const x of targets) {
+  console.log(
+    `| ${x.what} | ${x.measured} | ${x.ratio} | ${x.goal} | ${x.met === undefined ? "–" : x.met ? "met" : "not met"} |`
+  )
+}
 
 if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2) + "\n")
 if (process.env.BENCH_KEEP === "1") {
@@ -384,6 +549,12 @@ if (process.env.BENCH_KEEP === "1") {
   // Removing 624k folders takes minutes here, and on ext4 without a journal it slows the creation of new
   // files for some minutes after (the kernel skips recently freed inodes): a bench right after another
   // one, or after deleting a large tree, measures a slower fresh build.
-  say(`removing ${work}${b.spec && !small ? " (three trees of generation folders: minutes; a fresh build within ~6 minutes of this may be slower)" : ""}`)
+  say(
+    `removing ${work}${
+      b.spec && !small
+        ? " (three trees of generation folders: minutes; a fresh build within ~6 minutes of this may be slower)"
+        : ""
+    }`
+  )
   fs.rmSync(work, { recursive: true, force: true })
 }

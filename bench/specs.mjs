@@ -10,7 +10,9 @@ export const axesOf = (specDir) => {
     const v = axes[name]
     if (v === undefined) return fallback
     if (typeof v === "string" && v.startsWith("@file:")) {
-      return fs.readFileSync(path.join(specDir, v.slice(6)), "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0])
+      return fs.readFileSync(path.join(specDir, v.slice(6)), "utf8").trim().split("\n").slice(1).map((l) =>
+        l.split(",")[0]
+      )
     }
     return v.map(String)
   }

@@ -19,7 +19,10 @@ for (const worker of ["parallel/EvaluationWorker", "layers/GensWorker"]) {
     outfile: `dist/${worker.split("/")[1]}.js`,
     format: "esm",
     // CommonJS dependencies inside an ESM bundle still call require().
-    banner: { js: "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);" }
+    banner: {
+      js:
+        "import { createRequire as __createRequire } from \"node:module\"; const require = __createRequire(import.meta.url);"
+    }
   })
 }
 
@@ -30,9 +33,23 @@ for (const worker of ["parallel/EvaluationWorker", "layers/GensWorker"]) {
 const canvasFree = {
   name: "vega-canvas-without-node-canvas",
   setup: (b) =>
-    b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: fileURLToPath(import.meta.resolve("vega-canvas")).replace(/vega-canvas\.node\.js$/, "vega-canvas.browser.js") }))
+    b.onResolve(
+      { filter: /^vega-canvas$/ },
+      () => ({
+        path: fileURLToPath(import.meta.resolve("vega-canvas")).replace(
+          /vega-canvas\.node\.js$/,
+          "vega-canvas.browser.js"
+        )
+      })
+    )
 }
-await build({ ...common, plugins: [canvasFree], entryPoints: ["dist/report/RenderCharts.js"], outfile: "dist/RenderCharts.cjs", format: "cjs" })
+await build({
+  ...common,
+  plugins: [canvasFree],
+  entryPoints: ["dist/report/RenderCharts.js"],
+  outfile: "dist/RenderCharts.cjs",
+  format: "cjs"
+})
 const renderChartsExternal = {
   name: "render-charts-external",
   setup: (b) => b.onResolve({ filter: /\/RenderCharts\.js$/ }, (args) => ({ path: args.path, external: true }))
@@ -53,7 +70,9 @@ copyFileSync("scripts/cli-loader.mjs", "dist/main.js")
 rmSync("dist/main.js.map", { force: true })
 chmodSync("dist/main.js", 0o755)
 // Caches of earlier builds (of this bundle or another Node version) are stale.
-for (const name of readdirSync("dist")) if (name.startsWith("cli.cjs.") && name.endsWith(".cache")) rmSync(`dist/${name}`)
+for (const name of readdirSync("dist")) {
+  if (name.startsWith("cli.cjs.") && name.endsWith(".cache")) rmSync(`dist/${name}`)
+}
 
 // Warm-up: plan the bundled example, then keep V8's code for what ran (a local artifact that `files`
 // leaves out of the package). A failure only costs speed.

@@ -19,7 +19,13 @@ export {
   type PureEvaluations,
   streamMembership
 } from "./domain/MembershipGeneration.js"
-export { type Collapse, collapseWarnings, type MembershipRow, type MembershipRows, rowAt } from "./domain/MembershipRows.js"
+export {
+  type Collapse,
+  collapseWarnings,
+  type MembershipRow,
+  type MembershipRows,
+  rowAt
+} from "./domain/MembershipRows.js"
 export { membershipTable } from "./domain/MembershipTable.js"
 export * from "./domain/SpecValue.js"
 export * from "./domain/Stage.js"
@@ -53,10 +59,11 @@ export * from "./dsl/CompileDesign.js"
 export type * from "./dsl/ParsedSpec.js"
 export { parseSpec, type ParseSpecOptions, type SpecInput } from "./dsl/ParseSpec.js"
 export { PyRandom } from "./dsl/PyRandom.js"
-export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"
 export { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "./dsl/SpecObject.js"
+export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"
 
 // The engine: `cohort plan` as a library (membership streamed as bytes or as column batches)
+export type { RowFormat } from "./engine/MembershipEncoder.js"
 export { membershipStream } from "./engine/MembershipStream.js"
 export {
   definitionOfSpec,
@@ -64,11 +71,17 @@ export {
   type PlanSpecFileError,
   type PlanSpecFileOptions
 } from "./engine/PlanSpecFile.js"
-export type { RowFormat } from "./engine/MembershipEncoder.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"
-export { reuseGenerations, REUSE_COLUMNS, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"
-export { cohortStatus, type CohortStatus, type StageStatus } from "./lifecycle/Status.js"
-export { planPurge, PURGE_ORDER, purgeCohort, type PurgeEntry, type PurgeOptions, type PurgeReport } from "./lifecycle/Purge.js"
 export { type Change, changeOf, type CohortDiff, cohortDiff, type StageDiff } from "./lifecycle/Diff.js"
+export {
+  planPurge,
+  PURGE_ORDER,
+  purgeCohort,
+  type PurgeEntry,
+  type PurgeOptions,
+  type PurgeReport
+} from "./lifecycle/Purge.js"
+export { REUSE_COLUMNS, reuseGenerations, type ReuseOptions } from "./lifecycle/ReuseGenerations.js"
+export { type CohortStatus, cohortStatus, type StageStatus } from "./lifecycle/Status.js"

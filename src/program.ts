@@ -1,4 +1,3 @@
-import type { ColumnTable } from "./domain/Frame.js"
 import { Clock, Effect, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
 import {
@@ -8,7 +7,6 @@ import {
   definitionCoverageGaps
 } from "./domain/CatalogCoverage.js"
 import { catalogWarnings } from "./domain/CatalogWarnings.js"
-import { columnsOf, definitionColumns, isOrphanEntry } from "./engine/DefinitionColumns.js"
 import {
   type BuildOptions,
   type CohortMembershipMetadata,
@@ -18,10 +16,12 @@ import {
   DEFAULT_PREVIEW_ROWS,
   type PlanOptions
 } from "./domain/CohortMembershipResult.js"
+import type { ColumnTable } from "./domain/Frame.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
+import { columnsOf, definitionColumns, isOrphanEntry } from "./engine/DefinitionColumns.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
 import type { CoverageGap } from "./errors/CoverageGap.js"
@@ -57,20 +57,26 @@ const catalogProblems = (
   const out: Array<CatalogMissing | CatalogIncomplete> = []
   const combos = frames["combo_mappings"]
   if (combos === undefined || combos.numRows() === 0) {
-    out.push(new CatalogMissing({
-      slice: "combo_mappings",
-      ...pathOf(metadata, "combo_mappings"),
-      reason: combos === undefined ? "missing" : "has no rows"
-    }))
+    out.push(
+      new CatalogMissing({
+        slice: "combo_mappings",
+        ...pathOf(metadata, "combo_mappings"),
+        reason: combos === undefined ? "missing" : "has no rows"
+      })
+    )
   } else {
     const names = new Set(combos.columnNames())
     const missingColumns = COMBO_MAPPINGS_COLUMNS.filter((c) => !names.has(c))
     if (missingColumns.length > 0) {
-      out.push(new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") }))
+      out.push(
+        new CatalogIncomplete({ slice: "combo_mappings", missingColumns, ...pathOf(metadata, "combo_mappings") })
+      )
     }
   }
   for (const slice of REQUIRED_FRAMES) {
-    if (frames[slice] === undefined) out.push(new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" }))
+    if (frames[slice] === undefined) {
+      out.push(new CatalogMissing({ slice, ...pathOf(metadata, slice), reason: "missing" }))
+    }
   }
   return out
 }
@@ -127,7 +133,11 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
     const combos = yield* requireFrames(bundle.frames, bundle.metadata)
     const definition = spec.definition
     if (definition === undefined) {
-      return yield* new InvalidConstraint({ reason: "the spec has no cohort definition", constraint: "definition-missing", cohortId })
+      return yield* new InvalidConstraint({
+        reason: "the spec has no cohort definition",
+        constraint: "definition-missing",
+        cohortId
+      })
     }
 
     // A definition handed in by an embedder's repository is checked before anything is built from it.

@@ -37,7 +37,12 @@ describe("planCohort and validateCohort", () => {
   it.effect("validate returns counts and warnings; strict turns the warnings into InvalidConstraint", () =>
     Effect.gen(function*() {
       const ok = yield* validateCohort("pilot")
-      expect(ok).toMatchObject({ cohortId: "pilot", rowCount: 9, counts: { draft: 3, essay: 3, evaluation: 3 }, warnings: [] })
+      expect(ok).toMatchObject({
+        cohortId: "pilot",
+        rowCount: 9,
+        counts: { draft: 3, essay: 3, evaluation: 3 },
+        warnings: []
+      })
       const warned = yield* validateCohort("twice")
       expect(warned.counts).toEqual({ draft: 1, essay: 1, evaluation: 1 })
       expect(warned.warnings).toEqual(["the spec repository warns"])

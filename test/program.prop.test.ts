@@ -52,26 +52,43 @@ const layerFor = (rows: ReadonlyArray<Record<string, unknown>>, registry = InMem
 const params = { fastCheck: { numRuns: 60, seed: 1205 } }
 
 describe("buildCohortMembership properties", () => {
-  it.effect.prop("every id is computeGenId of its row's signature and every parent exists", [designRows], ([rows]) =>
-    Effect.gen(function*() {
-      const result = yield* buildCohortMembership("prop", { previewRows: 10_000 }).pipe(Effect.provide(layerFor(rows)))
-      const table = result.membershipPreview.objects() as Array<Record<string, string | number>>
-      const byId = new Map(table.map((r) => [r.gen_id as string, r]))
-      for (const r of table) {
-        const rep = r.replicate as number
-        const expected = r.stage === "draft"
-          ? yield* computeGenId("draft", [r.combo_id as string, r.template_id as string, r.llm_model_id as string, rep])
-          : r.stage === "essay"
-          ? yield* computeGenId("essay", [r.parent_gen_id as string, r.template_id as string, rep])
-          : yield* computeGenId("evaluation", [r.parent_gen_id as string, r.template_id as string, r.llm_model_id as string, rep])
-        expect(r.gen_id).toBe(expected)
-        if (r.stage !== "draft") {
-          const parent = byId.get(r.parent_gen_id as string)
-          expect(parent?.stage).toBe(r.stage === "essay" ? "draft" : "essay")
-          expect(parent?.combo_id).toBe(r.combo_id)
+  it.effect.prop(
+    "every id is computeGenId of its row's signature and every parent exists",
+    [designRows],
+    ([rows]) =>
+      Effect.gen(function*() {
+        const result = yield* buildCohortMembership("prop", { previewRows: 10_000 }).pipe(
+          Effect.provide(layerFor(rows))
+        )
+        const table = result.membershipPreview.objects() as Array<Record<string, string | number>>
+        const byId = new Map(table.map((r) => [r.gen_id as string, r]))
+        for (const r of table) {
+          const rep = r.replicate as number
+          const expected = r.stage === "draft"
+            ? yield* computeGenId("draft", [
+              r.combo_id as string,
+              r.template_id as string,
+              r.llm_model_id as string,
+              rep
+            ])
+            : r.stage === "essay"
+            ? yield* computeGenId("essay", [r.parent_gen_id as string, r.template_id as string, rep])
+            : yield* computeGenId("evaluation", [
+              r.parent_gen_id as string,
+              r.template_id as string,
+              r.llm_model_id as string,
+              rep
+            ])
+          expect(r.gen_id).toBe(expected)
+          if (r.stage !== "draft") {
+            const parent = byId.get(r.parent_gen_id as string)
+            expect(parent?.stage).toBe(r.stage === "essay" ? "draft" : "essay")
+            expect(parent?.combo_id).toBe(r.combo_id)
+          }
         }
-      }
-    }), params)
+      }),
+    params
+  )
 
   it.effect.prop("row count is the number of unique (stage, gen_id) and the preview is min(previewRows, rows)", [
     designRows,
@@ -80,35 +97,50 @@ describe("buildCohortMembership properties", () => {
     Effect.gen(function*() {
       const result = yield* buildCohortMembership("prop", { previewRows }).pipe(Effect.provide(layerFor(rows)))
       const full = yield* buildCohortMembership("prop", { previewRows: 100_000 }).pipe(Effect.provide(layerFor(rows)))
-      const keys = (full.membershipPreview.objects() as Array<Record<string, string>>).map((r) => `${r.stage}/${r.gen_id}`)
+      const keys = (full.membershipPreview.objects() as Array<Record<string, string>>).map((r) =>
+        `${r.stage}/${r.gen_id}`
+      )
       expect(new Set(keys).size).toBe(keys.length)
       expect(result.rowCount).toBe(keys.length)
       expect(result.metadata.rows).toBe(keys.length)
       expect(result.membershipPreview.numRows()).toBe(Math.min(previewRows, result.rowCount))
       expect(
-        (result.metadata.drafts as number) + (result.metadata.essays as number) + (result.metadata.evaluations as number)
+        (result.metadata.drafts as number) + (result.metadata.essays as number) +
+          (result.metadata.evaluations as number)
       ).toBe(result.rowCount)
     }), params)
 
-  it.effect.prop("a dry run and a persisted run produce the same table and metadata", [designRows], ([rows]) =>
-    Effect.gen(function*() {
-      const dry = yield* buildCohortMembership("prop", { dryRun: true, previewRows: 100_000 })
-      expect(yield* Ref.get(yield* PersistedArtifacts)).toHaveLength(0)
-      const wet = yield* buildCohortMembership("prop", { previewRows: 100_000 })
-      const persisted = yield* Ref.get(yield* PersistedArtifacts)
-      expect(persisted).toHaveLength(1)
-      expect(dry.membershipPreview.objects()).toEqual(wet.membershipPreview.objects())
-      expect(persisted[0]!.membership.objects()).toEqual(wet.membershipPreview.objects())
-      expect(dry.metadata).toEqual(wet.metadata)
-    }).pipe(Effect.provide(layerFor(rows))), params)
+  it.effect.prop(
+    "a dry run and a persisted run produce the same table and metadata",
+    [designRows],
+    ([rows]) =>
+      Effect.gen(function*() {
+        const dry = yield* buildCohortMembership("prop", { dryRun: true, previewRows: 100_000 })
+        expect(yield* Ref.get(yield* PersistedArtifacts)).toHaveLength(0)
+        const wet = yield* buildCohortMembership("prop", { previewRows: 100_000 })
+        const persisted = yield* Ref.get(yield* PersistedArtifacts)
+        expect(persisted).toHaveLength(1)
+        expect(dry.membershipPreview.objects()).toEqual(wet.membershipPreview.objects())
+        expect(persisted[0]!.membership.objects()).toEqual(wet.membershipPreview.objects())
+        expect(dry.metadata).toEqual(wet.metadata)
+      }).pipe(Effect.provide(layerFor(rows))),
+    params
+  )
 
-  it.effect.prop("the batched and the per-call registry layers agree", [designRows], ([rows]) =>
-    Effect.gen(function*() {
-      const batched = yield* buildCohortMembership("prop", { previewRows: 100_000 }).pipe(Effect.provide(layerFor(rows)))
-      const perCall = yield* buildCohortMembership("prop", { previewRows: 100_000 }).pipe(
-        Effect.provide(layerFor(rows, PerCallRegistryFactory))
-      )
-      expect(perCall.membershipPreview.objects()).toEqual(batched.membershipPreview.objects())
-      expect(perCall.metadata).toEqual(batched.metadata)
-    }), params)
+  it.effect.prop(
+    "the batched and the per-call registry layers agree",
+    [designRows],
+    ([rows]) =>
+      Effect.gen(function*() {
+        const batched = yield* buildCohortMembership("prop", { previewRows: 100_000 }).pipe(
+          Effect.provide(layerFor(rows))
+        )
+        const perCall = yield* buildCohortMembership("prop", { previewRows: 100_000 }).pipe(
+          Effect.provide(layerFor(rows, PerCallRegistryFactory))
+        )
+        expect(perCall.membershipPreview.objects()).toEqual(batched.membershipPreview.objects())
+        expect(perCall.metadata).toEqual(batched.metadata)
+      }),
+    params
+  )
 })

@@ -17,7 +17,14 @@ import {
 import { buildLayer, defaultBundle, designRow, specOf } from "./support/Builds.js"
 
 const grid = (n: number) =>
-  Array.from({ length: n }, (_, i) => designRow({ evaluation_template: i % 2 === 0 ? "eval-a" : "eval-b", evaluation_replicate: String(1 + Math.floor(i / 2)) }))
+  Array.from(
+    { length: n },
+    (_, i) =>
+      designRow({
+        evaluation_template: i % 2 === 0 ? "eval-a" : "eval-b",
+        evaluation_replicate: String(1 + Math.floor(i / 2))
+      })
+  )
 
 const pilot = specOf("pilot", [
   designRow(),
@@ -62,7 +69,15 @@ describe("buildCohortMembership", () => {
       const result = yield* buildCohortMembership("pilot")
       const rows = result.membershipPreview.objects() as Array<Record<string, unknown>>
       expect(rows.map((r) => r.stage)).toEqual([
-        "draft", "draft", "draft", "essay", "essay", "essay", "evaluation", "evaluation", "evaluation"
+        "draft",
+        "draft",
+        "draft",
+        "essay",
+        "essay",
+        "essay",
+        "evaluation",
+        "evaluation",
+        "evaluation"
       ])
       const ids = new Set(rows.map((r) => r.gen_id))
       for (const r of rows) {
@@ -94,7 +109,12 @@ describe("buildCohortMembership", () => {
       expect((error as CatalogIncomplete).missingColumns).toEqual(["version", "k_max"])
       expect(error.message).toContain("version, k_max")
     }).pipe(Effect.provide(
-      buildLayer([pilot], defaultBundle({ combo_mappings: [{ combo_id: "combo-1", concept_id: "x", description_level: "p", created_at: "t" }] }))
+      buildLayer(
+        [pilot],
+        defaultBundle({
+          combo_mappings: [{ combo_id: "combo-1", concept_id: "x", description_level: "p", created_at: "t" }]
+        })
+      )
     )))
 
   for (const slice of ["draft_templates", "essay_templates", "evaluation_templates", "llm_models"]) {
@@ -195,7 +215,11 @@ describe("coverage", () => {
     ["combo", { combo_id: "combo-x" }, { field: "combo_id", missing: ["combo-x"] }],
     ["draft template", { draft_template: "draft-x" }, { stage: "draft", field: "template_id", missing: ["draft-x"] }],
     ["essay template", { essay_template: "essay-x" }, { stage: "essay", field: "template_id", missing: ["essay-x"] }],
-    ["evaluation template", { evaluation_template: "eval-x" }, { stage: "evaluation", field: "template_id", missing: ["eval-x"] }],
+    ["evaluation template", { evaluation_template: "eval-x" }, {
+      stage: "evaluation",
+      field: "template_id",
+      missing: ["eval-x"]
+    }],
     ["draft llm", { draft_llm: "gpt-x" }, { stage: "draft", field: "llm_model_id", missing: ["gpt-x"] }],
     ["essay llm", { essay_llm: "gpt-x" }, { stage: "essay", field: "llm_model_id", missing: ["gpt-x"] }],
     ["evaluation llm", { evaluation_llm: "gpt-x" }, { stage: "evaluation", field: "llm_model_id", missing: ["gpt-x"] }]
@@ -216,9 +240,15 @@ describe("coverage", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(buildCohortMembership("gap"))
       expect((error as CoverageGap).missing).toEqual(["gpt-a", "gpt-z"])
-      expect(error.message).toBe("evaluation llm_model_id not in catalog: gpt-a, gpt-z (from design field evaluation_llm)")
+      expect(error.message).toBe(
+        "evaluation llm_model_id not in catalog: gpt-a, gpt-z (from design field evaluation_llm)"
+      )
     }).pipe(Effect.provide(buildLayer([
-      specOf("gap", [designRow({ evaluation_llm: "gpt-z" }), designRow({ evaluation_llm: "gpt-a" }), designRow({ evaluation_llm: "gpt-z", evaluation_replicate: "2" })])
+      specOf("gap", [
+        designRow({ evaluation_llm: "gpt-z" }),
+        designRow({ evaluation_llm: "gpt-a" }),
+        designRow({ evaluation_llm: "gpt-z", evaluation_replicate: "2" })
+      ])
     ]))))
 
   it.effect("the essay stage also accepts the LLM `None`", () =>
@@ -229,7 +259,8 @@ describe("coverage", () => {
 })
 
 describe("warnings", () => {
-  const designWarnings = (metadata: Readonly<Record<string, unknown>>) => metadata["validation_warnings"] as Array<string>
+  const designWarnings = (metadata: Readonly<Record<string, unknown>>) =>
+    metadata["validation_warnings"] as Array<string>
   const collapsing = specOf("collapse", [designRow({ essay_llm: "m1" }), designRow({ essay_llm: "m2" })])
 
   it.effect("two essays that differ only by LLM collapse into one generation, reported as a warning", () =>
@@ -279,7 +310,12 @@ describe("warnings", () => {
       metadata: {},
       definition: {
         drafts: [],
-        essays: [{ draft: { comboId: "combo-1", templateId: "draft-a", llmModelId: "m1", replicate: 1 }, templateId: "essay-a", llmModelId: "m2", replicate: 1 }],
+        essays: [{
+          draft: { comboId: "combo-1", templateId: "draft-a", llmModelId: "m1", replicate: 1 },
+          templateId: "essay-a",
+          llmModelId: "m2",
+          replicate: 1
+        }],
         evaluations: []
       }
     }]))))

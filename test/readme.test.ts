@@ -36,12 +36,27 @@ describe("README examples", () => {
       InMemorySpecRepository([{
         cohortId: "demo",
         definition: Effect.runSync(definitionFromDesignRows([
-          { combo_id: "c1", draft_template: "d", draft_llm: "m", essay_template: "e", essay_llm: "m", evaluation_template: "v", evaluation_llm: "j" }
+          {
+            combo_id: "c1",
+            draft_template: "d",
+            draft_llm: "m",
+            essay_template: "e",
+            essay_llm: "m",
+            evaluation_template: "v",
+            evaluation_llm: "j"
+          }
         ])),
         metadata: {}
       }]),
       InMemoryCatalogBundleLoader(catalogBundle({
-        combo_mappings: [{ combo_id: "c1", version: "v1", concept_id: "x", description_level: "p", k_max: "2", created_at: "t" }],
+        combo_mappings: [{
+          combo_id: "c1",
+          version: "v1",
+          concept_id: "x",
+          description_level: "p",
+          k_max: "2",
+          created_at: "t"
+        }],
         draft_templates: [{ template_id: "d" }],
         essay_templates: [{ template_id: "e" }],
         evaluation_templates: [{ template_id: "v" }],
@@ -54,8 +69,15 @@ describe("README examples", () => {
   it.effect("a spec object, compiled directly and planned from a repository", () =>
     Effect.gen(function*() {
       const stored = {
-        axes: { combo_id: "@file:combos.txt", draft_template: ["d"], draft_llm: ["m"], essay_template: ["e"],
-          essay_llm: ["m"], evaluation_template: ["v"], evaluation_llm: ["j"] },
+        axes: {
+          combo_id: "@file:combos.txt",
+          draft_template: ["d"],
+          draft_llm: ["m"],
+          essay_template: ["e"],
+          essay_llm: ["m"],
+          evaluation_template: ["v"],
+          evaluation_llm: ["j"]
+        },
         output: { field_order: [] }
       }
       const spec = yield* cohortSpecFromObject("demo", stored, { includes: { "combos.txt": "c1\n" }, maxRows: 100_000 })
@@ -65,7 +87,14 @@ describe("README examples", () => {
         Effect.provide(Layer.mergeAll(
           InMemorySpecRepository([{ cohortId: "demo", spec: stored, includes: { "combos.txt": "c1\n" } }]),
           InMemoryCatalogBundleLoader(catalogBundle({
-            combo_mappings: [{ combo_id: "c1", version: "v1", concept_id: "x", description_level: "p", k_max: "2", created_at: "t" }],
+            combo_mappings: [{
+              combo_id: "c1",
+              version: "v1",
+              concept_id: "x",
+              description_level: "p",
+              k_max: "2",
+              created_at: "t"
+            }],
             draft_templates: [{ template_id: "d" }],
             essay_templates: [{ template_id: "e" }],
             evaluation_templates: [{ template_id: "v" }],

@@ -1,13 +1,19 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
+import { pyIntOfText } from "../domain/PythonText.js"
+import { escapeControls } from "../domain/TerminalText.js"
+import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
+import { designChunks, membershipSource } from "../engine/MembershipSource.js"
+import { DEFAULT_HOST } from "../http/Listen.js"
+import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import {
-  BuildProgress,
   buildCohortMembership,
+  BuildProgress,
   catalogAndCoverageProblems,
   compileDesign,
-  DEFAULT_MAX_ROWS,
   dataRootLayer,
+  DEFAULT_MAX_ROWS,
   definitionOfSpec,
   estimateRows,
   GenIdHasher,
@@ -17,21 +23,15 @@ import {
   parseSpec,
   WorkingDirectoryMissing
 } from "../index.js"
-import { pyIntOfText } from "../domain/PythonText.js"
-import { escapeControls } from "../domain/TerminalText.js"
-import { DEFAULT_HOST } from "../http/Listen.js"
-import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
-import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
-import { designChunks, membershipSource } from "../engine/MembershipSource.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
-import { emit, formatFor, isStdoutClosed } from "./Output.js"
-import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
-import { reportCommand } from "./ReportCommand.js"
 import { formatCount } from "./Numbers.js"
+import { emit, formatFor, isStdoutClosed } from "./Output.js"
 import { makeProgressReporter } from "./Progress.js"
+import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
+import { reportCommand } from "./ReportCommand.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -64,7 +64,10 @@ const seed = Options.text("seed").pipe(
 )
 /** A whole number ≥ 0, else a usage error naming the option. */
 const wholeNumber = (name: string) =>
-  Options.filterMap((n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()), `--${name} must be a whole number ≥ 0`)
+  Options.filterMap(
+    (n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()),
+    `--${name} must be a whole number ≥ 0`
+  )
 const maxRows = Options.integer("max-rows").pipe(
   Options.withPseudoName("N"),
   wholeNumber("max-rows"),
@@ -74,7 +77,9 @@ const maxRows = Options.integer("max-rows").pipe(
 const wait = Options.integer("wait").pipe(
   Options.withPseudoName("SECONDS"),
   wholeNumber("wait"),
-  Options.withDescription("Seconds to wait for another build of the same cohort before failing with Locked (default 60)"),
+  Options.withDescription(
+    "Seconds to wait for another build of the same cohort before failing with Locked (default 60)"
+  ),
   Options.withDefault(60)
 )
 const format = Options.choice("format", ["csv", "jsonl"]).pipe(
@@ -105,23 +110,29 @@ const specFile = Args.text({ name: "spec-file" }).pipe(
 
 /** A deleted working directory surfaces as a defect of `process.cwd()` (uv_cwd) wherever a path is resolved. */
 const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | WorkingDirectoryMissing, R> =>
-  Effect.catchSomeDefect(effect, (defect) =>
-    typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
-      ? Option.some(new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` }))
-      : Option.none())
+  Effect.catchSomeDefect(
+    effect,
+    (defect) =>
+      typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
+        ? Option.some(
+          new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` })
+        )
+        : Option.none()
+  )
 
 /** Reports a tagged failure (stderr line; JSON on stdout with --json) and ends with exit code 1. */
-const reportFailures = (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
-  Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
-    isTaggedFailure(error)
-      ? Effect.zipRight(
-        Effect.zipRight(
-          asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error) })) : Effect.void,
-          Console.error(errorLine(error))
-        ),
-        new CliExit({ code: 1 })
-      )
-      : Effect.fail(error))
+const reportFailures =
+  (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
+    Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
+      isTaggedFailure(error)
+        ? Effect.zipRight(
+          Effect.zipRight(
+            asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error) })) : Effect.void,
+            Console.error(errorLine(error))
+          ),
+          new CliExit({ code: 1 })
+        )
+        : Effect.fail(error))
 
 const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
 
@@ -134,7 +145,10 @@ const announce = (rows: number, what: string) =>
  */
 const withProgress = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
-    const setting = yield* Config.string("COHORT_PROGRESS").pipe(Config.withDefault("auto"), Effect.orElseSucceed(() => "auto"))
+    const setting = yield* Config.string("COHORT_PROGRESS").pipe(
+      Config.withDefault("auto"),
+      Effect.orElseSucceed(() => "auto")
+    )
     if (setting.trim() === "0") return yield* effect
     const reporter = makeProgressReporter({
       write: (text) => process.stderr.write(text),
@@ -240,13 +254,18 @@ const runValidate = (args: {
   Effect.gen(function*() {
     const path = yield* Path.Path
     const s = seedOf(args.seed)
-    const layer = dataRootLayer(path.resolve(args.dataRoot), { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
+    const layer = dataRootLayer(path.resolve(args.dataRoot), {
+      maxRows: args.maxRows,
+      ...(s === undefined ? {} : { seed: s })
+    })
     const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
       Effect.provide(layer),
       Effect.either
     )
     if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
-    const warnings = Either.isRight(outcome) ? (outcome.right.metadata["validation_warnings"] ?? []) as Array<string> : []
+    const warnings = Either.isRight(outcome)
+      ? (outcome.right.metadata["validation_warnings"] ?? []) as Array<string>
+      : []
     if (Either.isRight(outcome) && warnings.length === 0) {
       return yield* args.json
         ? Console.log(JSON.stringify({ ok: true, result: resultJson(outcome.right), problems: [] }))
@@ -303,7 +322,10 @@ const parseSpecFile = (specFile: string) =>
   parseSpec(specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, specFile)))
 
 /** A spec file compiled to its design rows, its size announced first when large. */
-const compileSpecFile = (args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number }, what: string) =>
+const compileSpecFile = (
+  args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number },
+  what: string
+) =>
   Effect.gen(function*() {
     const spec = yield* parseSpecFile(args.specFile)
     yield* announce(yield* estimateRows(spec), what)
@@ -327,7 +349,10 @@ const plan = Command.make(
   "plan",
   {
     specFile,
-    cohortId: Options.text("cohort-id").pipe(Options.withPseudoName("ID"), Options.withDescription("The origin cohort id written in every row")),
+    cohortId: Options.text("cohort-id").pipe(
+      Options.withPseudoName("ID"),
+      Options.withDescription("The origin cohort id written in every row")
+    ),
     dataRoot,
     seed,
     format,
@@ -380,7 +405,11 @@ const serve = Command.make(
       Options.withDescription(`Listen on this address (default ${DEFAULT_HOST}: this machine only)`),
       Options.withDefault(DEFAULT_HOST)
     ),
-    port: Options.integer("port").pipe(Options.withPseudoName("N"), Options.withDescription("Listen on this port (default 8080; 0: any free one)"), Options.withDefault(8080)),
+    port: Options.integer("port").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("Listen on this port (default 8080; 0: any free one)"),
+      Options.withDefault(8080)
+    ),
     maxRows,
     maxBodyBytes: Options.integer("max-body-bytes").pipe(
       Options.withPseudoName("N"),
@@ -405,7 +434,9 @@ const serve = Command.make(
       })
     }).pipe(Effect.catchTag("ServeError", (e) =>
       Effect.zipRight(
-        Console.error(`ServeError: cannot listen on ${args.host}:${args.port}: ${String((e.cause as Error)?.message ?? e.cause)}`),
+        Console.error(
+          `ServeError: cannot listen on ${args.host}:${args.port}: ${String((e.cause as Error)?.message ?? e.cause)}`
+        ),
         new CliExit({ code: 1 })
       )))
 ).pipe(Command.withDescription(

@@ -1,7 +1,6 @@
 import { CliConfig, Command, type HelpDoc, Usage } from "@effect/cli"
 import type { Span } from "@effect/cli/HelpDoc/Span"
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCommand = Command.Command<any, any, any, any>
 
 /** What `--help` was asked of: the program (its subcommands listed), or one subcommand. */

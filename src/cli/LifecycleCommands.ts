@@ -8,8 +8,8 @@ import {
   type CohortStatus,
   cohortStatus,
   dataRootLayer,
-  type PurgeReport,
   purgeCohort,
+  type PurgeReport,
   STAGES
 } from "../index.js"
 import { formatCount } from "./Numbers.js"
@@ -27,7 +27,9 @@ export interface CommandKit {
   readonly json: Options.Options<boolean>
   readonly seed: Options.Options<Option.Option<number | bigint>>
   readonly maxRows: Options.Options<number>
-  readonly reportFailures: (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, unknown, R>
+  readonly reportFailures: (
+    asJson: boolean
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, unknown, R>
 }
 
 const bounded = (text: string, max = 120): string => {
@@ -36,18 +38,26 @@ const bounded = (text: string, max = 120): string => {
 }
 
 const models = (byModel: Readonly<Record<string, number>>): string =>
-  Object.entries(byModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, n]) => `${bounded(m, 60)} ${formatCount(n)}`).join(", ")
+  Object.entries(byModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([m, n]) =>
+    `${bounded(m, 60)} ${formatCount(n)}`
+  ).join(", ")
 
 /** The text `cohort status` prints. */
 export const statusText = (status: CohortStatus, listMissing: boolean): string => {
   const lines = [
-    `cohort ${bounded(status.cohortId)} (${status.source === "membership" ? "membership" : "spec, not built"}: ${status.path})`,
+    `cohort ${bounded(status.cohortId)} (${
+      status.source === "membership" ? "membership" : "spec, not built"
+    }: ${status.path})`,
     "stage       members  metadata      raw   parsed  missing  llm calls  shared"
   ]
   for (const stage of STAGES) {
     const s = status.stages[stage]
     const cells = [s.members, s.withMetadata, s.withRaw, s.withParsed, s.missing].map((n) => formatCount(n).padStart(8))
-    lines.push(`${stage.padEnd(10)}${cells.join(" ")} ${formatCount(s.llmCalls).padStart(10)} ${formatCount(s.shared).padStart(7)}`)
+    lines.push(
+      `${stage.padEnd(10)}${cells.join(" ")} ${formatCount(s.llmCalls).padStart(10)} ${
+        formatCount(s.shared).padStart(7)
+      }`
+    )
   }
   lines.push(`next run: ${formatCount(status.llmCalls)} LLM calls`)
   for (const stage of STAGES) {
@@ -56,12 +66,16 @@ export const statusText = (status: CohortStatus, listMissing: boolean): string =
     if (s.copyPending > 0) lines.push(`  ${stage}: ${formatCount(s.copyPending)} in copy mode (no LLM call)`)
   }
   const sharing = Object.entries(status.sharedWith)
-  if (sharing.length > 0) lines.push(`shared with: ${sharing.map(([c, n]) => `${bounded(c, 60)} (${formatCount(n)})`).join(", ")}`)
+  if (sharing.length > 0) {
+    lines.push(`shared with: ${sharing.map(([c, n]) => `${bounded(c, 60)} (${formatCount(n)})`).join(", ")}`)
+  }
   if (listMissing && status.missingIds !== undefined) {
     for (const stage of STAGES) {
       const ids = status.missingIds[stage]
       if (ids.length === 0) continue
-      const more = ids.length > MISSING_SHOWN ? ` … and ${formatCount(ids.length - MISSING_SHOWN)} more (--json lists all)` : ""
+      const more = ids.length > MISSING_SHOWN
+        ? ` … and ${formatCount(ids.length - MISSING_SHOWN)} more (--json lists all)`
+        : ""
       lines.push(`missing ${stage}: ${ids.slice(0, MISSING_SHOWN).join(", ")}${more}`)
     }
   }
@@ -89,7 +103,9 @@ export const statusCommand = (kit: CommandKit) =>
       seed: kit.seed,
       maxRows: kit.maxRows,
       listMissing: Options.boolean("list-missing").pipe(
-        Options.withDescription(`List the ids without parsed.txt (the first ${MISSING_SHOWN} per stage in text, all in --json)`)
+        Options.withDescription(
+          `List the ids without parsed.txt (the first ${MISSING_SHOWN} per stage in text, all in --json)`
+        )
       )
     },
     (args) =>
@@ -102,7 +118,11 @@ export const statusCommand = (kit: CommandKit) =>
           listMissing: args.listMissing,
           ...seedOf(args.seed)
         }).pipe(Effect.provide(dataRootLayer(root)))
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(status, DATA_MAPS) }) : statusText(status, args.listMissing))
+        yield* Console.log(
+          args.json
+            ? JSON.stringify({ ok: true, result: snakeJson(status, DATA_MAPS) })
+            : statusText(status, args.listMissing)
+        )
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Per stage: members, with metadata / raw.txt / parsed.txt, missing; the LLM calls the next run makes per model;\n" +
@@ -120,14 +140,24 @@ const counts = (c: Readonly<Record<string, number>>): string =>
 export const purgeText = (report: PurgeReport): string => {
   const verb = report.executed ? "deleted" : "would delete"
   const lines = [
-    `cohort ${bounded(report.cohortId)}: ${verb} ${counts(report.deleted)} (${formatCount(report.bytesFreed)} bytes); kept ${counts(report.kept)}`
+    `cohort ${bounded(report.cohortId)}: ${verb} ${counts(report.deleted)} (${
+      formatCount(report.bytesFreed)
+    } bytes); kept ${counts(report.kept)}`
   ]
   for (const e of report.entries.slice(0, PURGE_SHOWN)) {
-    lines.push(`  ${e.action === "delete" ? (report.executed ? "deleted" : "delete") : "keep"} ${e.stage} ${e.genId}: ${e.reason}`)
+    lines.push(
+      `  ${
+        e.action === "delete" ? (report.executed ? "deleted" : "delete") : "keep"
+      } ${e.stage} ${e.genId}: ${e.reason}`
+    )
   }
-  if (report.entries.length > PURGE_SHOWN) lines.push(`  … and ${formatCount(report.entries.length - PURGE_SHOWN)} more (--json lists all)`)
+  if (report.entries.length > PURGE_SHOWN) {
+    lines.push(`  … and ${formatCount(report.entries.length - PURGE_SHOWN)} more (--json lists all)`)
+  }
   if (report.trashSwept > 0) {
-    lines.push(`${report.executed ? "removed" : "found"} ${formatCount(report.trashSwept)} trash folders of an interrupted purge`)
+    lines.push(
+      `${report.executed ? "removed" : "found"} ${formatCount(report.trashSwept)} trash folders of an interrupted purge`
+    )
   }
   if (report.cohortFolderRemoved) lines.push(`${report.executed ? "removed" : "would remove"} the cohort folder`)
   if (!report.executed) lines.push("dry run: nothing deleted (pass --execute to delete)")
@@ -144,7 +174,9 @@ export const purgeCommand = (kit: CommandKit) =>
       cohortId: cohortArg,
       dataRoot: kit.dataRoot,
       json: kit.json,
-      execute: Options.boolean("execute").pipe(Options.withDescription("Delete (without it: a dry run that only lists)")),
+      execute: Options.boolean("execute").pipe(
+        Options.withDescription("Delete (without it: a dry run that only lists)")
+      ),
       cohortFolder: Options.boolean("cohort-folder").pipe(
         Options.withDescription("Also remove cohorts/<id>/ (its spec included) after its generations")
       )
@@ -157,7 +189,9 @@ export const purgeCommand = (kit: CommandKit) =>
           execute: args.execute,
           cohortFolder: args.cohortFolder
         })
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(report, DATA_MAPS) }) : purgeText(report))
+        yield* Console.log(
+          args.json ? JSON.stringify({ ok: true, result: snakeJson(report, DATA_MAPS) }) : purgeText(report)
+        )
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Delete a cohort's generations that no other cohort uses: only those whose origin_cohort_id is the cohort,\n" +
@@ -172,7 +206,11 @@ const change = (label: string, c: Change): Array<string> => {
   const part = (sign: string, values: ReadonlyArray<string>) =>
     values.length === 0
       ? []
-      : [`${sign}${values.slice(0, CHANGE_SHOWN).map((v) => bounded(v, 60)).join(", ")}${values.length > CHANGE_SHOWN ? ` … (${formatCount(values.length)})` : ""}`]
+      : [
+        `${sign}${values.slice(0, CHANGE_SHOWN).map((v) => bounded(v, 60)).join(", ")}${
+          values.length > CHANGE_SHOWN ? ` … (${formatCount(values.length)})` : ""
+        }`
+      ]
   const parts = [...part("+", c.added), ...part("-", c.removed)]
   return parts.length === 0 ? [] : [`  ${label}: ${parts.join("  ")}`]
 }
@@ -186,7 +224,11 @@ export const diffText = (d: CohortDiff): string => {
   ]
   for (const stage of STAGES) {
     const s = d.stages[stage]
-    lines.push(`${stage.padEnd(11)}${[s.onlyInA.length, s.onlyInB.length, s.shared.length].map((n) => formatCount(n).padStart(11)).join("")}`)
+    lines.push(
+      `${stage.padEnd(11)}${
+        [s.onlyInA.length, s.onlyInB.length, s.shared.length].map((n) => formatCount(n).padStart(11)).join("")
+      }`
+    )
   }
   const changes = [
     ...change("combos", d.combos),
@@ -194,7 +236,10 @@ export const diffText = (d: CohortDiff): string => {
     ...STAGES.flatMap((s) => change(`${s} models`, d.models[s])),
     ...Object.entries(d.axes ?? {}).flatMap(([axis, c]) => change(`axis ${bounded(axis, 60)}`, c))
   ]
-  lines.push(changes.length === 0 ? "no combos, templates, models or levels added or removed" : "changes from a to b:", ...changes)
+  lines.push(
+    changes.length === 0 ? "no combos, templates, models or levels added or removed" : "changes from a to b:",
+    ...changes
+  )
   lines.push(`b needs ${formatCount(d.newLlmCalls.total)} LLM calls beyond a`)
   for (const stage of STAGES) {
     if (d.newLlmCalls.byStage[stage] > 0) lines.push(`  ${stage}: ${models(d.newLlmCalls.byModel[stage])}`)
@@ -219,10 +264,13 @@ export const diffCommand = (kit: CommandKit) =>
       Effect.gen(function*() {
         const path = yield* Path.Path
         const root = path.resolve(args.dataRoot)
-        const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) }).pipe(
-          Effect.provide(dataRootLayer(root))
+        const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) })
+          .pipe(
+            Effect.provide(dataRootLayer(root))
+          )
+        yield* Console.log(
+          args.json ? JSON.stringify({ ok: true, result: snakeJson(diff, DATA_MAPS) }) : diffText(diff)
         )
-        yield* Console.log(args.json ? JSON.stringify({ ok: true, result: snakeJson(diff, DATA_MAPS) }) : diffText(diff))
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(
     "Compare two cohorts (ids or spec files): generations only in a, only in b, shared; combos, templates,\n" +

@@ -3,7 +3,6 @@ import { Effect } from "effect"
 import { ArtifactWriteFailed, type RowFormat } from "../index.js"
 import { type ChunkSource, writeOutput } from "../layers/AtomicFile.js"
 
-
 /** What a write to stdout fails with when its reader went away (`cohort plan … | head`). */
 export const stdoutClosed = new ArtifactWriteFailed({ path: "<stdout>", cause: "the reader closed the pipe (EPIPE)" })
 
@@ -19,7 +18,9 @@ const stdoutWriter = Effect.acquireRelease(
     let failure: ArtifactWriteFailed | undefined
     let waiting: (() => void) | undefined
     const onError = (error: NodeJS.ErrnoException) => {
-      failure = error.code === "EPIPE" ? stdoutClosed : new ArtifactWriteFailed({ path: "<stdout>", cause: error.message })
+      failure = error.code === "EPIPE"
+        ? stdoutClosed
+        : new ArtifactWriteFailed({ path: "<stdout>", cause: error.message })
       waiting?.()
     }
     process.stdout.on("error", onError)

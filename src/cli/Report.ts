@@ -1,7 +1,7 @@
-import { type CohortMembershipResult, type ColumnTable, MEMBERSHIP_COLUMNS } from "../index.js"
-import { formatCount } from "./Numbers.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ERROR_TAGS } from "../errors/ErrorTags.js"
+import { type CohortMembershipResult, type ColumnTable, MEMBERSHIP_COLUMNS } from "../index.js"
+import { formatCount } from "./Numbers.js"
 
 export interface TaggedFailure {
   readonly _tag: string
@@ -89,15 +89,17 @@ const count = (value: unknown): string => {
 export const buildSummary = (result: CohortMembershipResult, dryRun: boolean): string => {
   const m = result.metadata
   const lines = [
-    `cohort ${result.cohortId}: ${count(result.rowCount)} rows (${count(m["drafts"])} drafts, ${count(m["essays"])} essays, ${
-      count(m["evaluations"])
-    } evaluations)`,
+    `cohort ${result.cohortId}: ${count(result.rowCount)} rows (${count(m["drafts"])} drafts, ${
+      count(m["essays"])
+    } essays, ${count(m["evaluations"])} evaluations)`,
     `combo catalog: ${count(m["combo_count"])} combos, highest version ${m["max_version"] ?? "-"}`
   ]
   const a = result.artifacts
   if (dryRun) lines.push("dry run: nothing was written")
   else if (a["generations_written"] !== undefined) {
-    lines.push(`generations: ${count(a["generations_written"])} new, ${count(a["generations_existing"])} already present`)
+    lines.push(
+      `generations: ${count(a["generations_written"])} new, ${count(a["generations_existing"])} already present`
+    )
   }
   const warnings = (m["validation_warnings"] ?? []) as Array<string>
   if (warnings.length === 0) lines.push("warnings: none")

@@ -47,7 +47,9 @@ export const reportCommand = (kit: CommandKit) =>
         yield* Console.log(
           args.json
             ? JSON.stringify({ ok: true, result })
-            : `report of ${JSON.stringify(m.cohortId)} (${m.source === "membership" ? "built" : "spec, not built"}, ${m.sample.total} rows): ${file} (${bytes} bytes)`
+            : `report of ${JSON.stringify(m.cohortId)} (${
+              m.source === "membership" ? "built" : "spec, not built"
+            }, ${m.sample.total} rows): ${file} (${bytes} bytes)`
         )
       }).pipe(kit.reportFailures(args.json))
   ).pipe(Command.withDescription(

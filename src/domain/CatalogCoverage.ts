@@ -1,11 +1,11 @@
-import type { ColumnTable } from "./Frame.js"
 import { Effect } from "effect"
+import { suggest } from "../dsl/Suggest.js"
+import { definitionTexts } from "../engine/DefinitionColumns.js"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { definitionTexts } from "../engine/DefinitionColumns.js"
+import type { ColumnTable } from "./Frame.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
-import { suggest } from "../dsl/Suggest.js"
 import type { Stage } from "./Stage.js"
 
 /** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */
@@ -168,16 +168,36 @@ export const rowsCoverageGap = (
 ): CoverageGap | undefined =>
   firstGap([
     { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
-    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: stageValues(rows, "draft", rows.templateId) },
-    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: stageValues(rows, "essay", rows.templateId) },
+    {
+      stage: "draft",
+      field: "template_id",
+      allowed: allow.templates.draft,
+      values: stageValues(rows, "draft", rows.templateId)
+    },
+    {
+      stage: "essay",
+      field: "template_id",
+      allowed: allow.templates.essay,
+      values: stageValues(rows, "essay", rows.templateId)
+    },
     {
       stage: "evaluation",
       field: "template_id",
       allowed: allow.templates.evaluation,
       values: stageValues(rows, "evaluation", rows.templateId)
     },
-    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: stageValues(rows, "draft", rows.llmModelId) },
-    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: stageValues(rows, "essay", rows.llmModelId) },
+    {
+      stage: "draft",
+      field: "llm_model_id",
+      allowed: allow.llms.draft,
+      values: stageValues(rows, "draft", rows.llmModelId)
+    },
+    {
+      stage: "essay",
+      field: "llm_model_id",
+      allowed: allow.llms.essay,
+      values: stageValues(rows, "essay", rows.llmModelId)
+    },
     {
       stage: "evaluation",
       field: "llm_model_id",
@@ -191,7 +211,8 @@ export const checkDefinitionCoverage = (
   definition: CohortDefinition,
   allow: CatalogAllowlists,
   files: CatalogFiles = {}
-): Effect.Effect<void, CoverageGap> => Effect.suspend(() => definitionCoverageGap(definition, allow, files) ?? Effect.void)
+): Effect.Effect<void, CoverageGap> =>
+  Effect.suspend(() => definitionCoverageGap(definition, allow, files) ?? Effect.void)
 
 /** Fails with the first catalog gap of membership rows. */
 export const checkRowsCoverage = (

@@ -1,12 +1,16 @@
-import type { ColumnTable } from "./Frame.js"
+import { columnsOf, isOrphanEntry, replicatesOf, type ReplicateValue } from "../engine/DefinitionColumns.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry, type ReplicateValue, replicatesOf } from "../engine/DefinitionColumns.js"
+import type { ColumnTable } from "./Frame.js"
 import { replicationFromFrame } from "./Manifest.js"
 import { pyStrip } from "./PythonText.js"
 import { showValue } from "./SpecValue.js"
-import { STAGES, type Stage } from "./Stage.js"
+import { type Stage, STAGES } from "./Stage.js"
 
-const TEMPLATE_SLICES = { draft: "draft_templates", essay: "essay_templates", evaluation: "evaluation_templates" } as const
+const TEMPLATE_SLICES = {
+  draft: "draft_templates",
+  essay: "essay_templates",
+  evaluation: "evaluation_templates"
+} as const
 
 /** Where a slice was read from, for the warning's first words. */
 const fileOf = (metadata: Readonly<Record<string, unknown>>, slice: string): string => {
@@ -41,7 +45,9 @@ const conflictingGenerators = (
       if (new Set(seen).size > 1) {
         out.push(
           `${fileOf(metadata, slice)}: template ${showValue(id)} is listed ${seen.length} times with different ` +
-            `generator values (${seen.map((m) => showValue(m)).join(", ")}); the last one, ${showValue(seen.at(-1)!)}, is used`
+            `generator values (${seen.map((m) => showValue(m)).join(", ")}); the last one, ${
+              showValue(seen.at(-1)!)
+            }, is used`
         )
       }
     }

@@ -1,7 +1,6 @@
 import { Effect } from "effect"
-import { hasControlCharacter } from "./ControlCharacters.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-
+import { hasControlCharacter } from "./ControlCharacters.js"
 
 /** Why a cohort id cannot name a folder under `cohorts/`, or nothing when it can. */
 export const cohortIdProblem = (cohortId: string): string | undefined => {
@@ -17,7 +16,9 @@ export const cohortIdProblem = (cohortId: string): string | undefined => {
 /** Fails with `InvalidConstraint` (`constraint: "cohort-id"`) for a cohort id that cannot name a folder. */
 export const validateCohortId = (cohortId: string): Effect.Effect<void, InvalidConstraint> => {
   const problem = cohortIdProblem(cohortId)
-  return problem === undefined ? Effect.void : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
+  return problem === undefined
+    ? Effect.void
+    : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
 }
 
 /**
@@ -26,7 +27,9 @@ export const validateCohortId = (cohortId: string): Effect.Effect<void, InvalidC
  */
 export const checkCohortId = (cohortId: string): InvalidConstraint | undefined => {
   const problem = cohortIdProblem(cohortId)
-  return problem === undefined ? undefined : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
+  return problem === undefined
+    ? undefined
+    : new InvalidConstraint({ reason: problem, constraint: "cohort-id", cohortId })
 }
 
 /** Gen ids as this tool makes them: a stage prefix, base36 digits, maybe a collision suffix. */

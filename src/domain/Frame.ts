@@ -28,4 +28,5 @@ export interface ColumnTable {
 }
 
 /** The rows of a table as plain objects keyed by column name, in row order (arquero's `objects()`). */
-export const rowsOf = (table: ColumnTable): Array<Record<string, unknown>> => table.objects() as Array<Record<string, unknown>>
+export const rowsOf = (table: ColumnTable): Array<Record<string, unknown>> =>
+  table.objects() as Array<Record<string, unknown>>

@@ -142,4 +142,3 @@ export const loadGenIdHasher = (): Promise<GenIdHasher> => {
   shared ??= loadBlake2b().then(fromModule)
   return shared
 }
-

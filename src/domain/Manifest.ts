@@ -1,14 +1,18 @@
-import type { ColumnTable } from "./Frame.js"
-import type { CohortDefinition } from "./CohortDefinition.js"
 import { definitionTexts } from "../engine/DefinitionColumns.js"
 import { columnValues } from "./CatalogCoverage.js"
+import type { CohortDefinition } from "./CohortDefinition.js"
+import type { ColumnTable } from "./Frame.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import { isStage, type Stage } from "./Stage.js"
 
 /** `cohorts/<id>/manifest.json`: the combos, templates, LLMs and replication of a cohort, key order as the original writes it. */
 export interface Manifest {
   readonly combos: ReadonlyArray<string>
-  readonly templates: { readonly draft: ReadonlyArray<string>; readonly essay: ReadonlyArray<string>; readonly evaluation: ReadonlyArray<string> }
+  readonly templates: {
+    readonly draft: ReadonlyArray<string>
+    readonly essay: ReadonlyArray<string>
+    readonly evaluation: ReadonlyArray<string>
+  }
   readonly llms: { readonly generation: ReadonlyArray<string>; readonly evaluation: ReadonlyArray<string> }
   readonly replication: Readonly<Record<string, number>>
 }
@@ -61,7 +65,9 @@ export const templateModes = (
     if (frame === undefined) return out
     const wanted = new Set(used)
     const ids = frame.array("template_id") as ArrayLike<unknown>
-    const generators = frame.columnNames().includes("generator") ? (frame.array("generator") as ArrayLike<unknown>) : undefined
+    const generators = frame.columnNames().includes("generator")
+      ? (frame.array("generator") as ArrayLike<unknown>)
+      : undefined
     for (let i = 0; i < ids.length; i++) {
       const id = pyStrip(String(ids[i] ?? ""))
       if (!wanted.has(id)) continue
@@ -96,4 +102,3 @@ export const comboSummary = (frame: ColumnTable): { combo_count: number; max_ver
   }
   return { combo_count: combos.size, max_version: max }
 }
-

@@ -1,12 +1,12 @@
 import { Effect } from "effect"
-import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { columnsOf, isOrphanEntry, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
 import type { IdCollision } from "../errors/IdCollision.js"
+import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
-import { columnsOf, isOrphanEntry, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
 import { makePartNormalizer } from "./GenId.js"
-import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
+import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import type { Stage } from "./Stage.js"
 
 /** Ids are reserved in batches, so that only one batch of canonical strings is alive at a time. */
@@ -66,12 +66,17 @@ export const streamMembership = <E = never, R = never>(
   registry: GenerationRegistry,
   onBatch?: (batch: MembershipRows) => Effect.Effect<void, E, R>,
   onPureEvaluations?: (evaluations: PureEvaluations) => Effect.Effect<boolean, E, R>
-): Effect.Effect<{ readonly rows: MembershipRows; readonly summary: MembershipSummary }, InvalidConstraint | IdCollision | E, R> =>
+): Effect.Effect<
+  { readonly rows: MembershipRows; readonly summary: MembershipSummary },
+  InvalidConstraint | IdCollision | E,
+  R
+> =>
   Effect.gen(function*() {
     const columns = columnsOf(definition)
     if (isOrphanEntry(columns)) {
       return yield* new InvalidConstraint({
-        reason: columns.reason ?? `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+        reason: columns.reason ??
+          `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
         constraint: "definition-entry",
         cohortId,
         details: [columns.description]
@@ -87,7 +92,11 @@ export const streamMembership = <E = never, R = never>(
     // Texts are normalized once each (the canonical signature trims and lower-cases every part).
     const norm = makePartNormalizer()
     const normCombos = combos.map(norm)
-    const normTemplates = { draft: templates.draft.map(norm), essay: templates.essay.map(norm), evaluation: templates.evaluation.map(norm) }
+    const normTemplates = {
+      draft: templates.draft.map(norm),
+      essay: templates.essay.map(norm),
+      evaluation: templates.evaluation.map(norm)
+    }
     const normLlms = { draft: llms.draft.map(norm), essay: llms.essay.map(norm), evaluation: llms.evaluation.map(norm) }
 
     const draftCanonicals: Array<string> = new Array(drafts.size)
@@ -155,7 +164,8 @@ export const streamMembership = <E = never, R = never>(
     // between different signatures is beyond reach at any cohort size).
     // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
     const normEssayIds = essayIds.map(norm)
-    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 && injective(normTemplates.evaluation) &&
+    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 &&
+      injective(normTemplates.evaluation) &&
       injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
       !normLlms.evaluation.some(hasPipe)
     if (pure && registry.pureIds === true && onPureEvaluations !== undefined && onBatch !== undefined) {
@@ -213,7 +223,10 @@ export const streamMembership = <E = never, R = never>(
     }
     const last = acc.takeBatch()
     if (onBatch !== undefined && last.genId.length > 0) yield* onBatch(last)
-    return { rows: last, summary: { counts: last.counts, collapses: last.collapses, collapseCount: last.collapseCount } }
+    return {
+      rows: last,
+      summary: { counts: last.counts, collapses: last.collapses, collapseCount: last.collapseCount }
+    }
   })
 
 /**

@@ -14,6 +14,7 @@ export class PyJsonError {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+// eslint-disable-next-line no-control-regex
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
 const SPACE = /[ \t\n\r]*/y
 const CONSTANTS: ReadonlyArray<[string, PyJson]> = [
@@ -114,7 +115,14 @@ export const pyJsonStr = (value: PyJson): string => {
 }
 
 /** Fields of metadata a signature reads. */
-const SIGNATURE_FIELDS = ["combo_id", "template_id", "llm_model_id", "parent_gen_id", "essay_template", "evaluation_template"]
+const SIGNATURE_FIELDS = [
+  "combo_id",
+  "template_id",
+  "llm_model_id",
+  "parent_gen_id",
+  "essay_template",
+  "evaluation_template"
+]
 
 /**
  * A metadata file's JSON as the original's `json.loads` reads it. `JSON.parse` serves the common case

@@ -114,7 +114,9 @@ export const showValue = (value: unknown): string => {
   }
   // JSON escapes C0 controls; C1 controls and bidi overrides are escaped too.
   const shown = escapeControls(text)
-  return shown.length <= MAX_SHOWN ? shown : `${shown.slice(0, MAX_SHOWN)}… (${shown.length - MAX_SHOWN} more characters)`
+  return shown.length <= MAX_SHOWN
+    ? shown
+    : `${shown.slice(0, MAX_SHOWN)}… (${shown.length - MAX_SHOWN} more characters)`
 }
 
 /** Is this a value a spec may hold (a scalar, or a list of them at any depth)? Mappings are not. */

@@ -19,7 +19,9 @@ export const MAX_LISTED_CHARS = 200
 /** `a, b, c and K more`: the first `MAX_LISTED` values, each cut to `MAX_LISTED_CHARS`. */
 export const listShort = (values: ReadonlyArray<string>): string => {
   const shown = values.slice(0, MAX_LISTED).map((v) =>
-    v.length <= MAX_LISTED_CHARS ? v : `${v.slice(0, MAX_LISTED_CHARS)}… (${v.length - MAX_LISTED_CHARS} more characters)`
+    v.length <= MAX_LISTED_CHARS
+      ? v
+      : `${v.slice(0, MAX_LISTED_CHARS)}… (${v.length - MAX_LISTED_CHARS} more characters)`
   )
   const more = values.length - shown.length
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ")

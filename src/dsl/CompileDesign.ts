@@ -19,10 +19,17 @@ export interface CompileOptions {
 }
 
 /** The design rows of a spec: rules applied, the product expanded lazily. */
-export const compileDesign = (spec: ParsedSpec, options: CompileOptions = {}): Effect.Effect<CompiledDesign, InvalidSpec> =>
+export const compileDesign = (
+  spec: ParsedSpec,
+  options: CompileOptions = {}
+): Effect.Effect<CompiledDesign, InvalidSpec> =>
   Effect.flatMap(layoutDesign(spec), (layout) => {
     if (options.seed !== undefined && typeof options.seed === "number" && !Number.isSafeInteger(options.seed)) {
-      return new InvalidSpec({ path: spec.source, reason: "the seed must be a whole number", value: String(options.seed) })
+      return new InvalidSpec({
+        path: spec.source,
+        reason: "the seed must be a whole number",
+        value: String(options.seed)
+      })
     }
     const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS
     if (layout.size > maxRows) {

@@ -142,7 +142,9 @@ export const loadInclude = (
         if (file.text.startsWith("\ufeff")) {
           ctx.warnings.push(
             `${ctx.source}: ${at}: ${ref} starts with a UTF-8 BOM; as in the original, U+FEFF stays at the start of ` +
-              `the first value (${JSON.stringify(pyStrip(file.text.slice(1).split(LINE_BREAK)[0]!))}) and changes its id; ` +
+              `the first value (${
+                JSON.stringify(pyStrip(file.text.slice(1).split(LINE_BREAK)[0]!))
+              }) and changes its id; ` +
               "save the file without a BOM to drop it"
           )
         }

@@ -1,9 +1,9 @@
 import * as Path from "@effect/platform/Path"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { isSpecValue, type SpecValue, showValue, valueKey } from "../domain/SpecValue.js"
+import { isSpecValue, showValue, type SpecValue, valueKey } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
+import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { parseJson, parseYaml } from "./PyYaml.js"
 import { KNOWN_KEYS, type PairRule, SpecFile, type TieRule, type TupleRule } from "./SpecSchema.js"
 import { didYouMean } from "./Suggest.js"
@@ -79,7 +79,9 @@ const fromParseError = (source: string, data: unknown, error: ParseResult.ParseE
     })
   }
   if (issue._tag === "Missing") return new InvalidSpec({ path: source, key, reason: "is required" })
-  const message = issue.message.startsWith("Expected") ? issue.message.split(", actual")[0]!.toLowerCase() : issue.message
+  const message = issue.message.startsWith("Expected")
+    ? issue.message.split(", actual")[0]!.toLowerCase()
+    : issue.message
   return new InvalidSpec({ path: source, key, reason: message, value: showValue(valueAt(data, at)) })
 }
 
@@ -110,7 +112,6 @@ const resolveList = (payload: unknown, at: string, ctx: IncludeContext, columns?
     return { values: values as ReadonlyArray<SpecValue>, include: fromFile ? (payload as string) : undefined }
   })
 
-
 /** Tuple-derived axes: levels are the tuple column values in first-seen order. */
 const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: ReadonlyArray<Rule>) =>
   Effect.gen(function*() {
@@ -124,7 +125,8 @@ const deriveTupleAxes = (source: string, declared: ReadonlyArray<Axis>, rules: R
           return yield* new InvalidSpec({
             path: source,
             key: `${rule.at}.axes[${i}]`,
-            reason: "an axis coupled by a tuple takes its levels from the tuple's items and may not be declared under axes",
+            reason:
+              "an axis coupled by a tuple takes its levels from the tuple's items and may not be declared under axes",
             value: JSON.stringify(axis),
             hint: `remove axes.${axis}`
           })

@@ -7,7 +7,11 @@ const TIMESTAMP =
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0")
 
 const daysIn = (year: number, month: number): number =>
-  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  month === 2
+    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31
 
 /** Python's `timedelta` repr inside `datetime.timezone(...)`: days and seconds, normalised. */
 const timezoneRepr = (minutes: number): string => {
@@ -34,7 +38,15 @@ export const pyTimestamp = (source: string): PyTimestamp => {
   if (hour > 23 || minute > 59 || second > 59) throw new Error("no such time")
   const micro = m[7] === undefined ? 0 : Number(m[7].slice(0, 6).padEnd(6, "0"))
   let text = `${date} ${pad(hour)}:${pad(minute)}:${pad(second)}${micro === 0 ? "" : `.${pad(micro, 6)}`}`
-  const fields = [year, month, day, hour, minute, ...(second !== 0 || micro !== 0 ? [second] : []), ...(micro !== 0 ? [micro] : [])]
+  const fields = [
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    ...(second !== 0 || micro !== 0 ? [second] : []),
+    ...(micro !== 0 ? [micro] : [])
+  ]
   if (m[8] === undefined) return new PyTimestamp(text, `datetime.datetime(${fields.join(", ")})`, `t${text}`)
   const offset = m[8] === "Z" ? 0 : (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0))
   if (Math.abs(offset) >= 24 * 60) throw new Error("offset of a day or more")
@@ -45,5 +57,9 @@ export const pyTimestamp = (source: string): PyTimestamp => {
   const utc = new Date(0)
   utc.setUTCFullYear(year, month - 1, day)
   const ms = instant + (utc.getTime() - Date.UTC(year, month - 1, day))
-  return new PyTimestamp(text, `datetime.datetime(${fields.join(", ")}, tzinfo=${timezoneRepr(offset)})`, `a${ms}.${pad(micro, 6)}`)
+  return new PyTimestamp(
+    text,
+    `datetime.datetime(${fields.join(", ")}, tzinfo=${timezoneRepr(offset)})`,
+    `a${ms}.${pad(micro, 6)}`
+  )
 }

@@ -24,7 +24,10 @@ const scalar = (
 })
 
 /** A tag written explicitly (`!!int '12'`): no implicit test, PyYAML's constructor applied to any text. */
-const explicit = (tag: string, resolve: (source: string, onError: (message: string) => void) => unknown): ScalarTag => ({
+const explicit = (
+  tag: string,
+  resolve: (source: string, onError: (message: string) => void) => unknown
+): ScalarTag => ({
   identify: () => false,
   default: false,
   tag: `tag:yaml.org,2002:${tag}`,
@@ -97,11 +100,14 @@ const PY_YAML_1_1: Array<ScalarTag> = [
     guarded("timestamp", pyTimestamp)
   ),
   explicit("null", () => null),
-  explicit("bool", guarded("bool", (source) => {
-    const value = BOOL_WORDS[source.toLowerCase()]
-    if (value === undefined) throw new Error("not a bool")
-    return value
-  })),
+  explicit(
+    "bool",
+    guarded("bool", (source) => {
+      const value = BOOL_WORDS[source.toLowerCase()]
+      if (value === undefined) throw new Error("not a bool")
+      return value
+    })
+  ),
   explicit("int", guarded("int", pyInt)),
   explicit("float", guarded("float", pyFloat)),
   explicit("timestamp", guarded("timestamp", pyTimestamp))
@@ -186,10 +192,15 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Text
     Pair(_, pair) {
       const key = pair.key
       // Plain objects would reorder integer-like keys, and the original keeps mapping order.
-      if (isScalar(key) && (typeof key.value === "number" || (typeof key.value === "string" && INTEGER_KEY.test(key.value)))) {
+      if (
+        isScalar(key) &&
+        (typeof key.value === "number" || (typeof key.value === "string" && INTEGER_KEY.test(key.value)))
+      ) {
         const node = key as ParsedNode
         problem = syntaxError(
-          `mapping key ${JSON.stringify(String(key.value))} is a plain number; name it with letters (e.g. "v${key.value}")`,
+          `mapping key ${
+            JSON.stringify(String(key.value))
+          } is a plain number; name it with letters (e.g. "v${key.value}")`,
           node.range === undefined ? undefined : lineOf(text, node.range[0])
         )
         return visit.BREAK
@@ -261,9 +272,11 @@ const toJS = (doc: ReturnType<typeof parseDocument>): unknown => {
   try {
     return doc.toJS({ maxAliasCount: 1000 })
   } catch (error) {
-    throw syntaxError((error as Error).message.includes("alias")
-      ? "too many aliases (an alias bomb?)"
-      : `cannot be read: ${(error as Error).message}`)
+    throw syntaxError(
+      (error as Error).message.includes("alias")
+        ? "too many aliases (an alias bomb?)"
+        : `cannot be read: ${(error as Error).message}`
+    )
   }
 }
 
@@ -278,7 +291,12 @@ export const parseJson = (text: string): Effect.Effect<unknown, TextSyntaxError>
     } catch (error) {
       throw syntaxError(`invalid JSON: ${(error as Error).message}`)
     }
-    const doc = parseDocument(text, { version: "1.2", schema: "core", customTags: withScalars(JSON_SCALARS), uniqueKeys: true })
+    const doc = parseDocument(text, {
+      version: "1.2",
+      schema: "core",
+      customTags: withScalars(JSON_SCALARS),
+      uniqueKeys: true
+    })
     const problem = firstProblem(doc, text)
     if (problem !== undefined) throw problem
     return toJS(doc)

@@ -1,23 +1,24 @@
 import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect, Layer, Option } from "effect"
+import type { Layer } from "effect"
+import { Effect, Option } from "effect"
 import { createHash } from "node:crypto"
 import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
-import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
-import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
 import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { showValue } from "../domain/SpecValue.js"
+import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
+import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
+import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { REUSE_COLUMNS, reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
-import type { ParsedSpec } from "./ParsedSpec.js"
 import { FILE_PREFIX } from "./Includes.js"
+import type { ParsedSpec } from "./ParsedSpec.js"
 import { keyPath, parseSpec } from "./ParseSpec.js"
 import { atSpecOrigin } from "./ValueOrigin.js"
-import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
-import { REUSE_COLUMNS, reuseGenerations } from "../lifecycle/ReuseGenerations.js"
 
 /** How a parsed spec becomes a `CohortSpec`: the design's shuffle and its row cap. */
 export interface CompileSpecOptions {
@@ -99,7 +100,8 @@ const notFound = (method: string, path: string) =>
 /** A read-only file system holding only the given includes, under `SPEC_DIR`. */
 const virtualFolder = (files: ReadonlyMap<string, Uint8Array>): Layer.Layer<FileSystem.FileSystem> =>
   FileSystem.layerNoop({
-    realPath: (path) => files.has(path) || path === SPEC_DIR ? Effect.succeed(path) : Effect.fail(notFound("realPath", path)),
+    realPath: (path) =>
+      files.has(path) || path === SPEC_DIR ? Effect.succeed(path) : Effect.fail(notFound("realPath", path)),
     readFile: (path) => {
       const bytes = files.get(path)
       return bytes === undefined ? Effect.fail(notFound("readFile", path)) : Effect.succeed(bytes)
@@ -191,7 +193,9 @@ export const cohortSpecFromObject = (
     }
     const missing = unresolvedInclude(spec, source, files, path)
     if (missing !== undefined) return yield* missing
-    const parsed = yield* parseSpec({ data: spec, baseDir: SPEC_DIR, source }).pipe(Effect.provide(virtualFolder(files)))
+    const parsed = yield* parseSpec({ data: spec, baseDir: SPEC_DIR, source }).pipe(
+      Effect.provide(virtualFolder(files))
+    )
     const sha256 = createHash("sha256").update(jsonText(spec)).digest("hex")
     return yield* cohortSpecOf(cohortId, { ...parsed, sha256 }, options)
   }).pipe(Effect.provide(Path.layer))

@@ -1,6 +1,11 @@
 import { Effect } from "effect"
+import type {
+  CohortDefinition,
+  DraftPlanEntry,
+  EssayPlanEntry,
+  EvaluationPlanEntry
+} from "../domain/CohortDefinition.js"
 import { replicateDigits } from "../domain/Signature.js"
-import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "../domain/CohortDefinition.js"
 import type { Stage } from "../domain/Stage.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 
@@ -153,7 +158,9 @@ export const definitionOfColumns = (columns: DefinitionColumns): CohortDefinitio
         const templates = columns.templates[stage]
         const llms = columns.llms[stage]
         made = new Array(size)
-        for (let i = 0; i < size; i++) made[i] = make(parent[i]!, templates[template[i]!]!, llms[llm[i]!]!, replicate[i]!)
+        for (let i = 0; i < size; i++) {
+          made[i] = make(parent[i]!, templates[template[i]!]!, llms[llm[i]!]!, replicate[i]!)
+        }
       }
       return made
     }
@@ -239,7 +246,12 @@ const MAX_REPLICATE = 2 ** 31 - 1
 const entryProblem = (
   stage: Stage,
   index: number,
-  entry: { readonly templateId: unknown; readonly llmModelId: unknown; readonly replicate: unknown; readonly comboId?: unknown }
+  entry: {
+    readonly templateId: unknown
+    readonly llmModelId: unknown
+    readonly replicate: unknown
+    readonly comboId?: unknown
+  }
 ): OrphanEntry | undefined => {
   const fields: Array<[string, unknown]> = [["templateId", entry.templateId], ["llmModelId", entry.llmModelId]]
   if (stage === "draft") fields.unshift(["comboId", entry.comboId])
@@ -247,7 +259,11 @@ const entryProblem = (
     `${stage}s[${index}].${field}: ${typeof value === "string" ? JSON.stringify(value) : String(value)}`
   for (const [field, value] of fields) {
     if (typeof value !== "string" || value === "" || CONTROL.test(value)) {
-      const what = typeof value !== "string" ? `not a string (${typeof value})` : value === "" ? "empty" : "holds a control character"
+      const what = typeof value !== "string"
+        ? `not a string (${typeof value})`
+        : value === ""
+        ? "empty"
+        : "holds a control character"
       return { stage, description: describe(field, value), reason: `a ${stage} entry's ${field} is ${what}` }
     }
   }
@@ -265,7 +281,8 @@ const entryProblem = (
 /** The one error of an entry the builder refuses. */
 const entryError = (entry: OrphanEntry, cohortId: string): InvalidConstraint =>
   new InvalidConstraint({
-    reason: entry.reason ?? `an ${entry.stage}'s ${entry.stage === "essay" ? "draft" : "essay"} is not in the definition`,
+    reason: entry.reason ??
+      `an ${entry.stage}'s ${entry.stage === "essay" ? "draft" : "essay"} is not in the definition`,
     constraint: "definition-entry",
     cohortId,
     details: [entry.description]
@@ -282,7 +299,10 @@ export const definitionColumns = (
   })
 
 const checkEntries = (definition: CohortDefinition): OrphanEntry | undefined => {
-  const stages = [["draft", definition.drafts], ["essay", definition.essays], ["evaluation", definition.evaluations]] as const
+  const stages = [["draft", definition.drafts], ["essay", definition.essays], [
+    "evaluation",
+    definition.evaluations
+  ]] as const
   for (const [stage, entries] of stages) {
     for (let i = 0; i < entries.length; i++) {
       const problem = entryProblem(stage, i, entries[i]!)

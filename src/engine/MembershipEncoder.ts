@@ -197,7 +197,11 @@ export class MembershipCsvEncoder implements MembershipEncoder {
 }
 
 /** The pieces of the evaluation rows, or `undefined` when one is too long for the fast path. */
-const evaluationRowsJob = (cohortId: string, plan: PureEvaluations, inputBytes: number): EvaluationRowsJob | undefined => {
+const evaluationRowsJob = (
+  cohortId: string,
+  plan: PureEvaluations,
+  inputBytes: number
+): EvaluationRowsJob | undefined => {
   const utf8 = (text: string) => Buffer.from(text, "utf8")
   const origin = csvField(cohortId)
   const job: EvaluationRowsJob = {
@@ -214,4 +218,3 @@ const evaluationRowsJob = (cohortId: string, plan: PureEvaluations, inputBytes: 
   const row = longest(job.essayRow) + longest(job.templateRow) + longest(job.llmRow) + ROW_OVERHEAD
   return signature <= inputBytes && row <= FAST_ROW_BYTES ? job : undefined
 }
-

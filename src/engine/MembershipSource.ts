@@ -59,4 +59,3 @@ export const membershipSource = (
     )
     yield* writeAll(encoder.end())
   })
-

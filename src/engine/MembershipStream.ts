@@ -21,7 +21,12 @@ export const membershipStream = (
 ): Stream.Stream<MembershipRows, InvalidConstraint | IdCollision> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const queue = yield* Queue.bounded<Take.Take<MembershipRows, InvalidConstraint | IdCollision>>(IN_FLIGHT)
-    yield* streamMembership(definition, cohortId, registry, (batch) => Effect.asVoid(Queue.offer(queue, Take.of(batch))))
+    yield* streamMembership(
+      definition,
+      cohortId,
+      registry,
+      (batch) => Effect.asVoid(Queue.offer(queue, Take.of(batch)))
+    )
       .pipe(
         Effect.exit,
         Effect.flatMap((exit) => Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause))),

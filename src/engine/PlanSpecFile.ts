@@ -3,17 +3,17 @@ import * as Path from "@effect/platform/Path"
 import { Effect, Option, Stream } from "effect"
 import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
+import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { InvalidSpec } from "../errors/InvalidSpec.js"
-import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
-import type { ParsedSpec } from "../dsl/ParsedSpec.js"
-import { parseSpec } from "../dsl/ParseSpec.js"
-import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
 import { chunkStream } from "./ChunkStream.js"
 import type { RowFormat } from "./MembershipEncoder.js"
 import { membershipSource } from "./MembershipSource.js"
@@ -67,10 +67,14 @@ export const planSpecFile = (
   options: PlanSpecFileOptions,
   worker: Option.Option<EvaluationWorker> = Option.none()
 ): Stream.Stream<Uint8Array, PlanSpecFileError, FileSystem.FileSystem> =>
-  Stream.unwrap(Effect.gen(function*() {
-    const spec = yield* parseSpec(path)
-    const definition = yield* definitionOfSpec(spec, options)
-    const registry = options.registry ?? (yield* makeInMemoryRegistry)
-    const hasher = yield* GenIdHasher
-    return chunkStream(membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher, worker))
-  }).pipe(Effect.provide(Path.layer)))
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const spec = yield* parseSpec(path)
+      const definition = yield* definitionOfSpec(spec, options)
+      const registry = options.registry ?? (yield* makeInMemoryRegistry)
+      const hasher = yield* GenIdHasher
+      return chunkStream(
+        membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher, worker)
+      )
+    }).pipe(Effect.provide(Path.layer))
+  )

@@ -43,6 +43,8 @@ export const pyJson = (value: unknown): string => {
 /** One JSON Lines record of a row. */
 export const jsonLine = (columns: ReadonlyArray<string>, values: ReadonlyArray<unknown>): string => {
   let out = "{"
-  for (let i = 0; i < columns.length; i++) out += `${i === 0 ? "" : ", "}${jsonString(columns[i]!)}: ${pyJson(values[i])}`
+  for (let i = 0; i < columns.length; i++) {
+    out += `${i === 0 ? "" : ", "}${jsonString(columns[i]!)}: ${pyJson(values[i])}`
+  }
   return `${out}}\n`
 }

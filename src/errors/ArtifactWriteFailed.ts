@@ -15,7 +15,9 @@ const TEMP_NAME = /(^|[/\\])\.([^/\\\s'"]+?)\.\d+\.(?:[0-9a-f]{8}(?:-\d+)?|\d+)\
 const finalNames = (text: string): string => text.replace(TEMP_NAME, "$1$2")
 
 /** Writing an artifact failed; nothing at `path` was replaced. Names the artifact's own path, never a temp file's. */
-export class ArtifactWriteFailed extends Schema.TaggedError<ArtifactWriteFailed>()("ArtifactWriteFailed", { ...fields, message: Message }) {
+export class ArtifactWriteFailed
+  extends Schema.TaggedError<ArtifactWriteFailed>()("ArtifactWriteFailed", { ...fields, message: Message })
+{
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super({ ...props, path: finalNames(props.path), cause: finalNames(props.cause) }, options)
     setMessage(this, `cannot write ${this.path}: ${this.cause}`)

@@ -8,7 +8,9 @@ const fields = {
 }
 
 /** A catalog slice lacks columns of its schema. */
-export class CatalogIncomplete extends Schema.TaggedError<CatalogIncomplete>()("CatalogIncomplete", { ...fields, message: Message }) {
+export class CatalogIncomplete
+  extends Schema.TaggedError<CatalogIncomplete>()("CatalogIncomplete", { ...fields, message: Message })
+{
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
     const where = this.path === undefined ? "" : ` (${this.path})`

@@ -8,7 +8,9 @@ const fields = {
 }
 
 /** A catalog file exists but cannot be used as it is (unreadable CSV, a legacy column, bad values). */
-export class CatalogInvalid extends Schema.TaggedError<CatalogInvalid>()("CatalogInvalid", { ...fields, message: Message }) {
+export class CatalogInvalid
+  extends Schema.TaggedError<CatalogInvalid>()("CatalogInvalid", { ...fields, message: Message })
+{
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
     setMessage(this, `catalog ${this.slice} (${this.path}): ${this.reason}`)

@@ -8,7 +8,9 @@ const fields = {
 }
 
 /** A catalog slice the build needs is absent or has no rows. */
-export class CatalogMissing extends Schema.TaggedError<CatalogMissing>()("CatalogMissing", { ...fields, message: Message }) {
+export class CatalogMissing
+  extends Schema.TaggedError<CatalogMissing>()("CatalogMissing", { ...fields, message: Message })
+{
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
     const where = this.path === undefined ? "" : ` (${this.path})`

@@ -32,7 +32,9 @@ const fields = {
 }
 
 /** The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode warnings…). */
-export class InvalidConstraint extends Schema.TaggedError<InvalidConstraint>()("InvalidConstraint", { ...fields, message: Message }) {
+export class InvalidConstraint
+  extends Schema.TaggedError<InvalidConstraint>()("InvalidConstraint", { ...fields, message: Message })
+{
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
     const who = this.cohortId === undefined ? "" : `cohort ${JSON.stringify(this.cohortId)}: `

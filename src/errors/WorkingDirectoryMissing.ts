@@ -10,6 +10,9 @@ export class WorkingDirectoryMissing extends Schema.TaggedError<WorkingDirectory
 }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    setMessage(this, `the working directory no longer exists (${this.cause}); run from an existing folder or give absolute paths`)
+    setMessage(
+      this,
+      `the working directory no longer exists (${this.cause}); run from an existing folder or give absolute paths`
+    )
   }
 }

@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { STAGES } from "../domain/Stage.js"
 import { Schema } from "effect"
+import { STAGES } from "../domain/Stage.js"
 import {
   ArtifactWriteFailedBody,
   CatalogIncompleteBody,

@@ -1,7 +1,8 @@
 import { Effect } from "effect"
 import type { ErrorBodies } from "./HttpErrors.js"
 
-const shown = (cohortId: string): string => JSON.stringify(cohortId.length > 200 ? `${cohortId.slice(0, 200)}…` : cohortId)
+const shown = (cohortId: string): string =>
+  JSON.stringify(cohortId.length > 200 ? `${cohortId.slice(0, 200)}…` : cohortId)
 
 /**
  * One build per cohort at a time in this service: a second build of a cohort that is being built is

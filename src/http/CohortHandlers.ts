@@ -102,7 +102,11 @@ export const CohortsLive = HttpApiBuilder.group(CohortApi, "cohorts", (handlers)
         buildCohortMembership(path.cohortId, { dryRun: true, strict: true, previewRows: 0 }).pipe(
           Effect.provide(config.services),
           // A dry run persists nothing and takes no lock: neither a write failure nor a lock can happen here.
-          Effect.catchTags({ ArtifactWriteFailed: (e) => Effect.die(e), Locked: (e) => Effect.die(e) }),
+          Effect.catchTags({
+            ArtifactWriteFailed: (e) =>
+              Effect.die(e),
+            Locked: (e) => Effect.die(e)
+          }),
           Effect.mapError(toErrorBody),
           Effect.map((r) => resultBody(r, true))
         ))

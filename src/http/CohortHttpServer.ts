@@ -25,13 +25,19 @@ export const CohortApiHandlers = (options: CohortServiceOptions) =>
 export const CohortHttpRoutes = (options: CohortServiceOptions) =>
   HttpLayerRouter.addHttpApi(CohortApi, { openapiPath: OPENAPI_PATH }).pipe(Layer.provide(CohortApiHandlers(options)))
 
-
 /** The service on a Node HTTP server of its own (what `cohort serve` runs); its `HttpServer` is output. */
 export const CohortHttpServer = (
   options: CohortServiceOptions & ListenOptions & { readonly logRequests?: boolean }
 ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
-  HttpLayerRouter.serve(CohortHttpRoutes(options), { disableListenLog: true, disableLogger: options.logRequests !== true })
-    .pipe(Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 })))
+  HttpLayerRouter.serve(CohortHttpRoutes(options), {
+    disableListenLog: true,
+    disableLogger: options.logRequests !== true
+  })
+    .pipe(
+      Layer.provideMerge(
+        NodeHttpServer.layer(createServer, { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 })
+      )
+    )
 
 /**
  * Runs the stand-alone service until interrupted, after printing where it listens (one line on stdout,

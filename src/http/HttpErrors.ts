@@ -96,7 +96,9 @@ export const toErrorBody = <E extends { readonly _tag: string; readonly message:
   if (!(error._tag in ERROR_STATUS)) throw new Error(`no HTTP status for error ${error._tag}: ${error.message}`)
   const out: Record<string, unknown> = {}
   // Own names, not entries: an error's `cause` field is not enumerable.
-  for (const key of Object.getOwnPropertyNames(error)) if (key !== "stack") out[key] = (error as Record<string, unknown>)[key]
+  for (const key of Object.getOwnPropertyNames(error)) {
+    if (key !== "stack") out[key] = (error as Record<string, unknown>)[key]
+  }
   out["_tag"] = error._tag
   out["message"] = error.message
   return out as unknown as ErrorBodies[E["_tag"] & Tag]

@@ -21,7 +21,13 @@ export { CohortBuildGuard } from "./CohortBuildGuard.js"
 /** The handlers of both groups, needing `CohortServiceConfig` and `CohortBuildGuard`. */
 export { CohortHandlersLive } from "./CohortHandlers.js"
 /** The handlers as a layer, the routes to mount beside a backend's own, and a stand-alone server. */
-export { CohortApiHandlers, CohortHttpRoutes, CohortHttpServer, OPENAPI_PATH, runCohortHttpServer } from "./CohortHttpServer.js"
+export {
+  CohortApiHandlers,
+  CohortHttpRoutes,
+  CohortHttpServer,
+  OPENAPI_PATH,
+  runCohortHttpServer
+} from "./CohortHttpServer.js"
 /** What the service builds over (a data root, or layers of the embedder's own) and its caps. */
 export { type CohortBuildServices, CohortServiceConfig, type CohortServiceOptions } from "./CohortServiceConfig.js"
 /** The status and body of every error the service answers with. */

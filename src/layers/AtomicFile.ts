@@ -1,6 +1,6 @@
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import type { PlatformError } from "@effect/platform/Error"
 import { Effect, type Scope } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
@@ -132,7 +132,10 @@ export const writeOutput = <E = never, R = never>(
   })
 
 /** Writes a FIFO or device as a stream (no positions: a pipe cannot seek); opened off the event loop. */
-const writeInPlace = <E, R>(target: string, source: ChunkSource<E, R>): Effect.Effect<void, ArtifactWriteFailed | E, R> => {
+const writeInPlace = <E, R>(
+  target: string,
+  source: ChunkSource<E, R>
+): Effect.Effect<void, ArtifactWriteFailed | E, R> => {
   const fail = (error: unknown) => new ArtifactWriteFailed({ path: target, cause: (error as Error).message })
   return Effect.acquireUseRelease(
     Effect.tryPromise({ try: () => nodeFs.promises.open(target, "w"), catch: fail }),
@@ -141,7 +144,9 @@ const writeInPlace = <E, R>(target: string, source: ChunkSource<E, R>): Effect.E
         Effect.tryPromise({
           try: async () => {
             const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk
-            for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten
+            for (let at = 0; at < bytes.length;) {
+              at += (await handle.write(bytes, at, bytes.length - at, null)).bytesWritten
+            }
           },
           catch: fail
         })
@@ -166,6 +171,8 @@ export const sweepStaleTemps = (dir: string): Effect.Effect<void> =>
     }
     for (const name of names) {
       const temp = parseTempName(name)
-      if (temp !== undefined && isCallTag(temp.tag) && !processAlive(temp.pid)) nodeFs.rmSync(nodePath.join(dir, name), { force: true })
+      if (temp !== undefined && isCallTag(temp.tag) && !processAlive(temp.pid)) {
+        nodeFs.rmSync(nodePath.join(dir, name), { force: true })
+      }
     }
   })

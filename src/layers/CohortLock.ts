@@ -2,8 +2,8 @@ import { Duration, Effect, Schedule, type Scope } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { escapeControls } from "../domain/TerminalText.js"
+import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
 import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
 import { processAlive } from "./GensDirectory.js"
@@ -89,8 +89,7 @@ export const liveHolder = (file: string): Holder | undefined => {
 }
 
 /** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
-const tempBeside = (file: string): string =>
-  nodePath.join(nodePath.dirname(file), tempName(nodePath.basename(file)))
+const tempBeside = (file: string): string => nodePath.join(nodePath.dirname(file), tempName(nodePath.basename(file)))
 
 /** The lock file, if it is there. */
 const statLock = (file: string): fs.Stats | undefined => fs.statSync(file, { throwIfNoEntry: false })
@@ -251,4 +250,3 @@ export const sweepFormerHolders = (cohortDir: string, former: ReadonlyArray<numb
       if (orphan) fs.rmSync(full, { force: true })
     }
   })
-

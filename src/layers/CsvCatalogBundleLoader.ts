@@ -1,11 +1,11 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as aq from "arquero"
-import type { ColumnTable } from "../domain/Frame.js"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
 import { csvHeaderNames } from "../domain/CsvHeader.js"
+import type { ColumnTable } from "../domain/Frame.js"
 import { decodeUtf8, NOT_UTF8 } from "../domain/Utf8.js"
 import { CatalogIncomplete } from "../errors/CatalogIncomplete.js"
 import { CatalogInvalid } from "../errors/CatalogInvalid.js"
@@ -62,7 +62,11 @@ export const readCsvTable = (
     try {
       records = parse(text, { bom: true, skip_empty_lines: true }) as Array<Array<string>>
     } catch (error) {
-      return yield* new CatalogInvalid({ slice, path: file, reason: `not a valid CSV file: ${(error as Error).message}` })
+      return yield* new CatalogInvalid({
+        slice,
+        path: file,
+        reason: `not a valid CSV file: ${(error as Error).message}`
+      })
     }
     const header = csvHeaderNames(records[0] ?? [])
     if ("_tag" in header) {
@@ -94,8 +98,20 @@ export const CsvCatalogBundleLoader = {
         const paths = dataRootPaths(path, dataRoot)
         const files: ReadonlyArray<SliceFile> = [
           { slice: "combo_mappings", path: paths.comboMappings, required: true, columns: [], template: false },
-          { slice: "draft_templates", path: paths.raw("draft_templates.csv"), required: true, columns: ["template_id"], template: true },
-          { slice: "essay_templates", path: paths.raw("essay_templates.csv"), required: true, columns: ["template_id"], template: true },
+          {
+            slice: "draft_templates",
+            path: paths.raw("draft_templates.csv"),
+            required: true,
+            columns: ["template_id"],
+            template: true
+          },
+          {
+            slice: "essay_templates",
+            path: paths.raw("essay_templates.csv"),
+            required: true,
+            columns: ["template_id"],
+            template: true
+          },
           {
             slice: "evaluation_templates",
             path: paths.raw("evaluation_templates.csv"),
@@ -119,9 +135,13 @@ export const CsvCatalogBundleLoader = {
             const catalogRows: Record<string, number> = {}
             const catalogSha256: Record<string, string> = {}
             for (const file of files) {
-              const read = yield* readCsvTable(file.slice, file.path).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+              const read = yield* readCsvTable(file.slice, file.path).pipe(
+                Effect.provideService(FileSystem.FileSystem, fs)
+              )
               if (read === undefined) {
-                if (file.required) return yield* new CatalogMissing({ slice: file.slice, path: file.path, reason: "file not found" })
+                if (file.required) {
+                  return yield* new CatalogMissing({ slice: file.slice, path: file.path, reason: "file not found" })
+                }
                 continue
               }
               const names = read.table.columnNames()
@@ -133,7 +153,8 @@ export const CsvCatalogBundleLoader = {
                 return yield* new CatalogInvalid({
                   slice: file.slice,
                   path: file.path,
-                  reason: "the legacy 'active' column is no longer supported; select templates in the cohort spec instead"
+                  reason:
+                    "the legacy 'active' column is no longer supported; select templates in the cohort spec instead"
                 })
               }
               frames[file.slice] = read.table

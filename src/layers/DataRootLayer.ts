@@ -1,7 +1,7 @@
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
 import { Layer } from "effect"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
@@ -39,6 +39,9 @@ export const dataRootLayer = (
   )
 
 /** `dataRootLayer` on Node's file system. */
-export const dataRootLive = (dataRoot: string, options: SpecRepositoryOptions & ArtifactStoreOptions = {}): Layer.Layer<DataRootServices> =>
+export const dataRootLive = (
+  dataRoot: string,
+  options: SpecRepositoryOptions & ArtifactStoreOptions = {}
+): Layer.Layer<DataRootServices> =>
   // Only the two services it needs: NodeContext would also load the terminal, workers and processes.
   dataRootLayer(dataRoot, options).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))

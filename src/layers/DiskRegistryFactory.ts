@@ -3,11 +3,11 @@ import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.j
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
-import { BuildProgress } from "../services/BuildProgress.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
@@ -93,7 +93,11 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
           const progress = yield* Effect.serviceOption(BuildProgress)
           const report = () =>
             Option.map(progress, (p) =>
-              p.update(`existing ${stage} metadata`, Math.min(Atomics.load(request.next, 0), listed.length), listed.length))
+              p.update(
+                `existing ${stage} metadata`,
+                Math.min(Atomics.load(request.next, 0), listed.length),
+                listed.length
+              ))
           // This thread claims items too, a few at a time between yields (interruptible).
           const shared = yield* shareWork({
             worker,
@@ -106,10 +110,14 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
             stop: () => Atomics.store(request.next, 0, listed.length)
           })
           if (listed.length > 0) {
-            yield* Effect.logDebug(`gens: ${listed.length} ${stage} metadata files read, ${shared.byWorker} by a worker thread`)
+            yield* Effect.logDebug(
+              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorker} by a worker thread`
+            )
           }
           const verdicts = request.verdicts
-          for (let k = 0; k < listed.length; k++) if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
+          for (let k = 0; k < listed.length; k++) {
+            if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
+          }
           // A folder holding another signature's metadata: the next candidates, as the original.
           for (let k = 0; k < listed.length; k++) {
             if (verdicts[k] !== OTHER && verdicts[k] !== UNREADABLE) continue

@@ -1,18 +1,18 @@
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
-import type { ColumnTable } from "../domain/Frame.js"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
 import { type Duration, Effect, Layer, Option } from "effect"
+import * as nodeFs from "node:fs"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
+import type { ColumnTable } from "../domain/Frame.js"
 import { isStage, STAGES } from "../domain/Stage.js"
+import { ChunkBuffer } from "../engine/ChunkBuffer.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
+import { BuildProgress } from "../services/BuildProgress.js"
 import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { prepareAtomically } from "./AtomicFile.js"
-import { ChunkBuffer } from "../engine/ChunkBuffer.js"
-import { BuildProgress } from "../services/BuildProgress.js"
-import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
 import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
-import * as nodeFs from "node:fs"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 import {
   EXISTED,
@@ -21,8 +21,8 @@ import {
   packColumns,
   type SharedWrites,
   stopWrites,
-  WRITTEN,
-  writeClaimed
+  writeClaimed,
+  WRITTEN
 } from "./GensDirectory.js"
 import { gensDirectoryFor } from "./GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
@@ -78,7 +78,11 @@ export const FileSystemArtifactStore = {
         const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
 
-        const writeGenerations = (cohortId: string, table: ColumnTable, modes: Record<string, Record<string, string>>) =>
+        const writeGenerations = (
+          cohortId: string,
+          table: ColumnTable,
+          modes: Record<string, Record<string, string>>
+        ) =>
           Effect.gen(function*() {
             const gens = yield* gensDirectoryFor(dataRoot)
             const column = <A>(name: string): ReadonlyArray<A> => {
@@ -108,11 +112,14 @@ export const FileSystemArtifactStore = {
               // whole number, as every registry and definition makes them.
               if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !isWholeNumber(replicate[i])) {
                 return yield* new InvalidConstraint({
-                  reason: "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
+                  reason:
+                    "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
                   constraint: "membership-row",
                   cohortId,
                   details: [
-                    `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${typeof replicate[i] === "bigint" ? replicate[i] : JSON.stringify(replicate[i])}`
+                    `gen_id ${genId[i]}, parent_gen_id ${JSON.stringify(parent[i])}, replicate ${
+                      typeof replicate[i] === "bigint" ? replicate[i] : JSON.stringify(replicate[i])
+                    }`
                   ]
                 })
               }
@@ -148,14 +155,23 @@ export const FileSystemArtifactStore = {
             const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
             const progress = yield* Effect.serviceOption(BuildProgress)
             const report = () =>
-              Option.map(progress, (p) =>
-                p.update("writing metadata", Math.min(Atomics.load(work.next, 0), todo.length), todo.length))
+              Option.map(
+                progress,
+                (p) => p.update("writing metadata", Math.min(Atomics.load(work.next, 0), todo.length), todo.length)
+              )
             const shared = yield* shareWork({
               worker,
               job: () => ({
                 kind: "write",
                 root: gens.root,
-                work: { cohortId, modes, todo: work.todo, next: work.next, outcomes: work.outcomes, packed: packColumns(rows) }
+                work: {
+                  cohortId,
+                  modes,
+                  todo: work.todo,
+                  next: work.next,
+                  outcomes: work.outcomes,
+                  packed: packColumns(rows)
+                }
               }),
               step: () => {
                 const done = writeClaimed(gens, work, WRITE_STEP)

@@ -1,12 +1,12 @@
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Path from "@effect/platform/Path"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
 import { Effect, Layer } from "effect"
 import { checkCohortId } from "../domain/CohortId.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
+import { suggest } from "../dsl/Suggest.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { parseSpec } from "../dsl/ParseSpec.js"
-import { suggest } from "../dsl/Suggest.js"
-import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
 export { DEFAULT_MAX_ROWS } from "../dsl/CompileDesign.js"
@@ -69,7 +69,9 @@ export const FileSystemSpecRepository = {
             const file = paths.specFile(cohortId)
             const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
             if (!exists) return yield* notFound(cohortId, file)
-            const spec = yield* provide(parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }))
+            const spec = yield* provide(
+              parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot })
+            )
             return yield* cohortSpecOf(cohortId, spec, { ...options, gensRoot: path.join(paths.root, "gens") })
           })
         })

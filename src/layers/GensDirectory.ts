@@ -301,7 +301,9 @@ export class GensDirectory {
       const code = (error as NodeJS.ErrnoException).code
       if (code !== "ENOENT") return new Unreadable(`cannot be opened (${code ?? String(error)})`)
       // A symlink to nothing is not "no metadata": something is in the way of writing it.
-      return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined ? undefined : new Unreadable("a dangling symlink")
+      return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined
+        ? undefined
+        : new Unreadable("a dangling symlink")
     }
     try {
       // Metadata files are small: one read into a reused buffer. The file is stat'ed only when that read
@@ -311,7 +313,8 @@ export class GensDirectory {
       try {
         n = fs.readSync(fd, readBuffer, 0, readBuffer.length, 0)
       } catch (error) {
-        return notRegular(fd) ?? new Unreadable(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+        return notRegular(fd) ??
+          new Unreadable(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
       }
       if (n === 0 || n === readBuffer.length) {
         const odd = notRegular(fd)
@@ -338,7 +341,9 @@ export class GensDirectory {
     if (text instanceof Unreadable) return text
     const metadata = readMetadataJson(text)
     if (metadata instanceof PyJsonError) {
-      return new Unreadable(text.trim() === "" ? "empty" : text.startsWith("\ufeff") ? "starts with a BOM (not JSON)" : "not JSON")
+      return new Unreadable(
+        text.trim() === "" ? "empty" : text.startsWith("\ufeff") ? "starts with a BOM (not JSON)" : "not JSON"
+      )
     }
     const signature = signatureOfMetadata(stage, metadata)
     if (signature === undefined) return new Unreadable("records no signature")
@@ -360,7 +365,9 @@ export class GensDirectory {
   private sweepDir(dir: string): void {
     for (const name of fs.readdirSync(dir)) {
       const temp = parseTempName(name)
-      if (temp?.target === "metadata.json" && !processAlive(temp.pid)) fs.rmSync(nodePath.join(dir, name), { force: true })
+      if (temp?.target === "metadata.json" && !processAlive(temp.pid)) {
+        fs.rmSync(nodePath.join(dir, name), { force: true })
+      }
     }
   }
 
@@ -444,7 +451,9 @@ export const verifyClaimed = (gens: GensDirectory, work: SharedVerification, bud
     const start = Atomics.add(work.next, 0, CLAIM)
     if (start >= n) return { done, more: false }
     const end = Math.min(n, start + CLAIM)
-    for (let i = start; i < end; i++) work.verdicts[i] = gens.verify(work.stage, work.ids[i]!, work.canonicals[i]!, true)
+    for (let i = start; i < end; i++) {
+      work.verdicts[i] = gens.verify(work.stage, work.ids[i]!, work.canonicals[i]!, true)
+    }
     done += end - start
   }
   return { done, more: Atomics.load(work.next, 0) < n }
@@ -479,7 +488,6 @@ export interface PackedColumns {
   readonly replicate: Float64Array
   readonly bigReplicates?: ReadonlyArray<bigint>
 }
-
 
 /** Packs columns for a worker (gen ids and parent ids hold no newline: they are checked folder names). */
 export const packColumns = (rows: GenerationColumns): PackedColumns => {

@@ -20,9 +20,10 @@ export class GensStore extends Context.Tag("cohort/GensStore")<GensStore, GensDi
 export const gensDirectoryFor = (dataRoot: string): Effect.Effect<GensDirectory> =>
   Effect.map(
     Effect.serviceOption(GensStore),
-    (store) => store._tag === "Some" && store.value.root === nodePath.resolve(dataRoot)
-      ? store.value
-      : new GensDirectory(nodePath.resolve(dataRoot))
+    (store) =>
+      store._tag === "Some" && store.value.root === nodePath.resolve(dataRoot)
+        ? store.value
+        : new GensDirectory(nodePath.resolve(dataRoot))
   )
 
 /** Items are processed synchronously in chunks of this size, yielding between chunks. */

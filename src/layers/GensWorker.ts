@@ -6,8 +6,8 @@ import {
   type SharedWritesJob,
   unpackColumns,
   verifyClaimed,
-  type WriteFailure,
-  writeClaimed
+  writeClaimed,
+  type WriteFailure
 } from "./GensDirectory.js"
 
 // A worker thread that verifies existing metadata files, or writes new ones, alongside the main thread

@@ -58,8 +58,10 @@ const start = (): Worker | null => {
 }
 
 /** The process's gens worker, or none when threads are off (`COHORT_THREADS=1`) or it cannot load. */
-export const gensWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.flatMap(workerThreadsAllowed, (allowed) =>
-  allowed ? sharedWorker : Effect.succeed(Option.none()))
+export const gensWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.flatMap(
+  workerThreadsAllowed,
+  (allowed) => allowed ? sharedWorker : Effect.succeed(Option.none())
+)
 
 const sharedWorker: Effect.Effect<Option.Option<GensWorker>> = Effect.sync(() => {
   if (worker === undefined) worker = start()

@@ -1,13 +1,13 @@
 import * as aq from "arquero"
-import type { ColumnTable } from "../domain/Frame.js"
 import { Context, Effect, Layer, Ref } from "effect"
 import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
+import type { ColumnTable } from "../domain/Frame.js"
+import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../dsl/SpecObject.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../dsl/SpecObject.js"
 
 /** A cohort's spec as a mapping (parsed YAML/JSON), compiled by `cohortSpecFromObject` when asked for. */
 export interface SpecObjectEntry extends Pick<SpecObjectOptions, "includes" | "source"> {
@@ -80,13 +80,15 @@ export const InMemoryArtifactStore: Layer.Layer<MembershipArtifactStore | Persis
   Effect.gen(function*() {
     const ref = yield* Ref.make<ReadonlyArray<PersistedMembership>>([])
     const store = MembershipArtifactStore.of({
-      persistMembership: Effect.fn("InMemoryArtifactStore.persistMembership")(function*(cohortId, membership, metadata) {
-        yield* Ref.update(ref, (all) => [...all, { cohortId, membership, metadata }])
-        return {
-          membership: `memory://cohorts/${cohortId}/membership.csv`,
-          manifest: `memory://cohorts/${cohortId}/manifest.json`
+      persistMembership: Effect.fn("InMemoryArtifactStore.persistMembership")(
+        function*(cohortId, membership, metadata) {
+          yield* Ref.update(ref, (all) => [...all, { cohortId, membership, metadata }])
+          return {
+            membership: `memory://cohorts/${cohortId}/membership.csv`,
+            manifest: `memory://cohorts/${cohortId}/manifest.json`
+          }
         }
-      })
+      )
     })
     return Context.make(MembershipArtifactStore, store).pipe(Context.add(PersistedArtifacts, ref))
   })

@@ -2,20 +2,20 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { type CohortDefinition, type Design, definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { type CohortDefinition, definitionFromDesignRows, type Design } from "../domain/CohortDefinition.js"
 import { validateCohortId } from "../domain/CohortId.js"
 import { generateMembership } from "../domain/MembershipGeneration.js"
 import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import { pyStr } from "../domain/SpecValue.js"
 import { isStage, type Stage } from "../domain/Stage.js"
+import { compileDesign } from "../dsl/CompileDesign.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
 import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { compileDesign } from "../dsl/CompileDesign.js"
-import { parseSpec } from "../dsl/ParseSpec.js"
 import { genIdProblem, metadataText, readMetadata, replicateOfText } from "./GenerationFiles.js"
 import { reuseGenerations } from "./ReuseGenerations.js"
 
@@ -40,8 +40,6 @@ export interface CohortMembers {
 /** A target names a spec file when it ends in .yaml, .yml or .json; else it is a cohort id. */
 export const isSpecFile = (target: string): boolean => /\.(ya?ml|json)$/i.test(target)
 
-
-
 /** `membership.csv` → (stage, gen_id) pairs; its header must name `stage` and `gen_id`. */
 export const readMembershipIds = (file: string): { stages: Array<Stage>; ids: Array<string> } | MembershipInvalid => {
   const text = fs.readFileSync(file, "utf8")
@@ -62,7 +60,9 @@ export const readMembershipIds = (file: string): { stages: Array<Stage>; ids: Ar
   const header = first.replace(/^\uFEFF/, "").split(",").map((c) => c.trim())
   const si = header.indexOf("stage")
   const gi = header.indexOf("gen_id")
-  if (si < 0 || gi < 0) return new MembershipInvalid({ path: file, line: 1, reason: "the header must name stage and gen_id", value: first })
+  if (si < 0 || gi < 0) {
+    return new MembershipInvalid({ path: file, line: 1, reason: "the header must name stage and gen_id", value: first })
+  }
   const cellAt = (line: string, index: number): string => {
     let start = 0
     for (let c = 0; c < index; c++) {
@@ -114,7 +114,9 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
     const path = yield* Path.Path
     const paths = dataRootPaths(path, options.dataRoot)
     const absolute = path.resolve(file)
-    const inCohort = /[\\/]cohorts[\\/]([^\\/]+)[\\/]spec[\\/][^\\/]+$/.exec(path.relative(path.dirname(paths.root), absolute))
+    const inCohort = /[\\/]cohorts[\\/]([^\\/]+)[\\/]spec[\\/][^\\/]+$/.exec(
+      path.relative(path.dirname(paths.root), absolute)
+    )
     const cohortId = inCohort?.[1] ?? path.basename(absolute).replace(/\.[^.]+$/, "")
     const spec = yield* parseSpec(absolute)
     const compiled = yield* compileDesign(spec, {
@@ -124,7 +126,13 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
     const design = yield* reuseGenerations(compiled, { gensRoot: path.join(paths.root, "gens"), source: absolute })
     const definition = yield* definitionFromDesignRows(design, { source: absolute })
     const rows = yield* rowsOf(definition, cohortId)
-    return { cohortId, source: "spec", path: absolute, rows, axes: axesOf(compiled) } satisfies CohortMembers as CohortMembers
+    return {
+      cohortId,
+      source: "spec",
+      path: absolute,
+      rows,
+      axes: axesOf(compiled)
+    } satisfies CohortMembers as CohortMembers
   })
 
 /**
@@ -146,14 +154,21 @@ export const loadMembers = (target: string, options: LifecycleOptions) =>
       ? yield* Effect.flatMap(repository.get(target), (spec) =>
         spec.definition === undefined ? Effect.succeed(undefined) : rowsOf(spec.definition, target))
       : undefined
-    const built = yield* Effect.orElseSucceed(fileSystem.exists(membershipFile), () => false)
+    const built = yield* Effect.orElseSucceed(fileSystem.exists(membershipFile), () =>
+      false)
     if (!built) {
       if (fromSpec === undefined) return yield* new SpecNotFound({ cohortId: target, path: membershipFile })
-      return { cohortId: target, source: "spec", path: paths.specFile(target), rows: fromSpec } satisfies CohortMembers as CohortMembers
+      return {
+        cohortId: target,
+        source: "spec",
+        path: paths.specFile(target),
+        rows: fromSpec
+      } satisfies CohortMembers as CohortMembers
     }
     const listed = yield* Effect.try({
       try: () => readMembershipIds(membershipFile),
-      catch: (error) => new MembershipInvalid({ path: membershipFile, reason: `cannot be read (${(error as Error).message})` })
+      catch: (error) =>
+        new MembershipInvalid({ path: membershipFile, reason: `cannot be read (${(error as Error).message})` })
     })
     if (listed instanceof MembershipInvalid) return yield* listed
     return {

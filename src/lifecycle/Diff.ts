@@ -1,9 +1,9 @@
 import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import { STAGES, type Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
-import { type CohortMembers, loadMembers, type LifecycleOptions } from "./CohortMembers.js"
+import { type CohortMembers, type LifecycleOptions, loadMembers } from "./CohortMembers.js"
 import { loadTemplateModes, needsLlmCall, probeMembers } from "./Status.js"
 
 /** Values added in b and removed from a, each in first-seen order. */
@@ -107,7 +107,10 @@ export const cohortDiff = (a: string, b: string, options: LifecycleOptions) =>
       a: side(left),
       b: side(right),
       stages,
-      combos: changeOf(valuesOf(left.rows, undefined, left.rows.comboId), valuesOf(right.rows, undefined, right.rows.comboId)),
+      combos: changeOf(
+        valuesOf(left.rows, undefined, left.rows.comboId),
+        valuesOf(right.rows, undefined, right.rows.comboId)
+      ),
       templates: perStage(left.rows, right.rows, (r) => r.templateId),
       models: perStage(left.rows, right.rows, (r) => r.llmModelId),
       ...(axes === undefined ? {} : { axes }),

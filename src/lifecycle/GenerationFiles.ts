@@ -1,9 +1,9 @@
-import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { Stage } from "../domain/Stage.js"
+import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import { type PyJson, PyJsonError, pyJsonStr, readMetadataJson } from "../domain/PythonJson.js"
 import { pyStrip } from "../domain/PythonText.js"
+import type { Stage } from "../domain/Stage.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
 // synchronous readdir each; an Effect per row would cost more than the system call.
@@ -42,7 +42,6 @@ export const sweepPurgeTrash = (dataRoot: string): number => {
   }
   return swept
 }
-
 
 /** Why a text cannot be a generation folder name (a path outside `gens/<stage>/`), or nothing. */
 export const genIdProblem = (genId: string): string | undefined => {
@@ -96,7 +95,10 @@ export interface SharedProbe {
 const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
 
 /** Probes claimed rows until none is left or about `budget` are done. */
-export const probeClaimed = (work: SharedProbe, budget = Infinity): { readonly done: number; readonly more: boolean } => {
+export const probeClaimed = (
+  work: SharedProbe,
+  budget = Infinity
+): { readonly done: number; readonly more: boolean } => {
   const n = work.todo.length
   let done = 0
   while (done < budget) {

@@ -5,9 +5,9 @@ import * as os from "node:os"
 import { validateCohortId } from "../domain/CohortId.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
+import { Locked } from "../errors/Locked.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { DEAD_HOLDER_WAIT, liveHolder, lockCohort, whoHolds } from "../layers/CohortLock.js"
-import { Locked } from "../errors/Locked.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { SYNC_CHUNK, yieldToEventLoop } from "../layers/GensStore.js"
 import { folderBytes, listStage, metadataText, readMetadata, TRASH_PREFIX } from "./GenerationFiles.js"
@@ -89,11 +89,17 @@ export const planPurge = (
       const listedBy = references.get(g.genId)
       const staying = (children.get(g.genId) ?? []).find((c) => !going.has(`${c.stage}/${c.genId}`))
       const keep = (reason: string) => out.push({ stage, genId: g.genId, action: "keep", reason })
-      if (listedBy !== undefined) keep(`listed in the membership.csv of ${listedBy.map((c) => JSON.stringify(c)).join(", ")}`)
-      else if (staying !== undefined) keep(`its child ${staying.stage} ${staying.genId} stays`)
+      if (listedBy !== undefined) {
+        keep(`listed in the membership.csv of ${listedBy.map((c) => JSON.stringify(c)).join(", ")}`)
+      } else if (staying !== undefined) keep(`its child ${staying.stage} ${staying.genId} stays`)
       else {
         going.add(`${stage}/${g.genId}`)
-        out.push({ stage, genId: g.genId, action: "delete", reason: "made by this cohort, listed by no other cohort, no child stays" })
+        out.push({
+          stage,
+          genId: g.genId,
+          action: "delete",
+          reason: "made by this cohort, listed by no other cohort, no child stays"
+        })
       }
     }
   }

@@ -2,8 +2,8 @@ import { Effect } from "effect"
 import * as nodePath from "node:path"
 import { type Design, designFromRows, FIELD_ALIASES } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
-import { draftSignature, essaySignature } from "../domain/Signature.js"
 import { pyStrip } from "../domain/PythonText.js"
+import { draftSignature, essaySignature } from "../domain/Signature.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
 import { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
@@ -97,7 +97,9 @@ export const reuseGenerations = (
           const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
           if (d instanceof GenerationMetadataMissing) out = d
           else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
-          else if (!rebuilds("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate), id)) {
+          else if (
+            !rebuilds("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate), id)
+          ) {
             out = notPure(options.source, key, "essay", id, m.path)
           } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
         }
@@ -125,13 +127,20 @@ export const reuseGenerations = (
         failure = new InvalidSpec({
           path: options.source,
           key: `rows[${r}].${conflict}`,
-          reason: `a row that reuses ${stage} ${JSON.stringify(id)} by id takes ${conflict} from its metadata; it must not also give it`
+          reason: `a row that reuses ${stage} ${
+            JSON.stringify(id)
+          } by id takes ${conflict} from its metadata; it must not also give it`
         })
         return false
       }
       const problem = genIdProblem(id)
       if (problem !== undefined) {
-        failure = new InvalidSpec({ path: options.source, key, reason: problem, value: JSON.stringify(id.slice(0, 120)) })
+        failure = new InvalidSpec({
+          path: options.source,
+          key,
+          reason: problem,
+          value: JSON.stringify(id.slice(0, 120))
+        })
         return false
       }
       const resolved = resolve(stage, id, key)
@@ -154,7 +163,8 @@ const notPure = (source: string, key: string, stage: Stage, id: string, path: st
     path: source,
     key,
     value: JSON.stringify(id),
-    reason: `the metadata of ${stage} ${JSON.stringify(id)} (${path}) does not rebuild that id, so it cannot be reused ` +
+    reason:
+      `the metadata of ${stage} ${JSON.stringify(id)} (${path}) does not rebuild that id, so it cannot be reused ` +
       `(a hand-made or foreign id)`
   })
 
@@ -167,7 +177,9 @@ const metadataOf = (stage: Stage, id: string, key: string, gensRoot: string) => 
   if (m === undefined) return fail("its metadata.json is missing or is not a JSON object")
   const rep = metadataText(m, "replicate")
   const replicate = replicateOfText(rep)
-  if (replicate === undefined) return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
+  if (replicate === undefined) {
+    return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
+  }
   return {
     path,
     replicate,

@@ -5,21 +5,14 @@ import * as fs from "node:fs"
 import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import { STAGES, type Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
-import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
-import { loadMembers, type LifecycleOptions, readMembershipIds } from "./CohortMembers.js"
 import { SYNC_CHUNK } from "../layers/GensStore.js"
 import { gensWorker, shareWork } from "../layers/GensWorkerPool.js"
-import {
-  HAS_METADATA,
-  HAS_PARSED,
-  HAS_RAW,
-  listStage,
-  probeClaimed,
-  type SharedProbe
-} from "./GenerationFiles.js"
+import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import { type LifecycleOptions, loadMembers, readMembershipIds } from "./CohortMembers.js"
+import { HAS_METADATA, HAS_PARSED, HAS_RAW, listStage, probeClaimed, type SharedProbe } from "./GenerationFiles.js"
 
 /** One stage of a cohort's status. */
 export interface StageStatus {

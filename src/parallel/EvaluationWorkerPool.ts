@@ -2,8 +2,8 @@ import { Effect, Option, type Scope } from "effect"
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
-import { workerThreadsAllowed } from "../layers/Threads.js"
 import { type EncodedRange, type EvaluationRowsJob, packJob } from "../engine/EvaluationRows.js"
+import { workerThreadsAllowed } from "../layers/Threads.js"
 import type { EvaluationReply, EvaluationRequest } from "./EvaluationWorker.js"
 
 /** A worker thread making evaluation rows alongside this thread (both claim ranges of rows). */

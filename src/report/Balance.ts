@@ -1,7 +1,16 @@
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import { STAGES, type Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import type { Rule } from "../dsl/ParsedSpec.js"
-import { carries, deeper, LINEAGE_AXES, type LineageAxis, lineageAxis, type Lineage, levelOf, NOT_IN_MEMBERSHIP } from "./Lineage.js"
+import {
+  carries,
+  deeper,
+  levelOf,
+  type Lineage,
+  LINEAGE_AXES,
+  type LineageAxis,
+  lineageAxis,
+  NOT_IN_MEMBERSHIP
+} from "./Lineage.js"
 
 /** How a level's count compares with the count most levels of its axis get (the mode). */
 export type LevelMark = "usual" | "more" | "fewer"
@@ -57,7 +66,10 @@ export const usualCount = (counts: Iterable<number>): number => {
   return best
 }
 
-const markOf = (count: number, usual: number): LevelMark => (count === usual ? "usual" : count > usual ? "more" : "fewer")
+const markOf = (
+  count: number,
+  usual: number
+): LevelMark => (count === usual ? "usual" : count > usual ? "more" : "fewer")
 
 const tally = (n: number, stage: Stage, rows: MembershipRows, key: (i: number) => string): Map<string, number> => {
   const counts = new Map<string, number>()
@@ -132,7 +144,10 @@ const expand = (names: ReadonlyArray<string>, tuples: ReadonlyMap<string, Readon
   names.flatMap((n) => tuples.get(n) ?? [n])
 
 /** The two sides a rule couples, as design column names. */
-const sidesOf = (rule: Rule, tuples: ReadonlyMap<string, ReadonlyArray<string>>): [Array<string>, Array<string>] | undefined => {
+const sidesOf = (
+  rule: Rule,
+  tuples: ReadonlyMap<string, ReadonlyArray<string>>
+): [Array<string>, Array<string>] | undefined => {
   if (rule._tag === "pair") return [expand([rule.left], tuples), expand([rule.right], tuples)]
   if (rule._tag === "tie" || rule._tag === "tuple") {
     const axes = expand(rule.axes, tuples)
@@ -158,14 +173,22 @@ export const couplings = (
     const sides = sidesOf(rule, tuples)
     const left = sides?.[0].map(lineageAxis)
     const right = sides?.[1].map(lineageAxis)
-    if (sides === undefined || left === undefined || right === undefined || [...left, ...right].some((a) => a === undefined)) {
+    if (
+      sides === undefined || left === undefined || right === undefined ||
+      [...left, ...right].some((a) => a === undefined)
+    ) {
       skipped.push(`${rule._tag} ${rule.name}`)
       continue
     }
     const l = left as Array<LineageAxis>
     const r = right as Array<LineageAxis>
     const stage = [...l, ...r].map((a) => a.stage).reduce(deeper)
-    const counts = tally(rows.genId.length, stage, rows, (i) => `${joined(rows, lineage, l, i)}\u0000${joined(rows, lineage, r, i)}`)
+    const counts = tally(
+      rows.genId.length,
+      stage,
+      rows,
+      (i) => `${joined(rows, lineage, l, i)}\u0000${joined(rows, lineage, r, i)}`
+    )
     const usual = usualCount(counts.values())
     const cells = [...counts.keys()].sort(byText).map((key) => {
       const [lv, rv] = key.split("\u0000") as [string, string]

@@ -3,7 +3,16 @@ import type { AxisBalance, Coupling, LevelMark } from "./Balance.js"
 import type { Funnel } from "./ReportModel.js"
 
 /** Okabe & Ito's palette, safe for the common color-vision deficiencies. */
-export const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"] as const
+export const OKABE_ITO = [
+  "#0072B2",
+  "#E69F00",
+  "#009E73",
+  "#CC79A7",
+  "#56B4E9",
+  "#D55E00",
+  "#F0E442",
+  "#000000"
+] as const
 
 /** A chart of the page: its Vega-Lite spec, and the same data as a table (the text alternative). */
 export interface Chart {
@@ -12,7 +21,10 @@ export interface Chart {
   /** One or two sentences saying what the chart shows and what stands out. */
   readonly description: string
   readonly spec: TopLevelSpec
-  readonly table: { readonly columns: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<string | number>> }
+  readonly table: {
+    readonly columns: ReadonlyArray<string>
+    readonly rows: ReadonlyArray<ReadonlyArray<string | number>>
+  }
 }
 
 /**
@@ -46,12 +58,18 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" 
 
 /** The stage funnel: members per stage, and what the store has of them. */
 export const funnelChart = (funnel: Funnel): Chart => {
-  const values = funnel.stages.flatMap((s) => funnel.measures.map((m) => ({ stage: s.stage, measure: m.label, count: s.values[m.key] })))
+  const values = funnel.stages.flatMap((s) =>
+    funnel.measures.map((m) => ({ stage: s.stage, measure: m.label, count: s.values[m.key] }))
+  )
   const sentence = funnel.stages.map((s) => `${s.values.members} ${s.stage}s`).join(" → ")
   return {
     id: "funnel",
     title: "Stage funnel",
-    description: `Generations per stage: ${sentence}. ${funnel.built ? "Bars per stage: " + funnel.measures.map((m) => m.label).join(", ") + "." : "Not built: only members and the LLM calls a first run makes."}`,
+    description: `Generations per stage: ${sentence}. ${
+      funnel.built
+        ? "Bars per stage: " + funnel.measures.map((m) => m.label).join(", ") + "."
+        : "Not built: only members and the LLM calls a first run makes."
+    }`,
     spec: {
       ...base,
       title: "Generations per stage",
@@ -76,7 +94,10 @@ export const funnelChart = (funnel: Funnel): Chart => {
             }
           }
         },
-        { mark: { type: "text", align: "left", dx: 3, fontSize: 10 }, encoding: { text: { field: "count", type: "quantitative" } } }
+        {
+          mark: { type: "text", align: "left", dx: 3, fontSize: 10 },
+          encoding: { text: { field: "count", type: "quantitative" } }
+        }
       ]
     } as TopLevelSpec,
     table: {
@@ -90,7 +111,9 @@ const balanceSentence = (b: AxisBalance): string => {
   if (b.balanced) return `Balanced: each of the ${plural(b.levels.length, "level")} gets ${b.usual} ${b.stage}s.`
   const off = b.levels.filter((l) => l.mark !== "usual")
   const shown = off.slice(0, 5).map((l) => `${l.level} (${l.count})`).join(", ")
-  return `Unbalanced: ${off.length} of ${b.levels.length} levels differ from the usual ${b.usual} ${b.stage}s: ${shown}${off.length > 5 ? ", …" : ""}.`
+  return `Unbalanced: ${off.length} of ${b.levels.length} levels differ from the usual ${b.usual} ${b.stage}s: ${shown}${
+    off.length > 5 ? ", …" : ""
+  }.`
 }
 
 /** How many generations of a stage each level of an axis gets, levels off the usual count in other colors. */
@@ -107,7 +130,9 @@ export const balanceChart = (b: AxisBalance, id: string): Chart => {
     return {
       id,
       title,
-      description: `${plural(b.levels.length, "level")}, charted as how many levels get each count. ${balanceSentence(b)}`,
+      description: `${plural(b.levels.length, "level")}, charted as how many levels get each count. ${
+        balanceSentence(b)
+      }`,
       spec: {
         ...base,
         title: `${b.axis}: levels per number of ${b.stage}s`,
@@ -139,7 +164,10 @@ export const balanceChart = (b: AxisBalance, id: string): Chart => {
       },
       layer: [
         { mark: "bar", encoding: { color: { field: "mark", type: "nominal", title: null, scale: markScale } } },
-        { mark: { type: "text", align: "left", dx: 3, fontSize: 11 }, encoding: { text: { field: "count", type: "quantitative" } } }
+        {
+          mark: { type: "text", align: "left", dx: 3, fontSize: 11 },
+          encoding: { text: { field: "count", type: "quantitative" } }
+        }
       ]
     } as TopLevelSpec,
     table
@@ -155,7 +183,9 @@ export const couplingChart = (c: Coupling, id: string): Chart => {
   const keepLeft = new Set(lefts.slice(0, MAX_HEATMAP_SIDE))
   const keepRight = new Set(rights.slice(0, MAX_HEATMAP_SIDE))
   const shown = c.cells.filter((x) => keepLeft.has(x.left) && keepRight.has(x.right))
-  const cut = shown.length < c.cells.length ? ` The heatmap shows the first ${MAX_HEATMAP_SIDE} levels per side; the table has all ${c.cells.length} cells.` : ""
+  const cut = shown.length < c.cells.length
+    ? ` The heatmap shows the first ${MAX_HEATMAP_SIDE} levels per side; the table has all ${c.cells.length} cells.`
+    : ""
   const off = c.cells.filter((x) => x.mark !== "usual")
   const verdict = c.balanced
     ? `Balanced: each of the ${plural(c.cells.length, "combination")} present gets ${c.usual} ${c.stage}s.`
@@ -179,7 +209,14 @@ export const couplingChart = (c: Coupling, id: string): Chart => {
       layer: [
         {
           mark: { type: "rect" },
-          encoding: { color: { field: "count", type: "quantitative", title: `${c.stage}s`, scale: { scheme: "viridis", domainMin: 0 } } }
+          encoding: {
+            color: {
+              field: "count",
+              type: "quantitative",
+              title: `${c.stage}s`,
+              scale: { scheme: "viridis", domainMin: 0 }
+            }
+          }
         },
         {
           transform: [{ filter: "datum.off" }],

@@ -5,6 +5,9 @@ import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import type { ColumnTable } from "../domain/Frame.js"
 import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import type { Stage } from "../domain/Stage.js"
+import type { ParsedSpec } from "../dsl/ParsedSpec.js"
+import { parseSpec } from "../dsl/ParseSpec.js"
+import { cohortSpecOf } from "../dsl/SpecObject.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { InMemoryRegistryFactory } from "../layers/InMemoryRegistryFactory.js"
 import { isSpecFile, type LifecycleOptions, loadMembers } from "../lifecycle/CohortMembers.js"
@@ -13,14 +16,11 @@ import { cohortStatus } from "../lifecycle/Status.js"
 import { planCohort } from "../program.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import type { ParsedSpec } from "../dsl/ParsedSpec.js"
-import { parseSpec } from "../dsl/ParseSpec.js"
-import { cohortSpecOf } from "../dsl/SpecObject.js"
 import { balanceChart, type Chart, couplingChart, funnelChart } from "./ChartSpecs.js"
-import { reportPage, type RenderedCharts } from "./Page.js"
+import { type RenderedCharts, reportPage } from "./Page.js"
+import { renderCharts } from "./RenderLoader.js"
 import type { CatalogFile, ReportModel } from "./ReportModel.js"
 import { reportModel } from "./ReportModel.js"
-import { renderCharts } from "./RenderLoader.js"
 
 /** A report: its data and its page. */
 export interface CohortReport {
@@ -48,7 +48,13 @@ const catalogFiles = (bundle: CatalogBundle): Array<CatalogFile> => {
  * A build's membership, warnings and metadata: `planCohort` with pure ids, over the cohort's spec or the
  * given spec file (nothing persisted).
  */
-const validation = (cohortId: string, spec: ParsedSpec, fromFile: boolean, options: LifecycleOptions, gensRoot: string) => {
+const validation = (
+  cohortId: string,
+  spec: ParsedSpec,
+  fromFile: boolean,
+  options: LifecycleOptions,
+  gensRoot: string
+) => {
   const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory))
   const specRepository = Layer.succeed(CohortSpecRepository, {
     get: (id: string) => cohortSpecOf(id, spec, { gensRoot, ...options })
@@ -99,7 +105,9 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
     const loader = yield* CatalogBundleLoader
     const bundle = yield* Effect.either(loader.loadForSpec({ cohortId: status.cohortId, metadata: {} }))
     if (Either.isLeft(bundle)) notes.push(`catalogs not read: ${bundle.left.message}`)
-    const checked = parsed === undefined ? undefined : yield* validation(status.cohortId, parsed, fromFile, options, gensRoot)
+    const checked = parsed === undefined
+      ? undefined
+      : yield* validation(status.cohortId, parsed, fromFile, options, gensRoot)
     // Not built: the plan's membership is the one `loadMembers` would compute (pure ids); no second pass.
     const members = status.source === "spec" && checked !== undefined && Either.isRight(checked)
       ? { source: "spec" as const, path: status.path, rows: rowsOfTable(status.cohortId, checked.right.membership) }

@@ -20,8 +20,12 @@ export const table = (
   options: { readonly className?: string; readonly id?: string; readonly caption?: string } = {}
 ): string => {
   const head = `<thead><tr>${columns.map((c) => `<th scope="col">${html(c)}</th>`).join("")}</tr></thead>`
-  const body = rows.map((r) => `<tr>${r.map((c) => (typeof c === "number" ? `<td class="n">${c}</td>` : `<td>${html(c)}</td>`)).join("")}</tr>`)
-  const attrs = `${options.id === undefined ? "" : ` id="${html(options.id)}"`}${options.className === undefined ? "" : ` class="${html(options.className)}"`}`
+  const body = rows.map((r) =>
+    `<tr>${r.map((c) => (typeof c === "number" ? `<td class="n">${c}</td>` : `<td>${html(c)}</td>`)).join("")}</tr>`
+  )
+  const attrs = `${options.id === undefined ? "" : ` id="${html(options.id)}"`}${
+    options.className === undefined ? "" : ` class="${html(options.className)}"`
+  }`
   const caption = options.caption === undefined ? "" : `<caption>${html(options.caption)}</caption>`
   return `<table${attrs}>${caption}${head}<tbody>${body.join("\n")}</tbody></table>`
 }
@@ -37,7 +41,9 @@ export const accessibleSvg = (svg: string, id: string, title: string, descriptio
     .slice(0, open)
     .replace(/\s(?:role|aria-[a-z]+)="[^"]*"/g, "")
     .concat(` role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc">`)
-  return `${tag}<title id="${id}-title">${html(title)}</title><desc id="${id}-desc">${html(description, 2000)}</desc>${svg.slice(open + 1)}`
+  return `${tag}<title id="${id}-title">${html(title)}</title><desc id="${id}-desc">${html(description, 2000)}</desc>${
+    svg.slice(open + 1)
+  }`
 }
 
 /** The page's style: readable type, tables that scroll on their own, charts that keep their size. */

@@ -26,7 +26,9 @@ export const LINEAGE_AXES: ReadonlyArray<LineageAxis> = [
 
 /** The lineage axis a design column names (any of the spec language's aliases), if the membership carries it. */
 export const lineageAxis = (column: string): LineageAxis | undefined =>
-  LINEAGE_AXES.find((a) => (FIELD_ALIASES[a.name as keyof typeof FIELD_ALIASES] as ReadonlyArray<string>).includes(column))
+  LINEAGE_AXES.find((a) =>
+    (FIELD_ALIASES[a.name as keyof typeof FIELD_ALIASES] as ReadonlyArray<string>).includes(column)
+  )
 
 const STAGE_DEPTH: Readonly<Record<Stage, number>> = { draft: 0, essay: 1, evaluation: 2 }
 

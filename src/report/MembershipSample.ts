@@ -1,7 +1,7 @@
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import { STAGES, type Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import { HAS_METADATA, HAS_PARSED, HAS_RAW } from "../lifecycle/GenerationFiles.js"
-import { LINEAGE_AXES, type Lineage, levelOf } from "./Lineage.js"
+import { levelOf, type Lineage, LINEAGE_AXES } from "./Lineage.js"
 
 /** Memberships up to this many rows are shown whole; larger ones as a sample per stage. */
 export const FULL_TABLE_ROWS = 2_000
@@ -21,7 +21,9 @@ export interface MembershipSample {
 const COMBO = LINEAGE_AXES.find((a) => a.name === "combo_id")!
 
 const filesOf = (bits: number): string =>
-  [bits & HAS_METADATA ? "metadata" : "", bits & HAS_RAW ? "raw" : "", bits & HAS_PARSED ? "parsed" : ""].filter((x) => x !== "").join(", ") ||
+  [bits & HAS_METADATA ? "metadata" : "", bits & HAS_RAW ? "raw" : "", bits & HAS_PARSED ? "parsed" : ""].filter((x) =>
+    x !== ""
+  ).join(", ") ||
   "none"
 
 /**
@@ -60,8 +62,19 @@ export const sampleMembership = (
   const sampled = total > FULL_TABLE_ROWS
   const byStage: Record<Stage, Array<number>> = { draft: [], essay: [], evaluation: [] }
   for (let i = 0; i < total; i++) byStage[rows.stage[i]!].push(i)
-  const chosen = STAGES.flatMap((s) => (sampled ? sampleIndexes(byStage[s].length, SAMPLE_PER_STAGE).map((j) => byStage[s][j]!) : byStage[s]))
-  const columns = ["stage", "gen_id", "parent_gen_id", "combo_id", "template_id", "llm_model_id", "replicate", ...(probe ? ["files"] : [])]
+  const chosen = STAGES.flatMap((
+    s
+  ) => (sampled ? sampleIndexes(byStage[s].length, SAMPLE_PER_STAGE).map((j) => byStage[s][j]!) : byStage[s]))
+  const columns = [
+    "stage",
+    "gen_id",
+    "parent_gen_id",
+    "combo_id",
+    "template_id",
+    "llm_model_id",
+    "replicate",
+    ...(probe ? ["files"] : [])
+  ]
   const out = chosen.map((i) => {
     const stage = rows.stage[i]!
     const cells = [
@@ -77,7 +90,12 @@ export const sampleMembership = (
     return cells
   })
   const perStage = Object.fromEntries(
-    STAGES.map((s) => [s, { total: byStage[s].length, shown: sampled ? Math.min(byStage[s].length, SAMPLE_PER_STAGE) : byStage[s].length }])
+    STAGES.map((
+      s
+    ) => [s, {
+      total: byStage[s].length,
+      shown: sampled ? Math.min(byStage[s].length, SAMPLE_PER_STAGE) : byStage[s].length
+    }])
   ) as Record<Stage, { total: number; shown: number }>
   return { columns, rows: out, total, sampled, perStage }
 }

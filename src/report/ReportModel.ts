@@ -1,9 +1,9 @@
-import type { ColumnTable } from "../domain/Frame.js"
 import { allowlistsFromFrames } from "../domain/CatalogCoverage.js"
+import type { ColumnTable } from "../domain/Frame.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import { STAGES, type Stage } from "../domain/Stage.js"
-import type { CohortStatus } from "../lifecycle/Status.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import type { Rule } from "../dsl/ParsedSpec.js"
+import type { CohortStatus } from "../lifecycle/Status.js"
 import { type AxisBalance, axisBalances, type Coupling, couplings } from "./Balance.js"
 import { lineageOf } from "./Lineage.js"
 import { type MembershipSample, sampleMembership } from "./MembershipSample.js"
@@ -86,13 +86,21 @@ export const funnelOf = (status: CohortStatus): Funnel => {
       const s = status.stages[stage]
       return {
         stage,
-        values: { members: s.members, withMetadata: s.withMetadata, withRaw: s.withRaw, withParsed: s.withParsed, llmCalls: s.llmCalls }
+        values: {
+          members: s.members,
+          withMetadata: s.withMetadata,
+          withRaw: s.withRaw,
+          withParsed: s.withParsed,
+          llmCalls: s.llmCalls
+        }
       }
     })
   }
 }
 
-const CHECKS: ReadonlyArray<{ check: string; catalog: string; stage: Stage; field: "comboId" | "templateId" | "llmModelId" }> = [
+const CHECKS: ReadonlyArray<
+  { check: string; catalog: string; stage: Stage; field: "comboId" | "templateId" | "llmModelId" }
+> = [
   { check: "combo_id", catalog: "combo_mappings", stage: "draft", field: "comboId" },
   ...STAGES.flatMap((stage) => [
     { check: `${stage} template_id`, catalog: `${stage}_templates`, stage, field: "templateId" as const },
@@ -101,12 +109,19 @@ const CHECKS: ReadonlyArray<{ check: string; catalog: string; stage: Stage; fiel
 ]
 
 /** What the membership uses of each catalog, and what the catalog does not list (REFERENCE §6). */
-export const coverageOf = (rows: MembershipRows, frames: Readonly<Record<string, ColumnTable>>): Array<CoverageCheck> => {
+export const coverageOf = (
+  rows: MembershipRows,
+  frames: Readonly<Record<string, ColumnTable>>
+): Array<CoverageCheck> => {
   const allow = allowlistsFromFrames(frames)
   return CHECKS.map(({ catalog, check, field, stage }) => {
     const used = new Set<string>()
     for (let i = 0; i < rows.genId.length; i++) if (rows.stage[i] === stage) used.add(String(rows[field][i]))
-    const allowed = field === "comboId" ? allow.combos : field === "templateId" ? allow.templates[stage] : allow.llms[stage]
+    const allowed = field === "comboId"
+      ? allow.combos
+      : field === "templateId"
+      ? allow.templates[stage]
+      : allow.llms[stage]
     const missing = [...used].filter((v) => !allowed.has(v)).sort()
     return { check, catalog, used: used.size, listed: allowed.size, missing }
   })

@@ -12,6 +12,8 @@ import type { SpecNotFound } from "../errors/SpecNotFound.js"
 export class CohortSpecRepository extends Context.Tag("cohort/CohortSpecRepository")<
   CohortSpecRepository,
   {
-    readonly get: (cohortId: string) => Effect.Effect<CohortSpec, SpecNotFound | InvalidSpec | InvalidConstraint | GenerationMetadataMissing>
+    readonly get: (
+      cohortId: string
+    ) => Effect.Effect<CohortSpec, SpecNotFound | InvalidSpec | InvalidConstraint | GenerationMetadataMissing>
   }
 >() {}

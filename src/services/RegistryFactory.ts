@@ -1,6 +1,6 @@
-import type { ColumnTable } from "../domain/Frame.js"
 import { Context, type Effect } from "effect"
 import type { CohortSpec } from "../domain/CohortSpec.js"
+import type { ColumnTable } from "../domain/Frame.js"
 import type { GenerationRegistry } from "./GenerationRegistry.js"
 
 /** Produces the generation registry used while computing a membership. */

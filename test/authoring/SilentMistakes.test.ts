@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { misplacedColumn } from "../../src/dsl/Includes.js"
 import { unreadColumns } from "../../src/domain/UnreadColumns.js"
+import { misplacedColumn } from "../../src/dsl/Includes.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
@@ -15,7 +15,8 @@ const cohort = (args: Array<string>) => {
 const roots = useExampleDataRoots(afterEach)
 
 const specFile = (root: string) => path.join(root, "cohorts", "daydream-pilot", "spec", "config.yaml")
-const editSpec = (root: string, edit: (text: string) => string) => fs.writeFileSync(specFile(root), edit(fs.readFileSync(specFile(root), "utf8")))
+const editSpec = (root: string, edit: (text: string) => string) =>
+  fs.writeFileSync(specFile(root), edit(fs.readFileSync(specFile(root), "utf8")))
 const validateJson = (root: string) => {
   const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
   return { code: run.code, out: JSON.parse(run.stdout) as { ok: boolean; error?: { details?: Array<string> } } }
@@ -39,7 +40,14 @@ describe("design columns no stage reads", () => {
 
   it("an extra axis (no suggestion) is reported too, and build without --strict still succeeds", () => {
     const root = roots.fresh()
-    editSpec(root, (t) => t.replace("  evaluation_llm: [sonnet-4, gemini_25_pro]", "  evaluation_llm: [sonnet-4, gemini_25_pro]\n  temperature: [0.2, 0.7]"))
+    editSpec(
+      root,
+      (t) =>
+        t.replace(
+          "  evaluation_llm: [sonnet-4, gemini_25_pro]",
+          "  evaluation_llm: [sonnet-4, gemini_25_pro]\n  temperature: [0.2, 0.7]"
+        )
+    )
     const json = validateJson(root)
     expect(json.code).toBe(1)
     const warning = json.out.error?.details?.find((w) => w.includes(`"temperature"`))
@@ -69,7 +77,10 @@ describe("multi-column include headers", () => {
     const root = roots.fresh()
     const bundle = path.join(root, "cohorts", "daydream-pilot", "spec", "items", "essay_bundle.csv")
     const [, ...rows] = fs.readFileSync(bundle, "utf8").trim().split("\n")
-    fs.writeFileSync(bundle, ["llm,essay_template", ...rows.map((r) => r.split(",").reverse().join(","))].join("\n") + "\n")
+    fs.writeFileSync(
+      bundle,
+      ["llm,essay_template", ...rows.map((r) => r.split(",").reverse().join(","))].join("\n") + "\n"
+    )
     const run = cohort(["validate", "daydream-pilot", "--data-root", root])
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^InvalidSpec: /)
@@ -91,14 +102,21 @@ describe("multi-column include headers", () => {
 describe("catalog warnings", () => {
   it("replication_config.csv rows the manifest drops, or that disagree with the membership, fail validate", () => {
     const root = roots.fresh()
-    fs.writeFileSync(path.join(root, "1_raw", "replication_config.csv"), "stage,replicates\ndraft,1\nessay,0\nevaluation,3\nessay,two\n")
+    fs.writeFileSync(
+      path.join(root, "1_raw", "replication_config.csv"),
+      "stage,replicates\ndraft,1\nessay,0\nevaluation,3\nessay,two\n"
+    )
     const json = validateJson(root)
     expect(json.code).toBe(1)
     const details = json.out.error?.details ?? []
     expect(details.filter((w) => w.includes("replication_config.csv"))).toHaveLength(3)
     expect(details.some((w) => w.includes(`row 3 (stage "essay", replicates "0") is ignored`))).toBe(true)
     expect(details.some((w) => w.includes(`row 5 (stage "essay", replicates "two") is ignored`))).toBe(true)
-    expect(details.some((w) => w.includes("stage evaluation declares 3 replicate(s), but the membership's evaluations have 2"))).toBe(true)
+    expect(
+      details.some((w) =>
+        w.includes("stage evaluation declares 3 replicate(s), but the membership's evaluations have 2")
+      )
+    ).toBe(true)
   })
 
   it("a template listed twice with different generators is a warning; the last row decides", () => {
@@ -107,9 +125,11 @@ describe("catalog warnings", () => {
     fs.appendFileSync(file, "parsed-from-links-v1,Again,dup,,llm\n")
     const json = validateJson(root)
     expect(json.code).toBe(1)
-    expect(json.out.error?.details?.some((w) =>
-      w.includes(`template "parsed-from-links-v1" is listed 2 times with different generator values ("copy", "llm")`)
-    )).toBe(true)
+    expect(
+      json.out.error?.details?.some((w) =>
+        w.includes(`template "parsed-from-links-v1" is listed 2 times with different generator values ("copy", "llm")`)
+      )
+    ).toBe(true)
   })
 })
 
@@ -145,13 +165,17 @@ describe("errors that say where to look", () => {
     const missing = path.join(root, "no-such-root")
     const noRoot = cohort(["build", "daydream-pilot", "--data-root", missing])
     expect(noRoot.code).toBe(1)
-    expect(noRoot.stderr).toContain(`the data root ${missing} does not exist: pass --data-root DIR or set COHORT_DATA_ROOT`)
+    expect(noRoot.stderr).toContain(
+      `the data root ${missing} does not exist: pass --data-root DIR or set COHORT_DATA_ROOT`
+    )
   })
 
   it("plan/design given a cohort id say that they take a spec file, and where the cohort's spec is", () => {
     const run = cohort(["design", "daydream-pilot"])
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain("plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml")
+    expect(run.stderr).toContain(
+      "plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml"
+    )
   })
 })
 
@@ -163,7 +187,9 @@ describe("validate lists its problems", () => {
     const text = cohort(["validate", "daydream-pilot", "--data-root", root])
     expect(text.code).toBe(1)
     expect(text.stdout.split("\n")[0]).toBe("cohort daydream-pilot: 2 problems")
-    expect(text.stdout).toMatch(/\n  warning: .*evaluation_replicates.*\n  warning: .*replication_config\.csv: row 2/)
+    expect(text.stdout).toMatch(
+      /\n {2}warning: .*evaluation_replicates.*\n {2}warning: .*replication_config\.csv: row 2/
+    )
     const json = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
     expect(json.ok).toBe(false)
     expect(json.problems.map((p: { severity: string }) => p.severity)).toEqual(["warning", "warning"])
@@ -183,7 +209,11 @@ describe("validate lists its problems", () => {
     expect(run.code).toBe(1)
     const json = JSON.parse(run.stdout)
     expect(json.ok).toBe(false)
-    expect(json.problems.map((p: Record<string, unknown>) => [p["severity"], p["_tag"], p["slice"] ?? `${p["stage"]} ${p["field"]}`]))
+    expect(
+      json.problems.map((
+        p: Record<string, unknown>
+      ) => [p["severity"], p["_tag"], p["slice"] ?? `${p["stage"]} ${p["field"]}`])
+    )
       .toEqual([
         ["error", "CoverageGap", "undefined combo_id"],
         ["error", "CoverageGap", "essay template_id"],
@@ -196,12 +226,21 @@ describe("validate lists its problems", () => {
     const text = cohort(["validate", "daydream-pilot", "--data-root", root])
     expect(text.code).toBe(1)
     expect(text.stdout.split("\n")[0]).toBe("cohort daydream-pilot: 3 problems")
-    expect(text.stdout).toMatch(/\n  error: .*combo_v1_080599e679b7.*\n  error: .*parsed-from-links-v1.*\n  error: .*deepseek_r1_p/)
+    expect(text.stdout).toMatch(
+      /\n {2}error: .*combo_v1_080599e679b7.*\n {2}error: .*parsed-from-links-v1.*\n {2}error: .*deepseek_r1_p/
+    )
     expect(text.stderr).toMatch(/^CoverageGap: /)
     // A missing catalog is listed with the gaps of the catalogs that are there (its own checks left out).
-    fs.writeFileSync(path.join(root, "combo_mappings.csv"), "combo_id,version,concept_id,description_level,k_max,created_at\n")
+    fs.writeFileSync(
+      path.join(root, "combo_mappings.csv"),
+      "combo_id,version,concept_id,description_level,k_max,created_at\n"
+    )
     const empty = JSON.parse(cohort(["validate", "daydream-pilot", "--data-root", root, "--json"]).stdout)
-    expect(empty.problems.map((p: Record<string, unknown>) => p["_tag"])).toEqual(["CatalogMissing", "CoverageGap", "CoverageGap"])
+    expect(empty.problems.map((p: Record<string, unknown>) => p["_tag"])).toEqual([
+      "CatalogMissing",
+      "CoverageGap",
+      "CoverageGap"
+    ])
   })
 
   it("an error after which nothing else can be checked (the spec) is the one problem", () => {
@@ -226,30 +265,46 @@ describe("design-stage errors at the spec's own place", () => {
     }
   }
   const base = [
-    "  combo_id: [c1]", "  draft_template: [d1]", "  draft_llm: [m1]", "  essay_template: [e1]", "  essay_llm: [m1]",
+    "  combo_id: [c1]",
+    "  draft_template: [d1]",
+    "  draft_llm: [m1]",
+    "  essay_template: [e1]",
+    "  essay_llm: [m1]",
     "  evaluation_template: [v1]"
   ].join("\n")
 
   it("a bad value from an include names the axis, its index and the include file", () => {
     const dir = path.join(roots.fresh(), "spec-at-place")
     write(dir, {
-      "config.yaml": `axes:\n${base}\n  evaluation_llm: [j1]\n  evaluation_replicate: '@file:items/reps.txt'\noutput:\n  field_order: [combo_id]\n`,
+      "config.yaml":
+        `axes:\n${base}\n  evaluation_llm: [j1]\n  evaluation_replicate: '@file:items/reps.txt'\noutput:\n  field_order: [combo_id]\n`,
       "items/reps.txt": "1\n2\nthree\n"
     })
-    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], { cwd: dir, encoding: "utf8" })
+    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], {
+      cwd: dir,
+      encoding: "utf8"
+    })
     expect(run.status).toBe(1)
-    expect(run.stderr).toContain(`config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`)
+    expect(run.stderr).toContain(
+      `config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`
+    )
     expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate)")
   })
 
   it("a bad value from a tuple's items names the rule's item", () => {
     const dir = path.join(roots.fresh(), "tuple-at-place")
     write(dir, {
-      "config.yaml": `axes:\n${base}\nrules:\n  tuples:\n    judges:\n      axes: [evaluation_llm, evaluation_replicate]\n` +
+      "config.yaml":
+        `axes:\n${base}\nrules:\n  tuples:\n    judges:\n      axes: [evaluation_llm, evaluation_replicate]\n` +
         `      items: [[j1, 1], [j2, 0]]\noutput:\n  field_order: [combo_id]\n`
     })
-    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], { cwd: dir, encoding: "utf8" })
+    const run = spawnSync(process.execPath, [main, "plan", "config.yaml", "--cohort-id", "x"], {
+      cwd: dir,
+      encoding: "utf8"
+    })
     expect(run.status).toBe(1)
-    expect(run.stderr).toContain(`config.yaml: rules.tuples.judges.items[1]: replicate must be a whole number of at least 1: "0"`)
+    expect(run.stderr).toContain(
+      `config.yaml: rules.tuples.judges.items[1]: replicate must be a whole number of at least 1: "0"`
+    )
   })
 })

@@ -9,7 +9,10 @@ const largeSpec = path.join(repoRoot, "bench", "large-624k", "config.yaml")
 /** Runs the CLI, reads stdout until `enough` says so, then closes the pipe as `head` would. */
 const readThenClose = (args: Array<string>, env: Record<string, string>, enough: (seen: number) => boolean) =>
   new Promise<{ code: number | null; stderr: string; seen: number }>((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [main, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
     let seen = 0
     let stderr = ""
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
@@ -21,11 +24,15 @@ const readThenClose = (args: Array<string>, env: Record<string, string>, enough:
   })
 
 describe("a reader that goes away (cohort plan … | head)", () => {
-  for (const [what, args, env] of [
-    ["plan, two threads", ["plan", largeSpec, "--cohort-id", "x"], {}],
-    ["plan, one thread, jsonl", ["plan", largeSpec, "--cohort-id", "x", "--format", "jsonl"], { COHORT_THREADS: "1" }],
-    ["design", ["design", largeSpec], {}]
-  ] as const) {
+  for (
+    const [what, args, env] of [
+      ["plan, two threads", ["plan", largeSpec, "--cohort-id", "x"], {}],
+      ["plan, one thread, jsonl", ["plan", largeSpec, "--cohort-id", "x", "--format", "jsonl"], {
+        COHORT_THREADS: "1"
+      }],
+      ["design", ["design", largeSpec], {}]
+    ] as const
+  ) {
     it(`${what}: ends quietly with exit 0, no stack trace`, async () => {
       const run = await readThenClose([...args], env, (seen) => seen > 1000)
       expect(run.code).toBe(0)
@@ -57,13 +64,18 @@ describe("help a person reads", () => {
     const help = run(["--help"])
     expect(help.code).toBe(0)
     expect(help.stdout).not.toContain("\u001b")
-    for (const sub of ["build", "validate", "plan", "design"]) expect(help.stdout).toMatch(new RegExp(`\\n  ${sub} +\\S`))
+    for (const sub of ["build", "validate", "plan", "design"]) {
+      expect(help.stdout).toMatch(new RegExp(`\\n  ${sub} +\\S`))
+    }
   })
 
   it("a usage error with --json is also a JSON result on stdout, exit 2", () => {
     const r = run(["build", "--json"])
     expect(r.code).toBe(2)
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { _tag: "UsageError", message: "Missing argument <cohort-id>" } })
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      error: { _tag: "UsageError", message: "Missing argument <cohort-id>" }
+    })
     expect(r.stderr).toContain("Missing argument <cohort-id>")
   })
 })

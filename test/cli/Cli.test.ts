@@ -10,7 +10,11 @@ const main = path.join(repoRoot, "dist", "main.js")
 
 /** Runs the built CLI as a user would. */
 const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
-  const run = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28 })
+  const run = spawnSync(process.execPath, [main, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 28
+  })
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
@@ -54,7 +58,14 @@ describe("cohort build", () => {
     expect(out.result).toMatchObject({ cohort_id: "daydream-pilot", row_count: 232, artifacts: {} })
     expect(out.result.membership_preview).toHaveLength(2)
     expect(Object.keys(out.result.membership_preview[0])).toEqual([
-      "stage", "gen_id", "origin_cohort_id", "parent_gen_id", "combo_id", "template_id", "llm_model_id", "replicate"
+      "stage",
+      "gen_id",
+      "origin_cohort_id",
+      "parent_gen_id",
+      "combo_id",
+      "template_id",
+      "llm_model_id",
+      "replicate"
     ])
     expect(out.result.metadata).toMatchObject({ rows: 232, drafts: 16, validation_warnings: [] })
     expect(fs.existsSync(path.join(root, "gens"))).toBe(false)
@@ -120,7 +131,10 @@ describe("cohort validate", () => {
   it("fails on warnings (a strict dry run)", () => {
     const root = freshRoot()
     const spec = path.join(root, "cohorts", "daydream-pilot", "spec", "config.yaml")
-    fs.writeFileSync(spec, readText(spec).replace("subsets:\n    draft_template: [", "subsets:\n    draft_template: [no-such-level, "))
+    fs.writeFileSync(
+      spec,
+      readText(spec).replace("subsets:\n    draft_template: [", "subsets:\n    draft_template: [no-such-level, ")
+    )
     const run = cohort(["validate", "daydream-pilot", "--data-root", root])
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^InvalidConstraint: .*no-such-level/)
@@ -182,7 +196,9 @@ describe("cohort plan and design on the goldens", () => {
     fs.writeFileSync(spec, "axes: {a: [x]}\noutput: {field_order: [b]}\n")
     const run = cohort(["design", spec])
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(new RegExp(`^InvalidSpec: ${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: output\\.field_order\\[0\\]`))
+    expect(run.stderr).toMatch(
+      new RegExp(`^InvalidSpec: ${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: output\\.field_order\\[0\\]`)
+    )
   })
 
   it("a plan above --max-rows is refused before any row is made", () => {
@@ -197,18 +213,21 @@ describe("cohort plan and design on the goldens", () => {
   it("a design above 100,000 rows announces its size on stderr before making it", () => {
     const dir = tempDir()
     const list = (prefix: string, n: number) => `[${Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(", ")}]`
-    fs.writeFileSync(path.join(dir, "config.yaml"), [
-      "axes:",
-      `  combo_id: ${list("c", 10)}`,
-      `  draft_template: ${list("d", 4)}`,
-      `  draft_llm: ${list("m", 2)}`,
-      `  essay_template: ${list("e", 5)}`,
-      "  essay_llm: [m0]",
-      `  evaluation_template: ${list("v", 28)}`,
-      `  evaluation_llm: ${list("j", 9)}`,
-      "output:",
-      "  field_order: [combo_id]"
-    ].join("\n"))
+    fs.writeFileSync(
+      path.join(dir, "config.yaml"),
+      [
+        "axes:",
+        `  combo_id: ${list("c", 10)}`,
+        `  draft_template: ${list("d", 4)}`,
+        `  draft_llm: ${list("m", 2)}`,
+        `  essay_template: ${list("e", 5)}`,
+        "  essay_llm: [m0]",
+        `  evaluation_template: ${list("v", 28)}`,
+        `  evaluation_llm: ${list("j", 9)}`,
+        "output:",
+        "  field_order: [combo_id]"
+      ].join("\n")
+    )
     const run = cohort(["design", path.join(dir, "config.yaml"), "--out", path.join(dir, "design.csv")])
     expect(run.code).toBe(0)
     expect(run.stderr).toBe("design: 100,800 design rows\n")

@@ -42,7 +42,10 @@ describe("--out targets", () => {
     // The reader opens the FIFO after the writer started (it may open first, too).
     const read = new Promise<string>((resolve, reject) => {
       let text = ""
-      fs.createReadStream(fifo, "utf8").on("data", (d) => (text += d)).on("end", () => resolve(text)).on("error", reject)
+      fs.createReadStream(fifo, "utf8").on("data", (d) => (text += d)).on("end", () => resolve(text)).on(
+        "error",
+        reject
+      )
     })
     const [{ code, stderr }, text] = await Promise.all([run, read])
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" })

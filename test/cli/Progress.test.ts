@@ -1,10 +1,10 @@
+import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { makeProgressReporter, phaseLine, PROGRESS_MIN_ITEMS, progressLine } from "../../src/cli/Progress.js"
 import { buildCohortMembership, dataRootLive } from "../../src/index.js"
 import { BuildProgress } from "../../src/services/BuildProgress.js"
-import { NodeContext } from "@effect/platform-node"
 import { cliMain } from "../support/Cli.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 

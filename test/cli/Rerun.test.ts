@@ -14,7 +14,8 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
 }
 
 /** What the debug log says a worker thread did: metadata files written, or read (by stage). */
-const writtenByWorker = (stderr: string) => Number(/metadata files to write, \d+ done, (\d+) by a worker thread/.exec(stderr)?.[1] ?? 0)
+const writtenByWorker = (stderr: string) =>
+  Number(/metadata files to write, \d+ done, (\d+) by a worker thread/.exec(stderr)?.[1] ?? 0)
 const readByWorker = (stderr: string, stage: string) =>
   Number(new RegExp(`${stage} metadata files read, (\\d+) by a worker thread`).exec(stderr)?.[1] ?? 0)
 

@@ -14,8 +14,8 @@ import {
   Locked,
   SpecNotFound
 } from "../../src/index.js"
-import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { runCli } from "../support/Cli.js"
+import { copyExampleDataRoot } from "../support/DataRoots.js"
 
 const cohort = (args: Array<string>) => runCli(args, 30_000)
 
@@ -27,6 +27,7 @@ afterEach(() => {
 
 // ESC (an OSC retitling the terminal), a C1 CSI, NEL, a bidi override, an isolate, a carriage return.
 const NASTY = "\u001b]0;pwned\u0007 \u009b2J \u0085 \u202egnp.exe \u2066x\u2069 \r"
+// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
 describe("error lines never carry control or bidi characters from data", () => {
@@ -51,23 +52,27 @@ describe("error lines never carry control or bidi characters from data", () => {
     expect(errorJson(error)["message"]).toBe(line.slice(error._tag.length + 2))
   })
 
-  it("a catalog's duplicate column name and a missing include's name reach stderr escaped", { timeout: 60_000 }, async () => {
-    const made = copyExampleDataRoot()
-    cleanups.push(made.cleanup)
-    const csv = path.join(made.root, "1_raw", "llm_models.csv")
-    fs.writeFileSync(csv, "id,\u001b[2J\u009bx,\u001b[2J\u009bx\nm1,a,b\n")
-    const duplicate = await cohort(["validate", "daydream-pilot", "--data-root", made.root])
-    expect(duplicate.code).toBe(1)
-    expect(duplicate.stderr).toMatch(/^CatalogInvalid: .*\\u001b\[2J\\u009bx/)
-    expect(duplicate.stderr).not.toMatch(UNSAFE)
+  it(
+    "a catalog's duplicate column name and a missing include's name reach stderr escaped",
+    { timeout: 60_000 },
+    async () => {
+      const made = copyExampleDataRoot()
+      cleanups.push(made.cleanup)
+      const csv = path.join(made.root, "1_raw", "llm_models.csv")
+      fs.writeFileSync(csv, "id,\u001b[2J\u009bx,\u001b[2J\u009bx\nm1,a,b\n")
+      const duplicate = await cohort(["validate", "daydream-pilot", "--data-root", made.root])
+      expect(duplicate.code).toBe(1)
+      expect(duplicate.stderr).toMatch(/^CatalogInvalid: .*\\u001b\[2J\\u009bx/)
+      expect(duplicate.stderr).not.toMatch(UNSAFE)
 
-    const spec = path.join(path.dirname(made.root), "spec.yaml")
-    fs.writeFileSync(spec, `axes:\n  combo_id: '@file:\u001b]0;x\u0007\u202e.csv'\noutput:\n  field_order: []\n`)
-    const include = await cohort(["design", spec])
-    expect(include.code).toBe(1)
-    expect(include.stderr).toContain("\\u001b]0;x\\u0007\\u202e.csv")
-    expect(include.stderr).not.toMatch(UNSAFE)
-  })
+      const spec = path.join(path.dirname(made.root), "spec.yaml")
+      fs.writeFileSync(spec, `axes:\n  combo_id: '@file:\u001b]0;x\u0007\u202e.csv'\noutput:\n  field_order: []\n`)
+      const include = await cohort(["design", spec])
+      expect(include.code).toBe(1)
+      expect(include.stderr).toContain("\\u001b]0;x\\u0007\\u202e.csv")
+      expect(include.stderr).not.toMatch(UNSAFE)
+    }
+  )
 })
 
 describe("CoverageGap lines are bounded", () => {
@@ -80,6 +85,8 @@ describe("CoverageGap lines are bounded", () => {
     expect(line.startsWith("CoverageGap: combo_id not in catalog: 0000xxx")).toBe(true)
     expect(errorJson(error)["missing"]).toEqual(missing)
     // A short list is shown whole.
-    expect(errorLine(new CoverageGap({ field: "combo_id", missing: ["a", "b"] }))).toBe("CoverageGap: combo_id not in catalog: a, b")
+    expect(errorLine(new CoverageGap({ field: "combo_id", missing: ["a", "b"] }))).toBe(
+      "CoverageGap: combo_id not in catalog: a, b"
+    )
   })
 })

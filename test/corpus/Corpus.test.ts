@@ -198,8 +198,10 @@ const cohort = (args: ReadonlyArray<string>, cwd: string) =>
     child.stdout.on("data", (b: Buffer) => out.push(b))
     child.stderr.on("data", (b: Buffer) => err.push(b))
     child.on("error", reject)
-    child.on("close", (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") })
+    child.on(
+      "close",
+      (code) =>
+        resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") })
     )
   })
 
@@ -247,7 +249,7 @@ const runCase = async (c: Case) => {
       expect(`${c.tag}: ${String(parsed.error.message).replace(/\s*\n\s*/g, " ")}`).toBe(line)
     } else if (c.args[0] === "validate") {
       // validate reports its problems on stdout: a count, then one line per problem.
-      expect(run.stdout, context).toMatch(/^cohort \S+: \d+ problems?\n(  (error|warning): .*\n)+$/)
+      expect(run.stdout, context).toMatch(/^cohort \S+: \d+ problems?\n( {2}(error|warning): .*\n)+$/)
     } else {
       expect(run.stdout, context).toBe("")
     }

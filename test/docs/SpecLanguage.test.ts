@@ -29,10 +29,15 @@ const examples: Array<Example> = doc.split(/^<!-- example: /m).slice(1).map((par
   const name = attrs.split(/\s+/)[0]!
   const command = /command=(\S+)/.exec(attrs)?.[1] ?? "design"
   const args = /args="([^"]*)"/.exec(attrs)?.[1]?.split(/\s+/).filter((a) => a !== "") ?? []
-  const blocks = Array.from(body.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm), (m) => ({ info: m[1]!.trim(), text: m[2]! }))
+  const blocks = Array.from(
+    body.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm),
+    (m) => ({ info: m[1]!.trim(), text: m[2]! })
+  )
   const spec = blocks.find((b) => b.info === "yaml")?.text
   const output = blocks.find((b) => /\boutput$/.test(b.info))?.text
-  if (spec === undefined || output === undefined) throw new Error(`example ${name} needs a yaml block and an output block`)
+  if (spec === undefined || output === undefined) {
+    throw new Error(`example ${name} needs a yaml block and an output block`)
+  }
   const files = blocks.flatMap((b) => {
     const file = /file=(\S+)/.exec(b.info)?.[1]
     return file === undefined ? [] : [{ path: file, text: b.text }]
@@ -45,7 +50,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 describe("docs/spec-language.md", () => {
   it("has examples of every rule", () => {
-    expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(["cartesian", "includes", "subset", "tie", "pair", "seed", "plan"]))
+    expect(examples.map((e) => e.name)).toEqual(
+      expect.arrayContaining(["cartesian", "includes", "subset", "tie", "pair", "seed", "plan"])
+    )
   })
 
   for (const example of examples) {
@@ -57,7 +64,10 @@ describe("docs/spec-language.md", () => {
         fs.mkdirSync(path.dirname(path.join(folder, file.path)), { recursive: true })
         fs.writeFileSync(path.join(folder, file.path), file.text)
       }
-      const run = spawnSync(process.execPath, [main, example.command, "config.yaml", ...example.args], { cwd: folder, encoding: "utf8" })
+      const run = spawnSync(process.execPath, [main, example.command, "config.yaml", ...example.args], {
+        cwd: folder,
+        encoding: "utf8"
+      })
       expect(run.stderr).toBe("")
       expect(run.status).toBe(0)
       expect(run.stdout).toBe(example.output)

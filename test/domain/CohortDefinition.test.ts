@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { tmpdir } from "node:os"
 import {
@@ -41,14 +41,25 @@ describe("definitionFromDesignRows", () => {
   it.effect("takes the first non-empty alias", () =>
     Effect.gen(function*() {
       const { combo_id: _, draft_llm: __, ...rest } = row()
-      const def = yield* definitionFromDesignRows([{ ...rest, combo: "alias-combo", draft_model: "", generation_llm: "gen" }])
+      const def = yield* definitionFromDesignRows([{
+        ...rest,
+        combo: "alias-combo",
+        draft_model: "",
+        generation_llm: "gen"
+      }])
       expect(def.drafts[0]).toMatchObject({ comboId: "alias-combo", llmModelId: "gen" })
     }))
 
   it.effect("reads replicates from their fallbacks in order", () =>
     Effect.gen(function*() {
       const def = yield* definitionFromDesignRows([
-        row({ draft_template_replicate: "2", draft_rep: "3", essay_rep: 4, evaluation_llm_replicate: "5", evaluation_rep: "6" })
+        row({
+          draft_template_replicate: "2",
+          draft_rep: "3",
+          essay_rep: 4,
+          evaluation_llm_replicate: "5",
+          evaluation_rep: "6"
+        })
       ])
       expect(def.drafts[0]!.replicate).toBe(2)
       expect(def.essays[0]!.replicate).toBe(4)
@@ -65,7 +76,11 @@ describe("definitionFromDesignRows", () => {
       ])
       expect(def.drafts.map((d) => d.templateId)).toEqual(["b", "a"])
       expect(def.essays).toHaveLength(2)
-      expect(def.evaluations.map((v) => `${v.essay.draft.templateId}/${v.llmModelId}`)).toEqual(["b/j1", "a/j1", "b/j2"])
+      expect(def.evaluations.map((v) => `${v.essay.draft.templateId}/${v.llmModelId}`)).toEqual([
+        "b/j1",
+        "a/j1",
+        "b/j2"
+      ])
     }))
 
   it.effect("an empty design is an empty definition", () =>
@@ -73,10 +88,22 @@ describe("definitionFromDesignRows", () => {
       expect(yield* definitionFromDesignRows([])).toEqual({ drafts: [], essays: [], evaluations: [] })
     }))
 
-  for (const field of ["combo_id", "draft_template", "draft_llm", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"]) {
+  for (
+    const field of [
+      "combo_id",
+      "draft_template",
+      "draft_llm",
+      "essay_template",
+      "essay_llm",
+      "evaluation_template",
+      "evaluation_llm"
+    ]
+  ) {
     it.effect(`a missing ${field} is InvalidSpec naming it`, () =>
       Effect.gen(function*() {
-        const error = yield* Effect.flip(definitionFromDesignRows([row(), row({ [field]: "   " })], { source: "spec.yaml" }))
+        const error = yield* Effect.flip(
+          definitionFromDesignRows([row(), row({ [field]: "   " })], { source: "spec.yaml" })
+        )
         expect(error).toBeInstanceOf(InvalidSpec)
         expect(error.path).toBe("spec.yaml")
         expect(error.key).toBe(`rows[1].${field}`)
@@ -170,10 +197,13 @@ describe("definitions from compiled designs", () => {
     essay_template: levels,
     essay_llm: levels,
     // Evaluation template and LLM as one tuple axis: columns read through a path.
-    evaluation: FastCheck.array(FastCheck.tuple(FastCheck.constantFrom("a", "b", "", 7), FastCheck.constantFrom("j1", "J1", "j2")), {
-      minLength: 1,
-      maxLength: 4
-    }),
+    evaluation: FastCheck.array(
+      FastCheck.tuple(FastCheck.constantFrom("a", "b", "", 7), FastCheck.constantFrom("j1", "J1", "j2")),
+      {
+        minLength: 1,
+        maxLength: 4
+      }
+    ),
     evaluation_replicate: FastCheck.array(FastCheck.constantFrom("1", "2"), { minLength: 1, maxLength: 2 }),
     seed: FastCheck.option(FastCheck.nat(1000), { nil: undefined })
   })
@@ -209,10 +239,12 @@ describe("definitions from compiled designs", () => {
       let compared = 0
       for (const c of FastCheck.sample(spec, { numRuns: 150, seed: 5 })) {
         const { evaluation, seed, ...axes } = c
-        if (yield* compare({
-          axes,
-          rules: { tuples: { ev: { axes: ["evaluation_template", "evaluation_llm"], items: evaluation } } }
-        }, seed)) compared++
+        if (
+          yield* compare({
+            axes,
+            rules: { tuples: { ev: { axes: ["evaluation_template", "evaluation_llm"], items: evaluation } } }
+          }, seed)
+        ) compared++
       }
       // Most samples make a definition (blank values without an alias are refused alike, above).
       expect(compared).toBeGreaterThan(50)
@@ -233,7 +265,10 @@ describe("definitions from compiled designs", () => {
         },
         rules: {
           tuples: {
-            combo: { axes: ["combo_id", "draft_template"], items: Array.from({ length: n }, (_, i) => [`c${i}`, `t${i}`]) }
+            combo: {
+              axes: ["combo_id", "draft_template"],
+              items: Array.from({ length: n }, (_, i) => [`c${i}`, `t${i}`])
+            }
           }
         }
       }
@@ -252,16 +287,19 @@ describe("definitions from compiled designs", () => {
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("with more (template, LLM, replicate) triples than the bitmap takes", () =>
-    Effect.map(compare({
-      axes: {
-        combo_id: ["c1", "c2"],
-        draft_template: ["d"],
-        draft_llm: ["m"],
-        essay_template: ["e1", "e2"],
-        essay_llm: ["m"],
-        evaluation_template: Array.from({ length: 20 }, (_, i) => `v${i}`),
-        evaluation_llm: Array.from({ length: 15 }, (_, i) => `j${i}`),
-        evaluation_replicate: ["1", "2"]
-      }
-    }, 3), (compared) => expect(compared).toBe(true)))
+    Effect.map(
+      compare({
+        axes: {
+          combo_id: ["c1", "c2"],
+          draft_template: ["d"],
+          draft_llm: ["m"],
+          essay_template: ["e1", "e2"],
+          essay_llm: ["m"],
+          evaluation_template: Array.from({ length: 20 }, (_, i) => `v${i}`),
+          evaluation_llm: Array.from({ length: 15 }, (_, i) => `j${i}`),
+          evaluation_replicate: ["1", "2"]
+        }
+      }, 3),
+      (compared) => expect(compared).toBe(true)
+    ))
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
-import { canonicalSignature, computeGenId, GenIdHasher } from "../../src/index.js"
 import { writeIdBytes } from "../../src/domain/IdHasher.js"
+import { canonicalSignature, computeGenId, GenIdHasher } from "../../src/index.js"
 import { fixturePath, goldenMemberships, readCsv } from "../support/Fixtures.js"
 
 const referenceFiles = [
@@ -58,14 +58,21 @@ describe("computeGenId", () => {
   it("writes base36 digits as BigInt would, for any digest (zeros, all ones, leading zero groups)", () => {
     const digest = FastCheck.oneof(
       FastCheck.uint8Array({ minLength: 10, maxLength: 10 }),
-      FastCheck.constantFrom(new Uint8Array(10), new Uint8Array(10).fill(255), Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 1))
+      FastCheck.constantFrom(
+        new Uint8Array(10),
+        new Uint8Array(10).fill(255),
+        Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 1)
+      )
     )
-    FastCheck.assert(FastCheck.property(digest, (d) => {
-      const expected = `v_${BigInt(`0x${Buffer.from(d).toString("hex")}`).toString(36)}`
-      const out = new Uint8Array(32)
-      const end = writeIdBytes("evaluation", d, out, 3)
-      expect(Buffer.from(out.subarray(3, end)).toString("latin1")).toBe(expected)
-    }), { numRuns: 2000, seed: 1206 })
+    FastCheck.assert(
+      FastCheck.property(digest, (d) => {
+        const expected = `v_${BigInt(`0x${Buffer.from(d).toString("hex")}`).toString(36)}`
+        const out = new Uint8Array(32)
+        const end = writeIdBytes("evaluation", d, out, 3)
+        expect(Buffer.from(out.subarray(3, end)).toString("latin1")).toBe(expected)
+      }),
+      { numRuns: 2000, seed: 1206 }
+    )
   })
 
   for (const file of referenceFiles) {

@@ -3,7 +3,8 @@ import { PyJsonError, pyJsonLoads, pyJsonStr, readMetadataJson } from "../../src
 import { pyIntOfText } from "../../src/domain/PythonText.js"
 
 // Expected texts are Python 3.11's: {k: str(v) for k, v in json.loads(TEXT).items()}.
-const TEXT = "{\"a\": 9007199254740993, \"b\": 1.0, \"c\": 1E16, \"d\": [1, \"x\", true, null], \"e\": {\"k\": 2.50}, " +
+const TEXT =
+  "{\"a\": 9007199254740993, \"b\": 1.0, \"c\": 1E16, \"d\": [1, \"x\", true, null], \"e\": {\"k\": 2.50}, " +
   "\"f\": NaN, \"g\": -0.0, \"h\": 12345678901234567890123, \"a\": 3}"
 const PYTHON_STR = {
   a: "3",
@@ -36,7 +37,9 @@ describe("JSON read as Python's json.loads reads it", () => {
     const big = readMetadataJson("{\"template_id\": \"t\", \"replicate\": 9007199254740993}") as Record<string, unknown>
     expect(big["replicate"]).toBe(9007199254740993n)
     // A neighbour JSON.parse keeps exactly stays a number.
-    expect((readMetadataJson("{\"replicate\": 9007199254740991}") as Record<string, unknown>)["replicate"]).toBe(9007199254740991)
+    expect((readMetadataJson("{\"replicate\": 9007199254740991}") as Record<string, unknown>)["replicate"]).toBe(
+      9007199254740991
+    )
     const float = readMetadataJson("{\"template_id\": 1.0, \"replicate\": 1}") as Record<string, never>
     expect(pyJsonStr(float["template_id"])).toBe("1.0")
     expect(readMetadataJson("{\"replicate\": NaN}")).not.toBeInstanceOf(PyJsonError)

@@ -9,14 +9,17 @@ const NOT_SPACES = "\x00\x08\x0e\x1b!\x84\x86\u00a1\u1681\u200b\u202e\u3001\ufef
 describe("pyStrip", () => {
   it("strips exactly what Python's str.strip() strips, at both ends only", () => {
     const units = FastCheck.constantFrom(...SPACES, ...NOT_SPACES)
-    FastCheck.assert(FastCheck.property(FastCheck.array(units, { maxLength: 8 }), (chars) => {
-      const text = chars.join("")
-      let start = 0
-      let end = text.length
-      while (start < end && SPACES.includes(text[start]!)) start++
-      while (end > start && SPACES.includes(text[end - 1]!)) end--
-      expect(pyStrip(text)).toBe(text.slice(start, end))
-    }), { numRuns: 3000, seed: 1207 })
+    FastCheck.assert(
+      FastCheck.property(FastCheck.array(units, { maxLength: 8 }), (chars) => {
+        const text = chars.join("")
+        let start = 0
+        let end = text.length
+        while (start < end && SPACES.includes(text[start]!)) start++
+        while (end > start && SPACES.includes(text[end - 1]!)) end--
+        expect(pyStrip(text)).toBe(text.slice(start, end))
+      }),
+      { numRuns: 3000, seed: 1207 }
+    )
   })
 })
 
@@ -24,8 +27,20 @@ describe("compareCodePoints", () => {
   it("orders as Python's sorted(): astral characters after every BMP one, surrogates or not", () => {
     // sorted() of these texts, as Python 3.11 printed it.
     const python = [
-      "", "A", "a", "za", "z\uffff", "z\ud800\udc00", "\u00e9", "\ud7ff", "\ue000", "\ufb01", "\uffff",
-      "\ud83d\ude00", "\ud83d\ude00a", "\udbff\udfff"
+      "",
+      "A",
+      "a",
+      "za",
+      "z\uffff",
+      "z\ud800\udc00",
+      "\u00e9",
+      "\ud7ff",
+      "\ue000",
+      "\ufb01",
+      "\uffff",
+      "\ud83d\ude00",
+      "\ud83d\ude00a",
+      "\udbff\udfff"
     ]
     const shuffled = [...python].reverse()
     expect(sortedUnique(shuffled)).toEqual(python)
@@ -44,9 +59,12 @@ describe("compareCodePoints", () => {
         maxLength: 4
       }).map((parts) => parts.join(""))
     )
-    FastCheck.assert(FastCheck.property(text, text, (a, b) => {
-      expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)))
-    }), { numRuns: 2000, seed: 1208 })
+    FastCheck.assert(
+      FastCheck.property(text, text, (a, b) => {
+        expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(byCodePoints(a, b)))
+      }),
+      { numRuns: 2000, seed: 1208 }
+    )
   })
 })
 
@@ -54,9 +72,24 @@ describe("pyIntOfText", () => {
   it("reads what Python's int() reads, and nothing else", () => {
     // int(text) in Python 3.11 (null: ValueError).
     const python: Record<string, string | null> = {
-      "\u0661": "1", " 3 ": "3", "1_0": "10", "+5": "5", "-12": "-12", "\u00b2": null, "\u0663\u0664": "34",
-      "\ud835\udfd8\ud835\udfd9": "1", "1__0": null, "_1": null, "1_": null, "0x10": null, "1.0": null, "": null,
-      " ": null, "\u00a012\u3000": "12", "\u0966\u096f": "9", "12345678901234567890123": "12345678901234567890123"
+      "\u0661": "1",
+      " 3 ": "3",
+      "1_0": "10",
+      "+5": "5",
+      "-12": "-12",
+      "\u00b2": null,
+      "\u0663\u0664": "34",
+      "\ud835\udfd8\ud835\udfd9": "1",
+      "1__0": null,
+      "_1": null,
+      "1_": null,
+      "0x10": null,
+      "1.0": null,
+      "": null,
+      " ": null,
+      "\u00a012\u3000": "12",
+      "\u0966\u096f": "9",
+      "12345678901234567890123": "12345678901234567890123"
     }
     for (const [text, value] of Object.entries(python)) {
       expect(pyIntOfText(text)?.toString() ?? null, JSON.stringify(text)).toBe(value)

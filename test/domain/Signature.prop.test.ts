@@ -1,8 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect, FastCheck as fc } from "effect"
-import type { RowFormat } from "../../src/engine/MembershipEncoder.js"
-import { membershipSource } from "../../src/engine/MembershipSource.js"
 import {
   canonicalSignature,
   draftSignature,
@@ -11,6 +9,8 @@ import {
   normalizePart,
   signatureOfMetadata
 } from "../../src/domain/Signature.js"
+import type { RowFormat } from "../../src/engine/MembershipEncoder.js"
+import { membershipSource } from "../../src/engine/MembershipSource.js"
 import { definitionFromDesignRows, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
 
 // The fast paths build signatures their own way (parts normalized once each, the evaluation hot loop
@@ -20,7 +20,10 @@ import { definitionFromDesignRows, GenIdHasher, makeInMemoryRegistry } from "../
 const pick = <A>(values: ReadonlyArray<A>) => fc.constantFrom(...values)
 const text = fc.oneof(
   pick(["c1", "C1 ", " c,2", "ç3", "a|b", "\u00a0x\u2003", "İ", "ß", "x\"y", "评", "MiXeD"]),
-  fc.string({ minLength: 1, maxLength: 6 }).filter((s) => normalizePart(s) !== "" && !/[\u0000-\u001f\u007f-\u009f]/.test(s))
+  fc.string({ minLength: 1, maxLength: 6 }).filter((s) =>
+    // eslint-disable-next-line no-control-regex
+    normalizePart(s) !== "" && !/[\u0000-\u001f\u007f-\u009f]/.test(s)
+  )
 )
 const design = fc.array(
   fc.record({
@@ -78,9 +81,11 @@ describe("Signature.ts is the one canonical signature", () => {
         expect(evaluationSignature(a, b, c, r)).toBe(canonicalSignature([a, b, c, r]))
         // A metadata file records the same parts: its signature is the same one.
         expect(signatureOfMetadata("draft", { combo_id: a, template_id: b, llm_model_id: c, replicate: r }))
-          .toBe(normalizePart(a) === "" || normalizePart(b) === "" || normalizePart(c) === ""
-            ? undefined
-            : draftSignature(a, b, c, r))
+          .toBe(
+            normalizePart(a) === "" || normalizePart(b) === "" || normalizePart(c) === ""
+              ? undefined
+              : draftSignature(a, b, c, r)
+          )
       }),
       { seed: 20261202, numRuns: 300 }
     )

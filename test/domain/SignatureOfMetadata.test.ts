@@ -30,6 +30,7 @@ describe("signatureOfMetadata", () => {
   it("falls back to essay_template only when template_id is falsy, as Python's `or` does", () => {
     expect(signatureOfMetadata("essay", { parent_gen_id: "d_x", template_id: "", essay_template: "E" })).toBe("d_x|e|1")
     expect(signatureOfMetadata("essay", { parent_gen_id: "d_x", template_id: 0, essay_template: "E" })).toBe("d_x|e|1")
-    expect(signatureOfMetadata("essay", { parent_gen_id: "d_x", template_id: "  ", essay_template: "E" })).toBeUndefined()
+    expect(signatureOfMetadata("essay", { parent_gen_id: "d_x", template_id: "  ", essay_template: "E" }))
+      .toBeUndefined()
   })
 })

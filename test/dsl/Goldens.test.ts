@@ -28,7 +28,9 @@ layer(NodeContext.layer)("spec goldens", (it) => {
     const dir = fixturePath("spec-golden", name)
     const variants: Array<{ seed?: number; suffix: string; cohortId: string }> = [
       { suffix: "", cohortId: `golden-${name}` },
-      ...(fs.existsSync(`${dir}/expected_design_seed7.csv`) ? [{ seed: 7, suffix: "_seed7", cohortId: "golden-seeded" }] : [])
+      ...(fs.existsSync(`${dir}/expected_design_seed7.csv`)
+        ? [{ seed: 7, suffix: "_seed7", cohortId: "golden-seeded" }]
+        : [])
     ]
     describe(name, () => {
       for (const { cohortId, seed, suffix } of variants) {

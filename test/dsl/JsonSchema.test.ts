@@ -129,9 +129,22 @@ describe("the shipped JSON Schema", () => {
 describe("the JSON Schema knows the field names", () => {
   it("axes offers every field and alias with a description, and still allows any other axis name", () => {
     const root = specJsonSchema() as unknown as { $defs: Record<string, { properties: Record<string, JsonSchema> }> }
-    const axes = root.$defs["CohortSpec"]!.properties["axes"] as { properties: Record<string, JsonSchema>; additionalProperties: unknown }
+    const axes = root.$defs["CohortSpec"]!.properties["axes"] as {
+      properties: Record<string, JsonSchema>
+      additionalProperties: unknown
+    }
     const names = Object.keys(axes.properties)
-    for (const name of ["combo_id", "combo", "draft_llm", "generation_llm", "essay_llm", "evaluation_replicate", "evaluation_rep"]) {
+    for (
+      const name of [
+        "combo_id",
+        "combo",
+        "draft_llm",
+        "generation_llm",
+        "essay_llm",
+        "evaluation_replicate",
+        "evaluation_rep"
+      ]
+    ) {
       expect(names).toContain(name)
       expect(String(axes.properties[name]!["description"])).not.toBe("")
     }

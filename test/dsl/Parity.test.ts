@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { designChunks } from "../../src/engine/MembershipSource.js"
 import {
-  compileDesign,
   type CompiledDesign,
+  compileDesign,
   definitionFromDesignRows,
   designRecords,
   InvalidSpec,
@@ -81,7 +81,9 @@ layer(NodeContext.layer)("parity with the original", (it) => {
 
   it.effect("a tuple fed a plain value through a reused rule name is refused, naming the tuple", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Effect.flatMap(parseSpec(specOf("pair-reuses-name")), (spec) => compileDesign(spec)))
+      const error = yield* Effect.flip(
+        Effect.flatMap(parseSpec(specOf("pair-reuses-name")), (spec) => compileDesign(spec))
+      )
       expect(error).toBeInstanceOf(InvalidSpec)
       expect(error.key).toBe("T")
       expect(error.value).toBe("\"x\"")

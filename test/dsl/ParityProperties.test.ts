@@ -11,9 +11,9 @@ import {
   definitionFromDesignRows,
   designFromRows,
   generateMembership,
+  layoutDesign,
   makeInMemoryRegistry,
   parseSpec,
-  layoutDesign,
   pyStr,
   type SpecValue
 } from "../../src/index.js"
@@ -41,14 +41,25 @@ const parseFiles = (files: Record<string, string>) =>
     return yield* parseSpec(path.join(dir, "spec.yaml"))
   })
 
-const FIELDS = ["combo_id", "draft_template", "draft_llm", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"]
+const FIELDS = [
+  "combo_id",
+  "draft_template",
+  "draft_llm",
+  "essay_template",
+  "essay_llm",
+  "evaluation_template",
+  "evaluation_llm"
+]
 
 layer(NodeContext.layer)("parity properties", (it) => {
   describe("levels equal in Python collapse", () => {
     it.scoped("an axis keeps the first token of each Python-equality class, printed as Python's str()", () =>
       Effect.gen(function*() {
         const sample = FastCheck.sample(
-          FastCheck.record({ levels: FastCheck.array(token, { minLength: 1, maxLength: 10 }), bom: FastCheck.boolean() }),
+          FastCheck.record({
+            levels: FastCheck.array(token, { minLength: 1, maxLength: 10 }),
+            bom: FastCheck.boolean()
+          }),
           { numRuns: 200, seed: 11 }
         )
         for (const { bom, levels } of sample) {
@@ -63,7 +74,12 @@ layer(NodeContext.layer)("parity properties", (it) => {
     it.scoped("a .txt include keeps a leading BOM in its first value (str.strip() keeps U+FEFF) and warns", () =>
       Effect.gen(function*() {
         const line = FastCheck.string({ minLength: 1, maxLength: 6 }).filter((s) => /^[a-zA-Z0-9é😀 ]*[a-z]$/u.test(s))
-        for (const lines of FastCheck.sample(FastCheck.array(line, { minLength: 1, maxLength: 4 }), { numRuns: 30, seed: 3 })) {
+        for (
+          const lines of FastCheck.sample(FastCheck.array(line, { minLength: 1, maxLength: 4 }), {
+            numRuns: 30,
+            seed: 3
+          })
+        ) {
           const spec = yield* parseFiles({
             "spec.yaml": "axes:\n  a: '@file:a.txt'\noutput:\n  field_order: [a]\n",
             "a.txt": `\ufeff${lines.join("\n")}\n`
@@ -84,7 +100,11 @@ layer(NodeContext.layer)("parity properties", (it) => {
     it.effect("a field padded with Python whitespace, or upper-cased, has the same generation ids", () =>
       Effect.gen(function*() {
         const sample = FastCheck.sample(
-          FastCheck.record({ value: text, field: FastCheck.constantFrom(...FIELDS), pad: FastCheck.constantFrom(...SPACES) }),
+          FastCheck.record({
+            value: text,
+            field: FastCheck.constantFrom(...FIELDS),
+            pad: FastCheck.constantFrom(...SPACES)
+          }),
           { numRuns: 150, seed: 7 }
         )
         const registry = yield* makeInMemoryRegistry
@@ -106,11 +126,33 @@ layer(NodeContext.layer)("parity properties", (it) => {
     const levels = FastCheck.array(token, { minLength: 1, maxLength: 3 })
     // Replicates Python's int() reads (and a few it refuses, or that are below 1).
     const replicate = FastCheck.constantFrom(
-      "1", "1.0", "true", "yes", "2", "2.0", "'2'", "0x1", "01", "1:00", "1_000", "'1_0'", "1.0e+3", "\"\\u0661\"", "3",
-      "!!float 3", "!!int '3'", "!!str 3", "1.5", "0", "~"
+      "1",
+      "1.0",
+      "true",
+      "yes",
+      "2",
+      "2.0",
+      "'2'",
+      "0x1",
+      "01",
+      "1:00",
+      "1_000",
+      "'1_0'",
+      "1.0e+3",
+      "\"\\u0661\"",
+      "3",
+      "!!float 3",
+      "!!int '3'",
+      "!!str 3",
+      "1.5",
+      "0",
+      "~"
     )
     const seed = FastCheck.option(
-      FastCheck.oneof(FastCheck.integer({ min: -1000, max: 1000 }), FastCheck.bigInt({ min: -(2n ** 70n), max: 2n ** 70n })),
+      FastCheck.oneof(
+        FastCheck.integer({ min: -1000, max: 1000 }),
+        FastCheck.bigInt({ min: -(2n ** 70n), max: 2n ** 70n })
+      ),
       { nil: undefined }
     )
     it.scoped("by level indices or by rows of values, the same definition and the same ids", () =>
@@ -118,7 +160,10 @@ layer(NodeContext.layer)("parity properties", (it) => {
         const registry = yield* makeInMemoryRegistry
         const sample = FastCheck.sample(
           FastCheck.record({
-            axes: FastCheck.tuple(...FIELDS.map(() => levels), FastCheck.array(replicate, { minLength: 1, maxLength: 2 })),
+            axes: FastCheck.tuple(
+              ...FIELDS.map(() => levels),
+              FastCheck.array(replicate, { minLength: 1, maxLength: 2 })
+            ),
             seed
           }),
           { numRuns: 120, seed: 13 }
@@ -131,7 +176,10 @@ layer(NodeContext.layer)("parity properties", (it) => {
             `  draft_replicate: [${axes[FIELDS.length]!.join(", ")}]`,
             "output:\n  field_order: [combo_id]\n"
           ].join("\n")
-          const design = yield* compileDesign(yield* parseFiles({ "spec.yaml": yaml }), s === undefined ? {} : { seed: s })
+          const design = yield* compileDesign(
+            yield* parseFiles({ "spec.yaml": yaml }),
+            s === undefined ? {} : { seed: s }
+          )
           const rows: Array<Array<SpecValue>> = []
           design.forEachRow((row) => {
             rows.push([...row])
@@ -162,8 +210,14 @@ describe("replicates of any size", () => {
         const spellings: Array<unknown> = [n, String(n), ` ${n} `, [...String(n)].join("_")]
         if (n <= 2n ** 53n) spellings.push(Number(n))
         const rows = spellings.map((draft_replicate) => ({
-          combo_id: "c", draft_template: "t", draft_llm: "m", draft_replicate,
-          essay_template: "e", essay_llm: "m", evaluation_template: "v", evaluation_llm: "j"
+          combo_id: "c",
+          draft_template: "t",
+          draft_llm: "m",
+          draft_replicate,
+          essay_template: "e",
+          essay_llm: "m",
+          evaluation_template: "v",
+          evaluation_llm: "j"
         }))
         const definition = yield* definitionFromDesignRows(rows)
         expect(definition.drafts.map((d) => String(d.replicate))).toEqual([String(n)])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { PyFloat, pyStr, type SpecValue, valueKey } from "../../src/index.js"
 import { parseJson as parseJsonEffect, parseYaml as parseYamlEffect, TextSyntaxError } from "../../src/dsl/PyYaml.js"
+import { PyFloat, pyStr, type SpecValue, valueKey } from "../../src/index.js"
 
 /** The value read, or the syntax error the parser failed with. */
 const parseYaml = (text: string): unknown => Effect.runSync(Effect.merge(parseYamlEffect(text)))
@@ -25,7 +25,14 @@ describe("YAML read as PyYAML's safe_load types it", () => {
   })
 
   it("integers: octal 017, hex, binary, sexagesimal, underscores, and exact beyond 2^53", () => {
-    expect(values("017, 0x1F, 0b101, 1:30, 1_000, 12345678901234567890")).toEqual([15, 31, 5, 90, 1000, 12345678901234567890n])
+    expect(values("017, 0x1F, 0b101, 1:30, 1_000, 12345678901234567890")).toEqual([
+      15,
+      31,
+      5,
+      90,
+      1000,
+      12345678901234567890n
+    ])
     expect(pyStr(values("12345678901234567890")[0] as bigint)).toBe("12345678901234567890")
   })
 
@@ -47,7 +54,13 @@ describe("YAML read as PyYAML's safe_load types it", () => {
     expect(parseYaml("axes:\n  1: [x]\n")).toBeInstanceOf(TextSyntaxError)
     expect(parseYaml("a: !!python/object:os.system x\n")).toBeInstanceOf(TextSyntaxError)
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`)
+    for (let i = 1; i < 9; i++) {
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${
+          Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")
+        }]`
+      )
+    }
     const bomb = parseYaml(levels.join("\n") + "\n")
     expect(bomb).toBeInstanceOf(TextSyntaxError)
     expect((bomb as TextSyntaxError).reason).toContain("alias")
@@ -67,7 +80,9 @@ describe("what PyYAML reads that we once refused (expected values printed by PyY
   const json = (value: unknown) => JSON.parse(JSON.stringify(value))
 
   it("explicit standard tags construct as PyYAML's constructors do", () => {
-    const data = parseYaml("a: !!float 2\nb: !!str 12\nc: !!int '12'\nd: !!bool yes\ne: !!null ''\nf: !!float 1e3\n") as Record<
+    const data = parseYaml(
+      "a: !!float 2\nb: !!str 12\nc: !!int '12'\nd: !!bool yes\ne: !!null ''\nf: !!float 1e3\n"
+    ) as Record<
       string,
       SpecValue
     >
@@ -86,7 +101,13 @@ describe("what PyYAML reads that we once refused (expected values printed by PyY
     const data = parseYaml(
       "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\nn:\n  <<: [*b, {z: 4}]\no: {a: 1, <<: {b: 2, a: 9}}\np: {<<: [{k: 1}, {k: 2, j: 3}]}\n"
     )
-    const expected = { base: { x: 1, y: 2 }, m: { x: 1, y: 3 }, n: { z: 4, x: 1, y: 2 }, o: { b: 2, a: 1 }, p: { k: 1, j: 3 } }
+    const expected = {
+      base: { x: 1, y: 2 },
+      m: { x: 1, y: 3 },
+      n: { z: 4, x: 1, y: 2 },
+      o: { b: 2, a: 1 },
+      p: { k: 1, j: 3 }
+    }
     expect(json(data)).toEqual(expected)
     // Key order is the axis order of a spec: compare it too.
     expect(JSON.stringify(data)).toBe(JSON.stringify(expected))
@@ -118,7 +139,9 @@ describe("what PyYAML reads that we once refused (expected values printed by PyY
   })
 
   it("aware datetimes naming one instant are one level; naive, aware and date never equal", () => {
-    const [a, b, naive, date] = values("2025-09-10 12:00:00Z, 2025-09-10 14:00:00+02:00, 2025-09-10 12:00:00, 2025-09-10")
+    const [a, b, naive, date] = values(
+      "2025-09-10 12:00:00Z, 2025-09-10 14:00:00+02:00, 2025-09-10 12:00:00, 2025-09-10"
+    )
     expect(valueKey(a as SpecValue)).toBe(valueKey(b as SpecValue))
     expect(new Set([a, naive, date, "2025-09-10"].map((v) => valueKey(v as SpecValue))).size).toBe(4)
   })
@@ -132,7 +155,16 @@ describe("what PyYAML reads that we once refused (expected values printed by PyY
 
 describe("what stays refused", () => {
   it("tags whose values are no level (!!binary, !!set, !!omap, !!pairs) and raw tabs in unquoted values", () => {
-    for (const yaml of ["a: !!binary aGVsbG8=", "a: !!set {x: null}", "a: !!omap [{x: 1}]", "a: !!pairs [{x: 1}]", "a: [x\ty]", "a: x\ty"]) {
+    for (
+      const yaml of [
+        "a: !!binary aGVsbG8=",
+        "a: !!set {x: null}",
+        "a: !!omap [{x: 1}]",
+        "a: !!pairs [{x: 1}]",
+        "a: [x\ty]",
+        "a: x\ty"
+      ]
+    ) {
       expect(parseYaml(yaml), yaml).toBeInstanceOf(TextSyntaxError)
     }
     expect(parseYaml("a: [\"x\\ty\"]")).toEqual({ a: ["x\ty"] })

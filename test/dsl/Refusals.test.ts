@@ -9,9 +9,9 @@ import {
   definitionFromDesignRows,
   designRecords,
   InvalidSpec,
+  layoutDesign,
   parseSpec,
-  type ParseSpecOptions,
-  layoutDesign
+  type ParseSpecOptions
 } from "../../src/index.js"
 
 /**

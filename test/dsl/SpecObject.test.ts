@@ -1,6 +1,6 @@
+import { NodeContext } from "@effect/platform-node"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import {
@@ -15,7 +15,7 @@ import {
   InvalidConstraint,
   InvalidSpec
 } from "../../src/index.js"
-import { defaultBundle, specOf, designRow } from "../support/Builds.js"
+import { defaultBundle, designRow, specOf } from "../support/Builds.js"
 
 const includes = {
   "items/combos.csv": "combo_id\ncombo-1\ncombo-2\n",
@@ -34,17 +34,31 @@ const pilot = {
   rules: {
     tuples: { essay_bundle: { axes: ["essay_template", "essay_llm"], items: "@file:items/essay_bundle.csv" } },
     pairs: {
-      draft_essay: { left: "draft_template", right: "essay_bundle", allowed: [["draft-a", ["essay-a", "m2"]], ["draft-b", ["essay-b", "m2"]]] }
+      draft_essay: {
+        left: "draft_template",
+        right: "essay_bundle",
+        allowed: [["draft-a", ["essay-a", "m2"]], ["draft-b", ["essay-b", "m2"]]]
+      }
     }
   },
   output: {
-    field_order: ["combo_id", "draft_template", "draft_llm", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"]
+    field_order: [
+      "combo_id",
+      "draft_template",
+      "draft_llm",
+      "essay_template",
+      "essay_llm",
+      "evaluation_template",
+      "evaluation_llm"
+    ]
   }
 }
 
 /** `axes` whose product has `n ** k` rows. */
 const grid = (n: number, k: number) => ({
-  axes: Object.fromEntries(Array.from({ length: k }, (_, a) => [`a${a}`, Array.from({ length: n }, (_, i) => `v${i}`)])),
+  axes: Object.fromEntries(
+    Array.from({ length: k }, (_, a) => [`a${a}`, Array.from({ length: n }, (_, i) => `v${i}`)])
+  ),
   output: { field_order: [] }
 })
 
@@ -79,7 +93,9 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
 
   it.effect("an include the caller did not pass is a clear InvalidSpec naming the key, not a file lookup", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(cohortSpecFromObject("pilot", pilot, { includes: { "items/combos.csv": includes["items/combos.csv"] } }))
+      const error = yield* Effect.flip(
+        cohortSpecFromObject("pilot", pilot, { includes: { "items/combos.csv": includes["items/combos.csv"] } })
+      )
       expect(error).toBeInstanceOf(InvalidSpec)
       expect(error).toMatchObject({ path: "memory://cohorts/pilot/spec", key: "rules.tuples.essay_bundle.items" })
       expect(error.message).toContain("includes[\"items/essay_bundle.csv\"]")
@@ -89,7 +105,9 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
 
   it.effect("the spec rules still apply: a bad value is InvalidSpec, a bad cohort id InvalidConstraint", () =>
     Effect.gen(function*() {
-      const bad = yield* Effect.flip(cohortSpecFromObject("pilot", { ...pilot, axes: { ...pilot.axes, draft_llm: 3 } }, { includes }))
+      const bad = yield* Effect.flip(
+        cohortSpecFromObject("pilot", { ...pilot, axes: { ...pilot.axes, draft_llm: 3 } }, { includes })
+      )
       expect(bad).toMatchObject({ _tag: "InvalidSpec", key: "axes.draft_llm" })
       const id = yield* Effect.flip(cohortSpecFromObject("../up", pilot, { includes }))
       expect(id).toBeInstanceOf(InvalidConstraint)
@@ -101,17 +119,30 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
       expect(DEFAULT_MAX_ROWS).toBe(5_000_000)
       // 10^9 rows: refused from the plan's size alone (this would not finish if rows were made).
       const huge = yield* Effect.flip(cohortSpecFromObject("huge", grid(1000, 3)))
-      expect(huge).toMatchObject({ _tag: "InvalidSpec", reason: "the design would have 1000000000 rows, more than the limit of 5000000" })
+      expect(huge).toMatchObject({
+        _tag: "InvalidSpec",
+        reason: "the design would have 1000000000 rows, more than the limit of 5000000"
+      })
       const small = yield* Effect.flip(cohortSpecFromObject("pilot", pilot, { includes, maxRows: 7 }))
-      expect(small).toMatchObject({ _tag: "InvalidSpec", reason: "the design would have 8 rows, more than the limit of 7" })
+      expect(small).toMatchObject({
+        _tag: "InvalidSpec",
+        reason: "the design would have 8 rows, more than the limit of 7"
+      })
       const exact = yield* cohortSpecFromObject("pilot", pilot, { includes, maxRows: 8 })
       expect(exact.metadata["design_rows"]).toBe(8)
     }))
 })
 
 describe("InMemorySpecRepository", () => {
-  const services = (specs: Parameters<typeof InMemorySpecRepository>[0], options?: Parameters<typeof InMemorySpecRepository>[1]) =>
-    Layer.mergeAll(InMemorySpecRepository(specs, options), InMemoryCatalogBundleLoader(defaultBundle()), InMemoryRegistryFactory)
+  const services = (
+    specs: Parameters<typeof InMemorySpecRepository>[0],
+    options?: Parameters<typeof InMemorySpecRepository>[1]
+  ) =>
+    Layer.mergeAll(
+      InMemorySpecRepository(specs, options),
+      InMemoryCatalogBundleLoader(defaultBundle()),
+      InMemoryRegistryFactory
+    )
 
   it.effect("takes spec objects beside ready CohortSpecs, and builds both", () =>
     Effect.gen(function*() {
@@ -125,10 +156,15 @@ describe("InMemorySpecRepository", () => {
 
   it.effect("an invalid spec object fails its get with InvalidSpec; the repository's row cap applies", () =>
     Effect.gen(function*() {
-      const layer = services([{ cohortId: "bad", spec: { axes: [] } }, { cohortId: "wide", spec: grid(4, 2) }], { maxRows: 10 })
+      const layer = services([{ cohortId: "bad", spec: { axes: [] } }, { cohortId: "wide", spec: grid(4, 2) }], {
+        maxRows: 10
+      })
       const bad = yield* Effect.flip(buildCohortMembership("bad").pipe(Effect.provide(layer)))
       expect(bad).toMatchObject({ _tag: "InvalidSpec", path: "memory://cohorts/bad/spec" })
       const wide = yield* Effect.flip(buildCohortMembership("wide").pipe(Effect.provide(layer)))
-      expect(wide).toMatchObject({ _tag: "InvalidSpec", reason: "the design would have 16 rows, more than the limit of 10" })
+      expect(wide).toMatchObject({
+        _tag: "InvalidSpec",
+        reason: "the design would have 16 rows, more than the limit of 10"
+      })
     }))
 })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
+import { streamMembership } from "../../src/domain/MembershipGeneration.js"
 import { membershipEncoder, type RowFormat } from "../../src/engine/MembershipEncoder.js"
 import { membershipSource } from "../../src/engine/MembershipSource.js"
-import { streamMembership } from "../../src/domain/MembershipGeneration.js"
 import { definitionFromDesignRows, generateMembership, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
 
 const pick = <A>(values: ReadonlyArray<A>) => fc.constantFrom(...values)

@@ -19,18 +19,22 @@ const MEDIUM_MD5 = "d3acddb6fc9c243fa01f09cc813df494"
 const medium = path.join(repoRoot, "bench", "medium-112k", "config.yaml")
 
 describe("the engine from the package root", () => {
-  it.effect("planSpecFile streams the bytes of `cohort plan` (the original's md5 of bench/medium-112k)", () =>
-    Effect.gen(function*() {
-      const hash = createHash("md5")
-      let chunks = 0
-      yield* Stream.runForEach(planSpecFile(medium, { cohortId: "bench" }), (chunk) =>
-        Effect.sync(() => {
-          chunks++
-          hash.update(chunk)
-        }))
-      expect(chunks).toBeGreaterThan(1)
-      expect(hash.digest("hex")).toBe(MEDIUM_MD5)
-    }).pipe(Effect.provide(NodeContext.layer)), 60_000)
+  it.effect(
+    "planSpecFile streams the bytes of `cohort plan` (the original's md5 of bench/medium-112k)",
+    () =>
+      Effect.gen(function*() {
+        const hash = createHash("md5")
+        let chunks = 0
+        yield* Stream.runForEach(planSpecFile(medium, { cohortId: "bench" }), (chunk) =>
+          Effect.sync(() => {
+            chunks++
+            hash.update(chunk)
+          }))
+        expect(chunks).toBeGreaterThan(1)
+        expect(hash.digest("hex")).toBe(MEDIUM_MD5)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
 
   it.effect("planSpecFile in JSON Lines: one object per row, keys MEMBERSHIP_COLUMNS", () =>
     Effect.gen(function*() {

@@ -8,7 +8,9 @@ const errorsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..
 
 describe("ERROR_TAGS", () => {
   it("lists the tag of every error class of src/errors, each file's class named after it", async () => {
-    const files = fs.readdirSync(errorsDir).filter((f) => f.endsWith(".ts") && !["index.ts", "Message.ts", "ErrorTags.ts"].includes(f))
+    const files = fs.readdirSync(errorsDir).filter((f) =>
+      f.endsWith(".ts") && !["index.ts", "Message.ts", "ErrorTags.ts"].includes(f)
+    )
     const names = files.map((f) => f.replace(/\.ts$/, "")).sort()
     expect([...ERROR_TAGS].sort()).toEqual(names)
     for (const file of files) {

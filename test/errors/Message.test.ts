@@ -1,13 +1,24 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { ArtifactWriteFailed, CatalogIncomplete, CoverageGap, InvalidConstraint, InvalidSpec, SpecNotFound } from "../../src/index.js"
+import {
+  ArtifactWriteFailed,
+  CatalogIncomplete,
+  CoverageGap,
+  InvalidConstraint,
+  InvalidSpec,
+  SpecNotFound
+} from "../../src/index.js"
 
 describe("error messages", () => {
   it("the sentence survives Schema.encode and JSON.stringify", () => {
     const error = new InvalidSpec({ path: "spec.yaml", key: "axes.x", reason: "must be a list", value: "3" })
     expect(error.message).toBe("spec.yaml: axes.x: must be a list: 3")
     const encoded = Schema.encodeSync(InvalidSpec)(error)
-    expect(encoded).toMatchObject({ _tag: "InvalidSpec", path: "spec.yaml", message: "spec.yaml: axes.x: must be a list: 3" })
+    expect(encoded).toMatchObject({
+      _tag: "InvalidSpec",
+      path: "spec.yaml",
+      message: "spec.yaml: axes.x: must be a list: 3"
+    })
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ _tag: "InvalidSpec", message: error.message })
   })
 
@@ -28,7 +39,9 @@ describe("error messages", () => {
     expect(decoded).toBeInstanceOf(InvalidConstraint)
     expect(decoded.message).toBe("cohort \"c\": no definition")
     const roundTrip = Schema.decodeUnknownSync(CatalogIncomplete)(
-      Schema.encodeSync(CatalogIncomplete)(new CatalogIncomplete({ slice: "combo_mappings", missingColumns: ["a", "b"] }))
+      Schema.encodeSync(CatalogIncomplete)(
+        new CatalogIncomplete({ slice: "combo_mappings", missingColumns: ["a", "b"] })
+      )
     )
     expect(roundTrip.message).toBe("catalog combo_mappings lacks columns: a, b")
   })

@@ -12,11 +12,23 @@ describe("TempFiles", () => {
   })
 
   it("reads metadata temp names, the sequence form and the older one, but not other files", () => {
-    expect(parseTempName(".metadata.json.42.0badcafe-7.tmp")).toEqual({ target: "metadata.json", pid: 42, tag: "0badcafe-7" })
+    expect(parseTempName(".metadata.json.42.0badcafe-7.tmp")).toEqual({
+      target: "metadata.json",
+      pid: 42,
+      tag: "0badcafe-7"
+    })
     expect(parseTempName(".metadata.json.42.7.tmp")).toEqual({ target: "metadata.json", pid: 42, tag: "7" })
     expect(isCallTag("0badcafe-7")).toBe(false)
     expect(isCallTag("7")).toBe(false)
-    for (const other of ["metadata.json", ".metadata.json.tmp", ".x.12.zzzzzzzz.tmp", ".x.pid.0badcafe.tmp", ".x.1.0badcafe"]) {
+    for (
+      const other of [
+        "metadata.json",
+        ".metadata.json.tmp",
+        ".x.12.zzzzzzzz.tmp",
+        ".x.pid.0badcafe.tmp",
+        ".x.1.0badcafe"
+      ]
+    ) {
       expect(parseTempName(other)).toBeUndefined()
     }
   })

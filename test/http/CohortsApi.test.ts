@@ -1,15 +1,15 @@
 import { OpenApi } from "@effect/platform"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import { CohortSpecRepository, dataRootLive, FileSystemSpecRepository } from "../../src/index.js"
 import { CohortApi } from "../../src/http/index.js"
+import type { CohortServiceOptions } from "../../src/http/index.js"
+import { CohortSpecRepository, dataRootLive, FileSystemSpecRepository } from "../../src/index.js"
 import { copyExampleDataRoot, leftovers, snapshot } from "../support/DataRoots.js"
 import { fixturePath } from "../support/Fixtures.js"
 import { request, startService } from "./Service.js"
-import type { CohortServiceOptions } from "../../src/http/index.js"
 
 const full = fs.readFileSync(fixturePath("example-expected", "daydream-pilot.membership-full.csv"), "utf8")
 // membership.csv keeps the original's two columns.
@@ -18,9 +18,16 @@ const COHORT = "daydream-pilot"
 
 /** A fresh copy of the example data root for the effect; removed afterwards. */
 const withRoot = <A, E>(f: (root: string) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(Effect.sync(copyExampleDataRoot), ({ root }) => f(root), ({ cleanup }) => Effect.sync(cleanup))
+  Effect.acquireUseRelease(
+    Effect.sync(copyExampleDataRoot),
+    ({ root }) => f(root),
+    ({ cleanup }) => Effect.sync(cleanup)
+  )
 
-const withService = <A, E>(f: (url: string, root: string) => Effect.Effect<A, E>, options: Partial<CohortServiceOptions> = {}) =>
+const withService = <A, E>(
+  f: (url: string, root: string) => Effect.Effect<A, E>,
+  options: Partial<CohortServiceOptions> = {}
+) =>
   withRoot((root) => Effect.scoped(Effect.flatMap(startService({ dataRoot: root, ...options }), (url) => f(url, root))))
 
 const cohortFiles = (root: string) => {
@@ -40,7 +47,8 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         expect(reply.json.artifacts.membership).toBe(path.join(root, "cohorts", COHORT, "membership.csv"))
         expect(cohortFiles(root).membership).toBe(golden)
         expect(leftovers(root)).toEqual([])
-      })))
+      })
+    ))
 
   it.live("a dry run and a validate write nothing", () =>
     withService((url, root) =>
@@ -53,7 +61,8 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         expect(validate.status).toBe(200)
         expect(validate.json).toMatchObject({ rowCount: 232, membershipPreview: [] })
         expect(snapshot(root)).toEqual(before)
-      })))
+      })
+    ))
 
   it.live("an unknown cohort is SpecNotFound (404); a bad cohort id InvalidConstraint (422); a bad flag 400", () =>
     withService((url) =>
@@ -69,14 +78,18 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         expect(badId.json._tag).toBe("InvalidConstraint")
         const badFlag = yield* request(`${url}/cohorts/${COHORT}/build?dryRun=maybe`)
         expect(badFlag.status).toBe(400)
-      })))
+      })
+    ))
 
   it.live("a spec naming an LLM the catalog lacks is CoverageGap (422); a broken spec file InvalidSpec (422)", () =>
     withService((url, root) =>
       Effect.gen(function*() {
         const spec = path.join(root, "cohorts", COHORT, "spec", "config.yaml")
         const text = fs.readFileSync(spec, "utf8")
-        fs.writeFileSync(spec, text.replace("evaluation_llm: [sonnet-4, gemini_25_pro]", "evaluation_llm: [sonnet-4, ghost-llm]"))
+        fs.writeFileSync(
+          spec,
+          text.replace("evaluation_llm: [sonnet-4, gemini_25_pro]", "evaluation_llm: [sonnet-4, ghost-llm]")
+        )
         const gap = yield* request(`${url}/cohorts/${COHORT}/validate`)
         expect(gap.status).toBe(422)
         expect(gap.json).toMatchObject({ _tag: "CoverageGap", missing: ["ghost-llm"] })
@@ -85,21 +98,29 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         const broken = yield* request(`${url}/cohorts/${COHORT}/build`)
         expect(broken.status).toBe(422)
         expect(broken.json._tag).toBe("InvalidSpec")
-      })))
+      })
+    ))
 
   it.live("strict mode with warnings is InvalidConstraint (422)", () =>
     withService((url, root) =>
       Effect.gen(function*() {
         const spec = path.join(root, "cohorts", COHORT, "spec", "config.yaml")
         // A subset level that is not a level of its axis is a warning, not an error.
-        fs.writeFileSync(spec, fs.readFileSync(spec, "utf8").replace("deliberate-rolling-thread-v3]", "deliberate-rolling-thread-v3, no-such-draft]"))
+        fs.writeFileSync(
+          spec,
+          fs.readFileSync(spec, "utf8").replace(
+            "deliberate-rolling-thread-v3]",
+            "deliberate-rolling-thread-v3, no-such-draft]"
+          )
+        )
         const strict = yield* request(`${url}/cohorts/${COHORT}/build?dryRun=true&strict=true`)
         expect(strict.status).toBe(422)
         expect(strict.json).toMatchObject({ _tag: "InvalidConstraint", reason: "strict mode: the build has warnings" })
         const lenient = yield* request(`${url}/cohorts/${COHORT}/build?dryRun=true`)
         expect(lenient.status).toBe(200)
         expect(lenient.json.metadata.validation_warnings.length).toBeGreaterThan(0)
-      })))
+      })
+    ))
 
   it.live("a missing catalog is CatalogMissing (409)", () =>
     withService((url, root) =>
@@ -109,7 +130,8 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         expect(reply.status).toBe(409)
         expect(reply.json).toMatchObject({ _tag: "CatalogMissing", slice: "combo_mappings" })
         expect(typeof reply.json.message).toBe("string")
-      })))
+      })
+    ))
 
   it.live("a membership that cannot be written is ArtifactWriteFailed (500), nothing half-written", () =>
     withService((url, root) =>
@@ -122,7 +144,8 @@ describe("POST /cohorts/:cohortId/build and /validate", () => {
         expect(reply.json.message).toMatch(/^cannot write /)
         expect(fs.existsSync(path.join(root, "cohorts", COHORT, "manifest.json"))).toBe(false)
         expect(leftovers(root)).toEqual([])
-      })))
+      })
+    ))
 })
 
 describe("two builds of one cohort at once", () => {
@@ -136,7 +159,10 @@ describe("two builds of one cohort at once", () => {
           CohortSpecRepository,
           Effect.map(CohortSpecRepository, (real) => ({
             get: (id: string) =>
-              Deferred.succeed(entered, undefined).pipe(Effect.zipRight(Deferred.await(release)), Effect.zipRight(real.get(id)))
+              Deferred.succeed(entered, undefined).pipe(
+                Effect.zipRight(Deferred.await(release)),
+                Effect.zipRight(real.get(id))
+              )
           }))
         ).pipe(Layer.provide(FileSystemSpecRepository.layer(root)), Layer.provide(NodeContext.layer))
         const services = Layer.merge(dataRootLive(root), held)
@@ -154,12 +180,14 @@ describe("two builds of one cohort at once", () => {
         const again = yield* request(`${url}/cohorts/${COHORT}/build`)
         expect(again.status).toBe(200)
         expect(cohortFiles(root).membership).toBe(golden)
-      }).pipe(Effect.scoped)))
+      }).pipe(Effect.scoped)
+    ))
 
   it.live("concurrent builds through two services of one data root both succeed, identical to a single build", () =>
     Effect.gen(function*() {
       const single = yield* withService((url, root) =>
-        Effect.map(request(`${url}/cohorts/${COHORT}/build`), () => ({ ...cohortFiles(root), gens: gensOf(root) })))
+        Effect.map(request(`${url}/cohorts/${COHORT}/build`), () => ({ ...cohortFiles(root), gens: gensOf(root) }))
+      )
       const racing = yield* withRoot((root) =>
         Effect.gen(function*() {
           const a = yield* startService({ dataRoot: root })
@@ -169,7 +197,8 @@ describe("two builds of one cohort at once", () => {
             concurrency: "unbounded"
           })
           return { replies, files: cohortFiles(root), gens: gensOf(root), leftovers: leftovers(root) }
-        }).pipe(Effect.scoped))
+        }).pipe(Effect.scoped)
+      )
       const statuses = racing.replies.map((r) => r.status)
       expect(statuses.slice(0, 2)).toEqual([200, 200])
       expect([200, 409]).toContain(statuses[2])
@@ -183,13 +212,17 @@ describe("two builds of one cohort at once", () => {
 
 /** The generation folders and their metadata, minus run timestamps. */
 const gensOf = (root: string): Array<string> =>
-  Array.from(snapshot(path.join(root, "gens")).entries()).map(([file, text]) => `${file}:${text.replace(/"run_timestamp": "[^"]*"/g, "")}`).sort()
+  Array.from(snapshot(path.join(root, "gens")).entries()).map(([file, text]) =>
+    `${file}:${text.replace(/"run_timestamp": "[^"]*"/g, "")}`
+  ).sort()
 
 describe("GET /openapi.json", () => {
   it.live("serves the API's OpenAPI document, with every endpoint and its error statuses", () =>
     withService((url) =>
       Effect.gen(function*() {
-        const reply = yield* Effect.promise(() => fetch(`${url}/openapi.json`).then(async (r) => ({ status: r.status, json: (await r.json()) as any })))
+        const reply = yield* Effect.promise(() =>
+          fetch(`${url}/openapi.json`).then(async (r) => ({ status: r.status, json: (await r.json()) as any }))
+        )
         expect(reply.status).toBe(200)
         expect(reply.json).toEqual(JSON.parse(JSON.stringify(OpenApi.fromApi(CohortApi))))
         const paths = reply.json.paths
@@ -200,8 +233,16 @@ describe("GET /openapi.json", () => {
           "/specs/plan",
           "/specs/validate"
         ])
-        expect(Object.keys(paths["/cohorts/{cohortId}/build"].post.responses).sort()).toEqual(["200", "400", "404", "409", "422", "500"])
+        expect(Object.keys(paths["/cohorts/{cohortId}/build"].post.responses).sort()).toEqual([
+          "200",
+          "400",
+          "404",
+          "409",
+          "422",
+          "500"
+        ])
         expect(Object.keys(paths["/specs/validate"].post.responses).sort()).toEqual(["200", "400", "413", "422"])
         expect(paths["/specs/membership.csv"].post.responses["200"].content).toHaveProperty("text/csv")
-      })))
+      })
+    ))
 })

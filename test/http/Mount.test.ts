@@ -26,7 +26,11 @@ const urlOf = <E, R>(served: Layer.Layer<never, E, R>) =>
   })
 
 const withRoot = <A, E>(f: (root: string) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(Effect.sync(copyExampleDataRoot), ({ root }) => f(root), ({ cleanup }) => Effect.sync(cleanup))
+  Effect.acquireUseRelease(
+    Effect.sync(copyExampleDataRoot),
+    ({ root }) => f(root),
+    ({ cleanup }) => Effect.sync(cleanup)
+  )
 
 describe("mounting the service in an existing backend", () => {
   it.live("beside the backend's own routes on an HttpLayerRouter (the README's example)", () =>
@@ -40,7 +44,8 @@ describe("mounting the service in an existing backend", () => {
         expect(valid.status).toBe(200)
         const built = yield* postJson(`${url}/cohorts/daydream-pilot/build?dryRun=true`, undefined)
         expect(built.json).toMatchObject({ rowCount: 232, dryRun: true })
-      }).pipe(Effect.scoped)))
+      }).pipe(Effect.scoped)
+    ))
 
   it.live("beside the backend's own HttpApi, both added to one HttpLayerRouter", () =>
     withRoot((root) =>
@@ -48,7 +53,11 @@ describe("mounting the service in an existing backend", () => {
         class Backend extends HttpApi.make("backend")
           .add(HttpApiGroup.make("health").add(HttpApiEndpoint.get("health", "/health").addSuccess(Schema.String)))
         {}
-        const HealthLive = HttpApiBuilder.group(Backend, "health", (h) => h.handle("health", () => Effect.succeed("ok")))
+        const HealthLive = HttpApiBuilder.group(
+          Backend,
+          "health",
+          (h) => h.handle("health", () => Effect.succeed("ok"))
+        )
         const BackendRoutes = HttpLayerRouter.addHttpApi(Backend).pipe(Layer.provide(HealthLive))
         const url = yield* urlOf(
           HttpLayerRouter.serve(Layer.mergeAll(BackendRoutes, CohortHttpRoutes({ dataRoot: root, maxRows: 100 })))
@@ -61,7 +70,8 @@ describe("mounting the service in an existing backend", () => {
         expect(capped.json._tag).toBe("InvalidSpec")
         const spec = yield* Effect.promise(() => fetch(`${url}/openapi.json`).then((r) => r.json() as Promise<any>))
         expect(Object.keys(spec.paths)).toContain("/specs/plan")
-      }).pipe(Effect.scoped)))
+      }).pipe(Effect.scoped)
+    ))
 
   it.live("CohortApi served through HttpApiBuilder with its configured handlers", () =>
     withRoot((root) =>
@@ -71,5 +81,6 @@ describe("mounting the service in an existing backend", () => {
         const missing = yield* postJson(`${url}/cohorts/nope/validate`, undefined)
         expect(missing.status).toBe(404)
         expect(missing.json._tag).toBe("SpecNotFound")
-      }).pipe(Effect.scoped)))
+      }).pipe(Effect.scoped)
+    ))
 })

@@ -38,7 +38,9 @@ describe("cohort serve", () => {
   it("has help naming its options", () => {
     const run = spawnSync(process.execPath, [main, "serve", "--help"], { encoding: "utf8" })
     expect(run.status).toBe(0)
-    for (const option of ["--data-root", "--host", "--port", "--max-rows", "--max-body-bytes"]) expect(run.stdout).toContain(option)
+    for (const option of ["--data-root", "--host", "--port", "--max-rows", "--max-body-bytes"]) {
+      expect(run.stdout).toContain(option)
+    }
   })
 
   it("listens on loopback by default, serves the API and the OpenAPI document, ends with 130 on SIGINT", async () => {
@@ -70,6 +72,8 @@ describe("cohort serve", () => {
       timeout: 20_000
     })
     expect(run.status).toBe(1)
-    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`^ServeError: cannot listen on 127\\.0\\.0\\.1:${port}: `))])
+    expect(run.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(new RegExp(`^ServeError: cannot listen on 127\\.0\\.0\\.1:${port}: `))
+    ])
   }, 30_000)
 })

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import { fixturePath } from "../support/Fixtures.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
+import { fixturePath } from "../support/Fixtures.js"
 import { pilotSpecObject, postJson, request, startService } from "./Service.js"
 
-const withService = <A, E>(f: (url: string) => Effect.Effect<A, E>, options: { maxRows?: number; maxBodyBytes?: number } = {}) =>
+const withService = <A, E>(
+  f: (url: string) => Effect.Effect<A, E>,
+  options: { maxRows?: number; maxBodyBytes?: number } = {}
+) =>
   Effect.acquireUseRelease(
     Effect.sync(copyExampleDataRoot),
     ({ root }) => Effect.scoped(Effect.flatMap(startService({ dataRoot: root, ...options }), f)),
@@ -22,7 +25,8 @@ describe("POST /specs/validate", () => {
         expect(reply.json.designRows).toBe(192)
         expect(reply.json.axes.map((a: { name: string }) => a.name)).toContain("essay_template")
         expect(reply.json.warnings).toEqual([])
-      })))
+      })
+    ))
 
   it.live("an @file: include is refused as InvalidSpec (422) naming its key, in axes and in rules", () =>
     withService((url) =>
@@ -37,29 +41,42 @@ describe("POST /specs/validate", () => {
         expect(inAxes.json.message).toMatch(/no folder.*@file:/)
         const inPairs = yield* postJson(`${url}/specs/validate`, {
           ...pilotSpecObject,
-          rules: { ...pilotSpecObject.rules, pairs: { draft_essay: { ...pilotSpecObject.rules.pairs.draft_essay, allowed: "@file:../../../etc/hosts" } } }
+          rules: {
+            ...pilotSpecObject.rules,
+            pairs: { draft_essay: { ...pilotSpecObject.rules.pairs.draft_essay, allowed: "@file:../../../etc/hosts" } }
+          }
         })
         expect(inPairs.status).toBe(422)
         expect(inPairs.json.key).toBe("rules.pairs.draft_essay.allowed")
-      })))
+      })
+    ))
 
   it.live("a malformed spec is InvalidSpec (422) with its key and sentence", () =>
     withService((url) =>
       Effect.gen(function*() {
         const reply = yield* postJson(`${url}/specs/validate`, { ...pilotSpecObject, outptu: {} })
         expect(reply.status).toBe(422)
-        expect(reply.json).toMatchObject({ _tag: "InvalidSpec", path: "<request body>", key: "outptu", reason: "unknown key" })
+        expect(reply.json).toMatchObject({
+          _tag: "InvalidSpec",
+          path: "<request body>",
+          key: "outptu",
+          reason: "unknown key"
+        })
         expect(reply.json.message).toContain("outptu: unknown key")
         const notMapping = yield* postJson(`${url}/specs/validate`, [1, 2])
         expect(notMapping.status).toBe(422)
         expect(notMapping.json.reason).toBe("the top level must be a mapping")
-      })))
+      })
+    ))
 
   it.live("malformed JSON and an empty body are MalformedBody (400)", () =>
     withService((url) =>
       Effect.gen(function*() {
         for (const body of ["{\"axes\": ", "not json", ""]) {
-          const reply = yield* request(`${url}/specs/validate`, { headers: { "content-type": "application/json" }, body })
+          const reply = yield* request(`${url}/specs/validate`, {
+            headers: { "content-type": "application/json" },
+            body
+          })
           expect(reply.status).toBe(400)
           expect(reply.json._tag).toBe("MalformedBody")
           expect(reply.json.message).toMatch(/^the request body /)
@@ -67,20 +84,26 @@ describe("POST /specs/validate", () => {
         const notUtf8 = yield* request(`${url}/specs/validate`, { body: new Uint8Array([0x7b, 0xff, 0x7d]) })
         expect(notUtf8.status).toBe(400)
         expect(notUtf8.json.message).toBe("the request body is not UTF-8")
-      })))
+      })
+    ))
 
   it.live("a body over the cap is PayloadTooLarge (413), with or without a Content-Length", () =>
     withService((url) =>
       Effect.gen(function*() {
         const big = JSON.stringify({ ...pilotSpecObject, pad: "x".repeat(8192) })
-        const declared = yield* request(`${url}/specs/validate`, { headers: { "content-type": "application/json" }, body: big })
+        const declared = yield* request(`${url}/specs/validate`, {
+          headers: { "content-type": "application/json" },
+          body: big
+        })
         expect(declared.status).toBe(413)
         expect(declared.json).toMatchObject({ _tag: "PayloadTooLarge", limitBytes: 4096 })
         const chunked = yield* request(`${url}/specs/validate`, {
           headers: { "content-type": "application/json" },
           body: new ReadableStream({
             start(controller) {
-              for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode(big.slice(i * 2500, (i + 1) * 2500)))
+              for (let i = 0; i < 4; i++) {
+                controller.enqueue(new TextEncoder().encode(big.slice(i * 2500, (i + 1) * 2500)))
+              }
               controller.close()
             }
           }),
@@ -122,7 +145,8 @@ describe("POST /specs/plan and /specs/membership.csv", () => {
         expect(csv.status).toBe(200)
         expect(csv.contentType).toMatch(/^text\/csv/)
         expect(csv.text).toBe(golden)
-      })))
+      })
+    ))
 
   it.live("plan checks its cohort id and its query (400 for a bad previewRows)", () =>
     withService((url) =>
@@ -137,5 +161,6 @@ describe("POST /specs/plan and /specs/membership.csv", () => {
         expect(tooMany.status).toBe(400)
         const missing = yield* postJson(`${url}/specs/membership.csv`, pilotSpecObject)
         expect(missing.status).toBe(400)
-      })))
+      })
+    ))
 })

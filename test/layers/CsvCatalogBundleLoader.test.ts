@@ -9,7 +9,9 @@ import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
 const { fresh: freshRoot } = useExampleDataRoots(afterEach)
 const live = (root: string) => dataRootLayer(root).pipe(Layer.provide(NodeContext.layer))
 const load = (root: string) =>
-  Effect.flatMap(CatalogBundleLoader, (l) => l.loadForSpec({ cohortId: "x", metadata: {} })).pipe(Effect.provide(live(root)))
+  Effect.flatMap(CatalogBundleLoader, (l) => l.loadForSpec({ cohortId: "x", metadata: {} })).pipe(
+    Effect.provide(live(root))
+  )
 const build = (root: string) => buildCohortMembership("daydream-pilot").pipe(Effect.provide(live(root)))
 
 const files: Array<[string, string]> = [
@@ -27,7 +29,12 @@ describe("CsvCatalogBundleLoader", () => {
       const bundle = yield* load(root)
       expect(Object.keys(bundle.frames).sort()).toEqual([...files.map(([s]) => s), "replication_config"].sort())
       expect(bundle.frames["combo_mappings"]!.columnNames()).toEqual([
-        "combo_id", "version", "concept_id", "description_level", "k_max", "created_at"
+        "combo_id",
+        "version",
+        "concept_id",
+        "description_level",
+        "k_max",
+        "created_at"
       ])
       expect(typeof bundle.frames["combo_mappings"]!.get("k_max", 0)).toBe("string")
       expect(bundle.metadata["catalog_files"]).toMatchObject({ llm_models: path.join(root, "1_raw", "llm_models.csv") })
@@ -49,7 +56,9 @@ describe("CsvCatalogBundleLoader", () => {
     Effect.gen(function*() {
       const root = freshRoot()
       const file = path.join(root, "combo_mappings.csv")
-      const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n").map((l) => l.split(",").filter((_, i) => i !== 4).join(","))
+      const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n").map((l) =>
+        l.split(",").filter((_, i) => i !== 4).join(",")
+      )
       fs.writeFileSync(file, lines.join("\n") + "\n")
       const error = yield* Effect.flip(build(root))
       expect(error).toMatchObject({ _tag: "CatalogIncomplete", slice: "combo_mappings", missingColumns: ["k_max"] })
@@ -60,7 +69,11 @@ describe("CsvCatalogBundleLoader", () => {
       const root = freshRoot()
       const file = path.join(root, "combo_mappings.csv")
       fs.writeFileSync(file, "combo_id,version,concept_id,description_level,k_max,created_at\n")
-      expect(yield* Effect.flip(build(root))).toMatchObject({ _tag: "CatalogMissing", slice: "combo_mappings", reason: "has no rows" })
+      expect(yield* Effect.flip(build(root))).toMatchObject({
+        _tag: "CatalogMissing",
+        slice: "combo_mappings",
+        reason: "has no rows"
+      })
       fs.writeFileSync(file, "")
       expect(yield* Effect.flip(build(root))).toMatchObject({ _tag: "CatalogMissing", slice: "combo_mappings" })
     }))

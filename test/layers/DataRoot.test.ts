@@ -23,7 +23,9 @@ const expected = readCsv(fixturePath("example-expected", "daydream-pilot.members
 const { fresh: freshRoot } = useExampleDataRoots(afterEach)
 
 const build = (root: string, options: Parameters<typeof buildCohortMembership>[1] = {}, cohortId = "daydream-pilot") =>
-  buildCohortMembership(cohortId, options).pipe(Effect.provide(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer))))
+  buildCohortMembership(cohortId, options).pipe(
+    Effect.provide(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer)))
+  )
 
 const sortedUnique = (values: Array<string>) => Array.from(new Set(values)).sort()
 
@@ -49,14 +51,21 @@ describe("the example data root, end to end", () => {
       const root = freshRoot()
       yield* build(root)
       const rows = expected.rows
-      const of = (stage: string, column: string) => sortedUnique(rows.filter((r) => r.stage === stage).map((r) => r[column]!))
+      const of = (stage: string, column: string) =>
+        sortedUnique(rows.filter((r) => r.stage === stage).map((r) => r[column]!))
       const manifest = {
         combos: of("draft", "combo_id"),
-        templates: { draft: of("draft", "template_id"), essay: of("essay", "template_id"), evaluation: of("evaluation", "template_id") },
+        templates: {
+          draft: of("draft", "template_id"),
+          essay: of("essay", "template_id"),
+          evaluation: of("evaluation", "template_id")
+        },
         llms: { generation: of("draft", "llm_model_id"), evaluation: of("evaluation", "llm_model_id") },
         replication: { draft: 1, essay: 1, evaluation: 2 }
       }
-      expect(readText(path.join(root, "cohorts", "daydream-pilot", "manifest.json"))).toBe(JSON.stringify(manifest, null, 2))
+      expect(readText(path.join(root, "cohorts", "daydream-pilot", "manifest.json"))).toBe(
+        JSON.stringify(manifest, null, 2)
+      )
     }))
 
   it.effect("every generation gets metadata.json with the original's keys, order and mode", () =>
@@ -76,7 +85,9 @@ describe("the example data root, end to end", () => {
         else meta["parent_gen_id"] = r.parent_gen_id
         meta["llm_model_id"] = r.llm_model_id
         meta["replicate"] = Number(r.replicate)
-        expect(readText(path.join(root, "gens", r.stage!, r.gen_id!, "metadata.json"))).toBe(JSON.stringify(meta, null, 2))
+        expect(readText(path.join(root, "gens", r.stage!, r.gen_id!, "metadata.json"))).toBe(
+          JSON.stringify(meta, null, 2)
+        )
       }
     }))
 
@@ -111,7 +122,9 @@ describe("the example data root, end to end", () => {
       const result = yield* build(root)
       expect(fs.readFileSync(file, "utf8")).toBe(planted)
       expect(result.artifacts["generations_existing"]).toBe("1")
-      expect(fs.readFileSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"), "utf8")).toContain(draft.gen_id)
+      expect(fs.readFileSync(path.join(root, "cohorts", "daydream-pilot", "membership.csv"), "utf8")).toContain(
+        draft.gen_id
+      )
     }))
 
   it.effect("a dry run computes everything and writes nothing", () =>
@@ -129,7 +142,10 @@ describe("the example data root, end to end", () => {
     Effect.gen(function*() {
       const root = freshRoot()
       const llms = path.join(root, "1_raw", "llm_models.csv")
-      fs.writeFileSync(llms, fs.readFileSync(llms, "utf8").split("\n").filter((l) => !l.startsWith("sonnet-4,")).join("\n"))
+      fs.writeFileSync(
+        llms,
+        fs.readFileSync(llms, "utf8").split("\n").filter((l) => !l.startsWith("sonnet-4,")).join("\n")
+      )
       const before = snapshot(root)
       const error = yield* Effect.flip(build(root))
       expect(error).toMatchObject({ _tag: "CoverageGap", stage: "essay", field: "llm_model_id", missing: ["sonnet-4"] })
@@ -153,9 +169,10 @@ describe("the example data root, end to end", () => {
 
 describe("the spec repository", () => {
   const repoLayer = (root: string) =>
-    Layer.mergeAll(FileSystemSpecRepository.layer(root), CsvCatalogBundleLoader.layer(root), InMemoryRegistryFactory).pipe(
-      Layer.provide(NodeContext.layer)
-    )
+    Layer.mergeAll(FileSystemSpecRepository.layer(root), CsvCatalogBundleLoader.layer(root), InMemoryRegistryFactory)
+      .pipe(
+        Layer.provide(NodeContext.layer)
+      )
   for (const bad of ["", "../escape", "a/b", "a\\b", ".hidden", "x\ny"]) {
     it.effect(`refuses the cohort id ${JSON.stringify(bad)}`, () =>
       Effect.gen(function*() {
@@ -170,7 +187,11 @@ describe("the spec repository", () => {
     Effect.gen(function*() {
       const root = freshRoot()
       const error = yield* Effect.flip(buildCohortMembership("nobody").pipe(Effect.provide(repoLayer(root))))
-      expect(error).toMatchObject({ _tag: "SpecNotFound", cohortId: "nobody", path: path.join(root, "cohorts", "nobody", "spec", "config.yaml") })
+      expect(error).toMatchObject({
+        _tag: "SpecNotFound",
+        cohortId: "nobody",
+        path: path.join(root, "cohorts", "nobody", "spec", "config.yaml")
+      })
     }))
 
   it.effect("a spec error names the spec file", () =>
@@ -204,7 +225,10 @@ describe("confinement", () => {
       ).pipe(Layer.provide(NodeContext.layer))
       const before = snapshot(path.dirname(root))
       const error = yield* Effect.flip(buildCohortMembership("daydream-pilot").pipe(Effect.provide(live)))
-      expect(error).toMatchObject({ _tag: "InvalidConstraint", reason: "membership row cannot name a generation folder" })
+      expect(error).toMatchObject({
+        _tag: "InvalidConstraint",
+        reason: "membership row cannot name a generation folder"
+      })
       expect(snapshot(path.dirname(root))).toEqual(before)
     }))
 })
@@ -214,18 +238,33 @@ describe("the artifact store's own checks", () => {
   const persist = (root: string, row: Record<string, unknown>) =>
     Effect.flatMap(MembershipArtifactStore, (store) =>
       store.persistMembership("daydream-pilot", aq.from([row]), {
-        manifest: { combos: [], templates: { draft: [], essay: [], evaluation: [] }, llms: { generation: [], evaluation: [] }, replication: {} },
+        manifest: {
+          combos: [],
+          templates: { draft: [], essay: [], evaluation: [] },
+          llms: { generation: [], evaluation: [] },
+          replication: {}
+        },
         template_modes: { draft: {}, essay: {}, evaluation: {} }
       })).pipe(
         Effect.provide(FileSystemArtifactStore.layer(root).pipe(Layer.provide(NodeContext.layer)))
       )
-  const essay = { stage: "essay", gen_id: "e_1", parent_gen_id: "d_1", combo_id: "", template_id: "t", llm_model_id: "m", replicate: 1 }
+  const essay = {
+    stage: "essay",
+    gen_id: "e_1",
+    parent_gen_id: "d_1",
+    combo_id: "",
+    template_id: "t",
+    llm_model_id: "m",
+    replicate: 1
+  }
 
   it.effect("a parent that is not a generation id, or a replicate that is not a whole number, is refused", () =>
     Effect.gen(function*() {
       const root = freshRoot()
       const before = snapshot(root)
-      for (const bad of [{ parent_gen_id: "d_1\nd_2" }, { parent_gen_id: null }, { replicate: "2" }, { replicate: 1.5 }]) {
+      for (
+        const bad of [{ parent_gen_id: "d_1\nd_2" }, { parent_gen_id: null }, { replicate: "2" }, { replicate: 1.5 }]
+      ) {
         const error = yield* Effect.flip(persist(root, { ...essay, ...bad }))
         expect(error).toMatchObject({ _tag: "InvalidConstraint", cohortId: "daydream-pilot" })
         expect(error.message).toContain("parent that is not a generation id")
@@ -233,9 +272,10 @@ describe("the artifact store's own checks", () => {
       expect(snapshot(root)).toEqual(before)
       // The same row, well formed, is written.
       yield* persist(root, essay)
-      expect(JSON.parse(fs.readFileSync(path.join(root, "gens", "essay", "e_1", "metadata.json"), "utf8"))).toMatchObject({
-        parent_gen_id: "d_1",
-        replicate: 1
-      })
+      expect(JSON.parse(fs.readFileSync(path.join(root, "gens", "essay", "e_1", "metadata.json"), "utf8")))
+        .toMatchObject({
+          parent_gen_id: "d_1",
+          replicate: 1
+        })
     }))
 })

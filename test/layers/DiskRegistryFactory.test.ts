@@ -4,6 +4,7 @@ import { Effect, FastCheck as fc, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import type { RegistryFactory } from "../../src/index.js"
 import {
   buildCohortMembership,
   computeGenId,
@@ -14,7 +15,6 @@ import {
   InMemoryRegistryFactory,
   InMemorySpecRepository,
   makeDiskRegistry,
-  RegistryFactory,
   signatureOfMetadata
 } from "../../src/index.js"
 import { GensDirectory } from "../../src/layers/GensDirectory.js"
@@ -40,15 +40,18 @@ const draft = { comboId: "c1", templateId: "t1", llmModelId: "m1", cohortId: "x"
 describe("DiskRegistryFactory", () => {
   it.effect.prop(
     "on an empty store it gives the same membership as the in-memory registry",
-    [fc.array(fc.record({
-      combo_id: fc.constantFrom("combo-1", "combo-2"),
-      draft_template: fc.constantFrom("draft-a", "draft-b"),
-      essay_template: fc.constantFrom("essay-a", "essay-c"),
-      essay_llm: fc.constantFrom("m1", "m2"),
-      evaluation_template: fc.constantFrom("eval-a", "eval-b"),
-      evaluation_llm: fc.constantFrom("j1", "j2"),
-      evaluation_replicate: fc.constantFrom("1", "2")
-    }), { minLength: 1, maxLength: 20 })],
+    [fc.array(
+      fc.record({
+        combo_id: fc.constantFrom("combo-1", "combo-2"),
+        draft_template: fc.constantFrom("draft-a", "draft-b"),
+        essay_template: fc.constantFrom("essay-a", "essay-c"),
+        essay_llm: fc.constantFrom("m1", "m2"),
+        evaluation_template: fc.constantFrom("eval-a", "eval-b"),
+        evaluation_llm: fc.constantFrom("j1", "j2"),
+        evaluation_replicate: fc.constantFrom("1", "2")
+      }),
+      { minLength: 1, maxLength: 20 }
+    )],
     ([rows]) =>
       Effect.gen(function*() {
         const root = tempRoot()
@@ -83,7 +86,9 @@ describe("DiskRegistryFactory", () => {
       expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(first)
       expect(first).toMatch(/-1$/)
       plant(root, "draft", first, { combo_id: "other", template_id: "t1", llm_model_id: "m1", replicate: 2 })
-      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(yield* computeGenId("draft", ["c1", "t1", "m1", 1], 2))
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(
+        yield* computeGenId("draft", ["c1", "t1", "m1", 1], 2)
+      )
     }))
 
   it.effect("the batched path resolves collisions the same way", () =>
@@ -106,8 +111,13 @@ describe("DiskRegistryFactory", () => {
     [fc.oneof(
       fc.array(fc.constantFrom("same", "same", "other", "folder", "absent"), { minLength: 1, maxLength: 60 }),
       // Mostly existing (a rerun), read directly: the others at random places among them.
-      fc.tuple(fc.integer({ min: 30, max: 60 }), fc.array(fc.constantFrom("other", "folder", "absent"), { maxLength: 3 }))
-        .chain(([same, others]) => fc.shuffledSubarray([...Array(same).fill("same"), ...others], { minLength: same + others.length }))
+      fc.tuple(
+        fc.integer({ min: 30, max: 60 }),
+        fc.array(fc.constantFrom("other", "folder", "absent"), { maxLength: 3 })
+      )
+        .chain(([same, others]) =>
+          fc.shuffledSubarray([...Array(same).fill("same"), ...others], { minLength: same + others.length })
+        )
     )],
     ([states]) =>
       Effect.gen(function*() {
@@ -149,7 +159,11 @@ describe("DiskRegistryFactory", () => {
     Effect.gen(function*() {
       const root = tempRoot()
       for (let i = 0; i < 5; i++) {
-        plant(root, "draft", yield* computeGenId("draft", ["c1", "t1", "m1", 1], i), { combo_id: `other-${i}`, template_id: "t1", llm_model_id: "m1" })
+        plant(root, "draft", yield* computeGenId("draft", ["c1", "t1", "m1", 1], i), {
+          combo_id: `other-${i}`,
+          template_id: "t1",
+          llm_model_id: "m1"
+        })
       }
       const error = yield* Effect.flip((yield* registry(root)).reserveDraftId(draft))
       expect(error).toBeInstanceOf(IdCollision)
@@ -163,14 +177,19 @@ describe("DiskRegistryFactory", () => {
       const id = yield* computeGenId("draft", ["c1", "t1", "m1", 1])
       fs.mkdirSync(path.join(root, "gens", "draft", id), { recursive: true })
       fs.writeFileSync(path.join(root, "gens", "draft", id, "metadata.json"), "{ not json")
-      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(yield* computeGenId("draft", ["c1", "t1", "m1", 1], 1))
+      expect(yield* (yield* registry(root)).reserveDraftId(draft)).toBe(
+        yield* computeGenId("draft", ["c1", "t1", "m1", 1], 1)
+      )
     }))
 
   it("rebuilds signatures from metadata as the original does", () => {
     expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B", llm_model_id: "C" })).toBe("a|b|c|1")
     expect(signatureOfMetadata("essay", { parent_gen_id: "d_1", essay_template: "E", replicate: 2.0 })).toBe("d_1|e|2")
-    expect(signatureOfMetadata("evaluation", { parent_gen_id: "e_1", template_id: "V", llm_model_id: "J", replicate: "3" })).toBe("e_1|v|j|3")
+    expect(
+      signatureOfMetadata("evaluation", { parent_gen_id: "e_1", template_id: "V", llm_model_id: "J", replicate: "3" })
+    ).toBe("e_1|v|j|3")
     expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B" })).toBeUndefined()
-    expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B", llm_model_id: "C", replicate: "x" })).toBeUndefined()
+    expect(signatureOfMetadata("draft", { combo_id: "A", template_id: "B", llm_model_id: "C", replicate: "x" }))
+      .toBeUndefined()
   })
 })

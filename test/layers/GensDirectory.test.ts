@@ -71,7 +71,13 @@ describe("GensDirectory.verify, large files", () => {
   it("reads metadata larger than its read buffer whole", () => {
     const { gens, root } = store()
     // 200 kB of notes (three buffers and more) around the fields the signature is made of.
-    const content = JSON.stringify({ notes: "é".repeat(100_000), combo_id: "c1", template_id: "t1", llm_model_id: "m1", replicate: 1 })
+    const content = JSON.stringify({
+      notes: "é".repeat(100_000),
+      combo_id: "c1",
+      template_id: "t1",
+      llm_model_id: "m1",
+      replicate: 1
+    })
     expect(gens.createMetadata("draft", "d_5", content)).toBe(true)
     expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|1")).toBe(SAME)
     expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|2")).toBe(OTHER)

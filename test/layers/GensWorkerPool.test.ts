@@ -7,7 +7,8 @@ import { repoRoot } from "../support/Fixtures.js"
 
 // The worker thread runs compiled code: the pool is loaded from dist/ (built before the tests), where
 // its worker script sits beside it.
-const pool = (): Promise<typeof Pool> => import(pathToFileURL(path.join(repoRoot, "dist", "layers", "GensWorkerPool.js")).href)
+const pool = (): Promise<typeof Pool> =>
+  import(pathToFileURL(path.join(repoRoot, "dist", "layers", "GensWorkerPool.js")).href)
 
 describe("shareWork", () => {
   it.effect("a worker failing while this thread still works is a defect, reported after both threads stopped", () =>

@@ -62,7 +62,9 @@ describe("cohort diff", () => {
     const text = execFileSync("node", [cli, "diff", "daydream-pilot", b, "--data-root", root], { encoding: "utf8" })
     expect(text).toContain(`evaluation templates: -"daydreaming-verification-v3"`)
     expect(text).toContain("b needs 0 LLM calls beyond a")
-    const out = JSON.parse(execFileSync("node", [cli, "diff", b, "daydream-pilot", "--data-root", root, "--json"], { encoding: "utf8" }))
+    const out = JSON.parse(
+      execFileSync("node", [cli, "diff", b, "daydream-pilot", "--data-root", root, "--json"], { encoding: "utf8" })
+    )
     expect(out.result.stages.evaluation.only_in_b).toHaveLength(144)
     expect(out.result.new_llm_calls.total).toBe(144)
   })

@@ -6,7 +6,9 @@ import { buildCohortMembership, dataRootLayer, type DataRootServices } from "../
 
 /** Provides the live data-root layers over Node's file system. */
 export const onRoot = <A, E>(root: string, effect: Effect.Effect<A, E, DataRootServices | NodeContext.NodeContext>) =>
-  effect.pipe(Effect.provide(Layer.merge(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer)), NodeContext.layer)))
+  effect.pipe(
+    Effect.provide(Layer.merge(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer)), NodeContext.layer))
+  )
 
 export const buildOn = (root: string, cohortId: string) => onRoot(root, buildCohortMembership(cohortId))
 

@@ -88,10 +88,24 @@ describe("cohort purge", () => {
       const essayMeta = JSON.parse(fs.readFileSync(path.join(root, "gens", "essay", essay, "metadata.json"), "utf8"))
       const foreign = path.join(root, "gens", "evaluation", "v_foreign1")
       fs.mkdirSync(foreign)
-      fs.writeFileSync(path.join(foreign, "metadata.json"), JSON.stringify({ stage: "evaluation", gen_id: "v_foreign1", origin_cohort_id: "elsewhere", parent_gen_id: essay }))
+      fs.writeFileSync(
+        path.join(foreign, "metadata.json"),
+        JSON.stringify({
+          stage: "evaluation",
+          gen_id: "v_foreign1",
+          origin_cohort_id: "elsewhere",
+          parent_gen_id: essay
+        })
+      )
       const report = yield* purge(root, "daydream-pilot", { execute: true })
-      expect(report.entries.find((e) => e.genId === essay)).toMatchObject({ action: "keep", reason: "its child evaluation v_foreign1 stays" })
-      expect(report.entries.find((e) => e.genId === essayMeta.parent_gen_id)).toMatchObject({ action: "keep", reason: `its child essay ${essay} stays` })
+      expect(report.entries.find((e) => e.genId === essay)).toMatchObject({
+        action: "keep",
+        reason: "its child evaluation v_foreign1 stays"
+      })
+      expect(report.entries.find((e) => e.genId === essayMeta.parent_gen_id)).toMatchObject({
+        action: "keep",
+        reason: `its child essay ${essay} stays`
+      })
       expect(report.deleted).toEqual({ draft: 15, essay: 23, evaluation: 192 })
       expect(consistencyProblems(root)).toEqual([])
     }))
@@ -188,7 +202,10 @@ describe("cohort purge", () => {
       expect(consistencyProblems(root)).toEqual([])
       // What it was deleting sits in its trash folder in gens/, where a build or the next purge finds it.
       expect(fs.readdirSync(path.join(root, "gens"))).toContain(`.purge-${child.pid}`)
-      const rerun = spawnSync("node", [cli, "purge", "synthetic", "--data-root", root, "--execute", "--json"], { encoding: "utf8", maxBuffer: 1 << 28 })
+      const rerun = spawnSync("node", [cli, "purge", "synthetic", "--data-root", root, "--execute", "--json"], {
+        encoding: "utf8",
+        maxBuffer: 1 << 28
+      })
       expect(rerun.status).toBe(0)
       const report = JSON.parse(rerun.stdout).result
       expect(report.deleted.evaluation).toBe(left)

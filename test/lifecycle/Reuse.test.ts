@@ -3,7 +3,13 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { buildCohortMembership, computeGenId, definitionFromDesignRows, designFromRows, reuseGenerations } from "../../src/index.js"
+import {
+  buildCohortMembership,
+  computeGenId,
+  definitionFromDesignRows,
+  designFromRows,
+  reuseGenerations
+} from "../../src/index.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath, readCsv, repoRoot } from "../support/Fixtures.js"
 import { onRoot } from "./LifecycleRoots.js"
@@ -19,7 +25,12 @@ const original = readCsv(fixturePath("example-expected", "daydream-pilot.members
  */
 const writeOriginalStore = (root: string, ids: ReadonlyArray<string>) => {
   for (const row of original.filter((r) => ids.includes(r.gen_id!))) {
-    const m: Record<string, unknown> = { stage: row.stage, gen_id: row.gen_id, origin_cohort_id: row.origin_cohort_id, mode: "llm" }
+    const m: Record<string, unknown> = {
+      stage: row.stage,
+      gen_id: row.gen_id,
+      origin_cohort_id: row.origin_cohort_id,
+      mode: "llm"
+    }
     m["template_id"] = row.template_id
     if (row.stage === "draft") m["combo_id"] = row.combo_id
     if (row.parent_gen_id !== "") m["parent_gen_id"] = row.parent_gen_id
@@ -36,13 +47,16 @@ const addRescore = (root: string, essayIds: ReadonlyArray<string>, axes: string)
   const spec = path.join(root, "cohorts", "rescore", "spec")
   fs.mkdirSync(path.join(spec, "items"), { recursive: true })
   fs.writeFileSync(path.join(spec, "items", "best_essays.csv"), ["essay_gen_id", ...essayIds].join("\n") + "\n")
-  fs.writeFileSync(path.join(spec, "config.yaml"), [
-    "axes:",
-    "  essay_gen_id: '@file:items/best_essays.csv'",
-    axes,
-    "output:",
-    "  field_order: [essay_gen_id, evaluation_template, evaluation_llm]"
-  ].join("\n") + "\n")
+  fs.writeFileSync(
+    path.join(spec, "config.yaml"),
+    [
+      "axes:",
+      "  essay_gen_id: '@file:items/best_essays.csv'",
+      axes,
+      "output:",
+      "  field_order: [essay_gen_id, evaluation_template, evaluation_llm]"
+    ].join("\n") + "\n"
+  )
   return path.join(spec, "config.yaml")
 }
 
@@ -54,7 +68,11 @@ describe("reusing generations by id", () => {
     Effect.gen(function*() {
       const root = fresh()
       writeOriginalStore(root, [...essays.map((e) => e.gen_id!), ...draftsOf(essays)])
-      addRescore(root, essays.map((e) => e.gen_id!), "  evaluation_template: [novelty-v2]\n  evaluation_llm: [sonnet-4]")
+      addRescore(
+        root,
+        essays.map((e) => e.gen_id!),
+        "  evaluation_template: [novelty-v2]\n  evaluation_llm: [sonnet-4]"
+      )
       const reusedFiles = essays.flatMap((e) => [
         path.join(root, "gens", "essay", e.gen_id!, "metadata.json"),
         path.join(root, "gens", "draft", e.parent_gen_id!, "metadata.json")
@@ -67,7 +85,8 @@ describe("reusing generations by id", () => {
       expect(rows.every((r) => r["origin_cohort_id"] === "rescore")).toBe(true)
       // The original's own evaluations of these essays with that template, judge and replicate.
       const want = original.filter((r) =>
-        r.stage === "evaluation" && essays.some((e) => e.gen_id === r.parent_gen_id) && r.template_id === "novelty-v2" &&
+        r.stage === "evaluation" && essays.some((e) => e.gen_id === r.parent_gen_id) &&
+        r.template_id === "novelty-v2" &&
         r.llm_model_id === "sonnet-4" && r.replicate === "1"
       )
       const got = rows.filter((r) => r["stage"] === "evaluation")
@@ -75,7 +94,9 @@ describe("reusing generations by id", () => {
       expect(got.map((r) => r["combo_id"])).toEqual(want.map((r) => r.combo_id))
       // Reused metadata is never rewritten; the new evaluations' metadata is written.
       expect(reusedFiles.map((f) => fs.readFileSync(f, "utf8"))).toEqual(before)
-      const evaluation = JSON.parse(fs.readFileSync(path.join(root, "gens", "evaluation", want[0]!.gen_id!, "metadata.json"), "utf8"))
+      const evaluation = JSON.parse(
+        fs.readFileSync(path.join(root, "gens", "evaluation", want[0]!.gen_id!, "metadata.json"), "utf8")
+      )
       expect(evaluation).toMatchObject({ origin_cohort_id: "rescore", parent_gen_id: essays[0]!.gen_id })
     }))
 
@@ -84,12 +105,23 @@ describe("reusing generations by id", () => {
       const root = fresh()
       const draft = original.find((r) => r.stage === "draft")!
       writeOriginalStore(root, [draft.gen_id!])
-      const design = designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
+      const design = designFromRows([
+        "draft_gen_id",
+        "essay_template",
+        "essay_llm",
+        "evaluation_template",
+        "evaluation_llm"
+      ], [
         [draft.gen_id!, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
       ])
       const resolved = yield* reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
       const definition = yield* definitionFromDesignRows(resolved)
-      expect(definition.drafts[0]).toEqual({ comboId: draft.combo_id, templateId: draft.template_id, llmModelId: draft.llm_model_id, replicate: 1 })
+      expect(definition.drafts[0]).toEqual({
+        comboId: draft.combo_id,
+        templateId: draft.template_id,
+        llmModelId: draft.llm_model_id,
+        replicate: 1
+      })
       const essayId = yield* computeGenId("essay", [draft.gen_id!, "creative-synthesis-v10", 1])
       expect(original.some((r) => r.gen_id === essayId && r.parent_gen_id === draft.gen_id)).toBe(true)
     }))
@@ -103,17 +135,34 @@ describe("reusing generations by id", () => {
       const gens = path.join(root, "gens")
       const writeMeta = (stage: string, id: string, m: Record<string, unknown>) => {
         fs.mkdirSync(path.join(gens, stage, id), { recursive: true })
-        fs.writeFileSync(path.join(gens, stage, id, "metadata.json"), JSON.stringify({ stage, gen_id: id, ...m }, null, 2))
+        fs.writeFileSync(
+          path.join(gens, stage, id, "metadata.json"),
+          JSON.stringify({ stage, gen_id: id, ...m }, null, 2)
+        )
       }
       // The essay's pure id and its first candidate held other signatures, so the original gave it "-2".
       const essayParts = [draft.gen_id!, essay.template_id!, 1] as const
       const essayIds = yield* Effect.all([0, 1, 2].map((k) => computeGenId("essay", [...essayParts], k)))
       expect(essayIds[2]).toMatch(/-2$/)
-      writeMeta("essay", essayIds[0]!, { parent_gen_id: draft.gen_id, template_id: "someone-else", llm_model_id: "x", replicate: 1 })
-      writeMeta("essay", essayIds[1]!, { parent_gen_id: draft.gen_id, template_id: "someone-else-2", llm_model_id: "x", replicate: 1 })
+      writeMeta("essay", essayIds[0]!, {
+        parent_gen_id: draft.gen_id,
+        template_id: "someone-else",
+        llm_model_id: "x",
+        replicate: 1
+      })
+      writeMeta("essay", essayIds[1]!, {
+        parent_gen_id: draft.gen_id,
+        template_id: "someone-else-2",
+        llm_model_id: "x",
+        replicate: 1
+      })
       writeMeta("essay", essayIds[2]!, {
-        origin_cohort_id: "daydream-pilot", mode: "llm", parent_gen_id: draft.gen_id, template_id: essay.template_id,
-        llm_model_id: essay.llm_model_id, replicate: 1
+        origin_cohort_id: "daydream-pilot",
+        mode: "llm",
+        parent_gen_id: draft.gen_id,
+        template_id: essay.template_id,
+        llm_model_id: essay.llm_model_id,
+        replicate: 1
       })
       const reused = path.join(gens, "essay", essayIds[2]!, "metadata.json")
       const before = fs.readFileSync(reused, "utf8")
@@ -126,16 +175,26 @@ describe("reusing generations by id", () => {
         .toEqual([[evaluationId, essayIds[2]]])
       expect(fs.readFileSync(reused, "utf8")).toBe(before)
       // A draft with "-1" resolves the same way (the neighbour stage); an id its metadata does not rebuild is refused.
-      const draftIds = yield* Effect.all([0, 1].map((k) =>
-        computeGenId("draft", [draft.combo_id!, draft.template_id!, draft.llm_model_id!, 1], k)
-      ))
-      writeMeta("draft", draftIds[1]!, { combo_id: draft.combo_id, template_id: draft.template_id, llm_model_id: draft.llm_model_id, replicate: 1 })
-      const one = (id: string) => designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
-        [id, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
-      ])
+      const draftIds = yield* Effect.all(
+        [0, 1].map((k) => computeGenId("draft", [draft.combo_id!, draft.template_id!, draft.llm_model_id!, 1], k))
+      )
+      writeMeta("draft", draftIds[1]!, {
+        combo_id: draft.combo_id,
+        template_id: draft.template_id,
+        llm_model_id: draft.llm_model_id,
+        replicate: 1
+      })
+      const one = (id: string) =>
+        designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
+          [id, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
+        ])
       const resolved = yield* reuseGenerations(one(draftIds[1]!), { gensRoot: gens, source: "memory" })
       const definition = yield* definitionFromDesignRows(resolved)
-      expect(definition.drafts[0]).toMatchObject({ comboId: draft.combo_id, templateId: draft.template_id, replicate: 1 })
+      expect(definition.drafts[0]).toMatchObject({
+        comboId: draft.combo_id,
+        templateId: draft.template_id,
+        replicate: 1
+      })
       fs.renameSync(path.join(gens, "draft", draftIds[1]!), path.join(gens, "draft", `${draftIds[0]}-3`))
       const wrong = yield* Effect.flip(reuseGenerations(one(`${draftIds[0]}-3`), { gensRoot: gens, source: "memory" }))
       expect(wrong).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].draft_gen_id" })
@@ -146,7 +205,8 @@ describe("reusing generations by id", () => {
       const root = fresh()
       writeOriginalStore(root, [essays[0]!.gen_id!])
       const gensRoot = path.join(root, "gens")
-      const one = (id: string) => designFromRows(["essay_gen_id", "evaluation_template", "evaluation_llm"], [[id, "novelty-v2", "sonnet-4"]])
+      const one = (id: string) =>
+        designFromRows(["essay_gen_id", "evaluation_template", "evaluation_llm"], [[id, "novelty-v2", "sonnet-4"]])
       const noParent = yield* Effect.flip(reuseGenerations(one(essays[0]!.gen_id!), { gensRoot, source: "memory" }))
       expect(noParent).toMatchObject({
         _tag: "GenerationMetadataMissing",
@@ -157,7 +217,11 @@ describe("reusing generations by id", () => {
       fs.mkdirSync(path.join(gensRoot, "essay", "e_broken"), { recursive: true })
       fs.writeFileSync(path.join(gensRoot, "essay", "e_broken", "metadata.json"), "{not json")
       const broken = yield* Effect.flip(reuseGenerations(one("e_broken"), { gensRoot, source: "memory" }))
-      expect(broken).toMatchObject({ _tag: "GenerationMetadataMissing", genId: "e_broken", key: "rows[0].essay_gen_id" })
+      expect(broken).toMatchObject({
+        _tag: "GenerationMetadataMissing",
+        genId: "e_broken",
+        key: "rows[0].essay_gen_id"
+      })
       const outside = yield* Effect.flip(reuseGenerations(one("../../x"), { gensRoot, source: "memory" }))
       expect(outside._tag).toBe("InvalidSpec")
     }))
@@ -169,15 +233,23 @@ describe("reusing generations by id", () => {
       const design = designFromRows(["essay_gen_id", "combo_id", "evaluation_template", "evaluation_llm"], [
         [essays[0]!.gen_id!, "combo_v1_080599e679b7", "novelty-v2", "sonnet-4"]
       ])
-      const error = yield* Effect.flip(reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" }))
+      const error = yield* Effect.flip(
+        reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+      )
       expect(error).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].combo_id" })
     }))
 
   it("plan with --data-root resolves reused ids; a build through the CLI writes only the new evaluations", () => {
     const root = fresh()
     writeOriginalStore(root, [...essays.map((e) => e.gen_id!), ...draftsOf(essays)])
-    const spec = addRescore(root, essays.map((e) => e.gen_id!), "  evaluation_template: [novelty-v2, daydreaming-verification-v3]\n  evaluation_llm: [sonnet-4]")
-    const plan = spawnSync("node", [cli, "plan", spec, "--cohort-id", "rescore", "--data-root", root], { encoding: "utf8" })
+    const spec = addRescore(
+      root,
+      essays.map((e) => e.gen_id!),
+      "  evaluation_template: [novelty-v2, daydreaming-verification-v3]\n  evaluation_llm: [sonnet-4]"
+    )
+    const plan = spawnSync("node", [cli, "plan", spec, "--cohort-id", "rescore", "--data-root", root], {
+      encoding: "utf8"
+    })
     expect(plan.status).toBe(0)
     const lines = plan.stdout.trim().split("\n")
     expect(lines.filter((l) => l.startsWith("essay,")).map((l) => l.split(",")[1])).toEqual(essays.map((e) => e.gen_id))
@@ -190,8 +262,18 @@ describe("reusing generations by id", () => {
     }
     const built = spawnSync("node", [cli, "build", "rescore", "--data-root", root], { encoding: "utf8" })
     expect(built.status).toBe(0)
-    expect(built.stdout).toContain(`generations: ${essays.length * 2} new, ${essays.length + new Set(draftsOf(essays)).size} already present`)
-    const missing = spawnSync("node", [cli, "plan", spec, "--cohort-id", "rescore", "--data-root", path.join(root, "nowhere")], { encoding: "utf8" })
+    expect(built.stdout).toContain(
+      `generations: ${essays.length * 2} new, ${essays.length + new Set(draftsOf(essays)).size} already present`
+    )
+    const missing = spawnSync("node", [
+      cli,
+      "plan",
+      spec,
+      "--cohort-id",
+      "rescore",
+      "--data-root",
+      path.join(root, "nowhere")
+    ], { encoding: "utf8" })
     expect(missing.status).toBe(1)
     expect(missing.stderr).toMatch(/^GenerationMetadataMissing: essay /)
   })

@@ -43,7 +43,14 @@ describe("cohort status", () => {
       writeGenerationFiles(root, "evaluation", evaluations[5]!, ["parsed.txt"])
       const s = yield* status(root, "daydream-pilot", true)
       expect(s.source).toBe("membership")
-      expect(s.stages.draft).toMatchObject({ members: 16, withMetadata: 16, withRaw: 2, withParsed: 1, missing: 15, llmCalls: 14 })
+      expect(s.stages.draft).toMatchObject({
+        members: 16,
+        withMetadata: 16,
+        withRaw: 2,
+        withParsed: 1,
+        missing: 15,
+        llmCalls: 14
+      })
       expect(s.stages.evaluation).toMatchObject({ withParsed: 1, missing: 191, llmCalls: 191 })
       expect(s.missingIds?.draft).toHaveLength(15)
       expect(s.missingIds?.draft).not.toContain(drafts[0])
@@ -90,10 +97,16 @@ describe("cohort status", () => {
   it("the CLI prints the status as JSON, and a bounded list of missing ids in text", () => {
     const root = fresh()
     const cli = path.join(repoRoot, "dist", "main.js")
-    const out = JSON.parse(execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--json", "--list-missing"], { encoding: "utf8" }))
+    const out = JSON.parse(
+      execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--json", "--list-missing"], {
+        encoding: "utf8"
+      })
+    )
     expect(out.ok).toBe(true)
     expect(out.result.missing_ids.evaluation).toHaveLength(192)
-    const text = execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--list-missing"], { encoding: "utf8" })
+    const text = execFileSync("node", [cli, "status", "daydream-pilot", "--data-root", root, "--list-missing"], {
+      encoding: "utf8"
+    })
     expect(text).toContain("next run: 224 LLM calls")
     expect(text).toContain("… and 172 more (--json lists all)")
   })

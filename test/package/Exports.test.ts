@@ -29,7 +29,9 @@ describe("the exports of src/index.ts", () => {
 
   it("are many (the audit sees the real list)", () => {
     expect(all.length).toBeGreaterThan(100)
-    expect(all.map((e) => e.name)).toEqual(expect.arrayContaining(["buildCohortMembership", "planCohort", "cohortSpecFromObject", "InvalidSpec"]))
+    expect(all.map((e) => e.name)).toEqual(
+      expect.arrayContaining(["buildCohortMembership", "planCohort", "cohortSpecFromObject", "InvalidSpec"])
+    )
   })
 
   it("each has JSDoc", () => {

@@ -1,6 +1,6 @@
+import { NodeContext } from "@effect/platform-node"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
@@ -32,7 +32,11 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.st
 const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
   Effect.async<string, Error>((resume) => {
     execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resume(error === null ? Effect.succeed(stdout) : Effect.fail(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stdout}\n${stderr}`)))
+      resume(
+        error === null
+          ? Effect.succeed(stdout)
+          : Effect.fail(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stdout}\n${stderr}`))
+      )
     })
   })
 
@@ -40,66 +44,78 @@ const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
 const EXAMPLE_SOURCE = /^examples\/data\/(?:1_raw\/[^/]+\.csv|combo_mappings\.csv|cohorts\/[^/]+\/spec\/.+)$/
 
 layer(NodeContext.layer)("the published package", (it) => {
-  it.scoped("packs sources only, installs from the registry, typechecks strictly and runs", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const tmp = yield* fs.makeTempDirectoryScoped({ prefix: "cohort-package-" })
+  it.scoped(
+    "packs sources only, installs from the registry, typechecks strictly and runs",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const tmp = yield* fs.makeTempDirectoryScoped({ prefix: "cohort-package-" })
 
-      const packed = JSON.parse(yield* run("npm", ["pack", "--json", "--pack-destination", tmp], REPO)) as Array<{
-        filename: string
-        files: Array<{ path: string }>
-      }>
-      const files = packed[0]!.files.map((f) => f.path)
-      const tarball = path.join(tmp, packed[0]!.filename)
-      expect(files.filter((f) => f.startsWith("examples/") && !EXAMPLE_SOURCE.test(f))).toEqual([])
-      expect(files).toContain("examples/data/cohorts/daydream-pilot/spec/config.yaml")
-      expect(files.filter((f) => f.endsWith(".cache"))).toEqual([])
-      expect(files).toContain("dist/index.d.ts")
-      expect(files).toContain("dist/cli.cjs")
+        const packed = JSON.parse(yield* run("npm", ["pack", "--json", "--pack-destination", tmp], REPO)) as Array<{
+          filename: string
+          files: Array<{ path: string }>
+        }>
+        const files = packed[0]!.files.map((f) => f.path)
+        const tarball = path.join(tmp, packed[0]!.filename)
+        expect(files.filter((f) => f.startsWith("examples/") && !EXAMPLE_SOURCE.test(f))).toEqual([])
+        expect(files).toContain("examples/data/cohorts/daydream-pilot/spec/config.yaml")
+        expect(files.filter((f) => f.endsWith(".cache"))).toEqual([])
+        expect(files).toContain("dist/index.d.ts")
+        expect(files).toContain("dist/cli.cjs")
 
-      const consumer = path.join(tmp, "consumer")
-      yield* fs.copy(CONSUMER, consumer)
-      yield* fs.writeFileString(
-        path.join(consumer, "package.json"),
-        JSON.stringify({ name: "consumer", private: true, type: "module" })
-      )
-      yield* run(
-        "npm",
-        ["install", ...INSTALL, tarball, `effect@${own.dependencies["effect"]}`, `@types/node@${own.devDependencies["@types/node"]}`],
-        consumer
-      )
+        const consumer = path.join(tmp, "consumer")
+        yield* fs.copy(CONSUMER, consumer)
+        yield* fs.writeFileString(
+          path.join(consumer, "package.json"),
+          JSON.stringify({ name: "consumer", private: true, type: "module" })
+        )
+        yield* run(
+          "npm",
+          [
+            "install",
+            ...INSTALL,
+            tarball,
+            `effect@${own.dependencies["effect"]}`,
+            `@types/node@${own.devDependencies["@types/node"]}`
+          ],
+          consumer
+        )
 
-      // arquero's range for flechette is deduped to the pinned version (its newer one cannot install here).
-      const flechette = JSON.parse(
-        yield* fs.readFileString(path.join(consumer, "node_modules/@uwdata/flechette/package.json"))
-      ) as { version: string }
-      expect(flechette.version).toBe(own.dependencies["@uwdata/flechette"])
-      const installed = path.join(consumer, "node_modules/cohort-membership-builder")
-      expect(yield* fs.exists(path.join(installed, "node_modules/@uwdata/flechette"))).toBe(false)
-      // Source maps carry their sources, which are not shipped as files.
-      const map = JSON.parse(yield* fs.readFileString(path.join(installed, "dist/program.js.map"))) as { sourcesContent?: Array<string> }
-      expect(map.sourcesContent?.[0]).toContain("export const planCohort")
+        // arquero's range for flechette is deduped to the pinned version (its newer one cannot install here).
+        const flechette = JSON.parse(
+          yield* fs.readFileString(path.join(consumer, "node_modules/@uwdata/flechette/package.json"))
+        ) as { version: string }
+        expect(flechette.version).toBe(own.dependencies["@uwdata/flechette"])
+        const installed = path.join(consumer, "node_modules/cohort-membership-builder")
+        expect(yield* fs.exists(path.join(installed, "node_modules/@uwdata/flechette"))).toBe(false)
+        // Source maps carry their sources, which are not shipped as files.
+        const map = JSON.parse(yield* fs.readFileString(path.join(installed, "dist/program.js.map"))) as {
+          sourcesContent?: Array<string>
+        }
+        expect(map.sourcesContent?.[0]).toContain("export const planCohort")
 
-      const bin = path.join(consumer, "node_modules/.bin/cohort")
-      const [out, help] = yield* Effect.all([
-        run(process.execPath, [TSC, "-p", "."], consumer).pipe(
-          Effect.zipRight(run(process.execPath, ["dist/main.js"], consumer)),
-          Effect.map((stdout) => JSON.parse(stdout) as Record<string, unknown>)
-        ),
-        run(bin, ["--help"], consumer)
-      ], { concurrency: 2 })
-      expect(out).toMatchObject({
-        errorChannel: "no writes",
-        rows: 6,
-        evaluations: 2,
-        stages: ["draft", "draft", "essay", "essay", "evaluation", "evaluation"],
-        designRows: 1,
-        refusal: { _tag: "InvalidSpec", key: "axes.combo_id", path: "memory://cohorts/direct/spec" },
-        example: { draft: 16, essay: 24, evaluation: 192 }
-      })
-      expect((out["refusal"] as { message: string }).message).toContain("includes[\"combos.txt\"]")
-      expect(help).toContain("cohort")
-      expect(help).toContain("plan")
-    }), 300_000)
+        const bin = path.join(consumer, "node_modules/.bin/cohort")
+        const [out, help] = yield* Effect.all([
+          run(process.execPath, [TSC, "-p", "."], consumer).pipe(
+            Effect.zipRight(run(process.execPath, ["dist/main.js"], consumer)),
+            Effect.map((stdout) => JSON.parse(stdout) as Record<string, unknown>)
+          ),
+          run(bin, ["--help"], consumer)
+        ], { concurrency: 2 })
+        expect(out).toMatchObject({
+          errorChannel: "no writes",
+          rows: 6,
+          evaluations: 2,
+          stages: ["draft", "draft", "essay", "essay", "evaluation", "evaluation"],
+          designRows: 1,
+          refusal: { _tag: "InvalidSpec", key: "axes.combo_id", path: "memory://cohorts/direct/spec" },
+          example: { draft: 16, essay: 24, evaluation: 192 }
+        })
+        expect((out["refusal"] as { message: string }).message).toContain("includes[\"combos.txt\"]")
+        expect(help).toContain("cohort")
+        expect(help).toContain("plan")
+      }),
+    300_000
+  )
 })

@@ -22,17 +22,26 @@ const makeRoot = (spec: string, order: (rows: Array<string>) => Array<string>) =
   fs.mkdirSync(path.join(dir, "1_raw"))
   fs.mkdirSync(path.join(dir, "cohorts", "p", "spec"), { recursive: true })
   fs.writeFileSync(path.join(dir, "cohorts", "p", "spec", "config.yaml"), spec)
-  fs.writeFileSync(path.join(dir, "combo_mappings.csv"), csv(
-    "combo_id,version,concept_id,description_level,k_max,created_at",
-    order(["c1", "c2", "c3"].flatMap((c) => [`${c},v1,x,p,2,t`, `${c},v2,y,p,2,t`]))
-  ))
+  fs.writeFileSync(
+    path.join(dir, "combo_mappings.csv"),
+    csv(
+      "combo_id,version,concept_id,description_level,k_max,created_at",
+      order(["c1", "c2", "c3"].flatMap((c) => [`${c},v1,x,p,2,t`, `${c},v2,y,p,2,t`]))
+    )
+  )
   const templates = (file: string, ids: Array<string>) =>
-    fs.writeFileSync(path.join(dir, "1_raw", file), csv("template_id,generator", order(ids.map((id, i) => `${id},${i % 2 ? "copy" : "llm"}`))))
+    fs.writeFileSync(
+      path.join(dir, "1_raw", file),
+      csv("template_id,generator", order(ids.map((id, i) => `${id},${i % 2 ? "copy" : "llm"}`)))
+    )
   templates("draft_templates.csv", ["d1", "d2", "d3"])
   templates("essay_templates.csv", ["e1", "e2"])
   templates("evaluation_templates.csv", ["v1", "v2", "v3"])
   fs.writeFileSync(path.join(dir, "1_raw", "llm_models.csv"), csv("id", order(["m1", "m2", "j1", "j2"])))
-  fs.writeFileSync(path.join(dir, "1_raw", "replication_config.csv"), csv("stage,replicates", ["draft,1", "evaluation,2"]))
+  fs.writeFileSync(
+    path.join(dir, "1_raw", "replication_config.csv"),
+    csv("stage,replicates", ["draft,1", "evaluation,2"])
+  )
   return dir
 }
 
@@ -41,7 +50,14 @@ const subsetOf = (values: Array<string>) => fc.subarray(values, { minLength: 1 }
 describe("determinism", () => {
   it.effect.prop(
     "the same spec gives byte-identical artifacts whatever the catalogs' row order (file system order)",
-    [subsetOf(["c1", "c2", "c3"]), subsetOf(["d1", "d2", "d3"]), subsetOf(["e1", "e2"]), subsetOf(["v1", "v2", "v3"]), subsetOf(["j1", "j2"]), fc.integer()],
+    [
+      subsetOf(["c1", "c2", "c3"]),
+      subsetOf(["d1", "d2", "d3"]),
+      subsetOf(["e1", "e2"]),
+      subsetOf(["v1", "v2", "v3"]),
+      subsetOf(["j1", "j2"]),
+      fc.integer()
+    ],
     ([combos, drafts, essays, evals, judges, seed]) =>
       Effect.gen(function*() {
         const spec = [
@@ -68,10 +84,17 @@ describe("determinism", () => {
         const a = makeRoot(spec, (rows) => rows)
         const b = makeRoot(spec, shuffle)
         for (const root of [a, b]) {
-          yield* buildCohortMembership("p").pipe(Effect.provide(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer))))
+          yield* buildCohortMembership("p").pipe(
+            Effect.provide(dataRootLayer(root).pipe(Layer.provide(NodeContext.layer)))
+          )
         }
         const generated = (root: string) =>
-          new Map(Array.from(snapshot(root)).filter(([file]) => file.startsWith("gens/") || /\.(csv|json)$/.test(file) && file.startsWith("cohorts/p/") && !file.includes("/spec/")))
+          new Map(
+            Array.from(snapshot(root)).filter(([file]) =>
+              file.startsWith("gens/") ||
+              /\.(csv|json)$/.test(file) && file.startsWith("cohorts/p/") && !file.includes("/spec/")
+            )
+          )
         expect(generated(b)).toEqual(generated(a))
         expect(generated(a).size).toBeGreaterThan(2)
       }),

@@ -4,8 +4,8 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { HEARTBEAT, lockCohort, STALE_AFTER } from "../../src/layers/CohortLock.js"
+import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
 const main = path.join(repoRoot, "dist", "main.js")
@@ -41,7 +41,10 @@ const age = (file: string) => {
 
 describe("a dead holder's lock is taken over whatever its pid, host or content", () => {
   it.for([
-    { what: "a lock naming pid 1 (a container's entrypoint)", content: JSON.stringify({ pid: 1, host: os.hostname() }) },
+    {
+      what: "a lock naming pid 1 (a container's entrypoint)",
+      content: JSON.stringify({ pid: 1, host: os.hostname() })
+    },
     { what: "a lock from another host", content: JSON.stringify({ pid: process.pid, host: "container-3f9a1c" }) },
     { what: "an empty lock", content: "" },
     { what: "a lock that is not JSON", content: "\u0000garbage{" }
@@ -52,7 +55,9 @@ describe("a dead holder's lock is taken over whatever its pid, host or content",
     // What the dead holder was writing: temp files named for its pid (alive or not, here).
     fs.writeFileSync(path.join(cohortDir, ".manifest.json.1.0badcafe.tmp"), "{")
     fs.writeFileSync(path.join(cohortDir, ".membership.csv.1.deadbeef.tmp"), "stage,gen_id\n")
-    for (const temp of [".manifest.json.1.0badcafe.tmp", ".membership.csv.1.deadbeef.tmp"]) age(path.join(cohortDir, temp))
+    for (const temp of [".manifest.json.1.0badcafe.tmp", ".membership.csv.1.deadbeef.tmp"]) {
+      age(path.join(cohortDir, temp))
+    }
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "5"])
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
     expect(fs.existsSync(lock)).toBe(false)
@@ -61,18 +66,27 @@ describe("a dead holder's lock is taken over whatever its pid, host or content",
 })
 
 describe("a pid is judged only in the namespace it was written in", () => {
-  const deadPid = () => Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout)
+  const deadPid = () =>
+    Number(
+      spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout
+    )
   const ours = fs.existsSync("/proc/self/ns/pid") ? fs.readlinkSync("/proc/self/ns/pid") : undefined
 
-  it.skipIf(ours === undefined)("a fresh lock of this host from another pid namespace is held, though its pid is not seen here", { timeout: 60_000 }, async () => {
-    const { lock, root } = example()
-    fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), pidns: "pid:[1]" }))
-    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "1"])
-    expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^Locked: /m)
-  })
+  it.skipIf(ours === undefined)(
+    "a fresh lock of this host from another pid namespace is held, though its pid is not seen here",
+    { timeout: 60_000 },
+    async () => {
+      const { lock, root } = example()
+      fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), pidns: "pid:[1]" }))
+      const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "1"])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^Locked: /m)
+    }
+  )
 
-  it.skipIf(ours === undefined)("a fresh lock of a dead process of this host and namespace is taken over at once", { timeout: 60_000 }, async () => {
+  it.skipIf(ours === undefined)("a fresh lock of a dead process of this host and namespace is taken over at once", {
+    timeout: 60_000
+  }, async () => {
     const { lock, root } = example()
     fs.writeFileSync(lock, JSON.stringify({ pid: deadPid(), host: os.hostname(), pidns: ours }))
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
@@ -81,18 +95,24 @@ describe("a pid is judged only in the namespace it was written in", () => {
 })
 
 describe("the sweep after taking a lock", () => {
-  it("keeps a live process's fresh temp file (a plan --out into the cohort folder takes no lock)", { timeout: 60_000 }, async () => {
-    const { cohortDir, root } = example()
-    const live = path.join(cohortDir, `.plan.csv.${process.pid}.0badcafe.tmp`)
-    fs.writeFileSync(live, "stage,gen_id\n")
-    const run = await cohort(["build", "daydream-pilot", "--data-root", root])
-    expect(run.code).toBe(0)
-    expect(fs.existsSync(live)).toBe(true)
-  })
+  it(
+    "keeps a live process's fresh temp file (a plan --out into the cohort folder takes no lock)",
+    { timeout: 60_000 },
+    async () => {
+      const { cohortDir, root } = example()
+      const live = path.join(cohortDir, `.plan.csv.${process.pid}.0badcafe.tmp`)
+      fs.writeFileSync(live, "stage,gen_id\n")
+      const run = await cohort(["build", "daydream-pilot", "--data-root", root])
+      expect(run.code).toBe(0)
+      expect(fs.existsSync(live)).toBe(true)
+    }
+  )
 })
 
 describe("a live holder's lock", () => {
-  it("is waited for, announced at once on stderr, then Locked after --wait seconds; nothing is written", { timeout: 60_000 }, async () => {
+  it("is waited for, announced at once on stderr, then Locked after --wait seconds; nothing is written", {
+    timeout: 60_000
+  }, async () => {
     const { cohortDir, lock, root } = example()
     const since = new Date().toISOString()
     // Fresh (its heartbeat is recent), named for a live process of this host.
@@ -102,8 +122,12 @@ describe("a live holder's lock", () => {
     expect(run.code).toBe(1)
     const lines = run.stderr.trim().split("\n")
     expect(lines).toHaveLength(2)
-    expect(lines[0]).toContain(`waiting for the lock of ${cohortDir}: held by pid ${process.pid} on ${os.hostname()} since ${since}`)
-    expect(lines[1]).toMatch(new RegExp(`^Locked: cohort lock ${lock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is held by pid ${process.pid}`))
+    expect(lines[0]).toContain(
+      `waiting for the lock of ${cohortDir}: held by pid ${process.pid} on ${os.hostname()} since ${since}`
+    )
+    expect(lines[1]).toMatch(
+      new RegExp(`^Locked: cohort lock ${lock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is held by pid ${process.pid}`)
+    )
     expect(lines[1]).toContain("after waiting 1 s")
     expect(run.ms).toBeGreaterThanOrEqual(1000)
     expect(fs.readdirSync(cohortDir).sort()).toEqual(before)
@@ -115,7 +139,13 @@ describe("a live holder's lock", () => {
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere" }))
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0", "--json"])
     expect(run.code).toBe(1)
-    expect(JSON.parse(run.stdout).error).toMatchObject({ _tag: "Locked", path: lock, pid: process.pid, host: "elsewhere", waited_seconds: 0 })
+    expect(JSON.parse(run.stdout).error).toMatchObject({
+      _tag: "Locked",
+      path: lock,
+      pid: process.pid,
+      host: "elsewhere",
+      waited_seconds: 0
+    })
   })
 
   it("--wait and --max-rows take whole numbers ≥ 0 (else a usage error)", { timeout: 60_000 }, async () => {
@@ -129,20 +159,24 @@ describe("a live holder's lock", () => {
 })
 
 describe("the heartbeat", () => {
-  it.live("a live holder keeps its lock fresh while it holds it, and removes it on release", () =>
-    Effect.gen(function*() {
-      const { cohortDir, lock } = example()
-      yield* Effect.scoped(Effect.gen(function*() {
-        yield* lockCohort(cohortDir)
-        age(lock)
-        // Polled until the beat has touched it again (or a deadline of many beats passes).
-        const deadline = Date.now() + 10 * Duration.toMillis(HEARTBEAT)
-        while (Date.now() - fs.statSync(lock).mtimeMs >= Duration.toMillis(STALE_AFTER) && Date.now() < deadline) {
-          yield* Effect.sleep(Duration.millis(100))
-        }
-        expect(Date.now() - fs.statSync(lock).mtimeMs).toBeLessThan(Duration.toMillis(STALE_AFTER))
-        expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toMatchObject({ pid: process.pid, host: os.hostname() })
-      }))
-      expect(fs.existsSync(lock)).toBe(false)
-    }), 30_000)
+  it.live(
+    "a live holder keeps its lock fresh while it holds it, and removes it on release",
+    () =>
+      Effect.gen(function*() {
+        const { cohortDir, lock } = example()
+        yield* Effect.scoped(Effect.gen(function*() {
+          yield* lockCohort(cohortDir)
+          age(lock)
+          // Polled until the beat has touched it again (or a deadline of many beats passes).
+          const deadline = Date.now() + 10 * Duration.toMillis(HEARTBEAT)
+          while (Date.now() - fs.statSync(lock).mtimeMs >= Duration.toMillis(STALE_AFTER) && Date.now() < deadline) {
+            yield* Effect.sleep(Duration.millis(100))
+          }
+          expect(Date.now() - fs.statSync(lock).mtimeMs).toBeLessThan(Duration.toMillis(STALE_AFTER))
+          expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toMatchObject({ pid: process.pid, host: os.hostname() })
+        }))
+        expect(fs.existsSync(lock)).toBe(false)
+      }),
+    30_000
+  )
 })

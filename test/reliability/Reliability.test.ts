@@ -92,21 +92,25 @@ describe("crash safety", () => {
     expect(strayTemps(root)).toEqual([])
   }, 120_000)
 
-  it("SIGINT stops a build cleanly: exit 130, 'interrupted', no temp files, no lock, every artifact whole", async () => {
-    const { root } = synthetic(12)
-    const run = start(["build", "synthetic", "--data-root", root])
-    // Signalled once it writes generations (polled, so a slow start cannot make it finish first).
-    const drafts = path.join(root, "gens", "draft")
-    for (let i = 0; i < 1500 && !(fs.existsSync(drafts) && fs.readdirSync(drafts).length > 0); i++) {
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    run.child.kill("SIGINT")
-    const { code, stderr } = await run.done
-    expect(code).toBe(130)
-    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
-    expect(leftovers(root)).toEqual([])
-    assertArtifactsWhole(root, "synthetic", undefined)
-  }, 30_000)
+  it(
+    "SIGINT stops a build cleanly: exit 130, 'interrupted', no temp files, no lock, every artifact whole",
+    async () => {
+      const { root } = synthetic(12)
+      const run = start(["build", "synthetic", "--data-root", root])
+      // Signalled once it writes generations (polled, so a slow start cannot make it finish first).
+      const drafts = path.join(root, "gens", "draft")
+      for (let i = 0; i < 1500 && !(fs.existsSync(drafts) && fs.readdirSync(drafts).length > 0); i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      run.child.kill("SIGINT")
+      const { code, stderr } = await run.done
+      expect(code).toBe(130)
+      expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
+      expect(leftovers(root)).toEqual([])
+      assertArtifactsWhole(root, "synthetic", undefined)
+    },
+    30_000
+  )
 })
 
 /** How many generations have metadata.json now. */
@@ -121,34 +125,40 @@ const metadataCount = (root: string): number => {
 }
 
 describe("Ctrl-C", () => {
-  it("stops the metadata writes of both threads at once: a bounded few after the signal, none after 'interrupted'", async () => {
-    const { root, rows } = synthetic(40)
-    const child = spawn(process.execPath, [main, "build", "synthetic", "--data-root", root], { stdio: ["ignore", "pipe", "pipe"] })
-    child.stdout.resume()
-    let atInterrupted: number | undefined
-    let stderr = ""
-    child.stderr.on("data", (d) => {
-      stderr += d
-      // Counted the moment the process says it is done.
-      if (atInterrupted === undefined && stderr.includes("interrupted")) atInterrupted = metadataCount(root)
-    })
-    const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-    // Signalled once evaluations are being written (both threads write them).
-    const evaluations = path.join(root, "gens", "evaluation")
-    for (let i = 0; i < 3000 && !(fs.existsSync(evaluations) && fs.readdirSync(evaluations).length > 2000); i++) {
-      await new Promise((r) => setTimeout(r, 10))
-    }
-    const atSignal = metadataCount(root)
-    child.kill("SIGINT")
-    expect(await done).toBe(130)
-    const atExit = metadataCount(root)
-    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
-    expect(atExit).toBeLessThan(rows)
-    expect(atInterrupted).toBe(atExit)
-    // Each thread finishes at most the claim (256 rows) it is in when the signal is seen.
-    expect(atExit - atSignal).toBeLessThanOrEqual(1000)
-    expect(leftovers(root)).toEqual([])
-  }, 60_000)
+  it(
+    "stops the metadata writes of both threads at once: a bounded few after the signal, none after 'interrupted'",
+    async () => {
+      const { root, rows } = synthetic(40)
+      const child = spawn(process.execPath, [main, "build", "synthetic", "--data-root", root], {
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      child.stdout.resume()
+      let atInterrupted: number | undefined
+      let stderr = ""
+      child.stderr.on("data", (d) => {
+        stderr += d
+        // Counted the moment the process says it is done.
+        if (atInterrupted === undefined && stderr.includes("interrupted")) atInterrupted = metadataCount(root)
+      })
+      const done = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+      // Signalled once evaluations are being written (both threads write them).
+      const evaluations = path.join(root, "gens", "evaluation")
+      for (let i = 0; i < 3000 && !(fs.existsSync(evaluations) && fs.readdirSync(evaluations).length > 2000); i++) {
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      const atSignal = metadataCount(root)
+      child.kill("SIGINT")
+      expect(await done).toBe(130)
+      const atExit = metadataCount(root)
+      expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
+      expect(atExit).toBeLessThan(rows)
+      expect(atInterrupted).toBe(atExit)
+      // Each thread finishes at most the claim (256 rows) it is in when the signal is seen.
+      expect(atExit - atSignal).toBeLessThanOrEqual(1000)
+      expect(leftovers(root)).toEqual([])
+    },
+    60_000
+  )
 })
 
 describe("concurrent builds", () => {
@@ -193,7 +203,9 @@ describe("concurrent builds", () => {
 
   it("builds of two cohorts sharing generations both succeed and agree", async () => {
     const root = example()
-    fs.cpSync(path.join(root, "cohorts", "daydream-pilot"), path.join(root, "cohorts", "pilot-twin"), { recursive: true })
+    fs.cpSync(path.join(root, "cohorts", "daydream-pilot"), path.join(root, "cohorts", "pilot-twin"), {
+      recursive: true
+    })
     const [a, b] = await Promise.all([
       start(["build", "daydream-pilot", "--data-root", root]).done,
       start(["build", "pilot-twin", "--data-root", root]).done
@@ -244,7 +256,9 @@ describe("I/O faults", () => {
       const before = snapshot(root)
       const run = cohort(["build", "daydream-pilot", "--data-root", root])
       expect(run.code).toBe(1)
-      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`))
+      expect(run.stderr).toMatch(
+        new RegExp(`^ArtifactWriteFailed: cannot write ${root.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`)
+      )
       expect(snapshot(root)).toEqual(before)
     } finally {
       spawnSync("umount", [root])
@@ -261,34 +275,42 @@ describe("I/O faults", () => {
       size: "24m",
       threads: 2
     }
-  ])("$what fails the build with ArtifactWriteFailed naming the file, leaving only whole files", ({ data, size, threads }, ctx) => {
-    const { cohortId, root } = data()
-    const gens = path.join(root, "gens")
-    fs.mkdirSync(gens)
-    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", gens]).status === 0
-    if (!mounted) ctx.skip()
-    try {
-      const run = cohort(["build", cohortId, "--data-root", root, "--log-level", "debug"])
-      expect(run.code).toBe(1)
-      expect(run.stderr).toMatch(new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`, "m"))
-      expect(run.stderr).toContain("ENOSPC")
-      const byWorker = Number(/(\d+) by a worker thread/.exec(run.stderr)?.[1] ?? 0)
-      expect(byWorker > 0).toBe(threads === 2)
-      // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
-      expect(listFiles(gens).length).toBeGreaterThan(0)
-      assertArtifactsWhole(root, cohortId, undefined)
-      expect(leftovers(root)).toEqual([])
-      expect(fs.existsSync(path.join(root, "cohorts", cohortId, "membership.csv"))).toBe(false)
-    } finally {
-      spawnSync("umount", [gens])
+  ])(
+    "$what fails the build with ArtifactWriteFailed naming the file, leaving only whole files",
+    ({ data, size, threads }, ctx) => {
+      const { cohortId, root } = data()
+      const gens = path.join(root, "gens")
+      fs.mkdirSync(gens)
+      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", gens]).status === 0
+      if (!mounted) ctx.skip()
+      try {
+        const run = cohort(["build", cohortId, "--data-root", root, "--log-level", "debug"])
+        expect(run.code).toBe(1)
+        expect(run.stderr).toMatch(
+          new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`, "m")
+        )
+        expect(run.stderr).toContain("ENOSPC")
+        const byWorker = Number(/(\d+) by a worker thread/.exec(run.stderr)?.[1] ?? 0)
+        expect(byWorker > 0).toBe(threads === 2)
+        // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
+        expect(listFiles(gens).length).toBeGreaterThan(0)
+        assertArtifactsWhole(root, cohortId, undefined)
+        expect(leftovers(root)).toEqual([])
+        expect(fs.existsSync(path.join(root, "cohorts", cohortId, "membership.csv"))).toBe(false)
+      } finally {
+        spawnSync("umount", [gens])
+      }
     }
-  })
+  )
 })
 
 describe("determinism", () => {
   it("the same inputs give byte-identical artifacts whatever the time zone and locale", () => {
     const roots = [example(), example(), example()]
-    const envs = [{ TZ: "UTC", LC_ALL: "C" }, { TZ: "Pacific/Kiritimati", LC_ALL: "tr_TR.UTF-8" }, { TZ: "America/St_Johns", LANG: "de_DE.UTF-8" }]
+    const envs = [{ TZ: "UTC", LC_ALL: "C" }, { TZ: "Pacific/Kiritimati", LC_ALL: "tr_TR.UTF-8" }, {
+      TZ: "America/St_Johns",
+      LANG: "de_DE.UTF-8"
+    }]
     roots.forEach((root, i) => expect(cohort(["build", "daydream-pilot", "--data-root", root], envs[i]).code).toBe(0))
     const [a, b, c] = roots.map(snapshot)
     expect(b).toEqual(a)

@@ -48,7 +48,11 @@ const mkfifo = (file: string) => expect(spawnSync("mkfifo", [file]).status).toBe
 /** Ways a generation's metadata.json can be there without being a readable metadata file. */
 const corruptions: ReadonlyArray<{ what: string; reason: RegExp; make: (file: string, scratch: string) => void }> = [
   { what: "a folder", reason: /not a regular file \(a folder\)/, make: (file) => fs.mkdirSync(file) },
-  { what: "a dangling symlink", reason: /a dangling symlink/, make: (file, scratch) => fs.symlinkSync(path.join(scratch, "nothing"), file) },
+  {
+    what: "a dangling symlink",
+    reason: /a dangling symlink/,
+    make: (file, scratch) => fs.symlinkSync(path.join(scratch, "nothing"), file)
+  },
   { what: "a FIFO", reason: /not a regular file \(a FIFO\)/, make: (file) => mkfifo(file) },
   {
     what: "a symlink to a FIFO",
@@ -74,12 +78,16 @@ const corruptions: ReadonlyArray<{ what: string; reason: RegExp; make: (file: st
 ]
 
 describe("the store never reports itself whole when it is not", () => {
-  it.for(corruptions)("metadata.json that is $what: validate fails naming it; build gives the generation the -1 id", { timeout: 60_000 }, async (c) => {
+  it.for(corruptions)("metadata.json that is $what: validate fails naming it; build gives the generation the -1 id", {
+    timeout: 60_000
+  }, async (c) => {
     const { root } = track(copyExampleDataRoot())
     const scratch = path.join(path.dirname(root), "scratch")
     fs.mkdirSync(scratch)
-    expect((await cohort(["build", "daydream-pilot", "--data-root", root]))
-      .code).toBe(0)
+    expect(
+      (await cohort(["build", "daydream-pilot", "--data-root", root]))
+        .code
+    ).toBe(0)
     const draft = membershipRows(root, "daydream-pilot").find(([stage]) => stage === "draft")![1]!
     const file = path.join(root, "gens", "draft", draft, "metadata.json")
     fs.rmSync(file)
@@ -107,8 +115,10 @@ describe("the store never reports itself whole when it is not", () => {
 
   it("the rule holds on every path: one thread or two, listing or direct reads", async () => {
     const { root } = track(syntheticDataRoot(5))
-    expect((await cohort(["build", "synthetic", "--data-root", root]))
-      .code).toBe(0)
+    expect(
+      (await cohort(["build", "synthetic", "--data-root", root]))
+        .code
+    ).toBe(0)
     // Every 40th evaluation (150 of 6,000; a worker thread helps from 4,000): enough for both threads to meet some.
     const evaluations = membershipRows(root, "synthetic").filter(([stage]) => stage === "evaluation").map((r) => r[1]!)
     const broken = evaluations.filter((_, i) => i % 40 === 0)
@@ -120,7 +130,8 @@ describe("the store never reports itself whole when it is not", () => {
       else fs.writeFileSync(file, "")
     })
     const expected = broken.map((id) => path.join(root, "gens", "evaluation", id, "metadata.json")).sort()
-    const files = (warnings: Array<string>) => warnings.map((w) => /gens metadata (\S+) is unreadable/.exec(w)![1]).sort()
+    const files = (warnings: Array<string>) =>
+      warnings.map((w) => /gens metadata (\S+) is unreadable/.exec(w)![1]).sort()
     // A rerun reads metadata directly; with most of a stage's folders gone it lists the folder instead.
     expect(files(await validationWarnings(root, "synthetic", { COHORT_THREADS: "1" }))).toEqual(expected)
     expect(files(await validationWarnings(root, "synthetic"))).toEqual(expected)

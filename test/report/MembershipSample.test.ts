@@ -2,7 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { emptyMembershipRows } from "../../src/domain/MembershipRows.js"
 import type { Stage } from "../../src/domain/Stage.js"
 import { lineageOf } from "../../src/report/Lineage.js"
-import { FULL_TABLE_ROWS, SAMPLE_PER_STAGE, sampleIndexes, sampleMembership } from "../../src/report/MembershipSample.js"
+import {
+  FULL_TABLE_ROWS,
+  SAMPLE_PER_STAGE,
+  sampleIndexes,
+  sampleMembership
+} from "../../src/report/MembershipSample.js"
 
 const rowsOfSize = (drafts: number, evaluationsPerDraft: number) => {
   const rows = emptyMembershipRows("c")
@@ -18,7 +23,9 @@ const rowsOfSize = (drafts: number, evaluationsPerDraft: number) => {
   }
   for (let d = 0; d < drafts; d++) push("draft", `d${d}`, "", "dt")
   for (let d = 0; d < drafts; d++) push("essay", `e${d}`, `d${d}`, "es")
-  for (let d = 0; d < drafts; d++) for (let v = 0; v < evaluationsPerDraft; v++) push("evaluation", `v${d}-${v}`, `e${d}`, `ev-${v}`)
+  for (let d = 0; d < drafts; d++) {
+    for (let v = 0; v < evaluationsPerDraft; v++) push("evaluation", `v${d}-${v}`, `e${d}`, `ev-${v}`)
+  }
   return rows
 }
 

@@ -4,8 +4,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { type BrowserContext, chromium } from "playwright-core"
-import { copyExampleDataRoot, removeTree } from "../support/DataRoots.js"
 import { runCli } from "../support/Cli.js"
+import { copyExampleDataRoot, removeTree } from "../support/DataRoots.js"
 import { fixturePath, repoRoot } from "../support/Fixtures.js"
 
 /**
@@ -15,7 +15,9 @@ import { fixturePath, repoRoot } from "../support/Fixtures.js"
 
 const CHROMIUM = "/usr/bin/chromium"
 const hasChromium = fs.existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`report browser tests SKIPPED: ${CHROMIUM} not found (apt-get install chromium; see README)`)
+if (!hasChromium) {
+  console.warn(`report browser tests SKIPPED: ${CHROMIUM} not found (apt-get install chromium; see README)`)
+}
 
 const ARTIFACTS = path.join(repoRoot, "test-artifacts", "report")
 const BROWSER_TIMEOUT = 240_000
@@ -32,7 +34,14 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run"
+    ]
   })
 }, BROWSER_TIMEOUT)
 
@@ -68,7 +77,13 @@ const open = async (file: string, shot: string) => {
     figures.map((f) => {
       const svg = f.querySelector("svg")
       const box = svg?.getBoundingClientRect()
-      return { svg: svg !== null, width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll("path, rect").length ?? 0, title: svg?.querySelector("title")?.textContent ?? "" }
+      return {
+        svg: svg !== null,
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        marks: svg?.querySelectorAll("path, rect").length ?? 0,
+        title: svg?.querySelector("title")?.textContent ?? ""
+      }
     }))
   await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true })
   console.log(`report screenshot: ${path.join(ARTIFACTS, shot)}`)
@@ -78,8 +93,15 @@ const open = async (file: string, shot: string) => {
 /** Types into the search box and returns the rows left visible; the expected ones are computed from the rows' text. */
 const search = async (page: import("playwright-core").Page, query: string) => {
   await page.fill("#member-search", query)
-  const visible = await page.$$eval("#members-table tbody tr", (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).length)
-  const expected = await page.$$eval("#members-table tbody tr", (rows, q) => rows.filter((r) => (r.textContent ?? "").toLowerCase().includes(q)).length, query.toLowerCase())
+  const visible = await page.$$eval(
+    "#members-table tbody tr",
+    (rows) => rows.filter((r) => !(r as unknown as { hidden: boolean }).hidden).length
+  )
+  const expected = await page.$$eval(
+    "#members-table tbody tr",
+    (rows, q) => rows.filter((r) => (r.textContent ?? "").toLowerCase().includes(q)).length,
+    query.toLowerCase()
+  )
   const count = await page.textContent("#member-count")
   return { visible, expected, count }
 }
@@ -99,33 +121,37 @@ const expectRendered = (result: Awaited<ReturnType<typeof open>>, atLeast: numbe
 }
 
 describe("cohort report in Chromium", () => {
-  it.skipIf(!hasChromium)("the example cohort, built: charts render, nothing is fetched, the search filters rows", async () => {
-    const { cleanup, root } = copyExampleDataRoot()
-    try {
-      expect((await runCli(["build", "daydream-pilot", "--data-root", root])).code).toBe(0)
-      const file = await report(["daydream-pilot", "--data-root", root], path.join(tmp, "example.html"))
-      const result = await open(file, "example-report.png")
-      // funnel, 21 axis charts less those of a single level, two heatmaps
-      expectRendered(result, 15)
-      const { page } = result
-      const total = await page.$$eval("#members-table tbody tr", (rows) => rows.length)
-      expect(total).toBe(232)
-      const id = await page.textContent("#members-table tbody tr:nth-child(20) td:nth-child(2)")
-      const one = await search(page, id!)
-      expect(one.visible).toBe(one.expected)
-      expect(one.visible).toBeGreaterThanOrEqual(1)
-      expect(one.visible).toBeLessThan(total)
-      expect(one.count).toBe(`${one.visible} of ${total} rows shown`)
-      const stage = await search(page, "ESSAY")
-      expect(stage.visible).toBe(stage.expected)
-      expect(stage.visible).toBeGreaterThanOrEqual(24)
-      expect((await search(page, "no such row")).visible).toBe(0)
-      expect((await search(page, "")).visible).toBe(total)
-      await page.close()
-    } finally {
-      await cleanup()
-    }
-  }, BROWSER_TIMEOUT)
+  it.skipIf(!hasChromium)(
+    "the example cohort, built: charts render, nothing is fetched, the search filters rows",
+    async () => {
+      const { cleanup, root } = copyExampleDataRoot()
+      try {
+        expect((await runCli(["build", "daydream-pilot", "--data-root", root])).code).toBe(0)
+        const file = await report(["daydream-pilot", "--data-root", root], path.join(tmp, "example.html"))
+        const result = await open(file, "example-report.png")
+        // funnel, 21 axis charts less those of a single level, two heatmaps
+        expectRendered(result, 15)
+        const { page } = result
+        const total = await page.$$eval("#members-table tbody tr", (rows) => rows.length)
+        expect(total).toBe(232)
+        const id = await page.textContent("#members-table tbody tr:nth-child(20) td:nth-child(2)")
+        const one = await search(page, id!)
+        expect(one.visible).toBe(one.expected)
+        expect(one.visible).toBeGreaterThanOrEqual(1)
+        expect(one.visible).toBeLessThan(total)
+        expect(one.count).toBe(`${one.visible} of ${total} rows shown`)
+        const stage = await search(page, "ESSAY")
+        expect(stage.visible).toBe(stage.expected)
+        expect(stage.visible).toBeGreaterThanOrEqual(24)
+        expect((await search(page, "no such row")).visible).toBe(0)
+        expect((await search(page, "")).visible).toBe(total)
+        await page.close()
+      } finally {
+        await cleanup()
+      }
+    },
+    BROWSER_TIMEOUT
+  )
 
   it.skipIf(!hasChromium)("a 112k-row cohort: a sample of the rows, every chart rendered, the page small", async () => {
     const root = path.join(tmp, "data-112k")

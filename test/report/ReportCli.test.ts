@@ -13,7 +13,14 @@ describe("cohort report (CLI)", () => {
     const run = await runCli(["report", "daydream-pilot", "--data-root", root, "--out", out, "--json"])
     expect(run.code).toBe(0)
     const result = JSON.parse(run.stdout).result
-    expect(result).toMatchObject({ cohort_id: "daydream-pilot", source: "spec", out, rows: 232, rows_shown: 232, warnings: 0 })
+    expect(result).toMatchObject({
+      cohort_id: "daydream-pilot",
+      source: "spec",
+      out,
+      rows: 232,
+      rows_shown: 232,
+      warnings: 0
+    })
     expect(fs.statSync(out).size).toBe(result.bytes)
     const page = fs.readFileSync(out, "utf8")
     expect(page.startsWith("<!doctype html>")).toBe(true)

@@ -5,13 +5,21 @@ import * as path from "node:path"
 import { planCohort, rowsOf } from "../../src/index.js"
 import { balanceChart, couplingChart, funnelChart } from "../../src/report/ChartSpecs.js"
 import { cohortReport } from "../../src/report/CohortReport.js"
+import { buildOn, onRoot, writeGenerationFiles } from "../lifecycle/LifecycleRoots.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath } from "../support/Fixtures.js"
-import { buildOn, onRoot, writeGenerationFiles } from "../lifecycle/LifecycleRoots.js"
 
 const { fresh } = useExampleDataRoots(afterEach)
 
-type Row = { stage: string; gen_id: string; parent_gen_id: string; combo_id: string; template_id: string; llm_model_id: string; replicate: number }
+type Row = {
+  stage: string
+  gen_id: string
+  parent_gen_id: string
+  combo_id: string
+  template_id: string
+  llm_model_id: string
+  replicate: number
+}
 
 /** A cohort's membership, straight from `planCohort` (not from the report's code). */
 const membershipOf = (root: string, cohortId = "daydream-pilot") =>
@@ -61,7 +69,9 @@ describe("cohort report: the data behind each chart", () => {
           if (depth[axisStage]! > depth[stage]!) continue
           const expected = countsOf(rows, stage, (r, up) => String(ancestor(r, up, axisStage)[field]))
           const balance = model.balances.find((b) => b.stage === stage && b.axis === axis)!
-          expect(Object.fromEntries(balance.levels.map((l) => [l.level, l.count])), `${stage} ${axis}`).toEqual(expected)
+          expect(Object.fromEntries(balance.levels.map((l) => [l.level, l.count])), `${stage} ${axis}`).toEqual(
+            expected
+          )
           if (balance.levels.length > 1) {
             const spec = balanceChart(balance, "x").spec as { data: { values: unknown } }
             expect(chartCounts(spec.data.values, (v) => String(v["level"])), `${stage} ${axis} chart`).toEqual(expected)
@@ -85,7 +95,11 @@ describe("cohort report: the data behind each chart", () => {
       const root = fresh()
       const rows = yield* membershipOf(root)
       const { model } = yield* onRoot(root, cohortReport("daydream-pilot", { dataRoot: root }))
-      expect(model.couplings.map((c) => [c.rule, c.name, c.stage])).toEqual([["tuple", "essay_bundle", "essay"], ["pair", "draft_essay", "essay"]])
+      expect(model.couplings.map((c) => [c.rule, c.name, c.stage])).toEqual([["tuple", "essay_bundle", "essay"], [
+        "pair",
+        "draft_essay",
+        "essay"
+      ]])
       const tuple = model.couplings[0]!
       const pair = model.couplings[1]!
       const key = (v: Record<string, unknown>) => `${v["left"]}|${v["right"]}`
@@ -93,7 +107,9 @@ describe("cohort report: the data behind each chart", () => {
       const pairCounts = countsOf(rows, "essay", (r, up) => `${up(r).template_id}|${r.template_id} · ${r.llm_model_id}`)
       expect(chartCounts(tuple.cells, key)).toEqual(tupleCounts)
       expect(chartCounts(pair.cells, key)).toEqual(pairCounts)
-      expect(chartCounts((couplingChart(pair, "p").spec as { data: { values: unknown } }).data.values, key)).toEqual(pairCounts)
+      expect(chartCounts((couplingChart(pair, "p").spec as { data: { values: unknown } }).data.values, key)).toEqual(
+        pairCounts
+      )
       expect(pair.balanced).toBe(true)
     }))
 
@@ -106,8 +122,11 @@ describe("cohort report: the data behind each chart", () => {
       writeGenerationFiles(root, "draft", draft, ["raw.txt", "parsed.txt"])
       const { html, model } = yield* onRoot(root, cohortReport("daydream-pilot", { dataRoot: root }))
       expect(model.source).toBe("membership")
-      const funnel = funnelChart(model.funnel).spec as { data: { values: Array<{ stage: string; measure: string; count: number }> } }
-      const value = (stage: string, measure: string) => funnel.data.values.find((v) => v.stage === stage && v.measure === measure)!.count
+      const funnel = funnelChart(model.funnel).spec as {
+        data: { values: Array<{ stage: string; measure: string; count: number }> }
+      }
+      const value = (stage: string, measure: string) =>
+        funnel.data.values.find((v) => v.stage === stage && v.measure === measure)!.count
       for (const stage of ["draft", "essay", "evaluation"]) {
         const n = rows.filter((r) => r.stage === stage).length
         expect(value(stage, "members")).toBe(n)
@@ -134,23 +153,28 @@ describe("cohort report: the data behind each chart", () => {
     Effect.gen(function*() {
       const root = fresh()
       const spec = path.join(root, "odd.yaml")
-      fs.writeFileSync(spec, [
-        "axes:",
-        "  combo_id: [combo_v1_080599e679b7]",
-        "  draft_template: ['<img src=x onerror=alert(1)>', creative-synthesis-v10]",
-        "  draft_llm: [gemini_25_pro]",
-        "  essay_template: [creative-synthesis-v10]",
-        "  essay_llm: [gemini_25_pro]",
-        "  evaluation_template: [novelty-v2]",
-        "  evaluation_llm: [sonnet-4]",
-        "  evaluation_replicates: ['1', '2']",
-        "output:",
-        "  field_order: [combo_id, draft_template]",
-        ""
-      ].join("\n"))
+      fs.writeFileSync(
+        spec,
+        [
+          "axes:",
+          "  combo_id: [combo_v1_080599e679b7]",
+          "  draft_template: ['<img src=x onerror=alert(1)>', creative-synthesis-v10]",
+          "  draft_llm: [gemini_25_pro]",
+          "  essay_template: [creative-synthesis-v10]",
+          "  essay_llm: [gemini_25_pro]",
+          "  evaluation_template: [novelty-v2]",
+          "  evaluation_llm: [sonnet-4]",
+          "  evaluation_replicates: ['1', '2']",
+          "output:",
+          "  field_order: [combo_id, draft_template]",
+          ""
+        ].join("\n")
+      )
       const { html, model } = yield* onRoot(root, cohortReport(spec, { dataRoot: root }))
       expect(model.source).toBe("spec")
-      expect(model.coverage!.find((c) => c.check === "draft template_id")!.missing).toEqual(["<img src=x onerror=alert(1)>"])
+      expect(model.coverage!.find((c) => c.check === "draft template_id")!.missing).toEqual([
+        "<img src=x onerror=alert(1)>"
+      ])
       // The build would stop at the gap; the unread column is a warning of the spec itself.
       expect(model.validationError).toContain("draft")
       expect(html).not.toContain("<img src=x")
@@ -186,7 +210,9 @@ describe("cohort report: the data behind each chart", () => {
       expect(drafts.balanced).toBe(false)
       const pair = model.couplings.find((c) => c.name === "draft_essay")!
       const key = (v: Record<string, unknown>) => `${v["left"]}|${v["right"]}`
-      expect(chartCounts(pair.cells, key)).toEqual(countsOf(rows, "essay", (r, up) => `${up(r).template_id}|${r.template_id} · ${r.llm_model_id}`))
+      expect(chartCounts(pair.cells, key)).toEqual(
+        countsOf(rows, "essay", (r, up) => `${up(r).template_id}|${r.template_id} · ${r.llm_model_id}`)
+      )
       expect(model.sample.sampled).toBe(true)
       expect(model.validationError).toBeUndefined()
       expect(model.coverage!.every((c) => c.missing.length === 0)).toBe(true)

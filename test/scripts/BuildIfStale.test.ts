@@ -20,7 +20,9 @@ const project = () => {
   fs.mkdirSync(path.join(dir, "bin"))
   fs.writeFileSync(path.join(dir, "src", "index.ts"), "export {}\n")
   fs.writeFileSync(path.join(dir, "package.json"), "{}\n")
-  fs.writeFileSync(path.join(dir, "bin", "npm"), `#!/bin/sh\necho "$@" >> "${path.join(dir, "builds.log")}"\n`, { mode: 0o755 })
+  fs.writeFileSync(path.join(dir, "bin", "npm"), `#!/bin/sh\necho "$@" >> "${path.join(dir, "builds.log")}"\n`, {
+    mode: 0o755
+  })
   const start = () => {
     const run = spawnSync(process.execPath, [script], {
       cwd: dir,
@@ -28,7 +30,9 @@ const project = () => {
     })
     expect(run.status).toBe(0)
   }
-  const builds = () => (fs.existsSync(path.join(dir, "builds.log")) ? fs.readFileSync(path.join(dir, "builds.log"), "utf8").trim().split("\n") : [])
+  const builds = () => (fs.existsSync(path.join(dir, "builds.log"))
+    ? fs.readFileSync(path.join(dir, "builds.log"), "utf8").trim().split("\n")
+    : [])
   const setTime = (file: string, seconds: number) => fs.utimesSync(path.join(dir, file), seconds, seconds)
   return { dir, start, builds, setTime }
 }

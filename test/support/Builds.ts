@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect"
 import {
-  catalogBundle,
   type CatalogBundle,
+  catalogBundle,
   type CohortDefinition,
   type CohortSpec,
   definitionFromDesignRows,
@@ -27,9 +27,30 @@ export const definitionOf = (rows: ReadonlyArray<Record<string, unknown>>): Coho
 /** A small but complete catalog: combos in two versions, three templates per stage, four LLMs. */
 export const catalogRows = {
   combo_mappings: [
-    { combo_id: "combo-1", version: "v2", concept_id: "x", description_level: "paragraph", k_max: "2", created_at: "t" },
-    { combo_id: "combo-1", version: "v2", concept_id: "y", description_level: "paragraph", k_max: "2", created_at: "t" },
-    { combo_id: "combo-2", version: "v10", concept_id: "x", description_level: "paragraph", k_max: "2", created_at: "t" },
+    {
+      combo_id: "combo-1",
+      version: "v2",
+      concept_id: "x",
+      description_level: "paragraph",
+      k_max: "2",
+      created_at: "t"
+    },
+    {
+      combo_id: "combo-1",
+      version: "v2",
+      concept_id: "y",
+      description_level: "paragraph",
+      k_max: "2",
+      created_at: "t"
+    },
+    {
+      combo_id: "combo-2",
+      version: "v10",
+      concept_id: "x",
+      description_level: "paragraph",
+      k_max: "2",
+      created_at: "t"
+    },
     { combo_id: "combo-3", version: "v9", concept_id: "z", description_level: "paragraph", k_max: "2", created_at: "t" }
   ],
   draft_templates: [
@@ -61,8 +82,11 @@ export const defaultBundle = (overrides: Record<string, ReadonlyArray<Record<str
   return catalogBundle(slices, { catalog_files: { combo_mappings: "memory://combo_mappings.csv" } })
 }
 
-export const specOf = (cohortId: string, rows: ReadonlyArray<Record<string, unknown>>, extra: Partial<CohortSpec> = {}) =>
-  ({ cohortId, definition: definitionOf(rows), metadata: { spec_source: "memory" }, ...extra }) satisfies CohortSpec
+export const specOf = (
+  cohortId: string,
+  rows: ReadonlyArray<Record<string, unknown>>,
+  extra: Partial<CohortSpec> = {}
+) => ({ cohortId, definition: definitionOf(rows), metadata: { spec_source: "memory" }, ...extra }) satisfies CohortSpec
 
 /** Spec repository + catalog loader + in-memory registry (no store). */
 export const buildLayer = (specs: ReadonlyArray<CohortSpec>, bundle: CatalogBundle = defaultBundle()) =>

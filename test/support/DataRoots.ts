@@ -49,29 +49,38 @@ export const syntheticDataRoot = (combos: number): { root: string; cleanup: () =
   fs.mkdirSync(path.join(root, "1_raw"), { recursive: true })
   fs.mkdirSync(spec, { recursive: true })
   const comboIds = Array.from({ length: combos }, (_, i) => `combo_${String(i).padStart(4, "0")}`)
-  fs.writeFileSync(path.join(root, "combo_mappings.csv"), [
-    "combo_id,version,concept_id,description_level,k_max,created_at",
-    ...comboIds.map((c) => `${c},v1,concept,paragraph,2,2025-01-01T00:00:00`)
-  ].join("\n") + "\n")
+  fs.writeFileSync(
+    path.join(root, "combo_mappings.csv"),
+    [
+      "combo_id,version,concept_id,description_level,k_max,created_at",
+      ...comboIds.map((c) => `${c},v1,concept,paragraph,2,2025-01-01T00:00:00`)
+    ].join("\n") + "\n"
+  )
   const list = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`)
   const templates = (file: string, ids: Array<string>) =>
-    fs.writeFileSync(path.join(root, "1_raw", file), ["template_id,generator", ...ids.map((id) => `${id},llm`)].join("\n") + "\n")
+    fs.writeFileSync(
+      path.join(root, "1_raw", file),
+      ["template_id,generator", ...ids.map((id) => `${id},llm`)].join("\n") + "\n"
+    )
   templates("draft_templates.csv", list("dt-", 4))
   templates("essay_templates.csv", list("es-", 5))
   templates("evaluation_templates.csv", list("ev-", 10))
   fs.writeFileSync(path.join(root, "1_raw", "llm_models.csv"), ["id", "m1", "m2", "j1", "j2", "j3"].join("\n") + "\n")
-  fs.writeFileSync(path.join(spec, "config.yaml"), [
-    `axes:`,
-    `  combo_id: [${comboIds.join(", ")}]`,
-    `  draft_template: [${list("dt-", 4).join(", ")}]`,
-    `  draft_llm: [m1, m2]`,
-    `  essay_template: [${list("es-", 5).join(", ")}]`,
-    `  essay_llm: [m1]`,
-    `  evaluation_template: [${list("ev-", 10).join(", ")}]`,
-    `  evaluation_llm: [j1, j2, j3]`,
-    `output:`,
-    `  field_order: [combo_id, draft_template, draft_llm, essay_template, essay_llm, evaluation_template, evaluation_llm]`
-  ].join("\n") + "\n")
+  fs.writeFileSync(
+    path.join(spec, "config.yaml"),
+    [
+      `axes:`,
+      `  combo_id: [${comboIds.join(", ")}]`,
+      `  draft_template: [${list("dt-", 4).join(", ")}]`,
+      `  draft_llm: [m1, m2]`,
+      `  essay_template: [${list("es-", 5).join(", ")}]`,
+      `  essay_llm: [m1]`,
+      `  evaluation_template: [${list("ev-", 10).join(", ")}]`,
+      `  evaluation_llm: [j1, j2, j3]`,
+      `output:`,
+      `  field_order: [combo_id, draft_template, draft_llm, essay_template, essay_llm, evaluation_template, evaluation_llm]`
+    ].join("\n") + "\n"
+  )
   const drafts = combos * 8
   return { root, cleanup: () => removeTree(dir), rows: drafts + drafts * 5 + drafts * 5 * 30 }
 }

@@ -33,7 +33,11 @@ export const goldenMemberships = (): Array<{ file: string; cohortId: string; des
     }
     const seeded = fixturePath("spec-golden", name, "expected_membership_seed7.csv")
     if (fs.existsSync(seeded)) {
-      out.push({ file: seeded, cohortId: "golden-seeded", design: fixturePath("spec-golden", name, "expected_design_seed7.csv") })
+      out.push({
+        file: seeded,
+        cohortId: "golden-seeded",
+        design: fixturePath("spec-golden", name, "expected_design_seed7.csv")
+      })
     }
   }
   return out
