@@ -6,7 +6,7 @@ import type { CohortDefinition } from "./CohortDefinition.js"
 import type { ColumnTable } from "./Frame.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
-import type { Stage } from "./Stage.js"
+import { type Stage, STAGES } from "./Stage.js"
 
 /** What the catalogs allow (REFERENCE §6), each a set of stripped, non-empty values. */
 export interface CatalogAllowlists {
@@ -124,18 +124,32 @@ const gapsOf = (
 const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined =>
   gapsOf(checks, files, false)[0]
 
-const definitionChecks = (definition: CohortDefinition, allow: CatalogAllowlists): Array<Check> => {
-  const { combos, llms, templates } = definitionTexts(definition)
-  return [
-    { stage: undefined, field: "combo_id", allowed: allow.combos, values: combos },
-    { stage: "draft", field: "template_id", allowed: allow.templates.draft, values: templates.draft },
-    { stage: "essay", field: "template_id", allowed: allow.templates.essay, values: templates.essay },
-    { stage: "evaluation", field: "template_id", allowed: allow.templates.evaluation, values: templates.evaluation },
-    { stage: "draft", field: "llm_model_id", allowed: allow.llms.draft, values: llms.draft },
-    { stage: "essay", field: "llm_model_id", allowed: allow.llms.essay, values: llms.essay },
-    { stage: "evaluation", field: "llm_model_id", allowed: allow.llms.evaluation, values: llms.evaluation }
-  ]
+/** The values a coverage check reads: combos, then templates and LLMs per stage. */
+interface CheckedValues {
+  readonly combos: Iterable<string>
+  readonly templates: Readonly<Record<Stage, Iterable<string>>>
+  readonly llms: Readonly<Record<Stage, Iterable<string>>>
 }
+
+/** The checks in the original's order: combos, each stage's templates, each stage's LLMs. */
+const checksOf = (allow: CatalogAllowlists, values: CheckedValues): Array<Check> => [
+  { stage: undefined, field: "combo_id", allowed: allow.combos, values: values.combos },
+  ...STAGES.map((stage) => ({
+    stage,
+    field: "template_id",
+    allowed: allow.templates[stage],
+    values: values.templates[stage]
+  })),
+  ...STAGES.map((stage) => ({
+    stage,
+    field: "llm_model_id",
+    allowed: allow.llms[stage],
+    values: values.llms[stage]
+  }))
+]
+
+const definitionChecks = (definition: CohortDefinition, allow: CatalogAllowlists): Array<Check> =>
+  checksOf(allow, definitionTexts(definition))
 
 /**
  * Every catalog gap of a definition (one per catalog and stage), in the original's order of checks;
@@ -165,46 +179,18 @@ export const rowsCoverageGap = (
   rows: MembershipRows,
   allow: CatalogAllowlists,
   files: CatalogFiles = {}
-): CoverageGap | undefined =>
-  firstGap([
-    { stage: undefined, field: "combo_id", allowed: allow.combos, values: rows.comboId },
-    {
-      stage: "draft",
-      field: "template_id",
-      allowed: allow.templates.draft,
-      values: stageValues(rows, "draft", rows.templateId)
-    },
-    {
-      stage: "essay",
-      field: "template_id",
-      allowed: allow.templates.essay,
-      values: stageValues(rows, "essay", rows.templateId)
-    },
-    {
-      stage: "evaluation",
-      field: "template_id",
-      allowed: allow.templates.evaluation,
-      values: stageValues(rows, "evaluation", rows.templateId)
-    },
-    {
-      stage: "draft",
-      field: "llm_model_id",
-      allowed: allow.llms.draft,
-      values: stageValues(rows, "draft", rows.llmModelId)
-    },
-    {
-      stage: "essay",
-      field: "llm_model_id",
-      allowed: allow.llms.essay,
-      values: stageValues(rows, "essay", rows.llmModelId)
-    },
-    {
-      stage: "evaluation",
-      field: "llm_model_id",
-      allowed: allow.llms.evaluation,
-      values: stageValues(rows, "evaluation", rows.llmModelId)
-    }
-  ], files)
+): CoverageGap | undefined => {
+  const perStage = (column: Array<string>) =>
+    ({
+      draft: stageValues(rows, "draft", column),
+      essay: stageValues(rows, "essay", column),
+      evaluation: stageValues(rows, "evaluation", column)
+    }) as const
+  return firstGap(
+    checksOf(allow, { combos: rows.comboId, templates: perStage(rows.templateId), llms: perStage(rows.llmModelId) }),
+    files
+  )
+}
 
 /** Fails with the first catalog gap of a definition, in the original's order of checks. */
 export const checkDefinitionCoverage = (
