@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { dataRootLayer } from "../index.js"
+import { DataRootLayer } from "../index.js"
 import { cohortReport } from "../report/CohortReport.js"
 import type { CommandKit } from "./LifecycleCommands.js"
 import { emit } from "./Output.js"
@@ -30,7 +30,9 @@ export const reportCommand = (kit: CommandKit) =>
           dataRoot: root,
           maxRows: args.maxRows,
           ...(seed === undefined ? {} : { seed })
-        }).pipe(Effect.provide(dataRootLayer(root, { maxRows: args.maxRows, ...(seed === undefined ? {} : { seed }) })))
+        }).pipe(
+          Effect.provide(DataRootLayer.layer(root, { maxRows: args.maxRows, ...(seed === undefined ? {} : { seed }) }))
+        )
         const file = path.resolve(args.out)
         yield* emit([report.html], file)
         const bytes = Buffer.byteLength(report.html)
