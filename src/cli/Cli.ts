@@ -439,7 +439,8 @@ const serve = Command.make(
         new CliExit({ code: 1 })
       )))
 ).pipe(Command.withDescription(
-  "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; OpenAPI at /openapi.json).\n" +
+  "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; " +
+    "OpenAPI at /openapi.json).\n" +
     "Example: cohort serve --data-root examples/data --port 8080"
 ))
 

@@ -58,5 +58,6 @@ export const reportCommand = (kit: CommandKit) =>
     "Write one self-contained HTML page (no network, no external assets) of a cohort or spec: the stage funnel\n" +
       "and what the store has, the balance of every design axis per stage, heatmaps of pairs, ties and tuples,\n" +
       "catalog coverage, validation warnings, the spec with its hash and the catalogs' hashes, and the membership\n" +
-      "(every row of a small cohort, a sample of a large one). Example: cohort report daydream-pilot --data-root examples/data --out report.html"
+      "(every row of a small cohort, a sample of a large one). " +
+      "Example: cohort report daydream-pilot --data-root examples/data --out report.html"
   ))
