@@ -49,7 +49,10 @@ const catalogFilesOf = (metadata: Readonly<Record<string, unknown>>): Record<str
   return out
 }
 
-/** Every problem of the catalogs a build needs: the combo catalog missing, empty or without its six columns, each other catalog missing. */
+/**
+ * Every problem of the catalogs a build needs: the combo catalog missing, empty or without its six
+ * columns, each other catalog missing.
+ */
 const catalogProblems = (
   frames: Readonly<Record<string, ColumnTable>>,
   metadata: Readonly<Record<string, unknown>>

@@ -41,12 +41,12 @@ const PerCallRegistryFactory = Layer.succeed(RegistryFactory, {
     }))
 })
 
-const layerFor = (rows: ReadonlyArray<Record<string, unknown>>, registry = InMemoryRegistryFactory) =>
+const layerFor = (rows: ReadonlyArray<Record<string, unknown>>, registry = InMemoryRegistryFactory.layer) =>
   Layer.mergeAll(
-    InMemorySpecRepository([specOf("prop", rows)]),
-    InMemoryCatalogBundleLoader(defaultBundle()),
+    InMemorySpecRepository.layer([specOf("prop", rows)]),
+    InMemoryCatalogBundleLoader.layer(defaultBundle()),
     registry,
-    InMemoryArtifactStore
+    InMemoryArtifactStore.layer
   )
 
 const params = { fastCheck: { numRuns: 60, seed: 1205 } }

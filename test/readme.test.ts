@@ -4,7 +4,7 @@ import {
   buildCohortMembership,
   catalogBundle,
   cohortSpecFromObject,
-  dataRootLive,
+  DataRootLayer,
   definitionFromDesignRows,
   InMemoryArtifactStore,
   InMemoryCatalogBundleLoader,
@@ -21,7 +21,7 @@ describe("README examples", () => {
   it.effect("over a data root on disk (dry run)", () =>
     Effect.gen(function*() {
       const result = yield* buildCohortMembership("daydream-pilot", { dryRun: true }).pipe(
-        Effect.provide(dataRootLive(exampleDataRoot))
+        Effect.provide(DataRootLayer.layerNode(exampleDataRoot))
       )
       expect(result.rowCount).toBe(232)
       expect(result.artifacts).toEqual({})
@@ -33,7 +33,7 @@ describe("README examples", () => {
       expect(result.rowCount).toBe(3)
       expect(yield* Ref.get(yield* PersistedArtifacts)).toHaveLength(1)
     }).pipe(Effect.provide(Layer.mergeAll(
-      InMemorySpecRepository([{
+      InMemorySpecRepository.layer([{
         cohortId: "demo",
         definition: Effect.runSync(definitionFromDesignRows([
           {
@@ -48,7 +48,7 @@ describe("README examples", () => {
         ])),
         metadata: {}
       }]),
-      InMemoryCatalogBundleLoader(catalogBundle({
+      InMemoryCatalogBundleLoader.layer(catalogBundle({
         combo_mappings: [{
           combo_id: "c1",
           version: "v1",
@@ -62,8 +62,8 @@ describe("README examples", () => {
         evaluation_templates: [{ template_id: "v" }],
         llm_models: [{ id: "m" }, { id: "j" }]
       })),
-      InMemoryRegistryFactory,
-      InMemoryArtifactStore
+      InMemoryRegistryFactory.layer,
+      InMemoryArtifactStore.layer
     ))))
 
   it.effect("a spec object, compiled directly and planned from a repository", () =>
@@ -85,8 +85,8 @@ describe("README examples", () => {
       const rows = yield* planCohort("demo").pipe(
         Effect.map((p) => rowsOf(p.membershipPreview)),
         Effect.provide(Layer.mergeAll(
-          InMemorySpecRepository([{ cohortId: "demo", spec: stored, includes: { "combos.txt": "c1\n" } }]),
-          InMemoryCatalogBundleLoader(catalogBundle({
+          InMemorySpecRepository.layer([{ cohortId: "demo", spec: stored, includes: { "combos.txt": "c1\n" } }]),
+          InMemoryCatalogBundleLoader.layer(catalogBundle({
             combo_mappings: [{
               combo_id: "c1",
               version: "v1",
@@ -100,7 +100,7 @@ describe("README examples", () => {
             evaluation_templates: [{ template_id: "v" }],
             llm_models: [{ id: "m" }, { id: "j" }]
           })),
-          InMemoryRegistryFactory
+          InMemoryRegistryFactory.layer
         ))
       )
       expect(rows.map((r) => r["stage"])).toEqual(["draft", "essay", "evaluation"])

@@ -1,29 +1,28 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
-import { pyIntOfText } from "../domain/PythonText.js"
-import { escapeControls } from "../domain/TerminalText.js"
 import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
 import { designChunks, membershipSource } from "../engine/MembershipSource.js"
-import { DEFAULT_HOST } from "../http/Listen.js"
-import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES } from "../http/ServiceDefaults.js"
 import {
   buildCohortMembership,
   BuildProgress,
   catalogAndCoverageProblems,
+  type ChunkSource,
   compileDesign,
-  dataRootLayer,
+  DataRootLayer,
   DEFAULT_MAX_ROWS,
   definitionOfSpec,
+  escapeControls,
   estimateRows,
   GenIdHasher,
   InvalidConstraint,
   InvalidSpec,
   makeInMemoryRegistry,
   parseSpec,
+  pyIntOfText,
   WorkingDirectoryMissing
 } from "../index.js"
-import type { ChunkSource } from "../layers/AtomicFile.js"
 import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
@@ -181,7 +180,7 @@ const runBuild = (args: {
       previewRows: args.previewRows,
       strict: args.strict
     }).pipe(
-      Effect.provide(dataRootLayer(root, {
+      Effect.provide(DataRootLayer.layer(root, {
         maxRows: args.maxRows,
         ...(s === undefined ? {} : { seed: s }),
         ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
@@ -224,7 +223,7 @@ const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CoverageGap
  * catalog problem or a coverage gap, each missing catalog and each catalog's gap (the first error
  * stays first); any other error is the only problem.
  */
-const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof dataRootLayer>) =>
+const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof DataRootLayer.layer>) =>
   INDEPENDENT.has(first._tag)
     ? catalogAndCoverageProblems(cohortId).pipe(
       Effect.provide(layer),
@@ -254,7 +253,7 @@ const runValidate = (args: {
   Effect.gen(function*() {
     const path = yield* Path.Path
     const s = seedOf(args.seed)
-    const layer = dataRootLayer(path.resolve(args.dataRoot), {
+    const layer = DataRootLayer.layer(path.resolve(args.dataRoot), {
       maxRows: args.maxRows,
       ...(s === undefined ? {} : { seed: s })
     })
@@ -422,7 +421,7 @@ const serve = Command.make(
     Effect.gen(function*() {
       const path = yield* Path.Path
       // Loaded on demand: the other commands do not pay for the HTTP stack.
-      const { runCohortHttpServer } = yield* Effect.promise(() => import("../http/CohortHttpServer.js"))
+      const { runCohortHttpServer } = yield* Effect.promise(() => import("../http/index.js"))
       const s = seedOf(args.seed)
       yield* runCohortHttpServer({
         dataRoot: path.resolve(args.dataRoot),
@@ -440,7 +439,8 @@ const serve = Command.make(
         new CliExit({ code: 1 })
       )))
 ).pipe(Command.withDescription(
-  "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; OpenAPI at /openapi.json).\n" +
+  "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; " +
+    "OpenAPI at /openapi.json).\n" +
     "Example: cohort serve --data-root examples/data --port 8080"
 ))
 

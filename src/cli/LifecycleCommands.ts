@@ -7,7 +7,7 @@ import {
   cohortDiff,
   type CohortStatus,
   cohortStatus,
-  dataRootLayer,
+  DataRootLayer,
   purgeCohort,
   type PurgeReport,
   STAGES
@@ -117,7 +117,7 @@ export const statusCommand = (kit: CommandKit) =>
           maxRows: args.maxRows,
           listMissing: args.listMissing,
           ...seedOf(args.seed)
-        }).pipe(Effect.provide(dataRootLayer(root)))
+        }).pipe(Effect.provide(DataRootLayer.layer(root)))
         yield* Console.log(
           args.json
             ? JSON.stringify({ ok: true, result: snakeJson(status, DATA_MAPS) })
@@ -266,7 +266,7 @@ export const diffCommand = (kit: CommandKit) =>
         const root = path.resolve(args.dataRoot)
         const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) })
           .pipe(
-            Effect.provide(dataRootLayer(root))
+            Effect.provide(DataRootLayer.layer(root))
           )
         yield* Console.log(
           args.json ? JSON.stringify({ ok: true, result: snakeJson(diff, DATA_MAPS) }) : diffText(diff)

@@ -1,6 +1,10 @@
-import { escapeControls } from "../domain/TerminalText.js"
-import { ERROR_TAGS } from "../errors/ErrorTags.js"
-import { type CohortMembershipResult, type ColumnTable, MEMBERSHIP_COLUMNS } from "../index.js"
+import {
+  type CohortMembershipResult,
+  type ColumnTable,
+  ERROR_TAGS,
+  escapeControls,
+  MEMBERSHIP_COLUMNS
+} from "../index.js"
 import { formatCount } from "./Numbers.js"
 
 export interface TaggedFailure {

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { dataRootLayer } from "../index.js"
+import { DataRootLayer } from "../index.js"
 import { cohortReport } from "../report/CohortReport.js"
 import type { CommandKit } from "./LifecycleCommands.js"
 import { emit } from "./Output.js"
@@ -30,7 +30,9 @@ export const reportCommand = (kit: CommandKit) =>
           dataRoot: root,
           maxRows: args.maxRows,
           ...(seed === undefined ? {} : { seed })
-        }).pipe(Effect.provide(dataRootLayer(root, { maxRows: args.maxRows, ...(seed === undefined ? {} : { seed }) })))
+        }).pipe(
+          Effect.provide(DataRootLayer.layer(root, { maxRows: args.maxRows, ...(seed === undefined ? {} : { seed }) }))
+        )
         const file = path.resolve(args.out)
         yield* emit([report.html], file)
         const bytes = Buffer.byteLength(report.html)
@@ -56,5 +58,6 @@ export const reportCommand = (kit: CommandKit) =>
     "Write one self-contained HTML page (no network, no external assets) of a cohort or spec: the stage funnel\n" +
       "and what the store has, the balance of every design axis per stage, heatmaps of pairs, ties and tuples,\n" +
       "catalog coverage, validation warnings, the spec with its hash and the catalogs' hashes, and the membership\n" +
-      "(every row of a small cohort, a sample of a large one). Example: cohort report daydream-pilot --data-root examples/data --out report.html"
+      "(every row of a small cohort, a sample of a large one). " +
+      "Example: cohort report daydream-pilot --data-root examples/data --out report.html"
   ))

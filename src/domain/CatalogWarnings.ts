@@ -97,7 +97,8 @@ const replicationDisagreements = (
     if (Object.keys(replicationFromFrame(alone)).length === 0) {
       out.push(
         `${file}: row ${i + 2} (stage ${showValue(stage)}, replicates ${showValue(value)}) is ignored: ` +
-          `the stage must be draft, essay or evaluation and replicates a whole number ≥ 1, so it is not in the manifest`
+          "the stage must be draft, essay or evaluation and replicates a whole number ≥ 1, " +
+          "so it is not in the manifest"
       )
     }
   }

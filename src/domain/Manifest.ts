@@ -5,7 +5,10 @@ import type { ColumnTable } from "./Frame.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
 import { isStage, type Stage } from "./Stage.js"
 
-/** `cohorts/<id>/manifest.json`: the combos, templates, LLMs and replication of a cohort, key order as the original writes it. */
+/**
+ * `cohorts/<id>/manifest.json`: the combos, templates, LLMs and replication of a cohort, key order as the
+ * original writes it.
+ */
 export interface Manifest {
   readonly combos: ReadonlyArray<string>
   readonly templates: {

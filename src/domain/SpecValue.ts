@@ -2,7 +2,8 @@ import { escapeControls } from "./TerminalText.js"
 
 /**
  * Values of a spec keep their YAML/JSON type until rows are read, as in the original: `1` and `'1'`
- * are different levels, `1.0` prints as `1.0`, integers beyond 2^53 stay exact (bigint). Arrays stand for Python tuples (CSV tuples, pair values).
+ * are different levels, `1.0` prints as `1.0`, integers beyond 2^53 stay exact (bigint). Arrays stand for
+ * Python tuples (CSV tuples, pair values).
  */
 export type SpecValue = string | number | bigint | boolean | null | PyFloat | PyTimestamp | ReadonlyArray<SpecValue>
 

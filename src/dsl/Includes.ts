@@ -28,7 +28,10 @@ export interface IncludeContext {
 // eslint-disable-next-line no-control-regex
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/
 
-/** Does a header name this axis: the axis itself, or its last `_`-separated words (`replicate` for `evaluation_replicate`)? */
+/**
+ * Does a header name this axis: the axis itself, or its last `_`-separated words (`replicate` for
+ * `evaluation_replicate`)?
+ */
 const names = (header: string, axis: string): boolean => header === axis || axis.endsWith(`_${header}`)
 
 /**

@@ -1,8 +1,11 @@
 import { PyTimestamp } from "../domain/SpecValue.js"
 
 // PyYAML's timestamp regexp (yaml/constructor.py), which decides the parts of a date or datetime.
-const TIMESTAMP =
-  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?)?$/
+const TIMESTAMP = new RegExp(
+  String.raw`^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})` + // the date
+    String.raw`(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?` + // the time
+    String.raw`(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?)?$` // the time zone
+)
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0")
 

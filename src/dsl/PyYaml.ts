@@ -86,17 +86,26 @@ const PY_YAML_1_1: Array<ScalarTag> = [
   scalar("bool", /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/, () => false),
   scalar(
     "int",
-    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+    new RegExp(
+      String.raw`^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+` +
+        String.raw`|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$`
+    ),
     pyInt
   ),
   scalar(
     "float",
-    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+    new RegExp(
+      String.raw`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?` +
+        String.raw`|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`
+    ),
     pyFloat
   ),
   scalar(
     "timestamp",
-    /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+    new RegExp(
+      String.raw`^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)` +
+        String.raw`[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$`
+    ),
     guarded("timestamp", pyTimestamp)
   ),
   explicit("null", () => null),
@@ -142,7 +151,10 @@ export class TextSyntaxError extends Data.TaggedError("TextSyntaxError")<{
 
 const syntaxError = (reason: string, line?: number): TextSyntaxError => new TextSyntaxError({ reason, line })
 
-/** Runs a reader whose syntax errors are thrown deep in a recursion: they fail the Effect, anything else is a defect. */
+/**
+ * Runs a reader whose syntax errors are thrown deep in a recursion: they fail the Effect, anything else
+ * is a defect.
+ */
 const readingSyntax = (read: () => unknown): Effect.Effect<unknown, TextSyntaxError> =>
   Effect.suspend(() => {
     try {

@@ -31,7 +31,10 @@ const fields = {
   details: Schema.optional(Schema.Array(Schema.String))
 }
 
-/** The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode warnings…). */
+/**
+ * The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode
+ * warnings…).
+ */
 export class InvalidConstraint
   extends Schema.TaggedError<InvalidConstraint>()("InvalidConstraint", { ...fields, message: Message })
 {

@@ -1,6 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { STAGES } from "../domain/Stage.js"
+import { STAGES } from "../index.js"
 import {
   ArtifactWriteFailedBody,
   CatalogIncompleteBody,

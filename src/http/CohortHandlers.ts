@@ -1,12 +1,16 @@
 import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer, Stream } from "effect"
 import { validateCohortId } from "../domain/CohortId.js"
-import type { CohortMembershipResult } from "../domain/CohortMembershipResult.js"
-import { GenIdHasher } from "../domain/GenId.js"
-import { streamMembership } from "../domain/MembershipGeneration.js"
-import { collapseWarnings, type MembershipRow, rowAt } from "../domain/MembershipRows.js"
-import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
-import { buildCohortMembership } from "../program.js"
+import {
+  buildCohortMembership,
+  type CohortMembershipResult,
+  collapseWarnings,
+  GenIdHasher,
+  makeInMemoryRegistry,
+  type MembershipRow,
+  rowAt,
+  streamMembership
+} from "../index.js"
 import { CohortApi } from "./CohortApi.js"
 import { CohortBuildGuard } from "./CohortBuildGuard.js"
 import { CohortServiceConfig } from "./CohortServiceConfig.js"
@@ -112,5 +116,8 @@ export const CohortsLive = HttpApiBuilder.group(CohortApi, "cohorts", (handlers)
         ))
   }))
 
-/** Every handler of the API, needing the service's configuration and build guard. */
-export const CohortHandlersLive = Layer.mergeAll(SpecsLive, CohortsLive)
+/** Every handler of the API: `CohortHandlers.layer`, needing the service's configuration and build guard. */
+export const CohortHandlers = {
+  /** Both groups' handlers. */
+  layer: Layer.mergeAll(SpecsLive, CohortsLive)
+} as const

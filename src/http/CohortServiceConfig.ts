@@ -1,11 +1,13 @@
 import { Context, Layer } from "effect"
-import { dataRootLive } from "../layers/DataRootLayer.js"
-import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
-import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
-import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import type { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import type { RegistryFactory } from "../services/RegistryFactory.js"
-import { DEFAULT_MAX_BODY_BYTES } from "./RequestBody.js"
+import {
+  type CatalogBundleLoader,
+  type CohortSpecRepository,
+  DataRootLayer,
+  DEFAULT_MAX_ROWS,
+  type MembershipArtifactStore,
+  type RegistryFactory
+} from "../index.js"
+import { DEFAULT_MAX_BODY_BYTES } from "./ServiceDefaults.js"
 
 /** What a build of the service runs against. */
 export type CohortBuildServices = CohortSpecRepository | CatalogBundleLoader | RegistryFactory | MembershipArtifactStore
@@ -22,7 +24,7 @@ export interface CohortServiceOptions {
   readonly seed?: number | bigint
   /**
    * The collaborators of a build, made afresh for each request (default: the data root's live layers,
-   * `dataRootLive(dataRoot, { maxRows, seed })`), e.g. to read specs from somewhere else.
+   * `DataRootLayer.layerNode(dataRoot, { maxRows, seed })`), e.g. to read specs from somewhere else.
    */
   readonly services?: Layer.Layer<CohortBuildServices>
 }
@@ -39,7 +41,10 @@ export class CohortServiceConfig extends Context.Tag("cohort/http/CohortServiceC
       maxRows,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       services: options.services ??
-        dataRootLive(options.dataRoot, { maxRows, ...(options.seed === undefined ? {} : { seed: options.seed }) })
+        DataRootLayer.layerNode(options.dataRoot, {
+          maxRows,
+          ...(options.seed === undefined ? {} : { seed: options.seed })
+        })
     })
   }
 }

@@ -1,14 +1,16 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
-import { CatalogIncomplete } from "../errors/CatalogIncomplete.js"
-import { CatalogInvalid } from "../errors/CatalogInvalid.js"
-import { CatalogMissing } from "../errors/CatalogMissing.js"
-import { CoverageGap } from "../errors/CoverageGap.js"
-import { IdCollision } from "../errors/IdCollision.js"
-import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { SpecNotFound } from "../errors/SpecNotFound.js"
+import {
+  ArtifactWriteFailed,
+  CatalogIncomplete,
+  CatalogInvalid,
+  CatalogMissing,
+  CoverageGap,
+  IdCollision,
+  InvalidConstraint,
+  InvalidSpec,
+  SpecNotFound
+} from "../index.js"
 
 /**
  * The HTTP status of each error tag. The request is at fault (422), the cohort is missing (404), the

@@ -3,6 +3,3 @@ export interface ListenOptions {
   readonly host?: string
   readonly port?: number
 }
-
-/** The stand-alone server listens on this machine only unless given another host. */
-export const DEFAULT_HOST = "127.0.0.1"

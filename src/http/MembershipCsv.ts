@@ -1,8 +1,6 @@
-import type { CohortDefinition } from "../domain/CohortDefinition.js"
-import type { GenIdHasher } from "../domain/GenId.js"
 import { chunkStream } from "../engine/ChunkStream.js"
 import { membershipSource } from "../engine/MembershipSource.js"
-import type { GenerationRegistry } from "../services/GenerationRegistry.js"
+import type { CohortDefinition, GenerationRegistry, GenIdHasher } from "../index.js"
 
 /**
  * The membership CSV of a definition as a stream of byte chunks, made as the client reads them (the

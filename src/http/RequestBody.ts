@@ -6,9 +6,6 @@ import type { ErrorBodies } from "./HttpErrors.js"
 
 type BodyError = ErrorBodies["MalformedBody"] | ErrorBodies["PayloadTooLarge"]
 
-/** The default cap on a request body: 1 MiB (a spec with large inline lists fits many times over). */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-
 /** How much of a too-large body without a Content-Length is read and dropped before the connection is cut. */
 const DRAIN_BYTES = 16 * 1024 * 1024
 

@@ -1,12 +1,17 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Layer } from "effect"
-import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { showValue } from "../domain/SpecValue.js"
-import { type CompiledDesign, compileDesign } from "../dsl/CompileDesign.js"
 import { FILE_PREFIX } from "../dsl/Includes.js"
-import type { ParsedSpec } from "../dsl/ParsedSpec.js"
-import { keyPath, parseSpec } from "../dsl/ParseSpec.js"
-import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { keyPath } from "../dsl/ParseSpec.js"
+import {
+  type CohortDefinition,
+  type CompiledDesign,
+  compileDesign,
+  definitionFromDesignRows,
+  InvalidSpec,
+  type ParsedSpec,
+  parseSpec
+} from "../index.js"
 
 /** The name a spec sent in a request goes by in errors. */
 export const REQUEST_SOURCE = "<request body>"

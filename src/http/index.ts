@@ -18,9 +18,12 @@ export {
 } from "./CohortApi.js"
 /** One build of a cohort at a time within a service: a second one gets 409 `Locked` at once. */
 export { CohortBuildGuard } from "./CohortBuildGuard.js"
-/** The handlers of both groups, needing `CohortServiceConfig` and `CohortBuildGuard`. */
-export { CohortHandlersLive } from "./CohortHandlers.js"
-/** The handlers as a layer, the routes to mount beside a backend's own, and a stand-alone server. */
+/** The handlers of both groups (`CohortHandlers.layer`), needing `CohortServiceConfig` and `CohortBuildGuard`. */
+export { CohortHandlers } from "./CohortHandlers.js"
+/**
+ * The handlers configured (`CohortApiHandlers.layer(options)`), the routes to mount beside a backend's own
+ * (`CohortHttpRoutes.layer(options)`), and a stand-alone server (`CohortHttpServer.layer(options)`).
+ */
 export {
   CohortApiHandlers,
   CohortHttpRoutes,
@@ -32,7 +35,7 @@ export {
 export { type CohortBuildServices, CohortServiceConfig, type CohortServiceOptions } from "./CohortServiceConfig.js"
 /** The status and body of every error the service answers with. */
 export { ERROR_STATUS, type ErrorBodies, type ErrorBody, toErrorBody } from "./HttpErrors.js"
-/** Where the stand-alone server listens (loopback by default). */
-export { DEFAULT_HOST, type ListenOptions } from "./Listen.js"
-/** The default cap on request bodies (1 MiB). */
-export { DEFAULT_MAX_BODY_BYTES } from "./RequestBody.js"
+/** Where the stand-alone server listens. */
+export type { ListenOptions } from "./Listen.js"
+/** The service's defaults: loopback only, request bodies up to 1 MiB. */
+export { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES } from "./ServiceDefaults.js"

@@ -21,10 +21,10 @@ export type DataRootServices =
   | RegistryFactory
   | GensStore
 
-/**
- * The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`), needing only a `FileSystem` and a `Path`:
- * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests.
- */
+/** Options of `DataRootLayer.layer`: the spec repository's (seed, row cap) and the artifact store's. */
+export type DataRootOptions = SpecRepositoryOptions & ArtifactStoreOptions
+
+/** @deprecated Use `DataRootLayer.layer(dataRoot, options)`. */
 export const dataRootLayer = (
   dataRoot: string,
   options: SpecRepositoryOptions & ArtifactStoreOptions = {}
@@ -38,10 +38,21 @@ export const dataRootLayer = (
     GensStore.layer(dataRoot)
   )
 
-/** `dataRootLayer` on Node's file system. */
+/** @deprecated Use `DataRootLayer.layerNode(dataRoot, options)`. */
 export const dataRootLive = (
   dataRoot: string,
   options: SpecRepositoryOptions & ArtifactStoreOptions = {}
 ): Layer.Layer<DataRootServices> =>
   // Only the two services it needs: NodeContext would also load the terminal, workers and processes.
   dataRootLayer(dataRoot, options).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
+
+/** The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`). */
+export const DataRootLayer = {
+  /**
+   * All of them, needing only a `FileSystem` and a `Path`: provide `NodeContext.layer` (or use
+   * `DataRootLayer.layerNode`), or an in-memory file system in tests.
+   */
+  layer: dataRootLayer,
+  /** `DataRootLayer.layer` on Node's file system. */
+  layerNode: dataRootLive
+} as const

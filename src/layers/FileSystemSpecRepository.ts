@@ -11,7 +11,7 @@ import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
 export { DEFAULT_MAX_ROWS } from "../dsl/CompileDesign.js"
 
-/** Options of `FileSystemSpecRepository.layer` (and of `dataRootLayer`). */
+/** Options of `FileSystemSpecRepository.layer` (and of `DataRootLayer.layer`). */
 export interface SpecRepositoryOptions extends CompileSpecOptions {
   /** `@file:` includes may reach anywhere under this folder (default: each spec's own folder). */
   readonly includeRoot?: string

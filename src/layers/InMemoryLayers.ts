@@ -16,12 +16,7 @@ export interface SpecObjectEntry extends Pick<SpecObjectOptions, "includes" | "s
   readonly spec: unknown
 }
 
-/**
- * A spec repository over a fixed set of specs; any other cohort id is `SpecNotFound`. Each entry is a
- * ready `CohortSpec` or a `SpecObjectEntry`, compiled on every `get` with `options` (seed, row cap):
- * an invalid spec object fails that `get` with `InvalidSpec`.
- */
-export const InMemorySpecRepository = (
+const specRepositoryLayer = (
   specs: ReadonlyArray<CohortSpec | SpecObjectEntry>,
   options: CompileSpecOptions = {}
 ): Layer.Layer<CohortSpecRepository> =>
@@ -51,13 +46,36 @@ export const catalogBundle = (
   return { frames, metadata }
 }
 
-/** A catalog loader that returns the same bundle for every spec. */
-export const InMemoryCatalogBundleLoader = (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader> =>
+/**
+ * A spec repository over a fixed set of specs: `InMemorySpecRepository.layer(specs, options)`; any other
+ * cohort id is `SpecNotFound`. Each entry is a ready `CohortSpec` or a `SpecObjectEntry`, compiled on
+ * every `get` with `options` (seed, row cap): an invalid spec object fails that `get` with `InvalidSpec`.
+ */
+export const InMemorySpecRepository: {
+  /** @deprecated Use `InMemorySpecRepository.layer(specs, options)`. */
+  (specs: ReadonlyArray<CohortSpec | SpecObjectEntry>, options?: CompileSpecOptions): Layer.Layer<CohortSpecRepository>
+  /** The repository over these specs. */
+  readonly layer: typeof specRepositoryLayer
+} = Object.assign(
+  (specs: ReadonlyArray<CohortSpec | SpecObjectEntry>, options?: CompileSpecOptions) =>
+    specRepositoryLayer(specs, options),
+  { layer: specRepositoryLayer }
+)
+
+const catalogBundleLoaderLayer = (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader> =>
   Layer.succeed(CatalogBundleLoader, {
     loadForSpec: Effect.fn("InMemoryCatalogBundleLoader.loadForSpec")(function*() {
       return bundle
     })
   })
+
+/** A catalog loader that returns the same bundle for every spec: `InMemoryCatalogBundleLoader.layer(bundle)`. */
+export const InMemoryCatalogBundleLoader: {
+  /** @deprecated Use `InMemoryCatalogBundleLoader.layer(bundle)`. */
+  (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader>
+  /** The loader of this bundle. */
+  readonly layer: typeof catalogBundleLoaderLayer
+} = Object.assign((bundle: CatalogBundle) => catalogBundleLoaderLayer(bundle), { layer: catalogBundleLoaderLayer })
 
 /** What an in-memory store was asked to persist. */
 export interface PersistedMembership {
@@ -72,11 +90,7 @@ export class PersistedArtifacts extends Context.Tag("cohort/testing/PersistedArt
   Ref.Ref<ReadonlyArray<PersistedMembership>>
 >() {}
 
-/**
- * An artifact store that keeps persisted memberships in memory (read them through `PersistedArtifacts`)
- * and returns `memory://` URIs.
- */
-export const InMemoryArtifactStore: Layer.Layer<MembershipArtifactStore | PersistedArtifacts> = Layer.effectContext(
+const artifactStoreLayer: Layer.Layer<MembershipArtifactStore | PersistedArtifacts> = Layer.effectContext(
   Effect.gen(function*() {
     const ref = yield* Ref.make<ReadonlyArray<PersistedMembership>>([])
     const store = MembershipArtifactStore.of({
@@ -93,3 +107,13 @@ export const InMemoryArtifactStore: Layer.Layer<MembershipArtifactStore | Persis
     return Context.make(MembershipArtifactStore, store).pipe(Context.add(PersistedArtifacts, ref))
   })
 )
+
+/**
+ * An artifact store that keeps persisted memberships in memory (read them through `PersistedArtifacts`)
+ * and returns `memory://` URIs: `InMemoryArtifactStore.layer`. Provided as it is, it is the same layer
+ * (the older shape, kept for existing embedders).
+ */
+export const InMemoryArtifactStore: Layer.Layer<MembershipArtifactStore | PersistedArtifacts> & {
+  /** The store. */
+  readonly layer: Layer.Layer<MembershipArtifactStore | PersistedArtifacts>
+} = Object.assign(artifactStoreLayer, { layer: artifactStoreLayer })

@@ -23,9 +23,17 @@ export const makeInMemoryRegistry: Effect.Effect<GenerationRegistry> = Effect.ma
     })
 }))
 
-/** `RegistryFactory` whose registries hand out pure deterministic ids. */
-export const InMemoryRegistryFactory: Layer.Layer<RegistryFactory> = Layer.succeed(RegistryFactory, {
+const registryFactoryLayer: Layer.Layer<RegistryFactory> = Layer.succeed(RegistryFactory, {
   createRegistry: Effect.fn("InMemoryRegistryFactory.createRegistry")(function*() {
     return yield* makeInMemoryRegistry
   })
 })
+
+/**
+ * `RegistryFactory` whose registries hand out pure deterministic ids: `InMemoryRegistryFactory.layer`.
+ * Provided as it is, it is the same layer (the older shape, kept for existing embedders).
+ */
+export const InMemoryRegistryFactory: Layer.Layer<RegistryFactory> & {
+  /** The factory. */
+  readonly layer: Layer.Layer<RegistryFactory>
+} = Object.assign(registryFactoryLayer, { layer: registryFactoryLayer })

@@ -128,7 +128,10 @@ const refuseWhileLocked = (cohortsDir: string, own: string) =>
     }
   })
 
-/** The dot-named trash an interrupted purge left: folders in gens/ and cohorts/ (and, of older purges, in gens/<stage>/). */
+/**
+ * The dot-named trash an interrupted purge left: folders in gens/ and cohorts/ (and, of older purges, in
+ * gens/<stage>/).
+ */
 const trashFolders = (dirs: ReadonlyArray<string>): Array<string> =>
   dirs.flatMap((dir) => {
     try {

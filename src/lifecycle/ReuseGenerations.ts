@@ -94,7 +94,9 @@ export const reuseGenerations = (
         if (m instanceof GenerationMetadataMissing) out = m
         else {
           const missing = ["parent_gen_id", "template_id", "llm_model_id"].find((f) => m.text(f) === "")
-          const d = missing !== undefined ? m.lacks(missing) : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
+          const d = missing !== undefined
+            ? m.lacks(missing)
+            : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
           if (d instanceof GenerationMetadataMissing) out = d
           else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
           else if (
@@ -157,7 +159,10 @@ export const reuseGenerations = (
     return designFromRows(columns, rows)
   })
 
-/** A reused id that its own metadata does not rebuild (with its collision suffix, if any): a foreign or hand-made id. */
+/**
+ * A reused id that its own metadata does not rebuild (with its collision suffix, if any): a foreign or
+ * hand-made id.
+ */
 const notPure = (source: string, key: string, stage: Stage, id: string, path: string) =>
   new InvalidSpec({
     path: source,

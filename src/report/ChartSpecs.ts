@@ -111,9 +111,9 @@ const balanceSentence = (b: AxisBalance): string => {
   if (b.balanced) return `Balanced: each of the ${plural(b.levels.length, "level")} gets ${b.usual} ${b.stage}s.`
   const off = b.levels.filter((l) => l.mark !== "usual")
   const shown = off.slice(0, 5).map((l) => `${l.level} (${l.count})`).join(", ")
-  return `Unbalanced: ${off.length} of ${b.levels.length} levels differ from the usual ${b.usual} ${b.stage}s: ${shown}${
-    off.length > 5 ? ", …" : ""
-  }.`
+  const more = off.length > 5 ? ", …" : ""
+  return `Unbalanced: ${off.length} of ${b.levels.length} levels differ from the usual ${b.usual} ${b.stage}s: ` +
+    `${shown}${more}.`
 }
 
 /** How many generations of a stage each level of an axis gets, levels off the usual count in other colors. */
@@ -189,7 +189,8 @@ export const couplingChart = (c: Coupling, id: string): Chart => {
   const off = c.cells.filter((x) => x.mark !== "usual")
   const verdict = c.balanced
     ? `Balanced: each of the ${plural(c.cells.length, "combination")} present gets ${c.usual} ${c.stage}s.`
-    : `Unbalanced: ${off.length} of ${c.cells.length} combinations differ from the usual ${c.usual} ${c.stage}s (outlined).`
+    : `Unbalanced: ${off.length} of ${c.cells.length} combinations differ from the usual ${c.usual} ${c.stage}s ` +
+      "(outlined)."
   const title = `${c.rule} ${c.name}: ${side(c.left)} × ${side(c.right)} (${c.stage}s)`
   const max = shown.reduce((m, x) => Math.max(m, x.count), 0)
   return {

@@ -55,7 +55,7 @@ const validation = (
   options: LifecycleOptions,
   gensRoot: string
 ) => {
-  const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory))
+  const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory.layer))
   const specRepository = Layer.succeed(CohortSpecRepository, {
     get: (id: string) => cohortSpecOf(id, spec, { gensRoot, ...options })
   })

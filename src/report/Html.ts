@@ -50,10 +50,14 @@ export const accessibleSvg = (svg: string, id: string, title: string, descriptio
 export const STYLE = `
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #555; --line: #d0d0d0; --accent: #0072B2; --warn: #D55E00 }
 * { box-sizing: border-box }
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0; background: #fafafa }
+body {
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--ink); margin: 0; background: #fafafa
+}
 header, main { max-width: 1200px; margin: 0 auto; padding: 0 1.25rem }
 header { padding-top: 1.25rem }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem } h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; border-bottom: 2px solid var(--line) }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem }
+h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; border-bottom: 2px solid var(--line) }
 h3 { font-size: 1.05rem; margin: 1.25rem 0 .5rem }
 nav a { margin-right: 1rem; color: var(--accent) }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace }
@@ -62,7 +66,9 @@ table { border-collapse: collapse; background: #fff; margin: .5rem 0; font-size:
 th, td { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; vertical-align: top }
 th { background: #f0f0f0 } td.n { text-align: right; font-variant-numeric: tabular-nums }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem }
-figure.chart { margin: 0; background: #fff; border: 1px solid var(--line); padding: .5rem; max-width: 100%; overflow-x: auto }
+figure.chart {
+  margin: 0; background: #fff; border: 1px solid var(--line); padding: .5rem; max-width: 100%; overflow-x: auto
+}
 figure.chart svg { display: block; max-width: none }
 figcaption { color: var(--muted); font-size: 13px; max-width: 36rem; margin-top: .25rem }
 .bad { color: var(--warn); font-weight: 600 } .ok { color: #007a5a; font-weight: 600 }
@@ -70,7 +76,9 @@ figcaption { color: var(--muted); font-size: 13px; max-width: 36rem; margin-top:
 .scroll table { margin: 0 }
 .scroll thead th { position: sticky; top: 0 }
 input[type=search] { font: inherit; padding: .3rem .5rem; width: min(28rem, 100%) }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem } dt { font-weight: 600 } dd { margin: 0; overflow-wrap: anywhere }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem }
+dt { font-weight: 600 }
+dd { margin: 0; overflow-wrap: anywhere }
 `
 
 /** Filters the membership table as the search box is typed in (every cell's text, case-insensitive). */

@@ -109,9 +109,8 @@ const couplingSection = (charts: RenderedCharts): string =>
 ${
     charts.couplings.length === 0
       ? "<p>The spec couples no axes (no pairs, ties or tuples the membership carries).</p>"
-      : `<p>Coupled levels counted at the deepest stage they reach; outlined cells differ from the usual count.</p><div class="charts">${
-        charts.couplings.map(figure).join("\n")
-      }</div>`
+      : "<p>Coupled levels counted at the deepest stage they reach; outlined cells differ from the usual count.</p>" +
+        `<div class="charts">${charts.couplings.map(figure).join("\n")}</div>`
   }
 </section>`
 
@@ -176,20 +175,38 @@ ${
 </section>`
 }
 
+/** The search box over the membership rows shown. */
+const SEARCH_INPUT =
+  `<input type="search" id="member-search" placeholder="gen id, template, model…" autocomplete="off">`
+
 const membersSection = (m: ReportModel): string => {
   const s = m.sample
   const per = STAGES.map((st) => `${fmt(s.perStage[st].shown)} of ${fmt(s.perStage[st].total)} ${st}s`).join(", ")
   return `<section id="members"><h2>Membership (${fmt(s.total)} rows)</h2>
 <p>${
     s.sampled
-      ? `A sample: rows of each stage drawn at random with a fixed seed, in membership order (${per}). Counts of every level are in the balance section.`
+      ? `A sample: rows of each stage drawn at random with a fixed seed, in membership order (${per}). ` +
+        "Counts of every level are in the balance section."
       : "Every row."
   }</p>
-<p><label for="member-search">Search the rows shown: </label><input type="search" id="member-search" placeholder="gen id, template, model…" autocomplete="off">
+<p><label for="member-search">Search the rows shown: </label>${SEARCH_INPUT}
 <span id="member-count" aria-live="polite"></span></p>
 <div class="scroll">${table(s.columns, s.rows, { id: "members-table" })}</div>
 </section>`
 }
+
+/** The links to the page's sections, one line of HTML. */
+const NAV = `<nav aria-label="Sections">${
+  [
+    ["funnel", "Funnel"],
+    ["balance", "Balance"],
+    ["couplings", "Pairs &amp; tuples"],
+    ["catalogs", "Catalogs"],
+    ["warnings", "Warnings"],
+    ["audit", "Spec &amp; audit"],
+    ["members", "Membership"]
+  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("")
+}</nav>`
 
 /** The whole page: one self-contained HTML document (inline style and script, charts as inline SVG). */
 export const reportPage = (m: ReportModel, charts: RenderedCharts): string =>
@@ -202,7 +219,7 @@ export const reportPage = (m: ReportModel, charts: RenderedCharts): string =>
 <body><header><h1>Cohort report: <code>${html(m.cohortId, 200)}</code></h1>
 <p>${fmt(m.sample.total)} generations: ${STAGES.map((s) => `${fmt(m.status.stages[s].members)} ${s}s`).join(", ")}.
 ${m.source === "membership" ? "Built." : "Not built yet."} ${m.warnings.length} validation warnings.</p>
-<nav aria-label="Sections"><a href="#funnel">Funnel</a><a href="#balance">Balance</a><a href="#couplings">Pairs &amp; tuples</a><a href="#catalogs">Catalogs</a><a href="#warnings">Warnings</a><a href="#audit">Spec &amp; audit</a><a href="#members">Membership</a></nav>
+${NAV}
 </header><main>
 ${funnelSection(m, charts)}
 ${balanceSection(m, charts)}

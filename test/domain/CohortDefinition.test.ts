@@ -2,11 +2,11 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { tmpdir } from "node:os"
+import { designFromRows } from "../../src/domain/Design.js"
+import { definitionFromDesign } from "../../src/engine/DefinitionFromDesign.js"
 import {
   compileDesign,
-  definitionFromDesign,
   definitionFromDesignRows,
-  designFromRows,
   generateMembership,
   InvalidSpec,
   makeInMemoryRegistry,

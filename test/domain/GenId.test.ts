@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import { writeIdBytes } from "../../src/domain/IdHasher.js"
-import { canonicalSignature, computeGenId, GenIdHasher } from "../../src/index.js"
+import { canonicalSignature } from "../../src/domain/Signature.js"
+import { computeGenId, GenIdHasher } from "../../src/index.js"
 import { fixturePath, goldenMemberships, readCsv } from "../support/Fixtures.js"
 
 const referenceFiles = [

@@ -3,12 +3,12 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { designRecords } from "../../src/domain/Design.js"
 import { designChunks } from "../../src/engine/MembershipSource.js"
 import {
   type CompiledDesign,
   compileDesign,
   definitionFromDesignRows,
-  designRecords,
   InvalidSpec,
   makeInMemoryRegistry,
   parseSpec

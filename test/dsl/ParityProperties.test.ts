@@ -4,17 +4,17 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, FastCheck } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { designFromRows } from "../../src/domain/Design.js"
+import { pyStr } from "../../src/domain/SpecValue.js"
+import { definitionFromDesign } from "../../src/engine/DefinitionFromDesign.js"
 import {
   compileDesign,
   computeGenId,
-  definitionFromDesign,
   definitionFromDesignRows,
-  designFromRows,
   generateMembership,
   layoutDesign,
   makeInMemoryRegistry,
   parseSpec,
-  pyStr,
   type SpecValue
 } from "../../src/index.js"
 

@@ -2,7 +2,8 @@ import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import { tmpdir } from "node:os"
-import { compileDesign, type Design, designRecords, estimateRows, layoutDesign, parseSpec } from "../../src/index.js"
+import { designRecords } from "../../src/domain/Design.js"
+import { compileDesign, type Design, estimateRows, layoutDesign, parseSpec } from "../../src/index.js"
 
 /**
  * Properties of compiled designs (REFERENCE §3) over generated specs: row counts against an independent

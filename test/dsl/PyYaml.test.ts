@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { pyStr, valueKey } from "../../src/domain/SpecValue.js"
 import { parseJson as parseJsonEffect, parseYaml as parseYamlEffect, TextSyntaxError } from "../../src/dsl/PyYaml.js"
-import { PyFloat, pyStr, type SpecValue, valueKey } from "../../src/index.js"
+import { PyFloat, type SpecValue } from "../../src/index.js"
 
 /** The value read, or the syntax error the parser failed with. */
 const parseYaml = (text: string): unknown => Effect.runSync(Effect.merge(parseYamlEffect(text)))

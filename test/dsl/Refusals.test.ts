@@ -3,11 +3,11 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { symlinkSync } from "node:fs"
+import { designRecords } from "../../src/domain/Design.js"
 import {
   compileDesign,
   type CompileOptions,
   definitionFromDesignRows,
-  designRecords,
   InvalidSpec,
   layoutDesign,
   parseSpec,

@@ -37,7 +37,9 @@ describe("mounting the service in an existing backend", () => {
     withRoot((root) =>
       Effect.gen(function*() {
         const Health = HttpLayerRouter.add("GET", "/health", HttpServerResponse.text("ok"))
-        const url = yield* urlOf(HttpLayerRouter.serve(Layer.mergeAll(Health, CohortHttpRoutes({ dataRoot: root }))))
+        const url = yield* urlOf(
+          HttpLayerRouter.serve(Layer.mergeAll(Health, CohortHttpRoutes.layer({ dataRoot: root })))
+        )
         const health = yield* Effect.promise(() => fetch(`${url}/health`).then((r) => r.text()))
         expect(health).toBe("ok")
         const valid = yield* postJson(`${url}/specs/validate`, pilotSpecObject)
@@ -60,7 +62,7 @@ describe("mounting the service in an existing backend", () => {
         )
         const BackendRoutes = HttpLayerRouter.addHttpApi(Backend).pipe(Layer.provide(HealthLive))
         const url = yield* urlOf(
-          HttpLayerRouter.serve(Layer.mergeAll(BackendRoutes, CohortHttpRoutes({ dataRoot: root, maxRows: 100 })))
+          HttpLayerRouter.serve(Layer.mergeAll(BackendRoutes, CohortHttpRoutes.layer({ dataRoot: root, maxRows: 100 })))
         )
         const health = yield* Effect.promise(() => fetch(`${url}/health`).then((r) => r.json()))
         expect(health).toBe("ok")
@@ -76,7 +78,7 @@ describe("mounting the service in an existing backend", () => {
   it.live("CohortApi served through HttpApiBuilder with its configured handlers", () =>
     withRoot((root) =>
       Effect.gen(function*() {
-        const ApiLive = HttpApiBuilder.api(CohortApi).pipe(Layer.provide(CohortApiHandlers({ dataRoot: root })))
+        const ApiLive = HttpApiBuilder.api(CohortApi).pipe(Layer.provide(CohortApiHandlers.layer({ dataRoot: root })))
         const url = yield* urlOf(HttpApiBuilder.serve().pipe(Layer.provide(ApiLive)))
         const missing = yield* postJson(`${url}/cohorts/nope/validate`, undefined)
         expect(missing.status).toBe(404)

@@ -5,7 +5,7 @@ import { CohortHttpServer, type CohortServiceOptions } from "../../src/http/inde
 /** The service on an ephemeral loopback port for the scope; its base URL. */
 export const startService = (options: CohortServiceOptions) =>
   Effect.gen(function*() {
-    const context = yield* Layer.build(CohortHttpServer({ ...options, port: 0 }))
+    const context = yield* Layer.build(CohortHttpServer.layer({ ...options, port: 0 }))
     const address = Context.get(context, HttpServer.HttpServer).address
     if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("the service is not on TCP")
     return `http://127.0.0.1:${address.port}`

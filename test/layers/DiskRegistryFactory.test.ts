@@ -4,6 +4,7 @@ import { Effect, FastCheck as fc, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { signatureOfMetadata } from "../../src/domain/Signature.js"
 import type { RegistryFactory } from "../../src/index.js"
 import {
   buildCohortMembership,
@@ -13,10 +14,9 @@ import {
   IdCollision,
   InMemoryCatalogBundleLoader,
   InMemoryRegistryFactory,
-  InMemorySpecRepository,
-  makeDiskRegistry,
-  signatureOfMetadata
+  InMemorySpecRepository
 } from "../../src/index.js"
+import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import { GensDirectory } from "../../src/layers/GensDirectory.js"
 import { defaultBundle, designRow, specOf } from "../support/Builds.js"
 

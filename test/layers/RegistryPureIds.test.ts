@@ -6,13 +6,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { membershipSource } from "../../src/engine/MembershipSource.js"
-import {
-  computeGenId,
-  definitionFromDesignRows,
-  GenIdHasher,
-  makeDiskRegistry,
-  makeInMemoryRegistry
-} from "../../src/index.js"
+import { computeGenId, definitionFromDesignRows, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
+import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
 
 let cleanups: Array<() => void> = []

@@ -3,13 +3,8 @@ import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import {
-  buildCohortMembership,
-  computeGenId,
-  definitionFromDesignRows,
-  designFromRows,
-  reuseGenerations
-} from "../../src/index.js"
+import { designFromRows } from "../../src/domain/Design.js"
+import { buildCohortMembership, computeGenId, definitionFromDesignRows, reuseGenerations } from "../../src/index.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath, readCsv, repoRoot } from "../support/Fixtures.js"
 import { onRoot } from "./LifecycleRoots.js"

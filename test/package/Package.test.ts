@@ -106,6 +106,7 @@ layer(NodeContext.layer)("the published package", (it) => {
         expect(out).toMatchObject({
           errorChannel: "no writes",
           rows: 6,
+          rowsOfCurrentShapes: 6,
           evaluations: 2,
           stages: ["draft", "draft", "essay", "essay", "evaluation", "evaluation"],
           designRows: 1,

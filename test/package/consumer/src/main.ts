@@ -6,7 +6,7 @@ import {
   catalogBundle,
   cohortSpecFromObject,
   type CohortPlan,
-  dataRootLive,
+  DataRootLayer,
   InMemoryCatalogBundleLoader,
   InMemoryRegistryFactory,
   InMemorySpecRepository,
@@ -43,6 +43,12 @@ const services = Layer.mergeAll(
   InMemoryCatalogBundleLoader(bundle),
   InMemoryRegistryFactory
 )
+// The same services in the current shape, X.layer(…) / X.layer (the older one above still type-checks).
+const current = Layer.mergeAll(
+  InMemorySpecRepository.layer([{ cohortId: "db-cohort", spec, includes: { "combos.txt": "c1\nc2\n" } }]),
+  InMemoryCatalogBundleLoader.layer(bundle),
+  InMemoryRegistryFactory.layer
+)
 
 // A dry run's error channel has no write errors, and the program needs nothing else.
 const plan: Effect.Effect<CohortPlan, PlanError> = planCohort("db-cohort").pipe(Effect.provide(services))
@@ -53,12 +59,14 @@ const exampleRoot = fileURLToPath(new URL("../node_modules/cohort-membership-bui
 
 const program = Effect.gen(function*() {
   const planned = yield* plan
+  const again = yield* planCohort("db-cohort").pipe(Effect.provide(current))
   const direct = yield* cohortSpecFromObject("direct", spec, { includes: { "combos.txt": "c1\n" } })
   const refused = yield* Effect.flip(cohortSpecFromObject("direct", spec))
-  const example = yield* validateCohort("daydream-pilot").pipe(Effect.provide(dataRootLive(exampleRoot)))
+  const example = yield* validateCohort("daydream-pilot").pipe(Effect.provide(DataRootLayer.layerNode(exampleRoot)))
   return {
     errorChannel,
     rows: planned.rowCount,
+    rowsOfCurrentShapes: again.rowCount,
     evaluations: planned.metadata.evaluations,
     stages: rowsOf(planned.membership).map((row) => row["stage"]),
     designRows: direct.metadata["design_rows"],
