@@ -63,6 +63,9 @@ await build({
   outfile: "dist/cli.cjs",
   format: "cjs",
   define: { "import.meta.url": "__importMetaUrl" },
+  // No comments or indentation: a third less to read, and pure ASCII (comments kept "→", "µ", which made
+  // V8 hold the whole source as a two-byte string).
+  minifyWhitespace: true,
   banner: { js: "const __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;" }
 })
 copyFileSync("scripts/cli-loader.mjs", "dist/main.js")

@@ -1,4 +1,4 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { COMBO_MAPPINGS_COLUMNS } from "./domain/CatalogBundle.js"
 import {
   allowlistsFromFrames,
@@ -21,7 +21,7 @@ import { comboSummary, manifestOf, replicationFromFrame, templateModes } from ".
 import { generateMembership } from "./domain/MembershipGeneration.js"
 import { collapseWarnings } from "./domain/MembershipRows.js"
 import { membershipTable } from "./domain/MembershipTable.js"
-import { columnsOf, definitionColumns, isOrphanEntry } from "./engine/DefinitionColumns.js"
+import { columnsOf, definitionColumns } from "./engine/DefinitionColumns.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
 import type { CoverageGap } from "./errors/CoverageGap.js"
@@ -105,7 +105,7 @@ export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems"
   const catalogs = catalogProblems(bundle.frames, bundle.metadata)
   const problems: Array<CatalogMissing | CatalogIncomplete | CoverageGap> = catalogs
   const definition = spec.definition
-  if (definition === undefined || isOrphanEntry(columnsOf(definition))) return problems
+  if (definition === undefined || Either.isLeft(columnsOf(definition))) return problems
   const skip = new Set(catalogs.map((p) => p.slice))
   const allow = allowlistsFromFrames(bundle.frames)
   return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]

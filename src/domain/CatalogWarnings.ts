@@ -1,4 +1,5 @@
-import { columnsOf, isOrphanEntry, replicatesOf, type ReplicateValue } from "../engine/DefinitionColumns.js"
+import { Either } from "effect"
+import { columnsOf, replicatesOf, type ReplicateValue } from "../engine/DefinitionColumns.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import type { ColumnTable } from "./Frame.js"
 import { replicationFromFrame } from "./Manifest.js"
@@ -57,24 +58,23 @@ const conflictingGenerators = (
 
 /** The highest replicate of each stage in a definition (0 for a stage without entries). */
 const maxReplicates = (definition: CohortDefinition): Record<Stage, ReplicateValue> => {
-  const columns = columnsOf(definition)
   const max = (values: ArrayLike<ReplicateValue>): ReplicateValue => {
     let m: ReplicateValue = 0
     for (let i = 0; i < values.length; i++) if (values[i]! > m) m = values[i]!
     return m
   }
-  if (isOrphanEntry(columns)) {
-    return {
+  return Either.match(columnsOf(definition), {
+    onLeft: () => ({
       draft: max(definition.drafts.map((d) => d.replicate)),
       essay: max(definition.essays.map((e) => e.replicate)),
       evaluation: max(definition.evaluations.map((v) => v.replicate))
-    }
-  }
-  return {
-    draft: max(replicatesOf(columns, columns.drafts)),
-    essay: max(replicatesOf(columns, columns.essays)),
-    evaluation: max(replicatesOf(columns, columns.evaluations))
-  }
+    }),
+    onRight: (columns) => ({
+      draft: max(replicatesOf(columns, columns.drafts)),
+      essay: max(replicatesOf(columns, columns.essays)),
+      evaluation: max(replicatesOf(columns, columns.evaluations))
+    })
+  })
 }
 
 /**

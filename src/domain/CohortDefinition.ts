@@ -42,7 +42,7 @@ export const CohortDefinition = Schema.Struct({
 })
 export interface CohortDefinition extends Schema.Schema.Type<typeof CohortDefinition> {}
 
-export { draftKey, essayKey } from "../engine/DefinitionColumns.js"
+export { draftKey, essayKey } from "../engine/ColumnsFromEntries.js"
 export { FIELD_ALIASES, MAX_REPLICATE } from "./DefinitionFromRows.js"
 export { type Design, designFromRows, type DesignLevels, designRecords } from "./Design.js"
 // The build's way from rows to a definition is the fast path; `definitionFromRows` is its plain twin.

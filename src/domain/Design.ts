@@ -19,12 +19,14 @@ export interface Design {
 /**
  * A design as a product of axes: column `c` of a row is `columnValues[c][level]`, where `level` is the
  * row's level index of axis `columnAxes[c]`; `forEach` visits rows as arrays of level indices per axis.
+ * `changed` is an axis such that the levels of the axes before it are those of the row visited just
+ * before (0 when nothing is known: the first row of a visit, a shuffled order).
  */
 export interface DesignLevels {
   readonly columnAxes: ReadonlyArray<number>
   readonly columnValues: ReadonlyArray<ReadonlyArray<SpecValue>>
   readonly forEach: (
-    f: (levels: ReadonlyArray<number>, index: number) => boolean | void,
+    f: (levels: ReadonlyArray<number>, index: number, changed: number) => boolean | void,
     range?: { readonly from: number; readonly to: number }
   ) => void
 }

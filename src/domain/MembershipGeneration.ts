@@ -1,7 +1,7 @@
 import { Effect } from "effect"
-import { columnsOf, isOrphanEntry, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
+import { definitionColumns, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
 import type { IdCollision } from "../errors/IdCollision.js"
-import { InvalidConstraint } from "../errors/InvalidConstraint.js"
+import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { makePartNormalizer } from "./GenId.js"
@@ -72,16 +72,7 @@ export const streamMembership = <E = never, R = never>(
   R
 > =>
   Effect.gen(function*() {
-    const columns = columnsOf(definition)
-    if (isOrphanEntry(columns)) {
-      return yield* new InvalidConstraint({
-        reason: columns.reason ??
-          `an ${columns.stage}'s ${columns.stage === "essay" ? "draft" : "essay"} is not in the definition`,
-        constraint: "definition-entry",
-        cohortId,
-        details: [columns.description]
-      })
-    }
+    const columns = yield* definitionColumns(definition, cohortId)
     const { combos, drafts, essays, evaluations, llms, templates } = columns
     // The replicate columns themselves, unless a replicate is beyond 2^31 - 1 (then decoded, a rare path).
     const draftReps = replicatesOf(columns, drafts)

@@ -20,7 +20,7 @@ export const designOf = (layout: DesignLayout, seed?: number | bigint): Compiled
   let order: Uint32Array | undefined
   /** Visits the level index of every axis, row by row (one reused array). */
   const forEachLevels = (
-    f: (digits: ReadonlyArray<number>, index: number) => boolean | void,
+    f: (digits: ReadonlyArray<number>, index: number, changed: number) => boolean | void,
     range?: { readonly from: number; readonly to: number }
   ): void => {
     const from = Math.max(0, range?.from ?? 0)
@@ -37,14 +37,17 @@ export const designOf = (layout: DesignLayout, seed?: number | bigint): Compiled
     }
     if (order === undefined) decode(from)
     for (let k = from; k < to; k++) {
+      // The lowest axis whose level moved (in product order, mostly the last one).
+      let changed = 0
       if (order !== undefined) decode(order[k]!)
       else if (k > from) {
-        for (let a = n - 1; a >= 0; a--) {
-          if (++digits[a]! < radix[a]!) break
-          digits[a] = 0
+        for (changed = n - 1; changed > 0; changed--) {
+          if (++digits[changed]! < radix[changed]!) break
+          digits[changed] = 0
         }
+        if (changed === 0) digits[0]!++
       }
-      if (f(digits, k) === false) return
+      if (f(digits, k, changed) === false) return
     }
   }
   // Each column reads one axis: its value at each level of that axis, computed once.

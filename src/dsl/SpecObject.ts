@@ -2,14 +2,14 @@ import * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { Layer } from "effect"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
 import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
 import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { showValue } from "../domain/SpecValue.js"
 import { unreadColumns, unreadColumnWarnings } from "../domain/UnreadColumns.js"
-import { columnsOf, isOrphanEntry } from "../engine/DefinitionColumns.js"
+import { columnsOf } from "../engine/DefinitionColumns.js"
 import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
@@ -48,8 +48,10 @@ const designWarnings = (
   const ties = spec.rules.flatMap((r) => (r._tag === "tie" ? [r.name] : []))
   const unread = unreadColumns(design.columns, [...ties, ...Object.values(REUSE_COLUMNS)])
   if (unread.length === 0) return []
-  const columns = columnsOf(definition)
-  const evaluations = isOrphanEntry(columns) ? definition.evaluations.length : columns.evaluations.size
+  const evaluations = Either.match(columnsOf(definition), {
+    onLeft: () => definition.evaluations.length,
+    onRight: (columns) => columns.evaluations.size
+  })
   return unreadColumnWarnings(spec.source, unread, design.size, evaluations)
 }
 

@@ -30,8 +30,11 @@ export const REPLICATE_DIGITS = 10
 const STAGE = Buffer.from("evaluation,", "latin1")
 const NEWLINE = 0x0a
 
+/** The signature and row tails of (template, LLM, replicate) met so far, by template * LLMs + LLM, then replicate. */
+type Tails = Array<Array<{ readonly hash: Uint8Array; readonly row: Uint8Array }>>
+
 /**
- * Rows [from, to) of a job into `out`. The template, LLM and replicate of an evaluation are combined
+ * Rows [from, to) of a job into `out` (`tails` kept across calls over the same job). The template, LLM and replicate of an evaluation are combined
  * into one signature tail and one row tail the first time they meet; an essay's signature head stays
  * in the hasher's input while consecutive rows share it.
  */
@@ -40,11 +43,11 @@ export const encodeEvaluationRows = (
   hasher: GenIdHasher,
   from: number,
   to: number,
-  out: ChunkBuffer
+  out: ChunkBuffer,
+  tails: Tails = []
 ): void => {
   const { llm, parent, replicate, template } = job
   const llmCount = job.llmHash.length
-  const tails: Array<Array<{ readonly hash: Uint8Array; readonly row: Uint8Array }>> = []
   const input = hasher.input
   let lastEssay = -1
   let head = 0
@@ -100,12 +103,14 @@ export const encodeClaimed = (
   size: number
 ): Array<EncodedRange> => {
   const out: Array<EncodedRange> = []
+  // One buffer for all the ranges: a range (~350 KiB) is cut from the ~1 MiB chunks, not given its own.
+  const bytes = new ChunkBuffer()
+  const tails: Tails = []
   for (;;) {
     const start = Atomics.add(next, 0, RANGE)
     if (start >= size) return out
-    const bytes = new ChunkBuffer()
-    encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes)
-    bytes.flush()
+    encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes, tails)
+    bytes.cut()
     out.push({ start, chunks: bytes.take() })
   }
 }

@@ -20,7 +20,7 @@ const hasher = loadGenIdHasher()
 parentPort?.on("message", (request: EvaluationRequest) => {
   hasher.then((h) => {
     const ranges = encodeClaimed(unpackJob(request.job), h, request.next, request.size)
-    const transfer = ranges.flatMap((r) => r.chunks.map((c) => c.buffer as ArrayBuffer))
+    const transfer = [...new Set(ranges.flatMap((r) => r.chunks.map((c) => c.buffer as ArrayBuffer)))] // ranges share buffers
     parentPort!.postMessage({ ranges } satisfies EvaluationReply, transfer)
   }).catch((error: unknown) => {
     parentPort!.postMessage({ error: String(error) } satisfies EvaluationReply)

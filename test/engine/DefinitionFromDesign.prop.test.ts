@@ -128,4 +128,56 @@ describe("definitionFromDesign (the fast path) equals definitionFromRows (the pl
       }),
     { fastCheck: { numRuns: 100, seed: 1303 } }
   )
+
+  // Columns sharing axes (zipped levels), alias columns and every replicate column: rows skip the fields
+  // whose axes did not move since the row before (`changed`), which must not change the result.
+  const allColumns = [...aliasKeys(TEXT_FIELDS), ...aliasKeys(REPLICATE_FIELDS)]
+  const sharedCase = FastCheck.record({
+    columns: FastCheck.subarray(allColumns, { minLength: 1 }),
+    axisOf: FastCheck.array(FastCheck.integer({ min: 0, max: 2 }), {
+      minLength: allColumns.length,
+      maxLength: allColumns.length
+    }),
+    levels: FastCheck.tuple(
+      ...[0, 1, 2].map(() =>
+        FastCheck.array(
+          FastCheck.array(
+            FastCheck.oneof(
+              Arbitrary.make(GoodText) as FastCheck.Arbitrary<SpecValue>,
+              Arbitrary.make(Text) as FastCheck.Arbitrary<SpecValue>,
+              FastCheck.constantFrom<SpecValue>("1", "2", 3, "")
+            ),
+            { minLength: allColumns.length, maxLength: allColumns.length }
+          ),
+          { minLength: 1, maxLength: 3 }
+        )
+      )
+    ),
+    seed: FastCheck.option(FastCheck.integer({ min: 0, max: 1000 }), { nil: undefined })
+  })
+
+  it.effect.prop(
+    "on a compiled design whose columns share axes, with aliases (read by level indices)",
+    [sharedCase],
+    ([c]) =>
+      Effect.gen(function*() {
+        const levels = c.levels as ReadonlyArray<ReadonlyArray<ReadonlyArray<SpecValue>>>
+        const design = designOf({
+          source: "<p>",
+          axisOrder: ["a0", "a1", "a2"],
+          levels,
+          columns: c.columns,
+          accessors: c.columns.map((name) => {
+            const k = allColumns.indexOf(name)
+            return { axis: c.axisOf[k]!, path: [k] }
+          }),
+          size: levels.reduce((n, l) => n * l.length, 1),
+          warnings: []
+        }, c.seed)
+        const rows = designRecords(design)
+        const plain = shown(yield* Effect.either(definitionFromRows(rows, "<p>")))
+        expect(shown(yield* Effect.either(definitionFromDesign(design, "<p>")))).toEqual(plain)
+      }),
+    { fastCheck: { numRuns: 300, seed: 1304 } }
+  )
 })
