@@ -50,7 +50,7 @@ export * from "./layers/DataRootLayer.js"
 export * from "./layers/DiskRegistryFactory.js"
 export * from "./layers/FileSystemArtifactStore.js"
 export * from "./layers/FileSystemSpecRepository.js"
-export { GensStore } from "./layers/GensStore.js"
+export { GensStore } from "./gens/GensStore.js"
 export * from "./layers/InMemoryLayers.js"
 export * from "./layers/InMemoryRegistryFactory.js"
 

@@ -23,7 +23,7 @@ import {
   parseSpec,
   WorkingDirectoryMissing
 } from "../index.js"
-import type { ChunkSource } from "../layers/AtomicFile.js"
+import type { ChunkSource } from "../gens/AtomicFile.js"
 import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"

@@ -11,7 +11,7 @@ import { CsvCatalogBundleLoader } from "./CsvCatalogBundleLoader.js"
 import { DiskRegistryFactory } from "./DiskRegistryFactory.js"
 import { type ArtifactStoreOptions, FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
 import { FileSystemSpecRepository, type SpecRepositoryOptions } from "./FileSystemSpecRepository.js"
-import { GensStore } from "./GensStore.js"
+import { GensStore } from "../gens/GensStore.js"
 
 /** Every collaborator of a build over one data root. */
 export type DataRootServices =

@@ -6,8 +6,8 @@ import { IdCollision } from "../errors/IdCollision.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
+import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "../gens/GensStoreService.js"
+import { gensDirectoryFor, SYNC_CHUNK } from "../gens/GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }

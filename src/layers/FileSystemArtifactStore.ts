@@ -11,8 +11,8 @@ import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { prepareAtomically } from "./AtomicFile.js"
-import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
+import { prepareAtomically } from "../gens/AtomicFile.js"
+import { lockCohort, sweepFormerHolders } from "../gens/CohortLock.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 import {
   EXISTED,
@@ -23,8 +23,8 @@ import {
   stopWrites,
   writeClaimed,
   WRITTEN
-} from "./GensDirectory.js"
-import { gensDirectoryFor } from "./GensStore.js"
+} from "../gens/GensStoreService.js"
+import { gensDirectoryFor } from "../gens/GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000

@@ -8,7 +8,7 @@ import {
   verifyClaimed,
   writeClaimed,
   type WriteFailure
-} from "./GensDirectory.js"
+} from "../gens/GensStoreService.js"
 
 // A worker thread that verifies existing metadata files, or writes new ones, alongside the main thread
 // (see GensWorkerPool.ts).

@@ -17,7 +17,7 @@ import {
   makeDiskRegistry,
   signatureOfMetadata
 } from "../../src/index.js"
-import { GensDirectory } from "../../src/layers/GensDirectory.js"
+import { GensDirectory } from "../../src/gens/GensStoreService.js"
 import { defaultBundle, designRow, specOf } from "../support/Builds.js"
 
 let cleanups: Array<() => void> = []

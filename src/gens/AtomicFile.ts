@@ -5,8 +5,8 @@ import { Effect, type Scope } from "effect"
 import * as nodeFs from "node:fs"
 import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
-import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
-import { processAlive } from "./GensDirectory.js"
+import { isCallTag, parseTempName, tempName } from "./TempFiles.js"
+import { processAlive } from "./GensStoreService.js"
 
 const encoder = new TextEncoder()
 

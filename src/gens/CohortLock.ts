@@ -5,8 +5,8 @@ import * as nodePath from "node:path"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
-import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
-import { processAlive } from "./GensDirectory.js"
+import { isCallTag, parseTempName, tempName } from "./TempFiles.js"
+import { processAlive } from "./GensStoreService.js"
 
 /** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
 export const LOCK_WAIT = Duration.seconds(60)

@@ -3,7 +3,7 @@ import * as nodePath from "node:path"
 import { PyJsonError, readMetadataJson } from "../domain/PythonJson.js"
 import { signatureOfMetadata } from "../domain/Signature.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
-import { parseTempName, randomTag, tempName } from "../gens/TempFiles.js"
+import { parseTempName, randomTag, tempName } from "./TempFiles.js"
 
 // Effect-free: a worker thread verifies metadata with it too (GensWorker.ts).
 

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import * as nodePath from "node:path"
-import { GensDirectory } from "./GensDirectory.js"
+import { GensDirectory } from "./GensStoreService.js"
 
 /**
  * The `gens/` folder of a data root, shared by the disk registry (which reads it) and the artifact

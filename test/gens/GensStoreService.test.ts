@@ -3,7 +3,7 @@ import { FastCheck as fc } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { GensDirectory, OTHER, packColumns, SAME, unpackColumns } from "../../src/layers/GensDirectory.js"
+import { GensDirectory, OTHER, packColumns, SAME, unpackColumns } from "../../src/gens/GensStoreService.js"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
