@@ -45,12 +45,12 @@ export * from "./services/MembershipArtifactStore.js"
 export * from "./services/RegistryFactory.js"
 
 // Layers (implementations)
+export { GensStore } from "./gens/GensStore.js"
 export * from "./layers/CsvCatalogBundleLoader.js"
 export * from "./layers/DataRootLayer.js"
 export * from "./layers/DiskRegistryFactory.js"
 export * from "./layers/FileSystemArtifactStore.js"
 export * from "./layers/FileSystemSpecRepository.js"
-export { GensStore } from "./gens/GensStore.js"
 export * from "./layers/InMemoryLayers.js"
 export * from "./layers/InMemoryRegistryFactory.js"
 

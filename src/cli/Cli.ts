@@ -5,6 +5,7 @@ import { pyIntOfText } from "../domain/PythonText.js"
 import { escapeControls } from "../domain/TerminalText.js"
 import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
 import { designChunks, membershipSource } from "../engine/MembershipSource.js"
+import type { ChunkSource } from "../gens/AtomicFile.js"
 import { DEFAULT_HOST } from "../http/Listen.js"
 import { DEFAULT_MAX_BODY_BYTES } from "../http/RequestBody.js"
 import {
@@ -23,7 +24,6 @@ import {
   parseSpec,
   WorkingDirectoryMissing
 } from "../index.js"
-import type { ChunkSource } from "../gens/AtomicFile.js"
 import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"

@@ -1,7 +1,7 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
-import { ArtifactWriteFailed, type RowFormat } from "../index.js"
 import { type ChunkSource, writeOutput } from "../gens/AtomicFile.js"
+import { ArtifactWriteFailed, type RowFormat } from "../index.js"
 
 /** What a write to stdout fails with when its reader went away (`cohort plan … | head`). */
 export const stdoutClosed = new ArtifactWriteFailed({ path: "<stdout>", cause: "the reader closed the pipe (EPIPE)" })
