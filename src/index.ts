@@ -32,6 +32,7 @@ export { type ArtifactMetadata, MembershipArtifactStore } from "./services/Membe
 export { RegistryFactory } from "./services/RegistryFactory.js"
 
 // Layers (implementations), each `X.layer(...)` / `X.layer`
+export { GensStore } from "./gens/GensStore.js"
 export { CsvCatalogBundleLoader } from "./layers/CsvCatalogBundleLoader.js"
 export {
   DataRootLayer,
@@ -43,7 +44,6 @@ export {
 export { DiskRegistryFactory } from "./layers/DiskRegistryFactory.js"
 export { type ArtifactStoreOptions, FileSystemArtifactStore } from "./layers/FileSystemArtifactStore.js"
 export { FileSystemSpecRepository, type SpecRepositoryOptions } from "./layers/FileSystemSpecRepository.js"
-export { GensStore } from "./layers/GensStore.js"
 export {
   catalogBundle,
   InMemoryArtifactStore,
@@ -140,7 +140,7 @@ export {
   type PlanSpecFileError,
   type PlanSpecFileOptions
 } from "./engine/PlanSpecFile.js"
-export { type ChunkProducer, type ChunkSink, type ChunkSource, writeOutput } from "./layers/AtomicFile.js"
+export { type ChunkProducer, type ChunkSink, type ChunkSource, writeOutput } from "./gens/AtomicFile.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"

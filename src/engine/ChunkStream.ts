@@ -1,5 +1,5 @@
 import { Effect, Exit, Queue, Stream, Take } from "effect"
-import type { ChunkProducer } from "../layers/AtomicFile.js"
+import type { ChunkProducer } from "../gens/AtomicFile.js"
 
 /** Chunks (~1 MiB each) in flight between the rows being made and the reader. */
 const IN_FLIGHT = 8

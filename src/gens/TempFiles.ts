@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
 
 // Temp files, named once: every file we write is first written beside its target as
 // `.<target>.<pid>.<tag>.tmp` and renamed into place. The tag is 8 hex digits, random per call
-// (artifacts, the lock) or random per process plus a sequence number (`<8 hex>-<seq>`, metadata files,
+// (artifacts, the lock) or random per store plus a sequence number (`<8 hex>-<seq>`, metadata files,
 // where hundreds of thousands are made); builds before the tag wrote `.metadata.json.<pid>.<seq>.tmp`.
 // The pid is what a sweep judges: a temp file of a process that is gone is left over.
 
@@ -29,3 +31,24 @@ export const parseTempName = (name: string): TempName | undefined => {
 
 /** Whether a tag is one of a single call (8 hex digits), as artifacts and the lock write them. */
 export const isCallTag = (tag: string): boolean => /^[0-9a-f]{8}$/.test(tag)
+
+/** Is a process with this pid alive (so its temp files are still in use)? */
+export const processAlive = (pid: number): boolean => {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/** Removes the metadata temp files of dead processes from one generation folder. */
+export const sweepMetadataTemps = (dir: string): void => {
+  for (const name of fs.readdirSync(dir)) {
+    const temp = parseTempName(name)
+    if (temp?.target === "metadata.json" && !processAlive(temp.pid)) {
+      fs.rmSync(nodePath.join(dir, name), { force: true })
+    }
+  }
+}

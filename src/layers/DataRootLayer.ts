@@ -3,6 +3,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Layer } from "effect"
+import { GensStore } from "../gens/GensStore.js"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import type { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
@@ -11,7 +12,6 @@ import { CsvCatalogBundleLoader } from "./CsvCatalogBundleLoader.js"
 import { DiskRegistryFactory } from "./DiskRegistryFactory.js"
 import { type ArtifactStoreOptions, FileSystemArtifactStore } from "./FileSystemArtifactStore.js"
 import { FileSystemSpecRepository, type SpecRepositoryOptions } from "./FileSystemSpecRepository.js"
-import { GensStore } from "./GensStore.js"
 
 /** Every collaborator of a build over one data root. */
 export type DataRootServices =
@@ -32,10 +32,11 @@ export const dataRootLayer = (
   Layer.mergeAll(
     FileSystemSpecRepository.layer(dataRoot, options),
     CsvCatalogBundleLoader.layer(dataRoot),
-    DiskRegistryFactory.layer(dataRoot),
-    FileSystemArtifactStore.layer(dataRoot, options),
+    DiskRegistryFactory.layer,
+    FileSystemArtifactStore.layer(dataRoot, options)
+  ).pipe(
     // One view of gens/ for the registry and the store (the store skips what the registry found).
-    GensStore.layer(dataRoot)
+    Layer.provideMerge(GensStore.layer(dataRoot))
   )
 
 /** @deprecated Use `DataRootLayer.layerNode(dataRoot, options)`. */
@@ -46,12 +47,16 @@ export const dataRootLive = (
   // Only the two services it needs: NodeContext would also load the terminal, workers and processes.
   dataRootLayer(dataRoot, options).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
 
-/** The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`). */
+/**
+ * The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`), on Node only:
+ * specs and catalogs are read through the `FileSystem` and `Path` services, but the `gens/` store, the
+ * cohort lock and the metadata writes use `node:fs` directly (synchronous calls in plain loops: several
+ * times faster for hundreds of thousands of small files), so an in-memory `FileSystem` does not make it
+ * run without a disk. For no disk at all, use the in-memory layers. Its one `GensStore` is shared by the
+ * registry and the artifact store.
+ */
 export const DataRootLayer = {
-  /**
-   * All of them, needing only a `FileSystem` and a `Path`: provide `NodeContext.layer` (or use
-   * `DataRootLayer.layerNode`), or an in-memory file system in tests.
-   */
+  /** All of them, needing a `FileSystem` and a `Path`: provide `NodeContext.layer`, or use `layerNode`. */
   layer: dataRootLayer,
   /** `DataRootLayer.layer` on Node's file system. */
   layerNode: dataRootLive

@@ -3,11 +3,14 @@ import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.j
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
+import { GensStore, SYNC_CHUNK } from "../gens/GensStore.js"
+import type { GensStoreService } from "../gens/GensStoreService.js"
+import { verifyClaimed } from "../gens/GensWork.js"
+import { Unreadable } from "../gens/MetadataReader.js"
+import { OTHER, SAME, UNREADABLE } from "../gens/MetadataVerdict.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
-import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
@@ -19,14 +22,13 @@ const PARALLEL_VERIFY_MIN = 4_000
 export const MAX_ID_ATTEMPTS = 5
 
 /**
- * A registry that resolves collisions against `gens/<stage>/<id>/metadata.json`: an id
- * whose metadata records another signature is skipped for `-1` … `-4`. It only reads; the artifact store
- * creates folders and files.
+ * A registry that resolves collisions against `gens/<stage>/<id>/metadata.json` of `gens` (the data
+ * root's `GensStore`, handed in explicitly): an id whose metadata records another signature is skipped for
+ * `-1` … `-4`. It only reads; the artifact store creates folders and files.
  */
-export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegistry> =>
+export const makeDiskRegistry = (gens: GensStoreService): Effect.Effect<GenerationRegistry> =>
   Effect.gen(function*() {
     const hasher: GenIdHasher = yield* SharedHasher
-    const gens = yield* gensDirectoryFor(dataRoot)
     // A new registry starts a new build: what an earlier build saw of the store may be stale.
     gens.reset()
     // Unreadable metadata (not a regular file, not JSON, no signature) counts as another signature's, as
@@ -137,15 +139,17 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
     } satisfies GenerationRegistry
   })
 
-/** `RegistryFactory` over the `gens/` store of a data root. */
+/** `RegistryFactory` over the `GensStore` of a data root (`dataRootLayer` provides both). */
 export const DiskRegistryFactory = {
-  layer: (dataRoot: string): Layer.Layer<RegistryFactory> =>
-    Layer.succeed(
-      RegistryFactory,
-      RegistryFactory.of({
+  layer: Layer.effect(
+    RegistryFactory,
+    Effect.gen(function*() {
+      const gens = yield* GensStore
+      return RegistryFactory.of({
         createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
-          return yield* makeDiskRegistry(dataRoot)
+          return yield* makeDiskRegistry(gens)
         })
       })
-    )
+    })
+  ) satisfies Layer.Layer<RegistryFactory, never, GensStore>
 }

@@ -4,27 +4,27 @@ import { type Duration, Effect, Layer, Option } from "effect"
 import * as nodeFs from "node:fs"
 import { checkCohortId, GEN_ID_PATTERN } from "../domain/CohortId.js"
 import type { ColumnTable } from "../domain/Frame.js"
+import { generationMetadata } from "../domain/GenerationMetadata.js"
 import { isStage, STAGES } from "../domain/Stage.js"
 import { ChunkBuffer } from "../engine/ChunkBuffer.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
-import { BuildProgress } from "../services/BuildProgress.js"
-import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
-import { prepareAtomically } from "./AtomicFile.js"
-import { lockCohort, sweepFormerHolders } from "./CohortLock.js"
-import { capturePlatform, dataRootPaths } from "./DataRoot.js"
+import { prepareAtomically } from "../gens/AtomicFile.js"
+import { lockCohort, sweepFormerHolders } from "../gens/CohortLock.js"
+import { GensStore } from "../gens/GensStore.js"
 import {
   EXISTED,
   type GenerationColumns,
-  generationMetadata,
   packColumns,
   type SharedWrites,
   stopWrites,
   writeClaimed,
   WRITTEN
-} from "./GensDirectory.js"
-import { gensDirectoryFor } from "./GensStore.js"
+} from "../gens/GensWork.js"
+import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
+import { BuildProgress } from "../services/BuildProgress.js"
+import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
+import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
@@ -71,12 +71,18 @@ export const FileSystemArtifactStore = {
   layer: (
     dataRoot: string,
     options: ArtifactStoreOptions = {}
-  ): Layer.Layer<MembershipArtifactStore, never, FileSystem.FileSystem | Path.Path> =>
+  ): Layer.Layer<MembershipArtifactStore, never, FileSystem.FileSystem | Path.Path | GensStore> =>
     Layer.effect(
       MembershipArtifactStore,
       Effect.gen(function*() {
         const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
+        const gens = yield* GensStore
+        if (gens.root !== paths.root) {
+          return yield* Effect.dieMessage(
+            `the artifact store of ${paths.root} was given the GensStore of another data root (${gens.root})`
+          )
+        }
 
         const writeGenerations = (
           cohortId: string,
@@ -84,7 +90,6 @@ export const FileSystemArtifactStore = {
           modes: Record<string, Record<string, string>>
         ) =>
           Effect.gen(function*() {
-            const gens = yield* gensDirectoryFor(dataRoot)
             const column = <A>(name: string): ReadonlyArray<A> => {
               const values = table.array(name) as ArrayLike<A>
               return Array.isArray(values) ? values : Array.from(values)

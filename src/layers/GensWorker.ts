@@ -1,14 +1,14 @@
 import { parentPort } from "node:worker_threads"
-import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
+import { GensStoreService } from "../gens/GensStoreService.js"
 import {
-  GensDirectory,
   type SharedVerification,
   type SharedWritesJob,
   unpackColumns,
   verifyClaimed,
   writeClaimed,
   type WriteFailure
-} from "./GensDirectory.js"
+} from "../gens/GensWork.js"
+import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
 
 // A worker thread that verifies existing metadata files, or writes new ones, alongside the main thread
 // (see GensWorkerPool.ts).
@@ -32,7 +32,7 @@ export type GensReply =
 parentPort?.on("message", ({ job, seq }: GensRequest) => {
   let reply: GensReply
   try {
-    const gens = new GensDirectory(job.root)
+    const gens = new GensStoreService(job.root)
     if (job.kind === "probe") {
       reply = { seq, done: probeClaimed(job.work).done }
     } else if (job.kind === "verify") {

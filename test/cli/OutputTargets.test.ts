@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { outputMode } from "../../src/layers/AtomicFile.js"
+import { outputMode } from "../../src/gens/AtomicFile.js"
 import { runCli } from "../support/Cli.js"
 import { repoRoot } from "../support/Fixtures.js"
 

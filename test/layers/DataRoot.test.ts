@@ -10,6 +10,7 @@ import {
   dataRootLayer,
   FileSystemArtifactStore,
   FileSystemSpecRepository,
+  GensStore,
   InMemoryRegistryFactory,
   MEMBERSHIP_COLUMNS,
   MembershipArtifactStore,
@@ -222,7 +223,7 @@ describe("confinement", () => {
         CsvCatalogBundleLoader.layer(root),
         FileSystemArtifactStore.layer(root),
         evil
-      ).pipe(Layer.provide(NodeContext.layer))
+      ).pipe(Layer.provide(Layer.merge(NodeContext.layer, GensStore.layer(root))))
       const before = snapshot(path.dirname(root))
       const error = yield* Effect.flip(buildCohortMembership("daydream-pilot").pipe(Effect.provide(live)))
       expect(error).toMatchObject({
@@ -246,7 +247,9 @@ describe("the artifact store's own checks", () => {
         },
         template_modes: { draft: {}, essay: {}, evaluation: {} }
       })).pipe(
-        Effect.provide(FileSystemArtifactStore.layer(root).pipe(Layer.provide(NodeContext.layer)))
+        Effect.provide(
+          FileSystemArtifactStore.layer(root).pipe(Layer.provide(Layer.merge(NodeContext.layer, GensStore.layer(root))))
+        )
       )
   const essay = {
     stage: "essay",

@@ -1,10 +1,10 @@
-import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { signatureOfMetadata } from "../../src/domain/Signature.js"
+import { GensStoreService } from "../../src/gens/GensStoreService.js"
 import type { RegistryFactory } from "../../src/index.js"
 import {
   buildCohortMembership,
@@ -17,7 +17,6 @@ import {
   InMemorySpecRepository
 } from "../../src/index.js"
 import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
-import { GensDirectory } from "../../src/layers/GensDirectory.js"
 import { defaultBundle, designRow, specOf } from "../support/Builds.js"
 
 let cleanups: Array<() => void> = []
@@ -34,7 +33,8 @@ const plant = (root: string, stage: string, id: string, metadata: Record<string,
   fs.mkdirSync(path.join(root, "gens", stage, id), { recursive: true })
   fs.writeFileSync(path.join(root, "gens", stage, id, "metadata.json"), JSON.stringify(metadata))
 }
-const registry = (root: string) => makeDiskRegistry(root).pipe(Effect.provide(NodeContext.layer))
+const registry = (root: string) =>
+  Effect.flatMap(GensStore, (gens) => makeDiskRegistry(gens)).pipe(Effect.provide(GensStore.layer(root)))
 const draft = { comboId: "c1", templateId: "t1", llmModelId: "m1", cohortId: "x", replicate: 1 }
 
 describe("DiskRegistryFactory", () => {
@@ -61,7 +61,7 @@ describe("DiskRegistryFactory", () => {
         )
         const run = (factory: Layer.Layer<RegistryFactory>) =>
           buildCohortMembership("p", { previewRows: 1000 }).pipe(Effect.provide(Layer.merge(common, factory)))
-        const disk = yield* run(DiskRegistryFactory.layer(root).pipe(Layer.provide(NodeContext.layer)))
+        const disk = yield* run(DiskRegistryFactory.layer.pipe(Layer.provide(GensStore.layer(root))))
         const memory = yield* run(InMemoryRegistryFactory)
         expect(disk.membershipPreview.objects()).toEqual(memory.membershipPreview.objects())
         expect(fs.existsSync(path.join(root, "gens"))).toBe(false)
@@ -130,14 +130,17 @@ describe("DiskRegistryFactory", () => {
           if (states[i] === "other") plant(root, "evaluation", id, { ...meta, template_id: "w" })
           if (states[i] === "folder") fs.mkdirSync(path.join(root, "gens", "evaluation", id), { recursive: true })
         }
-        const reserve = (gens: GensDirectory) =>
-          Effect.flatMap(registry(root), (r) => r.reserveMany!("evaluation", canonicals)).pipe(
-            Effect.provideService(GensStore, gens)
-          )
-        const direct = new GensDirectory(root)
-        const listed = new GensDirectory(root)
+        const reserve = (gens: GensStoreService) =>
+          Effect.flatMap(Effect.flatMap(GensStore, (g) => makeDiskRegistry(g)), (r) =>
+            r.reserveMany!("evaluation", canonicals)).pipe(
+              Effect.provideService(GensStore, gens)
+            )
+        const direct = new GensStoreService(root)
+        const listed = new GensStoreService(root)
         listed.prefetchListings()
-        yield* Effect.promise(() => listed.pendingListing("evaluation") ?? Promise.resolve())
+        yield* Effect.promise(() =>
+          listed.pendingListing("evaluation") ?? Promise.resolve()
+        )
         const viaDirect = yield* reserve(direct)
         expect(yield* reserve(listed)).toEqual(viaDirect)
         // (Every id is in the sample here: up to 64 are.)

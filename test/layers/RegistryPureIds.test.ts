@@ -1,4 +1,3 @@
-import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
@@ -6,7 +5,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { membershipSource } from "../../src/engine/MembershipSource.js"
-import { computeGenId, definitionFromDesignRows, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
+import {
+  computeGenId,
+  definitionFromDesignRows,
+  GenIdHasher,
+  GensStore,
+  makeInMemoryRegistry
+} from "../../src/index.js"
 import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
 
@@ -48,7 +53,9 @@ describe("the registry says whether its ids are pure", () => {
   it.effect("the in-memory registry's are, the disk registry's are not", () =>
     Effect.gen(function*() {
       expect((yield* makeInMemoryRegistry).pureIds).toBe(true)
-      const disk = yield* makeDiskRegistry(tempRoot()).pipe(Effect.provide(NodeContext.layer))
+      const disk = yield* Effect.flatMap(GensStore, (gens) => makeDiskRegistry(gens)).pipe(
+        Effect.provide(GensStore.layer(tempRoot()))
+      )
       expect(disk.pureIds).toBe(false)
     }))
 
@@ -67,7 +74,9 @@ describe("the registry says whether its ids are pure", () => {
           JSON.stringify({ parent_gen_id: "e_other", template_id: "x", llm_model_id: "y", replicate: 1 })
         )
       }
-      const disk = yield* makeDiskRegistry(root).pipe(Effect.provide(NodeContext.layer))
+      const disk = yield* Effect.flatMap(GensStore, (gens) => makeDiskRegistry(gens)).pipe(
+        Effect.provide(GensStore.layer(root))
+      )
       const resolved = (yield* streamedCsv(disk)).filter((r) => r["stage"] === "evaluation")
       expect(resolved[0]!["gen_id"]).toBe(evaluations[0]!["gen_id"])
       for (let i = 1; i < 3; i++) {

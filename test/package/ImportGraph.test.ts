@@ -57,6 +57,38 @@ const expectOnlyListed = (folder: string, listed: Readonly<Record<string, Readon
 }
 
 /**
+ * The in-memory layers run without a disk: nothing they load reads or writes files through `node:fs`
+ * (the data-root layers do, for the gens/ store: README "The library"), so they run wherever Effect does.
+ */
+const IN_MEMORY_FS_MODULES = [
+  // Loaded, never called without a data root: a spec object reusing generations by id is refused through
+  // dsl/SpecObject -> lifecycle/ReuseGenerations, whose metadata reads live beside their pure helpers.
+  "dist/lifecycle/GenerationFiles.js"
+]
+
+describe("the in-memory layers' import graph", () => {
+  it("loads no module of the package that imports node:fs, and nothing of gens/", async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL("../../dist/layers/InMemoryLayers.js", import.meta.url))],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      outfile: "in-memory.js"
+    })
+    const ours = Object.entries(result.metafile.inputs).filter(([p]) => p.startsWith("dist/"))
+    expect(ours.some(([p]) => p.endsWith("dist/layers/InMemoryLayers.js"))).toBe(true)
+    const withFs = ours
+      .filter(([, input]) => input.imports.some((i) => i.path === "node:fs" || i.path === "fs"))
+      .map(([p]) => p)
+    expect(withFs).toEqual(IN_MEMORY_FS_MODULES)
+    expect(ours.map(([p]) => p).filter((p) => p.includes("dist/gens/"))).toEqual([])
+  })
+})
+
+/**
  * cli/ holds commands and presentation: it imports the package's entry points (`../index.js`, and
  * `../http/index.js` on demand), its own files and packages. The internals it still reaches are listed
  * here, each for a reason, so the list only shrinks.

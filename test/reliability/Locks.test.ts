@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { HEARTBEAT, lockCohort, STALE_AFTER } from "../../src/layers/CohortLock.js"
+import { HEARTBEAT, lockCohort, STALE_AFTER } from "../../src/gens/CohortLock.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 

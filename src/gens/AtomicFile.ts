@@ -3,10 +3,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, type Scope } from "effect"
 import * as nodeFs from "node:fs"
-import * as nodePath from "node:path"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
-import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
-import { processAlive } from "./GensDirectory.js"
+import { tempName } from "./TempFiles.js"
 
 const encoder = new TextEncoder()
 
@@ -159,20 +157,3 @@ const writeInPlace = <E, R>(
     (handle) => Effect.promise(() => handle.close().catch(() => undefined))
   )
 }
-
-/** Removes temp files that `writeAtomically` left in `dir` when its process died (not a live one's). */
-export const sweepStaleTemps = (dir: string): Effect.Effect<void> =>
-  Effect.sync(() => {
-    let names: Array<string> = []
-    try {
-      names = nodeFs.readdirSync(dir)
-    } catch {
-      return
-    }
-    for (const name of names) {
-      const temp = parseTempName(name)
-      if (temp !== undefined && isCallTag(temp.tag) && !processAlive(temp.pid)) {
-        nodeFs.rmSync(nodePath.join(dir, name), { force: true })
-      }
-    }
-  })

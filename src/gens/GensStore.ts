@@ -1,30 +1,22 @@
 import { Context, Effect, Layer } from "effect"
 import * as nodePath from "node:path"
-import { GensDirectory } from "./GensDirectory.js"
+import { GensStoreService } from "./GensStoreService.js"
 
 /**
- * The `gens/` folder of a data root, shared by the disk registry (which reads it) and the artifact
- * store (which writes it), so that what one learned the other need not ask the disk again.
+ * The `gens/` folder of a data root, one per data root layer: the disk registry (which reads it) and the
+ * artifact store (which writes it) take it from context, so that what one learned (listings, which
+ * generations have metadata) the other need not ask the disk again. It uses Node's file system
+ * directly (`node:fs`, synchronous calls: see `GensStoreService`), not the `FileSystem` service.
  */
-export class GensStore extends Context.Tag("cohort/GensStore")<GensStore, GensDirectory>() {
+export class GensStore extends Context.Tag("cohort/GensStore")<GensStore, GensStoreService>() {
   /** The store of a data root; its folders start being listed in the background right away. */
   static readonly layer = (dataRoot: string): Layer.Layer<GensStore> =>
     Layer.sync(GensStore, () => {
-      const gens = new GensDirectory(nodePath.resolve(dataRoot))
+      const gens = new GensStoreService(nodePath.resolve(dataRoot))
       gens.prefetchListings()
       return gens
     })
 }
-
-/** The shared `GensStore` when one is provided, else a private one for this data root. */
-export const gensDirectoryFor = (dataRoot: string): Effect.Effect<GensDirectory> =>
-  Effect.map(
-    Effect.serviceOption(GensStore),
-    (store) =>
-      store._tag === "Some" && store.value.root === nodePath.resolve(dataRoot)
-        ? store.value
-        : new GensDirectory(nodePath.resolve(dataRoot))
-  )
 
 /** Items are processed synchronously in chunks of this size, yielding between chunks. */
 export const SYNC_CHUNK = 2_000

@@ -3,7 +3,9 @@ import { FastCheck as fc } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { GensDirectory, OTHER, packColumns, SAME, unpackColumns } from "../../src/layers/GensDirectory.js"
+import { GensStoreService } from "../../src/gens/GensStoreService.js"
+import { packColumns, unpackColumns } from "../../src/gens/GensWork.js"
+import { OTHER, SAME } from "../../src/gens/MetadataVerdict.js"
 
 const dirs: Array<string> = []
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })))
@@ -11,14 +13,14 @@ const store = () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-gens-"))
   dirs.push(root)
   fs.mkdirSync(path.join(root, "gens", "draft"), { recursive: true })
-  return { root, gens: new GensDirectory(root) }
+  return { root, gens: new GensStoreService(root) }
 }
 
-describe("GensDirectory.createMetadata", () => {
+describe("GensStoreService.createMetadata", () => {
   it("writes the file whole and leaves no temp file; a second write keeps the first", () => {
     const { gens, root } = store()
     expect(gens.createMetadata("draft", "d_1", "{\"a\": 1}")).toBe(true)
-    expect(new GensDirectory(root).createMetadata("draft", "d_1", "{\"a\": 2}")).toBe(false)
+    expect(new GensStoreService(root).createMetadata("draft", "d_1", "{\"a\": 2}")).toBe(false)
     expect(fs.readFileSync(gens.metadataFile("draft", "d_1"), "utf8")).toBe("{\"a\": 1}")
     expect(fs.readdirSync(path.join(root, "gens", "draft", "d_1"))).toEqual(["metadata.json"])
   })
@@ -44,7 +46,7 @@ describe("GensDirectory.createMetadata", () => {
   })
 })
 
-describe("GensDirectory.verify", () => {
+describe("GensStoreService.verify", () => {
   it("reads metadata without touching its access time (a rerun must not rewrite every inode)", (ctx) => {
     const { gens, root } = store()
     // The control: where a plain read leaves access times alone (noatime), there is nothing to show.
@@ -62,12 +64,12 @@ describe("GensDirectory.verify", () => {
     const mtime = fs.statSync(file).mtime
     const atime = new Date(mtime.getTime() - 3_600_000)
     fs.utimesSync(file, atime, mtime)
-    expect(new GensDirectory(root).verify("draft", "d_4", "c1|t1|m1|1")).toBe(SAME)
+    expect(new GensStoreService(root).verify("draft", "d_4", "c1|t1|m1|1")).toBe(SAME)
     expect(fs.statSync(file).atime).toEqual(atime)
   })
 })
 
-describe("GensDirectory.verify, large files", () => {
+describe("GensStoreService.verify, large files", () => {
   it("reads metadata larger than its read buffer whole", () => {
     const { gens, root } = store()
     // 200 kB of notes (three buffers and more) around the fields the signature is made of.
@@ -79,8 +81,8 @@ describe("GensDirectory.verify, large files", () => {
       replicate: 1
     })
     expect(gens.createMetadata("draft", "d_5", content)).toBe(true)
-    expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|1")).toBe(SAME)
-    expect(new GensDirectory(root).verify("draft", "d_5", "c1|t1|m1|2")).toBe(OTHER)
+    expect(new GensStoreService(root).verify("draft", "d_5", "c1|t1|m1|1")).toBe(SAME)
+    expect(new GensStoreService(root).verify("draft", "d_5", "c1|t1|m1|2")).toBe(OTHER)
   })
 })
 

@@ -5,8 +5,7 @@ import * as nodePath from "node:path"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
-import { isCallTag, parseTempName, tempName } from "../gens/TempFiles.js"
-import { processAlive } from "./GensDirectory.js"
+import { isCallTag, parseTempName, processAlive, tempName } from "./TempFiles.js"
 
 /** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
 export const LOCK_WAIT = Duration.seconds(60)
@@ -88,7 +87,7 @@ export const liveHolder = (file: string): Holder | undefined => {
   return isStale(info, holder, Date.now()) ? undefined : holder
 }
 
-/** A temp name beside `file` in the form `sweepStaleTemps` removes once its process is dead. */
+/** A temp name beside `file` in the form `sweepFormerHolders` removes once its process is dead. */
 const tempBeside = (file: string): string => nodePath.join(nodePath.dirname(file), tempName(nodePath.basename(file)))
 
 /** The lock file, if it is there. */
