@@ -71,6 +71,7 @@ export {
   type PlanSpecFileError,
   type PlanSpecFileOptions
 } from "./engine/PlanSpecFile.js"
+export { planRegistry } from "./engine/PlanSpecFile.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"
