@@ -140,6 +140,7 @@ export {
   type PlanSpecFileError,
   type PlanSpecFileOptions
 } from "./engine/PlanSpecFile.js"
+export { planRegistry } from "./engine/PlanSpecFile.js"
 export { type ChunkProducer, type ChunkSink, type ChunkSource, writeOutput } from "./gens/AtomicFile.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id

@@ -18,8 +18,8 @@ import {
   GenIdHasher,
   InvalidConstraint,
   InvalidSpec,
-  makeInMemoryRegistry,
   parseSpec,
+  planRegistry,
   pyIntOfText,
   WorkingDirectoryMissing
 } from "../index.js"
@@ -352,7 +352,15 @@ const plan = Command.make(
       Options.withPseudoName("ID"),
       Options.withDescription("The origin cohort id written in every row")
     ),
-    dataRoot,
+    dataRoot: Options.text("data-root").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription(
+        "The data root (default: $COHORT_DATA_ROOT): its store decides the ids, as a build there would " +
+          "(read only). Without one, pure ids; rows reusing generations by id read ./data"
+      ),
+      Options.withFallbackConfig(Config.string("COHORT_DATA_ROOT")),
+      Options.optional
+    ),
     seed,
     format,
     out,
@@ -367,18 +375,20 @@ const plan = Command.make(
       const worker = estimate >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
       // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
       const s = seedOf(args.seed)
+      const root = Option.getOrUndefined(args.dataRoot)
       const definition = yield* definitionOfSpec(spec, {
         cohortId: args.cohortId,
-        dataRoot: args.dataRoot,
+        dataRoot: root ?? "./data",
         maxRows: args.maxRows,
         ...(s === undefined ? {} : { seed: s })
       })
-      const registry = yield* makeInMemoryRegistry
+      const registry = yield* planRegistry(root)
       const hasher = yield* GenIdHasher
       yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
     }).pipe(Effect.scoped, reportFailures(false))
 ).pipe(Command.withDescription(
-  "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids; no catalogs.\n" +
+  "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids, or with --data-root the\n" +
+    "ids a build there would write (read only); no catalogs.\n" +
     "Example: cohort plan cohorts/pilot/spec/config.yaml --cohort-id pilot --out membership.csv"
 ))
 

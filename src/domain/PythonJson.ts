@@ -124,10 +124,36 @@ const SIGNATURE_FIELDS = [
   "evaluation_template"
 ]
 
+const KEY = "\"replicate\""
+const isJsonSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13
+
+/**
+ * Whether every `"replicate"` key of a metadata text holds an integer literal (`2`; `2.0` and `2e0` are
+ * floats to json.loads). A text with no such key (it was escaped) proves nothing: false.
+ */
+const replicateIsIntegerLiteral = (text: string): boolean => {
+  let found = false
+  for (let at = text.indexOf(KEY); at >= 0; at = text.indexOf(KEY, at + KEY.length)) {
+    let i = at + KEY.length
+    while (isJsonSpace(text.charCodeAt(i))) i++
+    if (text.charCodeAt(i) !== 58) continue // a value "replicate", not the key
+    i++
+    while (isJsonSpace(text.charCodeAt(i))) i++
+    if (text.charCodeAt(i) === 45) i++
+    const digits = i
+    while (text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++
+    const next = text.charCodeAt(i)
+    if (i === digits || next === 46 || next === 101 || next === 69) return false
+    found = true
+  }
+  return found
+}
+
 /**
  * A metadata file's JSON as the original's `json.loads` reads it. `JSON.parse` serves the common case
- * (signature fields that are texts, a replicate that is a text or a safe integer); a number where a text
- * belongs (`1.0` is "1.0" to Python), an integer beyond 2^53 or `NaN` take the exact reader.
+ * (signature fields that are texts, a replicate that is a text or a safe integer written as one); a number
+ * where a text belongs (`1.0` is "1.0" to Python), a replicate written `2.0` (a float to Python: "2.0"),
+ * an integer beyond 2^53 or `NaN` take the exact reader.
  */
 export const readMetadataJson = (text: string): unknown | PyJsonError => {
   let fast: unknown
@@ -139,7 +165,7 @@ export const readMetadataJson = (text: string): unknown | PyJsonError => {
   if (typeof fast !== "object" || fast === null || Array.isArray(fast)) return fast
   const m = fast as Record<string, unknown>
   const rep = m["replicate"]
-  const exact = (typeof rep === "number" && !Number.isSafeInteger(rep)) ||
+  const exact = (typeof rep === "number" && (!Number.isSafeInteger(rep) || !replicateIsIntegerLiteral(text))) ||
     SIGNATURE_FIELDS.some((k) => typeof m[k] === "number" || (typeof m[k] === "object" && m[k] !== null))
   return exact ? pyJsonLoads(text) : fast
 }

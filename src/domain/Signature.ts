@@ -116,7 +116,7 @@ const DIGITS = /^\p{Nd}+$/u
  * is `int()` of it (any decimal digits: "١" is 1; "²" makes int() raise, so no signature); a number or a
  * bool is `int()` of it (`true` is 1, `2.9` is 2); anything else has no signature.
  */
-const replicateOfMetadata = (raw: unknown): string | undefined => {
+export const replicateOfMetadata = (raw: unknown): string | undefined => {
   if (raw === undefined || raw === null) return "1"
   if (typeof raw === "boolean") return raw ? "1" : "0"
   if (typeof raw === "number") return Number.isFinite(raw) ? String(BigInt(Math.trunc(raw))) : undefined

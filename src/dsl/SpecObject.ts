@@ -4,7 +4,7 @@ import * as Path from "@effect/platform/Path"
 import type { Layer } from "effect"
 import { Effect, Either, Option } from "effect"
 import { createHash } from "node:crypto"
-import { type CohortDefinition, definitionFromDesignRows } from "../domain/CohortDefinition.js"
+import { type CohortDefinition, definitionFromDesignRows, type Design } from "../domain/CohortDefinition.js"
 import { validateCohortId } from "../domain/CohortId.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import { showValue } from "../domain/SpecValue.js"
@@ -67,6 +67,14 @@ export const cohortSpecOf = (
     readonly gensRoot?: string
   } = {}
 ): Effect.Effect<CohortSpec, InvalidSpec | GenerationMetadataMissing> =>
+  Effect.map(compileCohortSpec(cohortId, spec, options), (compiled) => compiled.spec)
+
+/** `cohortSpecOf`, with the compiled design (before reused generations are resolved) beside it. */
+export const compileCohortSpec = (
+  cohortId: string,
+  spec: ParsedSpec,
+  options: CompileSpecOptions & { readonly gensRoot?: string } = {}
+): Effect.Effect<{ readonly spec: CohortSpec; readonly design: Design }, InvalidSpec | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const design = yield* compileDesign(spec, {
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
@@ -79,7 +87,7 @@ export const cohortSpecOf = (
     const definition = yield* definitionFromDesignRows(reused, { source: spec.source }).pipe(
       Effect.mapError(atSpecOrigin(spec))
     )
-    return {
+    const cohortSpec = {
       cohortId,
       definition,
       metadata: {
@@ -91,6 +99,7 @@ export const cohortSpecOf = (
       },
       warnings: [...design.layout.warnings, ...designWarnings(spec, design, definition)]
     } satisfies CohortSpec as CohortSpec
+    return { spec: cohortSpec, design }
   })
 
 // The folder an object spec's includes are resolved in; it exists only inside `virtualFolder`.

@@ -1,8 +1,11 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Effect, Option, Stream } from "effect"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
 import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
+import { STAGES } from "../domain/Stage.js"
 import type { ParsedSpec } from "../dsl/ParsedSpec.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
 import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
@@ -11,6 +14,8 @@ import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMiss
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { InvalidSpec } from "../errors/InvalidSpec.js"
+import { GensStoreService } from "../gens/GensStoreService.js"
+import { makeDiskRegistry } from "../layers/DiskRegistryFactory.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
@@ -48,6 +53,33 @@ export const definitionOfSpec = (
     })
     return definition! // cohortSpecOf always makes one (a repository's spec may lack it, not this one)
   }).pipe(Effect.provide(Path.layer))
+
+/** Whether a stage folder of `gens/` holds an entry (one entry read, not the listing). */
+const holdsGenerations = (gensRoot: string): boolean =>
+  STAGES.some((stage) => {
+    let dir: fs.Dir | undefined
+    try {
+      dir = fs.opendirSync(`${gensRoot}/${stage}`)
+      return dir.readSync() !== null
+    } catch {
+      return false
+    } finally {
+      dir?.closeSync()
+    }
+  })
+
+/**
+ * Who hands out a plan's ids. Given a data root whose store holds generations: the disk registry over it,
+ * read only (no lock, nothing written), so the plan shows the ids a build there would write (an id a
+ * collision moved to `-1` …, kept as the build keeps it). Otherwise the in-memory registry: pure ids,
+ * as on an empty store, on the fast path.
+ */
+export const planRegistry = (dataRoot: string | undefined): Effect.Effect<GenerationRegistry> =>
+  Effect.suspend(() =>
+    dataRoot !== undefined && holdsGenerations(`${dataRoot}/gens`)
+      ? makeDiskRegistry(new GensStoreService(nodePath.resolve(dataRoot)))
+      : makeInMemoryRegistry
+  )
 
 /** Every failure of `planSpecFile`. */
 export type PlanSpecFileError =

@@ -1,23 +1,22 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as fs from "node:fs"
-import { type CohortDefinition, definitionFromDesignRows, type Design } from "../domain/CohortDefinition.js"
+import type { CohortDefinition, Design } from "../domain/CohortDefinition.js"
 import { validateCohortId } from "../domain/CohortId.js"
 import { generateMembership } from "../domain/MembershipGeneration.js"
 import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import { pyStr } from "../domain/SpecValue.js"
 import { isStage, type Stage } from "../domain/Stage.js"
-import { compileDesign } from "../dsl/CompileDesign.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
+import { compileCohortSpec } from "../dsl/SpecObject.js"
 import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { genIdProblem, metadataText, readMetadata, replicateOfText } from "./GenerationFiles.js"
-import { reuseGenerations } from "./ReuseGenerations.js"
+import { genIdProblem, metadataReplicate, metadataText, readMetadata } from "./GenerationFiles.js"
 
 /** Where the lifecycle commands look: the data root, and how a spec is compiled. */
 export interface LifecycleOptions {
@@ -40,55 +39,119 @@ export interface CohortMembers {
 /** A target names a spec file when it ends in .yaml, .yml or .json; else it is a cohort id. */
 export const isSpecFile = (target: string): boolean => /\.(ya?ml|json)$/i.test(target)
 
-/** `membership.csv` → (stage, gen_id) pairs; its header must name `stage` and `gen_id`. */
-export const readMembershipIds = (file: string): { stages: Array<Stage>; ids: Array<string> } | MembershipInvalid => {
-  const text = fs.readFileSync(file, "utf8")
-  // Scanned line by line with indexOf: a 624k-row membership split into arrays of lines and cells cost
-  // status about a second.
-  let at = 0
-  let n = 0
-  const nextLine = (): string | undefined => {
-    if (at > text.length) return undefined
-    let end = text.indexOf("\n", at)
-    if (end < 0) end = text.length
-    const line = text.slice(at, end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end)
-    at = end + 1
-    n++
-    return line
+/** The (stage, gen_id) rows of a `membership.csv`, de-duplicated on (stage, gen_id) keeping the first. */
+export interface MembershipIds {
+  readonly stages: ReadonlyArray<Stage>
+  readonly ids: ReadonlyArray<string>
+  /** Every row is the expected row at its position, and no row is missing: `stages`/`ids` are its arrays. */
+  readonly asExpected: boolean
+}
+
+/**
+ * `membership.csv` → (stage, gen_id) pairs; its header must name `stage` and `gen_id`. Given the rows a
+ * membership is expected to hold (the cohort's spec), a `stage,gen_id` line equal to the expected row
+ * at its position is compared in place: no text is cut out and no id checked or indexed for it (a
+ * 624k-row membership cut into cells, checked and indexed cost status ~3 s of its ~11).
+ */
+export const readMembershipIds = (
+  file: string,
+  expected?: Pick<MembershipRows, "stage" | "genId">
+): Effect.Effect<MembershipIds, MembershipInvalid> =>
+  Effect.flatMap(
+    Effect.try({
+      try: () => fs.readFileSync(file, "utf8"),
+      catch: (error) => new MembershipInvalid({ path: file, reason: `cannot be read (${(error as Error).message})` })
+    }),
+    (text) => scanMembership(file, text, expected ?? { stage: [], genId: [] })
+  )
+
+/** The end of the line starting at `at` (its `\n`, or the text's end), and where its content stops (before a `\r`). */
+const lineAt = (text: string, at: number): { readonly end: number; readonly stop: number } => {
+  let end = text.indexOf("\n", at)
+  if (end < 0) end = text.length
+  return { end, stop: end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end }
+}
+
+/** The `index`-th comma-separated cell of a line, trimmed ("" when the line has fewer). */
+const cellAt = (line: string, index: number): string => {
+  let start = 0
+  for (let c = 0; c < index; c++) {
+    const comma = line.indexOf(",", start)
+    if (comma < 0) return ""
+    start = comma + 1
   }
-  const first = nextLine() ?? ""
+  const comma = line.indexOf(",", start)
+  return line.slice(start, comma < 0 ? line.length : comma).trim()
+}
+
+const scanMembership = (
+  file: string,
+  text: string,
+  expected: Pick<MembershipRows, "stage" | "genId">
+): Either.Either<MembershipIds, MembershipInvalid> => {
+  const head = lineAt(text, 0)
+  const first = text.slice(0, head.stop)
   const header = first.replace(/^\uFEFF/, "").split(",").map((c) => c.trim())
   const si = header.indexOf("stage")
   const gi = header.indexOf("gen_id")
   if (si < 0 || gi < 0) {
-    return new MembershipInvalid({ path: file, line: 1, reason: "the header must name stage and gen_id", value: first })
+    return Either.left(
+      new MembershipInvalid({ path: file, line: 1, reason: "the header must name stage and gen_id", value: first })
+    )
   }
-  const cellAt = (line: string, index: number): string => {
-    let start = 0
-    for (let c = 0; c < index; c++) {
-      const comma = line.indexOf(",", start)
-      if (comma < 0) return ""
-      start = comma + 1
+  // Lines are compared in place with the expected rows while each one matches (`matched` of them); from
+  // the first line that does not, rows are collected, checked and de-duplicated one by one.
+  const plain = si === 0 && gi === 1 && header.length === 2
+  const wanted = expected.genId.length
+  let matched = 0
+  let collected: { stages: Array<Stage>; ids: Array<string>; seen: Record<Stage, Set<string>> } | undefined
+  const collect = () => {
+    const stages = expected.stage.slice(0, matched)
+    const ids = expected.genId.slice(0, matched)
+    const seen: Record<Stage, Set<string>> = { draft: new Set(), essay: new Set(), evaluation: new Set() }
+    for (let k = 0; k < matched; k++) seen[stages[k]!].add(ids[k]!)
+    return { stages, ids, seen }
+  }
+  let n = 1
+  for (let at = head.end + 1; at <= text.length;) {
+    const { end, stop } = lineAt(text, at)
+    n++
+    const from = at
+    at = end + 1
+    if (stop === from) continue
+    if (collected === undefined && plain && matched < wanted) {
+      const stage = expected.stage[matched]!
+      const id = expected.genId[matched]!
+      const comma = from + stage.length
+      if (
+        stop - from === stage.length + 1 + id.length && text.startsWith(stage, from) &&
+        text.charCodeAt(comma) === 44 && text.startsWith(id, comma + 1)
+      ) {
+        matched++
+        continue
+      }
     }
-    const comma = line.indexOf(",", start)
-    return line.slice(start, comma < 0 ? line.length : comma).trim()
-  }
-  const stages: Array<Stage> = []
-  const ids: Array<string> = []
-  const seen: Record<Stage, Set<string>> = { draft: new Set(), essay: new Set(), evaluation: new Set() }
-  for (let line = nextLine(); line !== undefined; line = nextLine()) {
-    if (line === "") continue
+    collected ??= collect()
+    const line = text.slice(from, stop)
     const stage = cellAt(line, si)
     const id = cellAt(line, gi)
-    if (!isStage(stage)) return new MembershipInvalid({ path: file, line: n, reason: "unknown stage", value: stage })
+    if (!isStage(stage)) {
+      return Either.left(new MembershipInvalid({ path: file, line: n, reason: "unknown stage", value: stage }))
+    }
     const problem = genIdProblem(id)
-    if (problem !== undefined) return new MembershipInvalid({ path: file, line: n, reason: problem, value: id })
-    if (seen[stage].has(id)) continue
-    seen[stage].add(id)
-    stages.push(stage)
-    ids.push(id)
+    if (problem !== undefined) {
+      return Either.left(new MembershipInvalid({ path: file, line: n, reason: problem, value: id }))
+    }
+    if (collected.seen[stage].has(id)) continue
+    collected.seen[stage].add(id)
+    collected.stages.push(stage)
+    collected.ids.push(id)
   }
-  return { stages, ids }
+  if (collected === undefined && matched === wanted) {
+    return Either.right({ stages: expected.stage, ids: expected.genId, asExpected: true })
+  }
+  const { ids, stages } = collected ?? collect()
+  return Either.right({ stages, ids, asExpected: false })
 }
 
 /** Distinct values of each column of a design, in first-seen order. */
@@ -108,7 +171,7 @@ const axesOf = (design: Design): Record<string, Array<string>> => {
 const rowsOf = (definition: CohortDefinition, cohortId: string) =>
   Effect.flatMap(makeInMemoryRegistry, (registry) => generateMembership(definition, cohortId, registry))
 
-/** A spec file compiled (reused generations resolved against the data root) to its members. */
+/** A spec file compiled (reused generations resolved against the data root) to its members, as a build compiles it. */
 const specFileMembers = (file: string, options: LifecycleOptions) =>
   Effect.gen(function*() {
     const path = yield* Path.Path
@@ -118,20 +181,19 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
       path.relative(path.dirname(paths.root), absolute)
     )
     const cohortId = inCohort?.[1] ?? path.basename(absolute).replace(/\.[^.]+$/, "")
-    const spec = yield* parseSpec(absolute)
-    const compiled = yield* compileDesign(spec, {
+    const parsed = yield* parseSpec(absolute)
+    const { design, spec } = yield* compileCohortSpec(cohortId, parsed, {
+      gensRoot: path.join(paths.root, "gens"),
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })
-    const design = yield* reuseGenerations(compiled, { gensRoot: path.join(paths.root, "gens"), source: absolute })
-    const definition = yield* definitionFromDesignRows(design, { source: absolute })
-    const rows = yield* rowsOf(definition, cohortId)
+    const rows = yield* rowsOf(spec.definition!, cohortId)
     return {
       cohortId,
       source: "spec",
       path: absolute,
       rows,
-      axes: axesOf(compiled)
+      axes: axesOf(design)
     } satisfies CohortMembers as CohortMembers
   })
 
@@ -165,34 +227,40 @@ export const loadMembers = (target: string, options: LifecycleOptions) =>
         rows: fromSpec
       } satisfies CohortMembers as CohortMembers
     }
-    const listed = yield* Effect.try({
-      try: () => readMembershipIds(membershipFile),
-      catch: (error) =>
-        new MembershipInvalid({ path: membershipFile, reason: `cannot be read (${(error as Error).message})` })
-    })
-    if (listed instanceof MembershipInvalid) return yield* listed
+    const listed = yield* readMembershipIds(membershipFile, fromSpec)
     return {
       cohortId: target,
       source: "membership",
       path: membershipFile,
-      rows: joinMembership(target, listed, fromSpec, (stage, id) => paths.metadataFile(stage, id))
+      rows: listed.asExpected && fromSpec !== undefined
+        ? { ...fromSpec, collapses: [], collapseCount: 0 }
+        : joinMembership(target, listed, fromSpec, (stage, id) => paths.metadataFile(stage, id))
     } satisfies CohortMembers as CohortMembers
   })
 
 /** Membership ids with their fields: from the spec's rows where the id matches, else from metadata.json. */
 const joinMembership = (
   cohortId: string,
-  listed: { stages: ReadonlyArray<Stage>; ids: ReadonlyArray<string> },
+  listed: MembershipIds,
   fromSpec: MembershipRows | undefined,
   metadataFile: (stage: Stage, id: string) => string
 ): MembershipRows => {
-  const index = new Map<string, number>()
-  if (fromSpec !== undefined) fromSpec.genId.forEach((id, i) => index.set(id, i))
+  let index: Map<string, number> | undefined
+  /** The spec row holding `id`: the one at the same position when it does (a build of that spec), else looked up. */
+  const specRow = (id: string, i: number): number | undefined => {
+    if (fromSpec === undefined) return undefined
+    if (fromSpec.genId[i] === id) return i
+    if (index === undefined) {
+      index = new Map()
+      for (let k = 0; k < fromSpec.genId.length; k++) index.set(fromSpec.genId[k]!, k)
+    }
+    return index.get(id)
+  }
   const rows = emptyMembershipRows(cohortId)
   for (let i = 0; i < listed.ids.length; i++) {
     const stage = listed.stages[i]!
     const id = listed.ids[i]!
-    const j = index.get(id)
+    const j = specRow(id, i)
     rows.stage.push(stage)
     rows.genId.push(id)
     rows.counts[stage]++
@@ -209,7 +277,7 @@ const joinMembership = (
     rows.comboId.push(metadataText(m, "combo_id"))
     rows.templateId.push(metadataText(m, "template_id"))
     rows.llmModelId.push(metadataText(m, "llm_model_id"))
-    rows.replicate.push(replicateOfText(metadataText(m, "replicate")) ?? 1)
+    rows.replicate.push(metadataReplicate(m) ?? 1)
   }
   return rows
 }

@@ -3,6 +3,7 @@ import * as nodePath from "node:path"
 import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import { type PyJson, PyJsonError, pyJsonStr, readMetadataJson } from "../domain/PythonJson.js"
 import { pyStrip } from "../domain/PythonText.js"
+import { replicateOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
@@ -86,7 +87,11 @@ export interface SharedProbe {
   readonly gensRoot: string
   /** Each row's stage, as its index in `STAGES`. */
   readonly stages: Uint8Array
-  readonly ids: ReadonlyArray<string>
+  /**
+   * Each row's gen id, joined by newlines (ids are folder names: they hold none). Structured-cloning
+   * 624k separate strings to the worker cost both threads more than joining and splitting them.
+   */
+  readonly genIds: string
   readonly todo: Int32Array
   readonly next: Int32Array
   readonly bits: Uint8Array
@@ -94,10 +99,11 @@ export interface SharedProbe {
 
 const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
 
-/** Probes claimed rows until none is left or about `budget` are done. */
+/** Probes claimed rows until none is left or about `budget` are done (`ids`: `work.genIds` split, if at hand). */
 export const probeClaimed = (
   work: SharedProbe,
-  budget = Infinity
+  budget = Infinity,
+  ids: ReadonlyArray<string> = work.genIds === "" ? [] : work.genIds.split("\n")
 ): { readonly done: number; readonly more: boolean } => {
   const n = work.todo.length
   let done = 0
@@ -107,7 +113,7 @@ export const probeClaimed = (
     const end = Math.min(n, start + PROBE_CLAIM)
     for (let k = start; k < end; k++) {
       const i = work.todo[k]!
-      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${work.ids[i]}`)
+      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${ids[i]}`)
     }
     done += end - start
   }
@@ -146,6 +152,16 @@ export const replicateOfText = (text: string): number | bigint | undefined => {
   if (!/^\d+$/.test(text)) return undefined
   const n = BigInt(text)
   return n < 1n ? undefined : n <= 2147483647n ? Number(n) : n
+}
+
+/**
+ * A generation's replicate as the original reads it from metadata (`signature_from_metadata`, and
+ * `build_cohort_from_list`'s `int()`): none is 1, a digit text or a number is `int()` of it (a float `2.0`
+ * is 2, however the file is read); undefined when that is no whole number ≥ 1.
+ */
+export const metadataReplicate = (metadata: Record<string, unknown> | undefined): number | bigint | undefined => {
+  const digits = replicateOfMetadata(metadata?.["replicate"])
+  return digits === undefined ? undefined : replicateOfText(digits)
 }
 
 /** Total bytes of the files under a folder (not following symlinks). */

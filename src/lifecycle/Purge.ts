@@ -196,7 +196,7 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
       }
     }
     const invalid: Array<MembershipInvalid> = []
-    const references = otherMemberships(cohortsDir, cohortId, (problem) => invalid.push(problem))
+    const references = yield* otherMemberships(cohortsDir, cohortId, (problem) => invalid.push(problem))
     // What an unreadable membership lists is unknown: deleting anything could break that cohort.
     if (invalid.length > 0) return yield* invalid[0]!
     const plan = planPurge(cohortId, scanStore(gensRoot), references)

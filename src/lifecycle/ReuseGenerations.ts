@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import * as nodePath from "node:path"
 import { type Design, designFromRows, FIELD_ALIASES } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
@@ -8,7 +8,7 @@ import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import type { Stage } from "../domain/Stage.js"
 import { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { genIdProblem, metadataText, readMetadata, replicateOfText } from "./GenerationFiles.js"
+import { genIdProblem, metadataReplicate, metadataText, readMetadata } from "./GenerationFiles.js"
 
 /** Design columns that name an existing generation instead of the fields of the stages above it. */
 export const REUSE_COLUMNS = { essay: "essay_gen_id", draft: "draft_gen_id" } as const
@@ -28,6 +28,11 @@ export interface ReuseOptions {
 interface Resolved {
   readonly values: ReadonlyArray<string | number | bigint>
 }
+
+/** A reused draft's combo, template, LLM and replicate. */
+type DraftParts = readonly [string, string, string, number | bigint]
+
+type Failure = InvalidSpec | GenerationMetadataMissing
 
 /**
  * A design whose rows may carry `essay_gen_id` (or `draft_gen_id`) in place of the fields above that
@@ -63,49 +68,41 @@ export const reuseGenerations = (
       const suffix = /-([1-9]\d{0,5})$/.exec(id)
       return hasher.idOf(stage, signature, suffix === null ? 0 : Number(suffix[1])) === id
     }
-    const cache = new Map<string, Resolved | InvalidSpec | GenerationMetadataMissing>()
+    const cache = new Map<string, Either.Either<Resolved, Failure>>()
     const rows: Array<Array<SpecValue>> = []
     let failure: InvalidSpec | GenerationMetadataMissing | undefined
     const textAt = (row: ReadonlyArray<SpecValue>, c: number): string => {
       const v = c < 0 || c >= row.length ? null : row[c]
       return v === null || v === undefined ? "" : pyStrip(pyStr(v))
     }
-
-    /** The fields (DRAFT_FIELDS or ESSAY_FIELDS order) an id resolves to, its ids checked. */
-    const resolve = (stage: Stage, id: string, key: string): Resolved | InvalidSpec | GenerationMetadataMissing => {
-      const cached = cache.get(`${stage}/${id}`)
-      if (cached !== undefined) return cached
-      const draft = (draftId: string, via: string) => {
-        const m = metadataOf("draft", draftId, via, gensRoot)
-        if (m instanceof GenerationMetadataMissing) return m
+    /** A draft's fields (DRAFT_FIELDS order), refused when its metadata does not rebuild its id. */
+    const draft = (draftId: string, via: string, key: string): Either.Either<DraftParts, Failure> =>
+      Either.flatMap(metadataOf("draft", draftId, via, gensRoot), (m): Either.Either<DraftParts, Failure> => {
         const parts = [m.text("combo_id"), m.text("template_id"), m.text("llm_model_id"), m.replicate] as const
         const missing = ["combo_id", "template_id", "llm_model_id"].find((_, i) => parts[i] === "")
-        if (missing !== undefined) return m.lacks(missing)
-        return { parts, check: rebuilds("draft", draftSignature(...parts), draftId) ? undefined : m.path }
-      }
-      let out: Resolved | InvalidSpec | GenerationMetadataMissing
-      if (stage === "draft") {
-        const d = draft(id, key)
-        out = d instanceof GenerationMetadataMissing ? d : d.check !== undefined
-          ? notPure(options.source, key, "draft", id, d.check)
-          : { values: d.parts }
-      } else {
-        const m = metadataOf("essay", id, key, gensRoot)
-        if (m instanceof GenerationMetadataMissing) out = m
-        else {
-          const missing = ["parent_gen_id", "template_id", "llm_model_id"].find((f) => m.text(f) === "")
-          const d = missing !== undefined
-            ? m.lacks(missing)
-            : draft(m.text("parent_gen_id"), `${key} → parent_gen_id`)
-          if (d instanceof GenerationMetadataMissing) out = d
-          else if (d.check !== undefined) out = notPure(options.source, key, "draft", m.text("parent_gen_id"), d.check)
-          else if (
-            !rebuilds("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate), id)
-          ) {
-            out = notPure(options.source, key, "essay", id, m.path)
-          } else out = { values: [...d.parts, m.text("template_id"), m.text("llm_model_id"), m.replicate] }
-        }
-      }
+        if (missing !== undefined) return Either.left(m.lacks(missing))
+        return rebuilds("draft", draftSignature(...parts), draftId)
+          ? Either.right(parts)
+          : Either.left(notPure(options.source, key, "draft", draftId, m.path))
+      })
+    /** An essay's fields (ESSAY_FIELDS order): its draft's, then its own. */
+    const essay = (id: string, key: string): Either.Either<Resolved["values"], Failure> =>
+      Either.flatMap(metadataOf("essay", id, key, gensRoot), (m): Either.Either<Resolved["values"], Failure> => {
+        const missing = ["parent_gen_id", "template_id", "llm_model_id"].find((f) => m.text(f) === "")
+        if (missing !== undefined) return Either.left(m.lacks(missing))
+        return Either.flatMap(
+          draft(m.text("parent_gen_id"), `${key} → parent_gen_id`, key),
+          (parts): Either.Either<Resolved["values"], Failure> =>
+            rebuilds("essay", essaySignature(m.text("parent_gen_id"), m.text("template_id"), m.replicate), id)
+              ? Either.right([...parts, m.text("template_id"), m.text("llm_model_id"), m.replicate])
+              : Either.left(notPure(options.source, key, "essay", id, m.path))
+        )
+      })
+    /** The fields (DRAFT_FIELDS or ESSAY_FIELDS order) an id resolves to, its ids checked; once per id. */
+    const resolve = (stage: Stage, id: string, key: string): Either.Either<Resolved, Failure> => {
+      const cached = cache.get(`${stage}/${id}`)
+      if (cached !== undefined) return cached
+      const out = Either.map(stage === "draft" ? draft(id, key, key) : essay(id, key), (values) => ({ values }))
       cache.set(`${stage}/${id}`, out)
       return out
     }
@@ -146,12 +143,12 @@ export const reuseGenerations = (
         return false
       }
       const resolved = resolve(stage, id, key)
-      if (!("values" in resolved)) {
-        failure = resolved
+      if (Either.isLeft(resolved)) {
+        failure = resolved.left
         return false
       }
       fields.forEach((f, i) => {
-        out[position(f)] = resolved.values[i]!
+        out[position(f)] = resolved.right.values[i]!
       })
       rows.push(out)
     })
@@ -177,18 +174,18 @@ const metadataOf = (stage: Stage, id: string, key: string, gensRoot: string) => 
   const path = nodePath.join(gensRoot, stage, id, "metadata.json")
   const problem = genIdProblem(id)
   const fail = (reason: string) => new GenerationMetadataMissing({ stage, genId: id, path, reason, key })
-  if (problem !== undefined) return fail(problem)
+  if (problem !== undefined) return Either.left(fail(problem))
   const m = readMetadata(path)
-  if (m === undefined) return fail("its metadata.json is missing or is not a JSON object")
-  const rep = metadataText(m, "replicate")
-  const replicate = replicateOfText(rep)
+  if (m === undefined) return Either.left(fail("its metadata.json is missing or is not a JSON object"))
+  const replicate = metadataReplicate(m)
   if (replicate === undefined) {
-    return fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`)
+    const rep = metadataText(m, "replicate")
+    return Either.left(fail(`its replicate is not a whole number ≥ 1 (${JSON.stringify(rep.slice(0, 40))})`))
   }
-  return {
+  return Either.right({
     path,
     replicate,
     text: (field: string) => metadataText(m, field),
     lacks: (field: string) => fail(`its metadata.json has no ${field}`)
-  }
+  })
 }

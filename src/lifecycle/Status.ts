@@ -1,12 +1,12 @@
 import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import * as fs from "node:fs"
 import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
-import { MembershipInvalid } from "../errors/MembershipInvalid.js"
+import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { SYNC_CHUNK } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { gensWorker, shareWork } from "../layers/GensWorkerPool.js"
@@ -92,15 +92,15 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
     const work: SharedProbe = {
       gensRoot,
       stages,
-      ids: rows.genId,
+      genIds: "",
       todo: shared,
       next: new Int32Array(new SharedArrayBuffer(4)),
       bits: new Uint8Array(new SharedArrayBuffer(n))
     }
     yield* shareWork({
       worker: todo.length >= PARALLEL_PROBE_MIN ? yield* gensWorker : Option.none(),
-      job: () => ({ kind: "probe", root: gensRoot, work }),
-      step: () => probeClaimed(work, SYNC_CHUNK),
+      job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: rows.genId.join("\n") } }),
+      step: () => probeClaimed(work, SYNC_CHUNK, rows.genId),
       stop: () => Atomics.store(work.next, 0, todo.length)
     })
     return work.bits
@@ -135,35 +135,31 @@ export const otherMemberships = (
   cohortsDir: string,
   except: string,
   onInvalid: (problem: MembershipInvalid) => void = () => {}
-): Map<string, Array<string>> => {
-  const out = new Map<string, Array<string>>()
-  let names: Array<string>
-  try {
-    names = fs.readdirSync(cohortsDir).filter((n) => !n.startsWith(".") && n !== except).sort()
-  } catch {
-    return out
-  }
-  for (const name of names) {
-    const file = `${cohortsDir}/${name}/membership.csv`
-    if (!fs.existsSync(file)) continue
-    let listed: ReturnType<typeof readMembershipIds>
+): Effect.Effect<Map<string, Array<string>>> =>
+  Effect.gen(function*() {
+    const out = new Map<string, Array<string>>()
+    let names: Array<string>
     try {
-      listed = readMembershipIds(file)
-    } catch (error) {
-      listed = new MembershipInvalid({ path: file, reason: `cannot be read (${(error as Error).message})` })
+      names = fs.readdirSync(cohortsDir).filter((n) => !n.startsWith(".") && n !== except).sort()
+    } catch {
+      return out
     }
-    if (listed instanceof MembershipInvalid) {
-      onInvalid(listed)
-      continue
+    for (const name of names) {
+      const file = `${cohortsDir}/${name}/membership.csv`
+      if (!fs.existsSync(file)) continue
+      const listed = yield* Effect.either(readMembershipIds(file))
+      if (Either.isLeft(listed)) {
+        onInvalid(listed.left)
+        continue
+      }
+      for (const id of listed.right.ids) {
+        const cohorts = out.get(id)
+        if (cohorts === undefined) out.set(id, [name])
+        else if (cohorts[cohorts.length - 1] !== name) cohorts.push(name)
+      }
     }
-    for (const id of listed.ids) {
-      const cohorts = out.get(id)
-      if (cohorts === undefined) out.set(id, [name])
-      else if (cohorts[cohorts.length - 1] !== name) cohorts.push(name)
-    }
-  }
-  return out
-}
+    return out
+  })
 
 const emptyStage = () => ({
   members: 0,
@@ -192,7 +188,7 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
     const bits = yield* probeMembers(rows, path.join(paths.root, "gens"))
-    const others = otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
+    const others = yield* otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
       notes.push(`not counted as sharing: ${problem.message}`)
     })
     const stages = { draft: emptyStage(), essay: emptyStage(), evaluation: emptyStage() }
@@ -216,7 +212,7 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
         const model = rows.llmModelId[i] || "(unknown)"
         s.llmCallsByModel[model] = (s.llmCallsByModel[model] ?? 0) + 1
       } else if ((b & HAS_PARSED) === 0 && mode === "copy") s.copyPending++
-      const sharing = others.get(rows.genId[i]!)
+      const sharing = others.size === 0 ? undefined : others.get(rows.genId[i]!)
       if (sharing !== undefined) {
         s.shared++
         for (const c of sharing) sharedWith[c] = (sharedWith[c] ?? 0) + 1

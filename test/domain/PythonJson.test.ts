@@ -46,6 +46,29 @@ describe("JSON read as Python's json.loads reads it", () => {
   })
 })
 
+describe("a replicate written as a float in metadata", () => {
+  const replicateStr = (text: string) => pyJsonStr((readMetadataJson(text) as Record<string, never>)["replicate"])
+
+  it("is a float whichever reader the rest of the file picks (json.loads: str(2.0) is \"2.0\")", () => {
+    // All texts: JSON.parse would serve it. A number where a text belongs: the exact reader.
+    expect(replicateStr("{\"template_id\": \"t\", \"replicate\": 2.0}")).toBe("2.0")
+    expect(replicateStr("{\"template_id\": 7, \"replicate\": 2.0}")).toBe("2.0")
+    expect(replicateStr("{\"template_id\": \"t\", \"replicate\"  :  2e0}")).toBe("2.0")
+    expect(replicateStr("{\"replicate\": 2.50, \"llm_model_id\": \"m\"}")).toBe("2.5")
+    // A nested or repeated key written as a float is a doubt: the exact reader decides (the last key wins).
+    expect(replicateStr("{\"replicate\": 1.0, \"replicate\": 3}")).toBe("3")
+    expect(replicateStr("{\"x\": {\"replicate\": 1.0}, \"replicate\": 3}")).toBe("3")
+  })
+
+  it("an integer literal stays a plain number on the fast path", () => {
+    expect(readMetadataJson("{\"template_id\": \"t\", \"replicate\": 2}")).toEqual({ template_id: "t", replicate: 2 })
+    expect(readMetadataJson("{\"replicate\" : -4 }")).toEqual({ replicate: -4 })
+    // The key escaped: not found by the scan, so read exactly (same value).
+    expect(replicateStr("{\"replic\\u0061te\": 2.0}")).toBe("2.0")
+    expect(replicateStr("{\"replic\\u0061te\": 2}")).toBe("2")
+  })
+})
+
 describe("Python's int() of a text", () => {
   it("reads up to 4300 digits and raises beyond (Python 3.11's int_max_str_digits)", () => {
     expect(pyIntOfText("1".repeat(4300))).toBe(BigInt("1".repeat(4300)))

@@ -121,6 +121,33 @@ describe("reusing generations by id", () => {
       expect(original.some((r) => r.gen_id === essayId && r.parent_gen_id === draft.gen_id)).toBe(true)
     }))
 
+  it.effect("a reused draft's replicate written 1.0 is 1 whichever way its metadata is read (int(), as the original)", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      const draft = original.find((r) => r.stage === "draft")!
+      writeOriginalStore(root, [draft.gen_id!])
+      const file = path.join(root, "gens", "draft", draft.gen_id!, "metadata.json")
+      const written = fs.readFileSync(file, "utf8")
+      expect(written).toContain(`"replicate": 1\n`)
+      const design = designFromRows(
+        ["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"],
+        [[draft.gen_id!, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]]
+      )
+      // All fields texts (JSON.parse would serve it), then an object where a signature field may be (the
+      // exact reader): the replicate is the same 1 both times.
+      for (
+        const text of [
+          written.replace(`"replicate": 1\n`, `"replicate": 1.0\n`),
+          written.replace(`"replicate": 1\n`, `"replicate": 1.0,\n  "essay_template": {}\n`)
+        ]
+      ) {
+        fs.writeFileSync(file, text)
+        const resolved = yield* reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+        const definition = yield* definitionFromDesignRows(resolved)
+        expect(definition.drafts[0]!.replicate).toBe(1)
+      }
+    }))
+
   it.effect("collision-suffixed ids (-1, -2) are reused by id: the build keeps them and judges them under them", () =>
     Effect.gen(function*() {
       const root = fresh()

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { cohortStatus } from "../../src/index.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
@@ -88,7 +89,6 @@ describe("cohort status", () => {
       const root = fresh()
       yield* buildOn(root, "daydream-pilot")
       const file = path.join(root, "cohorts", "daydream-pilot", "membership.csv")
-      const fs = yield* Effect.promise(() => import("node:fs"))
       fs.appendFileSync(file, "draft,../../etc\n")
       const error = yield* Effect.flip(status(root, "daydream-pilot"))
       expect(error).toMatchObject({ _tag: "MembershipInvalid", path: file, line: 234 })
@@ -109,5 +109,52 @@ describe("cohort status", () => {
     })
     expect(text).toContain("next run: 224 LLM calls")
     expect(text).toContain("… and 172 more (--json lists all)")
+  })
+
+  /** A spec file beside the data root whose second draft replicate is 0 (written inline, or in an include). */
+  const badSpec = (root: string, inline: boolean) => {
+    const dir = path.join(root, "specs", inline ? "inline" : "included")
+    fs.mkdirSync(path.join(dir, "items"), { recursive: true })
+    fs.writeFileSync(path.join(dir, "items", "reps.csv"), "draft_replicate\n1\n2\n0\n")
+    const file = path.join(dir, "config.yaml")
+    fs.writeFileSync(
+      file,
+      [
+        "axes:",
+        "  combo_id: [combo_001]",
+        "  draft_template: [creative-synthesis-v10]",
+        "  draft_llm: [sonnet-4]",
+        "  essay_template: [creative-synthesis-v10]",
+        "  essay_llm: [sonnet-4]",
+        "  evaluation_template: [novelty-v2]",
+        "  evaluation_llm: [sonnet-4]",
+        inline ? "  draft_replicate: [1, 0]" : "  draft_replicate: '@file:items/reps.csv'",
+        "output:",
+        "  field_order: [combo_id]"
+      ].join("\n") + "\n"
+    )
+    return file
+  }
+
+  it.effect("of a spec file with a bad value: the error names where the spec wrote it, as build and validate do", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      const error = yield* Effect.flip(status(root, badSpec(root, true)))
+      expect(error._tag).toBe("InvalidSpec")
+      expect(error).toMatchObject({ key: "axes.draft_replicate[1]", hint: "design row 2, column draft_replicate" })
+      const included = yield* Effect.flip(status(root, badSpec(root, false)))
+      expect(included).toMatchObject({
+        _tag: "InvalidSpec",
+        key: "axes.draft_replicate[2]",
+        hint: "from @file:items/reps.csv, design row 3, column draft_replicate"
+      })
+    }))
+
+  it("cohort status <spec-file> prints that location and exits 1", () => {
+    const root = fresh()
+    const cli = path.join(repoRoot, "dist", "main.js")
+    const run = spawnSync("node", [cli, "status", badSpec(root, true), "--data-root", root], { encoding: "utf8" })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain("axes.draft_replicate[1]: replicate must be a whole number of at least 1")
   })
 })

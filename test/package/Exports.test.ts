@@ -85,6 +85,7 @@ const LIBRARY_EXPORTS = [
   "parseSpec",
   "planCohort",
   "planDesign",
+  "planRegistry",
   "planSpecFile",
   "purgeCohort",
   "pyIntOfText",
