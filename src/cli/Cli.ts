@@ -216,8 +216,8 @@ const build = Command.make(
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
-/** Tags of the problems that do not keep the others from being checked: each catalog's, each gap. */
-const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CoverageGap"])
+/** Tags of the problems that do not keep the others from being checked: each catalog file's, each gap. */
+const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CatalogInvalid", "CoverageGap"])
 
 /**
  * The error that stopped a build and every other independent problem of the cohort: when it is a

@@ -51,11 +51,17 @@ export const catalogBundle = (
   return { frames, metadata }
 }
 
-/** A catalog loader that returns the same bundle for every spec. */
+/**
+ * A catalog loader that returns the same bundle for every spec. It has no files that could fail to read,
+ * so `inspectForSpec` lists no problem of its own (a slice the bundle lacks is the program's finding).
+ */
 export const InMemoryCatalogBundleLoader = (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader> =>
   Layer.succeed(CatalogBundleLoader, {
     loadForSpec: Effect.fn("InMemoryCatalogBundleLoader.loadForSpec")(function*() {
       return bundle
+    }),
+    inspectForSpec: Effect.fn("InMemoryCatalogBundleLoader.inspectForSpec")(function*() {
+      return { bundle, problems: [] }
     })
   })
 

@@ -243,6 +243,36 @@ describe("validate lists its problems", () => {
     ])
   })
 
+  it("every missing, unreadable or invalid catalog file at once, each naming its file; text and --json; exit 1", () => {
+    const root = roots.fresh()
+    const raw = (name: string) => path.join(root, "1_raw", name)
+    fs.rmSync(raw("essay_templates.csv"))
+    fs.writeFileSync(raw("llm_models.csv"), Buffer.from([0x69, 0x64, 0x0a, 0xff, 0xfe, 0x0a]))
+    const drafts = fs.readFileSync(raw("draft_templates.csv"), "utf8").trimEnd().split("\n")
+    fs.writeFileSync(raw("draft_templates.csv"), drafts.map((l, i) => `${l},${i === 0 ? "active" : "1"}`).join("\n"))
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+    expect(run.code).toBe(1)
+    const json = JSON.parse(run.stdout)
+    expect(json.ok).toBe(false)
+    expect(json.problems.map((p: Record<string, unknown>) => [p["severity"], p["_tag"], p["slice"], p["path"]]))
+      .toEqual([
+        ["error", "CatalogInvalid", "draft_templates", raw("draft_templates.csv")],
+        ["error", "CatalogMissing", "essay_templates", raw("essay_templates.csv")],
+        ["error", "CatalogInvalid", "llm_models", raw("llm_models.csv")]
+      ])
+    expect(json.error).toMatchObject({ _tag: "CatalogInvalid", slice: "draft_templates" })
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stdout.split("\n")).toEqual([
+      "cohort daydream-pilot: 3 problems",
+      expect.stringMatching(/^ {2}error: catalog draft_templates \(.*draft_templates\.csv\): .*'active'/),
+      expect.stringMatching(/^ {2}error: catalog essay_templates \(.*essay_templates\.csv\): file not found$/),
+      expect.stringMatching(/^ {2}error: catalog llm_models \(.*llm_models\.csv\): .*UTF-8/),
+      ""
+    ])
+    expect(text.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^CatalogInvalid: catalog draft_templates/)])
+  })
+
   it("an error after which nothing else can be checked (the spec) is the one problem", () => {
     const root = roots.fresh()
     editSpec(root, (t) => t.replace("axes:", "axes: [broken"))
