@@ -34,7 +34,9 @@ export * from "./domain/Stage.js"
 export * from "./errors/index.js"
 
 // The program
+export { specProblems } from "./dsl/CheckSpec.js"
 export { buildCohortMembership, catalogAndCoverageProblems, planCohort, validateCohort } from "./program.js"
+export { cohortSpecProblems } from "./program.js"
 export * from "./services/BuildProgress.js"
 
 // Services (ports)

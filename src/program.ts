@@ -125,6 +125,15 @@ export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems"
 })
 
 /**
+ * Every independent problem of a cohort's spec, in the order their places appear in it (a build stops
+ * at the first), through the repository's `problemsOf`; none when the repository cannot list them.
+ */
+export const cohortSpecProblems = Effect.fn("cohortSpecProblems")(function*(cohortId: string) {
+  const repository = yield* CohortSpecRepository
+  return repository.problemsOf === undefined ? [] : yield* repository.problemsOf(cohortId)
+})
+
+/**
  * The checks and the table of a build, nothing persisted: spec → catalogs → definition → coverage →
  * ids → coverage of rows → table → metadata.
  */

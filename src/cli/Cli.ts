@@ -11,6 +11,7 @@ import {
   buildCohortMembership,
   BuildProgress,
   catalogAndCoverageProblems,
+  cohortSpecProblems,
   compileDesign,
   dataRootLayer,
   DEFAULT_MAX_ROWS,
@@ -220,9 +221,22 @@ const build = Command.make(
 const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CatalogInvalid", "CoverageGap"])
 
 /**
+ * The spec's problems with the build's first error in its place: the same problem found again is
+ * replaced by it (so the list and the stderr line agree), else it leads the list.
+ */
+const withFirst = (first: TaggedFailure, found: ReadonlyArray<TaggedFailure>): Array<TaggedFailure> => {
+  const same = (p: TaggedFailure) =>
+    p.message === first.message ||
+    (p instanceof InvalidSpec && first instanceof InvalidSpec && p.path === first.path && p.key === first.key)
+  const at = found.findIndex(same)
+  return at < 0 ? [first, ...found] : found.map((p, i) => (i === at ? first : p))
+}
+
+/**
  * The error that stopped a build and every other independent problem of the cohort: when it is a
- * catalog problem or a coverage gap, each missing catalog and each catalog's gap (the first error
- * stays first); any other error is the only problem.
+ * catalog problem or a coverage gap, each bad catalog file and each catalog's gap (the first error
+ * stays first); when it is a spec error, every independent problem of the spec, in spec order; any
+ * other error is the only problem.
  */
 const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof dataRootLayer>) =>
   INDEPENDENT.has(first._tag)
@@ -232,6 +246,12 @@ const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<ty
         const rest = found.filter((p) => p.message !== first.message)
         return [first, ...rest]
       }),
+      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
+    )
+    : first._tag === "InvalidSpec"
+    ? cohortSpecProblems(cohortId).pipe(
+      Effect.provide(layer),
+      Effect.map((found) => withFirst(first, found)),
       Effect.orElseSucceed((): Array<TaggedFailure> => [first])
     )
     : Effect.succeed<Array<TaggedFailure>>([first])
