@@ -5,6 +5,7 @@ import type {
   EssayPlanEntry,
   EvaluationPlanEntry
 } from "../domain/CohortDefinition.js"
+import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import { replicateDigits } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
@@ -231,10 +232,6 @@ export interface OrphanEntry {
   readonly reason?: string
 }
 
-/** Control characters (C0, DEL, C1): never in a plan value (they would reach folder names and terminals). */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 /** Replicates up to this are stored in the 32-bit columns as themselves; larger ones in the side table. */
 const MAX_REPLICATE = 2 ** 31 - 1
 
@@ -258,7 +255,7 @@ const entryProblem = (
   const describe = (field: string, value: unknown) =>
     `${stage}s[${index}].${field}: ${typeof value === "string" ? JSON.stringify(value) : String(value)}`
   for (const [field, value] of fields) {
-    if (typeof value !== "string" || value === "" || CONTROL.test(value)) {
+    if (typeof value !== "string" || value === "" || hasControlCharacter(value)) {
       const what = typeof value !== "string"
         ? `not a string (${typeof value})`
         : value === ""
