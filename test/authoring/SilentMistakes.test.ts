@@ -309,6 +309,10 @@ describe("validate lists its problems", () => {
       ""
     ])
     expect(text.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^InvalidSpec: .*balanse: unknown key/)])
+    // The README shows this very output (the data root's cohort folder written as "…").
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+    const shown = /three independent mistakes in config\.yaml\n([\s\S]*?)\n```/.exec(readme)![1]!
+    expect(text.stdout.trimEnd().replaceAll(path.join(root, "cohorts", "daydream-pilot"), "…")).toBe(shown)
     const build = cohort(["build", "daydream-pilot", "--data-root", root])
     expect(build.code).toBe(1)
     expect(build.stderr.trim().split("\n")).toEqual([text.stderr.trim()])

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { layoutDesign } from "../../src/dsl/DesignLayout.js"
 import { parseSpec } from "../../src/dsl/ParseSpec.js"
-import { specProblems } from "../../src/index.js"
+import { cohortSpecProblems, InMemorySpecRepository, specProblems } from "../../src/index.js"
 
 /** Writes a spec (and its includes) to a temp folder; gives its problems, and the one error a build meets. */
 const check = (text: string, includes: Record<string, string> = {}) =>
@@ -118,4 +118,28 @@ output: {field_order: [a]}
       yield* fs.writeFileString(file, "axes: {a: [1]}\noutput: {field_order: [a]}\n")
       expect(yield* specProblems(file)).toEqual([])
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.effect("a spec object in the in-memory repository: its problems too (each include it lacks, else the spec's)", () =>
+    Effect.gen(function*() {
+      const typos = yield* cohortSpecProblems("typos")
+      expect(typos.map((p) => [p.path, p.key])).toEqual([
+        ["memory://cohorts/typos/spec", "rules.tuples.t.itemz"],
+        ["memory://cohorts/typos/spec", "output.field_order[1]"]
+      ])
+      const includes = yield* cohortSpecProblems("includes")
+      expect(includes.map((p) => p.key)).toEqual(["axes.a", "axes.b"])
+      expect(includes[0]!.reason).toBe("a spec given as an object has no folder to read includes from")
+      expect(yield* cohortSpecProblems("fine")).toEqual([])
+    }).pipe(Effect.provide(InMemorySpecRepository([
+      {
+        cohortId: "typos",
+        spec: {
+          axes: { a: [1] },
+          rules: { tuples: { t: { axes: ["x", "y"], itemz: [[1, 2]] } } },
+          output: { field_order: ["a", "b"] }
+        }
+      },
+      { cohortId: "includes", spec: { axes: { a: "@file:a.txt", b: "@file:b.txt" }, output: { field_order: [] } } },
+      { cohortId: "fine", spec: { axes: { a: [1] }, output: { field_order: ["a"] } } }
+    ]))))
 })
