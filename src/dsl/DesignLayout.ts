@@ -9,7 +9,7 @@ import { dedupe, RuleState } from "./rules/RuleState.js"
 import { applySubset } from "./rules/Subset.js"
 import { applyTie } from "./rules/Tie.js"
 import { applyTuple } from "./rules/Tuple.js"
-import { attempt, type ProblemSink } from "./SpecProblems.js"
+import { attempt, isTainted, type ProblemSink } from "./SpecProblems.js"
 
 /**
  * A spec after its rules: the axes of the Cartesian product (in order, de-duplicated levels) and how
@@ -58,7 +58,7 @@ export const collectRuleProblems = (spec: ParsedSpec, sink: ProblemSink): Effect
     const s = ruleState(spec)
     for (const rule of spec.rules) {
       const names = ruleNames(rule)
-      if (names.some((n) => sink.tainted.has(n) || sink.tainted.has(s.resolve(n)))) {
+      if (names.some((n) => isTainted(sink, n) || isTainted(sink, s.resolve(n)))) {
         for (const n of names) sink.tainted.add(n)
         continue
       }

@@ -7,7 +7,7 @@ import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
 import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { parseJson, parseYaml } from "./PyYaml.js"
 import { fromParseError, keyPath, schemaProblems } from "./SchemaIssues.js"
-import { attempt, type ProblemSink } from "./SpecProblems.js"
+import { ANY, attempt, isTainted, type ProblemSink } from "./SpecProblems.js"
 import { type PairRule, SpecFile, type TieRule, type TupleRule } from "./SpecSchema.js"
 import { didYouMean } from "./Suggest.js"
 import { readTextFile } from "./TextFile.js"
@@ -234,6 +234,8 @@ const withoutUnits = (
     ruleNamesOf(section, name, sections[section]?.[name]).forEach((n) => sink.tainted.add(n))
   for (const [top, second, third] of units.map((u) => u.map(String))) {
     if (second === undefined) {
+      // Axes or rules that are no mapping: which names exist cannot be known at all.
+      if ((top === "axes" && axes === undefined) || (top === "rules" && rules === undefined)) sink.tainted.add(ANY)
       if (top === "axes") Object.keys(axes ?? {}).forEach((n) => sink.tainted.add(n))
       if (top === "rules") {
         for (const [section, entries] of Object.entries(sections)) {
@@ -245,6 +247,7 @@ const withoutUnits = (
       sink.tainted.add(second)
       delete axes?.[second]
     } else if (third === undefined) {
+      if (sections[second] === undefined) sink.tainted.add(ANY)
       Object.keys(sections[second] ?? {}).forEach((n) => taintRule(second, n))
       delete sections[second]
     } else {
@@ -307,7 +310,7 @@ export const parseSpecWith = (input: SpecInput, options: ParseSpecOptions, sink?
     const known = axes.map((a) => a.name)
     const fieldOrder = (spec.output as SpecFile["output"] | undefined)?.field_order ?? []
     for (const [i, field] of fieldOrder.entries()) {
-      if (known.includes(field) || sink?.tainted.has(field) === true) continue
+      if (known.includes(field) || isTainted(sink, field)) continue
       const error = new InvalidSpec({
         path: source,
         key: `output.field_order[${i}]`,

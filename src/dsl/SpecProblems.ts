@@ -13,6 +13,13 @@ export interface ProblemSink {
   data?: unknown
 }
 
+/** Tainted: every name (the axes or rules could not be read at all). */
+export const ANY = "*"
+
+/** Whether a problem left this name unknowable. */
+export const isTainted = (sink: ProblemSink | undefined, name: string): boolean =>
+  sink !== undefined && (sink.tainted.has(ANY) || sink.tainted.has(name))
+
 export const makeProblemSink = (): ProblemSink => ({ found: [], tainted: new Set() })
 
 /**

@@ -81,6 +81,14 @@ output: {field_order: [a, b, c, d, e]}
       expect(problems[3]!.value).toBe(`"e"`)
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scoped("axes or a rule section that is no mapping: what names exist is unknown, so nothing echoes it", () =>
+    Effect.gen(function*() {
+      const axes = yield* check("axes: [a, b]\nrules: {ties: {t: [a, b]}}\noutput: {field_order: [a, zz]}\n")
+      expect(axes.keys).toEqual(["axes"])
+      const tuples = yield* check("axes: {a: [1]}\nrules: {tuples: 5}\noutput: {field_order: [a, x]}\n")
+      expect(tuples.keys).toEqual(["rules.tuples"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("rules are applied one by one: each misspelled axis is listed, a rule naming a failed one is skipped", () =>
     Effect.gen(function*() {
       const { first, keys, problems } = yield* check(`axes: {a: [1, 2], b: [x, y], c: [p]}
