@@ -2,14 +2,13 @@ import { Effect } from "effect"
 import type { SpecValue } from "../domain/SpecValue.js"
 import type { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { ParsedSpec, Rule } from "./ParsedSpec.js"
-import { ruleNames, ruleSegments } from "./ParseSpec.js"
 import { type Accessor, rowLayout } from "./RowLayout.js"
 import { applyPair } from "./rules/Pair.js"
 import { dedupe, RuleState } from "./rules/RuleState.js"
 import { applySubset } from "./rules/Subset.js"
 import { applyTie } from "./rules/Tie.js"
 import { applyTuple } from "./rules/Tuple.js"
-import { attempt, isTainted, type ProblemSink } from "./SpecProblems.js"
+import { attempt, isTainted, type ProblemSink, ruleNames, ruleSegments } from "./SpecProblems.js"
 
 /**
  * A spec after its rules: the axes of the Cartesian product (in order, de-duplicated levels) and how

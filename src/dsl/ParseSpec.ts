@@ -7,7 +7,15 @@ import { FILE_PREFIX, type IncludeContext, loadInclude } from "./Includes.js"
 import type { Axis, ParsedSpec, Rule } from "./ParsedSpec.js"
 import { parseJson, parseYaml } from "./PyYaml.js"
 import { fromParseError, keyPath, schemaProblems } from "./SchemaIssues.js"
-import { ANY, attempt, isTainted, type ProblemSink } from "./SpecProblems.js"
+import {
+  attempt,
+  isTainted,
+  type ProblemSink,
+  ruleNames,
+  ruleNamesOf,
+  ruleSegments,
+  withoutUnits
+} from "./SpecProblems.js"
 import { type PairRule, SpecFile, type TieRule, type TupleRule } from "./SpecSchema.js"
 import { didYouMean } from "./Suggest.js"
 import { readTextFile } from "./TextFile.js"
@@ -49,18 +57,6 @@ const resolveList = (payload: unknown, at: string, ctx: IncludeContext, columns?
     }
     return { values: values as ReadonlyArray<SpecValue>, include: fromFile ? (payload as string) : undefined }
   })
-
-/** The key segments of a rule (`["rules", "pairs", "draft_essay"]`), where its problems are placed. */
-export const ruleSegments = (rule: Rule): ReadonlyArray<string> =>
-  rule._tag === "subset" ? ["rules", "subsets", rule.axis] : ["rules", `${rule._tag}s`, rule.name]
-
-/** The names a rule reads or makes: a problem of the rule leaves each of them unknowable. */
-export const ruleNames = (rule: Rule): ReadonlyArray<string> =>
-  rule._tag === "subset"
-    ? [rule.axis]
-    : rule._tag === "pair"
-    ? [rule.name, rule.left, rule.right]
-    : [rule.name, ...rule.axes]
 
 /** Tuple-derived axes: levels are the tuple column values in first-seen order. */
 const deriveTupleAxes = (
@@ -156,15 +152,6 @@ const parseRule = (
     }
   })
 
-/** The names a rule entry reads or makes, from its payload as written (strings only). */
-const ruleNamesOf = (section: string, name: string, payload: unknown): Array<string> => {
-  if (section === "subsets") return [name]
-  const record = typeof payload === "object" && payload !== null ? payload as Record<string, unknown> : {}
-  const listed = Array.isArray(payload) ? payload : Array.isArray(record["axes"]) ? record["axes"] : []
-  const named = [...listed, record["left"], record["right"]]
-  return [name, ...named.filter((n): n is string => typeof n === "string")]
-}
-
 /** The rules in the order written; payload includes resolved. */
 const parseRules = (spec: SpecFile, raw: Record<string, unknown>, ctx: IncludeContext, sink?: ProblemSink) =>
   Effect.gen(function*() {
@@ -213,54 +200,6 @@ const readSpecFile = (file: string) =>
     )
     return { data: ext === ".json" ? data : data ?? {}, sha256: read.sha256 }
   })
-
-/**
- * The spec without the units that have a schema problem (an axis, a rule, a section, a top-level key),
- * so that the later checks look only at what the schema accepts; what those units name is tainted.
- */
-const withoutUnits = (
-  data: Record<string, unknown>,
-  units: ReadonlyArray<ReadonlyArray<PropertyKey>>,
-  sink: ProblemSink
-) => {
-  const copy: Record<string, unknown> = { ...data }
-  const mapping = (v: unknown): Record<string, unknown> | undefined =>
-    typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : undefined
-  const axes = mapping(copy["axes"])
-  const rules = mapping(copy["rules"])
-  const sections: Record<string, Record<string, unknown> | undefined> = {}
-  for (const [name, entries] of Object.entries(rules ?? {})) sections[name] = mapping(entries)
-  const taintRule = (section: string, name: string) =>
-    ruleNamesOf(section, name, sections[section]?.[name]).forEach((n) => sink.tainted.add(n))
-  for (const [top, second, third] of units.map((u) => u.map(String))) {
-    if (second === undefined) {
-      // Axes or rules that are no mapping: which names exist cannot be known at all.
-      if ((top === "axes" && axes === undefined) || (top === "rules" && rules === undefined)) sink.tainted.add(ANY)
-      if (top === "axes") Object.keys(axes ?? {}).forEach((n) => sink.tainted.add(n))
-      if (top === "rules") {
-        for (const [section, entries] of Object.entries(sections)) {
-          Object.keys(entries ?? {}).forEach((n) => taintRule(section, n))
-        }
-      }
-      delete copy[top!]
-    } else if (top === "axes") {
-      sink.tainted.add(second)
-      delete axes?.[second]
-    } else if (third === undefined) {
-      if (sections[second] === undefined) sink.tainted.add(ANY)
-      Object.keys(sections[second] ?? {}).forEach((n) => taintRule(second, n))
-      delete sections[second]
-    } else {
-      taintRule(second, third)
-      delete sections[second]?.[third]
-    }
-  }
-  if (axes !== undefined && "axes" in copy) copy["axes"] = axes
-  if (rules !== undefined && "rules" in copy) {
-    copy["rules"] = Object.fromEntries(Object.keys(rules).filter((n) => n in sections).map((n) => [n, sections[n]]))
-  }
-  return copy
-}
 
 /** Parses a spec; with a sink, each independent problem is recorded there and the checks go on. */
 export const parseSpecWith = (input: SpecInput, options: ParseSpecOptions, sink?: ProblemSink) =>
