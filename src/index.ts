@@ -15,7 +15,9 @@ export {
   type CohortValidation,
   type PlanOptions
 } from "./domain/CohortMembershipResult.js"
+export { specProblems } from "./dsl/CheckSpec.js"
 export { buildCohortMembership, catalogAndCoverageProblems, planCohort, validateCohort } from "./program.js"
+export { cohortSpecProblems } from "./program.js"
 export { BuildProgress } from "./services/BuildProgress.js"
 
 // Services (ports)

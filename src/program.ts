@@ -16,6 +16,7 @@ import {
   DEFAULT_PREVIEW_ROWS,
   type PlanOptions
 } from "./domain/CohortMembershipResult.js"
+import type { CohortSpec } from "./domain/CohortSpec.js"
 import type { ColumnTable } from "./domain/Frame.js"
 import { comboSummary, manifestOf, replicationFromFrame, templateModes } from "./domain/Manifest.js"
 import { generateMembership } from "./domain/MembershipGeneration.js"
@@ -27,7 +28,7 @@ import { CatalogMissing } from "./errors/CatalogMissing.js"
 import type { CoverageGap } from "./errors/CoverageGap.js"
 import { InvalidConstraint } from "./errors/InvalidConstraint.js"
 import { BuildProgress } from "./services/BuildProgress.js"
-import { CatalogBundleLoader } from "./services/CatalogBundleLoader.js"
+import { CatalogBundleLoader, type CatalogInspection, type CatalogProblem } from "./services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "./services/CohortSpecRepository.js"
 import { MembershipArtifactStore } from "./services/MembershipArtifactStore.js"
 import { RegistryFactory } from "./services/RegistryFactory.js"
@@ -92,23 +93,47 @@ const requireFrames = (frames: Readonly<Record<string, ColumnTable>>, metadata: 
     return frames["combo_mappings"]!
   })
 
+/** Every catalog file's problem, through `inspectForSpec`; a loader without it gives its one error (or none). */
+const inspectCatalogs = (loader: CatalogBundleLoader["Type"], spec: CohortSpec) =>
+  loader.inspectForSpec !== undefined
+    ? loader.inspectForSpec(spec)
+    : Effect.map(Effect.either(loader.loadForSpec(spec)), (outcome): CatalogInspection =>
+      Either.isRight(outcome)
+        ? { bundle: outcome.right, problems: [] }
+        : { bundle: { frames: {}, metadata: {} }, problems: [outcome.left] })
+
 /**
  * The independent problems of a cohort's catalogs and coverage, all of them (a build stops at the
- * first): each missing or incomplete catalog, and the coverage gap of each catalog that is there. A
- * spec that cannot be read fails with its error (nothing else can be checked then).
+ * first): each missing, unreadable, invalid or incomplete catalog file, and the coverage gap of each
+ * catalog that is there. A spec that cannot be read fails with its error (nothing else can be checked then).
  */
 export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems")(function*(cohortId: string) {
   const repository = yield* CohortSpecRepository
   const loader = yield* CatalogBundleLoader
   const spec = yield* repository.get(cohortId)
-  const bundle = yield* loader.loadForSpec(spec)
-  const catalogs = catalogProblems(bundle.frames, bundle.metadata)
-  const problems: Array<CatalogMissing | CatalogIncomplete | CoverageGap> = catalogs
+  const { bundle, problems: fileProblems } = yield* inspectCatalogs(loader, spec)
+  // A loader that could not inspect file by file (its one error) leaves nothing else to check.
+  if (loader.inspectForSpec === undefined && fileProblems.length > 0) return [...fileProblems]
+  const reported = new Set(fileProblems.map((p) => p.slice))
+  const catalogs = [
+    ...fileProblems,
+    ...catalogProblems(bundle.frames, bundle.metadata).filter((p) => !reported.has(p.slice))
+  ]
+  const problems: Array<CatalogProblem | CoverageGap> = catalogs
   const definition = spec.definition
   if (definition === undefined || Either.isLeft(columnsOf(definition))) return problems
   const skip = new Set(catalogs.map((p) => p.slice))
   const allow = allowlistsFromFrames(bundle.frames)
   return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]
+})
+
+/**
+ * Every independent problem of a cohort's spec, in the order their places appear in it (a build stops
+ * at the first), through the repository's `problemsOf`; none when the repository cannot list them.
+ */
+export const cohortSpecProblems = Effect.fn("cohortSpecProblems")(function*(cohortId: string) {
+  const repository = yield* CohortSpecRepository
+  return repository.problemsOf === undefined ? [] : yield* repository.problemsOf(cohortId)
 })
 
 /**

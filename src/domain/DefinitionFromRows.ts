@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry, EvaluationPlanEntry } from "./CohortDefinition.js"
+import { hasControlCharacter } from "./ControlCharacters.js"
 import { pyIntOfText, pyStrip } from "./PythonText.js"
 import { PyFloat, pyStr, type SpecValue } from "./SpecValue.js"
 
@@ -52,15 +53,15 @@ export const REPLICATE_FIELDS: ReadonlyArray<DesignField> = [
 /** The largest replicate a number holds here; larger ones are bigints (the fast path's side table). */
 export const MAX_REPLICATE = 2 ** 31 - 1
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/
-
 /** The stripped text of a design value: `""` for none. */
 export const fieldText = (value: SpecValue | undefined): string =>
   value === null || value === undefined ? "" : pyStrip(pyStr(value))
 
-/** Whether a field's text holds a control character (refused: it would reach folder names and terminals). */
-export const hasControl = (text: string): boolean => CONTROL.test(text)
+/**
+ * Whether a field's text holds a control character — C0, DEL or C1, the one rule of `ControlCharacters`
+ * (refused: it would reach folder names and terminals).
+ */
+export const hasControl = hasControlCharacter
 
 /** Why a text field has no value in a row. */
 export const missingFieldReason = (field: DesignField): string => {

@@ -8,6 +8,7 @@ import { dedupe, RuleState } from "./rules/RuleState.js"
 import { applySubset } from "./rules/Subset.js"
 import { applyTie } from "./rules/Tie.js"
 import { applyTuple } from "./rules/Tuple.js"
+import { attempt, isTainted, type ProblemSink, ruleNames, ruleSegments } from "./SpecProblems.js"
 
 /**
  * A spec after its rules: the axes of the Cartesian product (in order, de-duplicated levels) and how
@@ -37,14 +38,37 @@ const applyRule = (s: RuleState, rule: Rule): Effect.Effect<void, InvalidSpec> =
   }
 }
 
+const ruleState = (spec: ParsedSpec): RuleState => {
+  const s = new RuleState(spec.source)
+  for (const axis of spec.axes) {
+    s.axes.set(axis.name, dedupe(axis.levels))
+    s.order.push(axis.name)
+  }
+  return s
+}
+
+/**
+ * Applies every rule that can be checked on its own, recording each rule's problem in the sink (one per
+ * rule: its first). A rule that names an axis or rule an earlier problem left unknowable is skipped, and
+ * what it names becomes unknowable in turn: its error would only echo the first.
+ */
+export const collectRuleProblems = (spec: ParsedSpec, sink: ProblemSink): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const s = ruleState(spec)
+    for (const rule of spec.rules) {
+      const names = ruleNames(rule)
+      if (names.some((n) => isTainted(sink, n) || isTainted(sink, s.resolve(n)))) {
+        for (const n of names) sink.tainted.add(n)
+        continue
+      }
+      yield* Effect.orDie(attempt(sink, ruleSegments(rule), applyRule(s, rule), names))
+    }
+  })
+
 /** Applies the rules of a spec to its axes (subsets, ties, pairs, tuples) without expanding the product. */
 export const layoutDesign = (spec: ParsedSpec): Effect.Effect<DesignLayout, InvalidSpec> =>
   Effect.gen(function*() {
-    const s = new RuleState(spec.source)
-    for (const axis of spec.axes) {
-      s.axes.set(axis.name, dedupe(axis.levels))
-      s.order.push(axis.name)
-    }
+    const s = ruleState(spec)
     for (const rule of spec.rules) yield* applyRule(s, rule)
     const levels = s.order.map((name) => s.axes.get(name)!)
     for (const [i, l] of levels.entries()) {

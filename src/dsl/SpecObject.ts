@@ -14,6 +14,7 @@ import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMiss
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { REUSE_COLUMNS, reuseGenerations } from "../lifecycle/ReuseGenerations.js"
+import { specProblems } from "./CheckSpec.js"
 import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
 import { FILE_PREFIX } from "./Includes.js"
 import type { ParsedSpec } from "./ParsedSpec.js"
@@ -160,8 +161,9 @@ const includeSites = (data: unknown): Array<{ at: string; ref: unknown }> => {
   ]
 }
 
-/** An include of an object spec that `includes` does not hold: named before any parsing. */
-const unresolvedInclude = (data: unknown, source: string, files: ReadonlyMap<string, Uint8Array>, path: Path.Path) => {
+/** Each include of an object spec that `includes` does not hold: named before any parsing. */
+const unresolvedIncludes = (data: unknown, source: string, files: ReadonlyMap<string, Uint8Array>, path: Path.Path) => {
+  const out: Array<InvalidSpec> = []
   for (const { at, ref } of includeSites(data)) {
     if (typeof ref !== "string" || !ref.startsWith(FILE_PREFIX)) continue
     const rel = ref.slice(FILE_PREFIX.length).trim()
@@ -169,19 +171,48 @@ const unresolvedInclude = (data: unknown, source: string, files: ReadonlyMap<str
     if (rel === "" || path.isAbsolute(rel)) continue
     const target = path.resolve(SPEC_DIR, rel)
     if (!target.startsWith(`${SPEC_DIR}/`) || files.has(target)) continue
-    return new InvalidSpec({
-      path: source,
-      key: at,
-      reason: "a spec given as an object has no folder to read includes from",
-      value: showValue(ref),
-      hint: `pass the file's text as includes[${JSON.stringify(rel)}], or write the values inline`
-    })
+    out.push(
+      new InvalidSpec({
+        path: source,
+        key: at,
+        reason: "a spec given as an object has no folder to read includes from",
+        value: showValue(ref),
+        hint: `pass the file's text as includes[${JSON.stringify(rel)}], or write the values inline`
+      })
+    )
   }
-  return undefined
+  return out
 }
 
 const jsonText = (data: unknown): string =>
   JSON.stringify(data, (_key, value) => typeof value === "bigint" ? value.toString() : value) ?? "null"
+
+/** The includes of an object spec as files under `SPEC_DIR`, and the name the spec goes by. */
+const objectFiles = (cohortId: string, options: SpecObjectOptions, path: Path.Path) => {
+  const files = new Map<string, Uint8Array>()
+  for (const [rel, content] of Object.entries(options.includes ?? {})) {
+    files.set(path.resolve(SPEC_DIR, rel), typeof content === "string" ? new TextEncoder().encode(content) : content)
+  }
+  return { files, source: options.source ?? `memory://cohorts/${cohortId}/spec` }
+}
+
+/**
+ * Every independent problem of a spec given as a mapping (what `specProblems` lists for a spec file):
+ * each include `includes` does not hold, else every problem of the spec, in spec order.
+ */
+export const specObjectProblems = (
+  cohortId: string,
+  spec: unknown,
+  options: SpecObjectOptions = {}
+): Effect.Effect<ReadonlyArray<InvalidSpec>, InvalidConstraint> =>
+  Effect.gen(function*() {
+    yield* validateCohortId(cohortId)
+    const path = yield* Path.Path
+    const { files, source } = objectFiles(cohortId, options, path)
+    const missing = unresolvedIncludes(spec, source, files, path)
+    if (missing.length > 0) return missing
+    return yield* specProblems({ data: spec, baseDir: SPEC_DIR, source }).pipe(Effect.provide(virtualFolder(files)))
+  }).pipe(Effect.provide(Path.layer))
 
 /**
  * A spec given as a mapping (parsed YAML/JSON, e.g. kept in a database) → the `CohortSpec` a build
@@ -197,12 +228,8 @@ export const cohortSpecFromObject = (
   Effect.gen(function*() {
     yield* validateCohortId(cohortId)
     const path = yield* Path.Path
-    const source = options.source ?? `memory://cohorts/${cohortId}/spec`
-    const files = new Map<string, Uint8Array>()
-    for (const [rel, content] of Object.entries(options.includes ?? {})) {
-      files.set(path.resolve(SPEC_DIR, rel), typeof content === "string" ? new TextEncoder().encode(content) : content)
-    }
-    const missing = unresolvedInclude(spec, source, files, path)
+    const { files, source } = objectFiles(cohortId, options, path)
+    const missing = unresolvedIncludes(spec, source, files, path)[0]
     if (missing !== undefined) return yield* missing
     const parsed = yield* parseSpec({ data: spec, baseDir: SPEC_DIR, source }).pipe(
       Effect.provide(virtualFolder(files))

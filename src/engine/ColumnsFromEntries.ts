@@ -1,5 +1,6 @@
 import { Data, Either } from "effect"
 import type { CohortDefinition, DraftPlanEntry, EssayPlanEntry } from "../domain/CohortDefinition.js"
+import { hasControlCharacter } from "../domain/ControlCharacters.js"
 import { replicateDigits } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import type { DefinitionColumns, ReplicateValue } from "./DefinitionColumns.js"
@@ -63,10 +64,6 @@ export class OrphanEntry extends Data.TaggedError("OrphanEntry")<{
   readonly reason?: string
 }> {}
 
-/** Control characters (C0, DEL, C1): never in a plan value (they would reach folder names and terminals). */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 /** Replicates up to this are stored in the 32-bit columns as themselves; larger ones in the side table. */
 const MAX_REPLICATE = 2 ** 31 - 1
 
@@ -83,7 +80,7 @@ const idProblem = (value: unknown): string | undefined =>
     ? `not a string (${typeof value})`
     : value === ""
     ? "empty"
-    : CONTROL.test(value)
+    : hasControlCharacter(value)
     ? "holds a control character"
     : undefined
 

@@ -2,15 +2,16 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as aq from "arquero"
 import { parse } from "csv-parse/sync"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import { createHash } from "node:crypto"
+import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import { csvHeaderNames } from "../domain/CsvHeader.js"
 import type { ColumnTable } from "../domain/Frame.js"
 import { decodeUtf8, NOT_UTF8 } from "../domain/Utf8.js"
 import { CatalogIncomplete } from "../errors/CatalogIncomplete.js"
 import { CatalogInvalid } from "../errors/CatalogInvalid.js"
 import { CatalogMissing } from "../errors/CatalogMissing.js"
-import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
+import { CatalogBundleLoader, type CatalogProblem } from "../services/CatalogBundleLoader.js"
 import { dataRootPaths } from "./DataRoot.js"
 
 /** The largest catalog file read: a bound on a runaway file (a symlink to an endless device). */
@@ -86,7 +87,8 @@ export const readCsvTable = (
 /**
  * Catalogs read from a data root: `combo_mappings.csv` and the `1_raw/` CSVs, all values
  * as strings. A missing file is `CatalogMissing`; a template CSV with the legacy `active` column, or a
- * file that is not UTF-8 CSV, is `CatalogInvalid`.
+ * file that is not UTF-8 CSV, is `CatalogInvalid`. `loadForSpec` fails at the first bad file;
+ * `inspectForSpec` reads them all and lists every bad one.
  */
 export const CsvCatalogBundleLoader = {
   layer: (dataRoot: string): Layer.Layer<CatalogBundleLoader, never, FileSystem.FileSystem | Path.Path> =>
@@ -128,44 +130,65 @@ export const CsvCatalogBundleLoader = {
             template: false
           }
         ]
-        return CatalogBundleLoader.of({
-          loadForSpec: Effect.fn("CsvCatalogBundleLoader.loadForSpec")(function*() {
+        /** One catalog file read and checked: its table, `undefined` when an optional file is absent, or its problem. */
+        const readSlice = (file: SliceFile) =>
+          Effect.gen(function*() {
+            const read = yield* readCsvTable(file.slice, file.path).pipe(
+              Effect.provideService(FileSystem.FileSystem, fs)
+            )
+            if (read === undefined) {
+              if (!file.required) return undefined
+              return yield* new CatalogMissing({ slice: file.slice, path: file.path, reason: "file not found" })
+            }
+            const names = read.table.columnNames()
+            const missingColumns = file.columns.filter((c) => !names.includes(c))
+            if (missingColumns.length > 0) {
+              return yield* new CatalogIncomplete({ slice: file.slice, missingColumns, path: file.path })
+            }
+            if (file.template && names.includes("active")) {
+              return yield* new CatalogInvalid({
+                slice: file.slice,
+                path: file.path,
+                reason: "the legacy 'active' column is no longer supported; select templates in the cohort spec instead"
+              })
+            }
+            return read
+          })
+        /** The bundle of the files read; with `collect`, every file is read and each bad one listed, else the first fails. */
+        const load = (collect: boolean) =>
+          Effect.gen(function*() {
             const frames: Record<string, ColumnTable> = {}
             const catalogFiles: Record<string, string> = {}
             const catalogRows: Record<string, number> = {}
             const catalogSha256: Record<string, string> = {}
+            const problems: Array<CatalogProblem> = []
             for (const file of files) {
-              const read = yield* readCsvTable(file.slice, file.path).pipe(
-                Effect.provideService(FileSystem.FileSystem, fs)
-              )
-              if (read === undefined) {
-                if (file.required) {
-                  return yield* new CatalogMissing({ slice: file.slice, path: file.path, reason: "file not found" })
-                }
+              const outcome = yield* Effect.either(readSlice(file))
+              if (Either.isLeft(outcome)) {
+                if (!collect) return yield* outcome.left
+                problems.push(outcome.left)
                 continue
               }
-              const names = read.table.columnNames()
-              const missingColumns = file.columns.filter((c) => !names.includes(c))
-              if (missingColumns.length > 0) {
-                return yield* new CatalogIncomplete({ slice: file.slice, missingColumns, path: file.path })
-              }
-              if (file.template && names.includes("active")) {
-                return yield* new CatalogInvalid({
-                  slice: file.slice,
-                  path: file.path,
-                  reason:
-                    "the legacy 'active' column is no longer supported; select templates in the cohort spec instead"
-                })
-              }
+              const read = outcome.right
+              if (read === undefined) continue
               frames[file.slice] = read.table
               catalogFiles[file.slice] = file.path
               catalogRows[file.slice] = read.table.numRows()
               catalogSha256[file.slice] = read.sha256
             }
-            return {
+            const bundle: CatalogBundle = {
               frames,
               metadata: { catalog_files: catalogFiles, catalog_rows: catalogRows, catalog_sha256: catalogSha256 }
             }
+            return { bundle, problems }
+          })
+        return CatalogBundleLoader.of({
+          loadForSpec: Effect.fn("CsvCatalogBundleLoader.loadForSpec")(function*() {
+            return (yield* load(false)).bundle
+          }),
+          inspectForSpec: Effect.fn("CsvCatalogBundleLoader.inspectForSpec")(function*() {
+            // Collecting, `load` lists each problem instead of failing: a failure here is impossible.
+            return yield* Effect.orDie(load(true))
           })
         })
       })

@@ -2,6 +2,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Effect, Layer } from "effect"
 import { checkCohortId } from "../domain/CohortId.js"
+import { specProblems } from "../dsl/CheckSpec.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
 import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
 import { suggest } from "../dsl/Suggest.js"
@@ -62,15 +63,25 @@ export const FileSystemSpecRepository = {
               : `cohorts with a spec: ${shown}${cohorts.length > 10 ? ` and ${cohorts.length - 10} more` : ""}`
             return yield* new SpecNotFound({ cohortId, path: file, cohorts, hint })
           })
-        return CohortSpecRepository.of({
-          get: Effect.fn("FileSystemSpecRepository.get")(function*(cohortId: string) {
+        const includeRoot = options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot }
+        /** The cohort's spec file, which must exist. */
+        const specFileOf = (cohortId: string) =>
+          Effect.gen(function*() {
             const bad = checkCohortId(cohortId)
             if (bad !== undefined) return yield* bad
             const file = paths.specFile(cohortId)
             const exists = yield* Effect.orElseSucceed(fs.exists(file), () => false)
             if (!exists) return yield* notFound(cohortId, file)
+            return file
+          })
+        return CohortSpecRepository.of({
+          problemsOf: Effect.fn("FileSystemSpecRepository.problemsOf")(function*(cohortId: string) {
+            return yield* provide(specProblems(yield* specFileOf(cohortId), includeRoot))
+          }),
+          get: Effect.fn("FileSystemSpecRepository.get")(function*(cohortId: string) {
+            const file = yield* specFileOf(cohortId)
             const spec = yield* provide(
-              parseSpec(file, options.includeRoot === undefined ? {} : { includeRoot: options.includeRoot })
+              parseSpec(file, includeRoot)
             )
             return yield* cohortSpecOf(cohortId, spec, { ...options, gensRoot: path.join(paths.root, "gens") })
           })

@@ -3,7 +3,12 @@ import { Context, Effect, Layer, Ref } from "effect"
 import type { CatalogBundle } from "../domain/CatalogBundle.js"
 import type { CohortSpec } from "../domain/CohortSpec.js"
 import type { ColumnTable } from "../domain/Frame.js"
-import { cohortSpecFromObject, type CompileSpecOptions, type SpecObjectOptions } from "../dsl/SpecObject.js"
+import {
+  cohortSpecFromObject,
+  type CompileSpecOptions,
+  type SpecObjectOptions,
+  specObjectProblems
+} from "../dsl/SpecObject.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
@@ -21,6 +26,15 @@ const specRepositoryLayer = (
   options: CompileSpecOptions = {}
 ): Layer.Layer<CohortSpecRepository> =>
   Layer.succeed(CohortSpecRepository, {
+    problemsOf: Effect.fn("InMemorySpecRepository.problemsOf")(function*(cohortId: string) {
+      const entry = specs.find((s) => s.cohortId === cohortId)
+      if (entry === undefined) return yield* new SpecNotFound({ cohortId, path: `memory://cohorts/${cohortId}` })
+      if (!("spec" in entry)) return []
+      return yield* specObjectProblems(cohortId, entry.spec, {
+        ...(entry.includes === undefined ? {} : { includes: entry.includes }),
+        ...(entry.source === undefined ? {} : { source: entry.source })
+      })
+    }),
     get: Effect.fn("InMemorySpecRepository.get")(function*(cohortId: string) {
       const entry = specs.find((s) => s.cohortId === cohortId)
       if (entry === undefined) return yield* new SpecNotFound({ cohortId, path: `memory://cohorts/${cohortId}` })
@@ -49,7 +63,8 @@ export const catalogBundle = (
 /**
  * A spec repository over a fixed set of specs: `InMemorySpecRepository.layer(specs, options)`; any other
  * cohort id is `SpecNotFound`. Each entry is a ready `CohortSpec` or a `SpecObjectEntry`, compiled on
- * every `get` with `options` (seed, row cap): an invalid spec object fails that `get` with `InvalidSpec`.
+ * every `get` with `options` (seed, row cap): an invalid spec object fails that `get` with `InvalidSpec`,
+ * and `problemsOf` lists all its independent problems (a ready `CohortSpec` has none).
  */
 export const InMemorySpecRepository: {
   /** @deprecated Use `InMemorySpecRepository.layer(specs, options)`. */
@@ -62,10 +77,17 @@ export const InMemorySpecRepository: {
   { layer: specRepositoryLayer }
 )
 
+/**
+ * A catalog loader that returns the same bundle for every spec. It has no files that could fail to read,
+ * so `inspectForSpec` lists no problem of its own (a slice the bundle lacks is the program's finding).
+ */
 const catalogBundleLoaderLayer = (bundle: CatalogBundle): Layer.Layer<CatalogBundleLoader> =>
   Layer.succeed(CatalogBundleLoader, {
     loadForSpec: Effect.fn("InMemoryCatalogBundleLoader.loadForSpec")(function*() {
       return bundle
+    }),
+    inspectForSpec: Effect.fn("InMemoryCatalogBundleLoader.inspectForSpec")(function*() {
+      return { bundle, problems: [] }
     })
   })
 

@@ -15,5 +15,13 @@ export class CohortSpecRepository extends Context.Tag("cohort/CohortSpecReposito
     readonly get: (
       cohortId: string
     ) => Effect.Effect<CohortSpec, SpecNotFound | InvalidSpec | InvalidConstraint | GenerationMetadataMissing>
+    /**
+     * Every independent problem of a cohort's spec, in the order their places appear in it (`get` fails
+     * with the first); empty when the spec parses and its rules apply. Optional: without it, `validate`
+     * lists `get`'s one error.
+     */
+    readonly problemsOf?: (
+      cohortId: string
+    ) => Effect.Effect<ReadonlyArray<InvalidSpec>, SpecNotFound | InvalidConstraint>
   }
 >() {}

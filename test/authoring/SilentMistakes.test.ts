@@ -4,7 +4,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { unreadColumns } from "../../src/domain/UnreadColumns.js"
 import { misplacedColumn } from "../../src/dsl/Includes.js"
-import { useExampleDataRoots } from "../support/DataRoots.js"
+import { snapshot, useExampleDataRoots } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
 const main = path.join(repoRoot, "dist", "main.js")
@@ -241,6 +241,82 @@ describe("validate lists its problems", () => {
       "CoverageGap",
       "CoverageGap"
     ])
+  })
+
+  it("every missing, unreadable or invalid catalog file at once, each naming its file; text and --json; exit 1", () => {
+    const root = roots.fresh()
+    const raw = (name: string) => path.join(root, "1_raw", name)
+    fs.rmSync(raw("essay_templates.csv"))
+    fs.writeFileSync(raw("llm_models.csv"), Buffer.from([0x69, 0x64, 0x0a, 0xff, 0xfe, 0x0a]))
+    const drafts = fs.readFileSync(raw("draft_templates.csv"), "utf8").trimEnd().split("\n")
+    fs.writeFileSync(raw("draft_templates.csv"), drafts.map((l, i) => `${l},${i === 0 ? "active" : "1"}`).join("\n"))
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+    expect(run.code).toBe(1)
+    const json = JSON.parse(run.stdout)
+    expect(json.ok).toBe(false)
+    expect(json.problems.map((p: Record<string, unknown>) => [p["severity"], p["_tag"], p["slice"], p["path"]]))
+      .toEqual([
+        ["error", "CatalogInvalid", "draft_templates", raw("draft_templates.csv")],
+        ["error", "CatalogMissing", "essay_templates", raw("essay_templates.csv")],
+        ["error", "CatalogInvalid", "llm_models", raw("llm_models.csv")]
+      ])
+    expect(json.error).toMatchObject({ _tag: "CatalogInvalid", slice: "draft_templates" })
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stdout.split("\n")).toEqual([
+      "cohort daydream-pilot: 3 problems",
+      expect.stringMatching(/^ {2}error: catalog draft_templates \(.*draft_templates\.csv\): .*'active'/),
+      expect.stringMatching(/^ {2}error: catalog essay_templates \(.*essay_templates\.csv\): file not found$/),
+      expect.stringMatching(/^ {2}error: catalog llm_models \(.*llm_models\.csv\): .*UTF-8/),
+      ""
+    ])
+    expect(text.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^CatalogInvalid: catalog draft_templates/)])
+  })
+
+  it("three independent spec errors are three problems in spec order (text and --json), exit 1, nothing written", () => {
+    const root = roots.fresh()
+    editSpec(root, (t) =>
+      t.replace("'@file:items/combos.csv'", "'@file:items/combo.csv'")
+        .replace("  subsets:\n    draft_template:", "  subsets:\n    draft_templates:")
+        .replace("      right: essay_bundle\n", "      right: essay_bundle\n      balanse: left\n"))
+    const before = snapshot(root)
+    const run = cohort(["validate", "daydream-pilot", "--data-root", root, "--json"])
+    expect(run.code).toBe(1)
+    const json = JSON.parse(run.stdout)
+    expect(json.ok).toBe(false)
+    expect(json.problems.map((p: Record<string, unknown>) => [p["severity"], p["_tag"], p["key"], p["reason"]]))
+      .toEqual([
+        ["error", "InvalidSpec", "axes.combo_id", "included file not found"],
+        [
+          "error",
+          "InvalidSpec",
+          "rules.subsets.draft_templates",
+          "names no axis (or one an earlier rule already coupled)"
+        ],
+        ["error", "InvalidSpec", "rules.pairs.draft_essay.balanse", "unknown key"]
+      ])
+    expect(json.problems[1].hint).toBe(`did you mean "draft_template"?`)
+    expect(json.problems[2].hint).toBe(`did you mean "balance"?`)
+    // The build (and validate's stderr line) meets the schema error first, as before.
+    expect(json.error).toMatchObject({ _tag: "InvalidSpec", key: "rules.pairs.draft_essay.balanse" })
+    const text = cohort(["validate", "daydream-pilot", "--data-root", root])
+    expect(text.code).toBe(1)
+    expect(text.stdout.split("\n")).toEqual([
+      "cohort daydream-pilot: 3 problems",
+      expect.stringMatching(/^ {2}error: .*config\.yaml: axes\.combo_id: included file not found/),
+      expect.stringMatching(/^ {2}error: .*config\.yaml: rules\.subsets\.draft_templates: names no axis/),
+      expect.stringMatching(/^ {2}error: .*config\.yaml: rules\.pairs\.draft_essay\.balanse: unknown key/),
+      ""
+    ])
+    expect(text.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^InvalidSpec: .*balanse: unknown key/)])
+    // The README shows this very output (the data root's cohort folder written as "…").
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+    const shown = /three independent mistakes in config\.yaml\n([\s\S]*?)\n```/.exec(readme)![1]!
+    expect(text.stdout.trimEnd().replaceAll(path.join(root, "cohorts", "daydream-pilot"), "…")).toBe(shown)
+    const build = cohort(["build", "daydream-pilot", "--data-root", root])
+    expect(build.code).toBe(1)
+    expect(build.stderr.trim().split("\n")).toEqual([text.stderr.trim()])
+    expect(snapshot(root)).toEqual(before)
   })
 
   it("an error after which nothing else can be checked (the spec) is the one problem", () => {

@@ -66,6 +66,7 @@ const LIBRARY_EXPORTS = [
   "catalogBundle",
   "cohortDiff",
   "cohortSpecFromObject",
+  "cohortSpecProblems",
   "cohortStatus",
   "collapseWarnings",
   "compileDesign",
@@ -93,6 +94,7 @@ const LIBRARY_EXPORTS = [
   "rowAt",
   "rowsOf",
   "specJsonSchema",
+  "specProblems",
   "streamMembership",
   "validateCohort",
   "writeOutput"
