@@ -64,13 +64,18 @@ export { SpecFile, specJsonSchema } from "./dsl/SpecSchema.js"
 
 // The engine: `cohort plan` as a library (membership streamed as bytes or as column batches)
 export type { RowFormat } from "./engine/MembershipEncoder.js"
+export { designChunks, membershipSource } from "./engine/MembershipSource.js"
 export { membershipStream } from "./engine/MembershipStream.js"
 export {
   definitionOfSpec,
   planSpecFile,
   type PlanSpecFileError,
-  type PlanSpecFileOptions
+  type PlanSpecFileOptions,
+  planWorkerPool
 } from "./engine/PlanSpecFile.js"
+
+// Worker threads sharing the long jobs (plan's evaluation rows, a build's metadata reads and writes)
+export { type JobTally, WorkerPool } from "./parallel/WorkerPool.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, isSpecFile, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"

@@ -1,4 +1,5 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
+import { claimRanges } from "../parallel/ClaimLoop.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -98,16 +99,16 @@ export const encodeClaimed = (
   hasher: GenIdHasher,
   next: Int32Array,
   size: number
-): Array<EncodedRange> => {
-  const out: Array<EncodedRange> = []
-  for (;;) {
-    const start = Atomics.add(next, 0, RANGE)
-    if (start >= size) return out
+): { readonly done: number; readonly ranges: Array<EncodedRange> } => {
+  const ranges: Array<EncodedRange> = []
+  const { done } = claimRanges(next, size, RANGE, (start, end) => {
     const bytes = new ChunkBuffer()
-    encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes)
+    encodeEvaluationRows(job, hasher, start, end, bytes)
     bytes.flush()
-    out.push({ start, chunks: bytes.take() })
-  }
+    ranges.push({ start, chunks: bytes.take() })
+    return end - start
+  })
+  return { done, ranges }
 }
 
 /** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */

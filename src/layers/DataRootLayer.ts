@@ -3,6 +3,7 @@ import * as NodePath from "@effect/platform-node/NodePath"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Layer } from "effect"
+import { WorkerPool } from "../parallel/WorkerPool.js"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import type { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
@@ -20,10 +21,13 @@ export type DataRootServices =
   | MembershipArtifactStore
   | RegistryFactory
   | GensStore
+  | WorkerPool
 
 /**
  * The live layers over a data root (`combo_mappings.csv`, `1_raw/`, `cohorts/`, `gens/`), needing only a `FileSystem` and a `Path`:
- * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests.
+ * provide `NodeContext.layer` (or use `dataRootLive`), or an in-memory file system in tests. Its
+ * `WorkerPool` (`WorkerPool.layerOnDemand`: no thread for a build that has no large job) shares the
+ * metadata reads and writes of large builds with a worker thread; its `tally` says what each thread did.
  */
 export const dataRootLayer = (
   dataRoot: string,
@@ -36,7 +40,7 @@ export const dataRootLayer = (
     FileSystemArtifactStore.layer(dataRoot, options),
     // One view of gens/ for the registry and the store (the store skips what the registry found).
     GensStore.layer(dataRoot)
-  )
+  ).pipe(Layer.provideMerge(WorkerPool.layerOnDemand))
 
 /** `dataRootLayer` on Node's file system. */
 export const dataRootLive = (

@@ -3,12 +3,13 @@ import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.j
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
 import { IdCollision } from "../errors/IdCollision.js"
+import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 import { OTHER, SAME, UNREADABLE, Unreadable, verifyClaimed } from "./GensDirectory.js"
 import { gensDirectoryFor, SYNC_CHUNK } from "./GensStore.js"
-import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
 
@@ -23,7 +24,10 @@ export const MAX_ID_ATTEMPTS = 5
  * whose metadata records another signature is skipped for `-1` … `-4`. It only reads; the artifact store
  * creates folders and files.
  */
-export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegistry> =>
+export const makeDiskRegistry = (
+  dataRoot: string,
+  pool: Option.Option<WorkerPool["Type"]> = Option.none()
+): Effect.Effect<GenerationRegistry> =>
   Effect.gen(function*() {
     const hasher: GenIdHasher = yield* SharedHasher
     const gens = yield* gensDirectoryFor(dataRoot)
@@ -86,10 +90,9 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
             stage,
             ids: listed.map((i) => ids[i]!),
             canonicals: listed.map((i) => canonicals[i]!),
-            next: new Int32Array(new SharedArrayBuffer(4)),
+            next: sharedCounter(),
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
-          const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
           const progress = yield* Effect.serviceOption(BuildProgress)
           const report = () =>
             Option.map(progress, (p) =>
@@ -99,19 +102,23 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
                 listed.length
               ))
           // This thread claims items too, a few at a time between yields (interruptible).
-          const shared = yield* shareWork({
-            worker,
+          const share: ShareOptions = {
+            kind: "verify",
+            stage,
+            items: listed.length,
+            parallel: listed.length >= PARALLEL_VERIFY_MIN,
             job: () => ({ kind: "verify", root: gens.root, work: request }),
             step: () => {
               const done = verifyClaimed(gens, request, SYNC_CHUNK)
               report()
               return done
             },
-            stop: () => Atomics.store(request.next, 0, listed.length)
-          })
+            stop: () => stopClaims(request.next)
+          }
+          const shared = yield* WorkerPool.shareOn(pool, share)
           if (listed.length > 0) {
             yield* Effect.logDebug(
-              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorker} by a worker thread`
+              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`
             )
           }
           const verdicts = request.verdicts
@@ -139,13 +146,15 @@ export const makeDiskRegistry = (dataRoot: string): Effect.Effect<GenerationRegi
 
 /** `RegistryFactory` over the `gens/` store of a data root. */
 export const DiskRegistryFactory = {
+  /** Shares the verification of many existing metadata files with the `WorkerPool`'s workers, when there is one. */
   layer: (dataRoot: string): Layer.Layer<RegistryFactory> =>
-    Layer.succeed(
+    Layer.effect(
       RegistryFactory,
-      RegistryFactory.of({
-        createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
-          return yield* makeDiskRegistry(dataRoot)
-        })
-      })
+      Effect.map(Effect.serviceOption(WorkerPool), (pool) =>
+        RegistryFactory.of({
+          createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
+            return yield* makeDiskRegistry(dataRoot, pool)
+          })
+        }))
     )
 }

@@ -43,10 +43,7 @@ const CLI_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
     "../domain/TerminalText.js", // escaping what is echoed to a terminal
     "../http/Listen.js", // `cohort serve`'s defaults, from the HTTP entry point
     "../http/RequestBody.js",
-    "../layers/AtomicFile.js", // the ChunkSource type of --out
-    "../parallel/EvaluationWorkerPool.js", // plan's worker thread (not yet a scoped Layer: issue 13 step 4)
-    "../engine/MembershipEncoder.js", // WORKER_MIN_ROWS
-    "../engine/MembershipSource.js" // plan's source with the worker thread
+    "../layers/AtomicFile.js" // the ChunkSource type of --out
   ],
   "Output.ts": ["../layers/AtomicFile.js"],
   "Report.ts": ["../domain/TerminalText.js", "../errors/ErrorTags.js"],
