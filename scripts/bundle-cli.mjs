@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url"
 
 const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
 
-// Worker threads run small bundles of their own, beside the CLI's (new URL("./<Name>.js")): plan's
-// evaluation rows, and the verification of existing metadata on a build's rerun.
-for (const worker of ["parallel/EvaluationWorker", "layers/GensWorker"]) {
+// The pool's worker threads run a small bundle of their own, beside the CLI's (new URL("./PoolWorker.js")):
+// plan's evaluation rows, a build's metadata reads and writes, status's probes.
+for (const worker of ["parallel/PoolWorker"]) {
   await build({
     ...common,
     entryPoints: [`dist/${worker}.js`],

@@ -132,6 +132,7 @@ export {
   rowAt
 } from "./domain/MembershipRows.js"
 export { membershipTable } from "./domain/MembershipTable.js"
+export { designChunks, membershipSource } from "./engine/MembershipSource.js"
 export { membershipStream } from "./engine/MembershipStream.js"
 
 // `cohort plan` as a library call: membership as the bytes `cohort plan` writes, and where it writes them
@@ -140,10 +141,14 @@ export {
   definitionOfSpec,
   planSpecFile,
   type PlanSpecFileError,
-  type PlanSpecFileOptions
+  type PlanSpecFileOptions,
+  planWorkerPool
 } from "./engine/PlanSpecFile.js"
 export { planRegistry } from "./engine/PlanSpecFile.js"
 export { type ChunkProducer, type ChunkSink, type ChunkSource, writeOutput } from "./gens/AtomicFile.js"
+
+// Worker threads sharing the long jobs (plan's evaluation rows, a build's metadata reads and writes)
+export { type JobTally, WorkerPool } from "./parallel/WorkerPool.js"
 
 // The cohort lifecycle: status, diff, purge, reuse of generations by id
 export { type CohortMembers, type LifecycleOptions, loadMembers } from "./lifecycle/CohortMembers.js"

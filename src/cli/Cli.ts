@@ -1,8 +1,6 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
-import { WORKER_MIN_ROWS } from "../engine/MembershipEncoder.js"
-import { designChunks, membershipSource } from "../engine/MembershipSource.js"
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES } from "../http/ServiceDefaults.js"
 import {
   buildCohortMembership,
@@ -14,23 +12,34 @@ import {
   DataRootLayer,
   DEFAULT_MAX_ROWS,
   definitionOfSpec,
+  designChunks,
   escapeControls,
   estimateRows,
   GenIdHasher,
   InvalidConstraint,
   InvalidSpec,
+  membershipSource,
   parseSpec,
   planRegistry,
+  planWorkerPool,
   pyIntOfText,
+  WorkerPool,
   WorkingDirectoryMissing
 } from "../index.js"
-import { startEvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
 import { lifecycleCommands } from "./LifecycleCommands.js"
 import { formatCount } from "./Numbers.js"
 import { emit, formatFor, isStdoutClosed } from "./Output.js"
 import { makeProgressReporter } from "./Progress.js"
-import { buildSummary, errorJson, errorLine, isTaggedFailure, resultJson, type TaggedFailure } from "./Report.js"
+import {
+  buildSummary,
+  errorJson,
+  errorLine,
+  isTaggedFailure,
+  resultJson,
+  type TaggedFailure,
+  workJson
+} from "./Report.js"
 import { reportCommand } from "./ReportCommand.js"
 
 /** A command finished with this exit code (1: a tagged failure, already reported). */
@@ -120,14 +129,18 @@ const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E
         : Option.none()
   )
 
-/** Reports a tagged failure (stderr line; JSON on stdout with --json) and ends with exit code 1. */
+/**
+ * Reports a tagged failure (stderr line; JSON on stdout with --json, with the fields of `more`) and ends
+ * with exit code 1.
+ */
 const reportFailures =
-  (asJson: boolean) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
+  (asJson: boolean, more: Record<string, unknown> = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
     Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
       isTaggedFailure(error)
         ? Effect.zipRight(
           Effect.zipRight(
-            asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error) })) : Effect.void,
+            asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), ...more })) : Effect.void,
             Console.error(errorLine(error))
           ),
           new CliExit({ code: 1 })
@@ -176,20 +189,25 @@ const runBuild = (args: {
     const path = yield* Path.Path
     const root = path.resolve(args.dataRoot)
     const s = seedOf(args.seed)
-    const result = yield* buildCohortMembership(args.cohortId, {
-      dryRun: args.dryRun,
-      previewRows: args.previewRows,
-      strict: args.strict
+    // What each thread did (`work`) is reported with the result, or with the error that stopped the build.
+    const { exit, work } = yield* Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      const exit = yield* Effect.exit(withProgress(buildCohortMembership(args.cohortId, {
+        dryRun: args.dryRun,
+        previewRows: args.previewRows,
+        strict: args.strict
+      })))
+      return { exit, work: workJson(yield* pool.tally) }
     }).pipe(
       Effect.provide(DataRootLayer.layer(root, {
         maxRows: args.maxRows,
         ...(s === undefined ? {} : { seed: s }),
         ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
-      })),
-      withProgress
+      }))
     )
+    const result = yield* reportFailures(args.json, { work })(exit)
     yield* args.json
-      ? Console.log(JSON.stringify({ ok: true, result: resultJson(result) }))
+      ? Console.log(JSON.stringify({ ok: true, result: resultJson(result), work }))
       : Console.log(buildSummary(result, args.dryRun))
   }).pipe(reportFailures(args.json))
 
@@ -391,21 +409,23 @@ const plan = Command.make(
       const spec = yield* parseSpecFile(args.specFile)
       const estimate = yield* estimateRows(spec)
       yield* announce(estimate, "planning")
-      // A large plan starts its worker thread now, so that it has loaded by the time rows are made.
-      const worker = estimate >= WORKER_MIN_ROWS ? yield* startEvaluationWorker : Option.none()
       // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
       const s = seedOf(args.seed)
       const root = Option.getOrUndefined(args.dataRoot)
-      const definition = yield* definitionOfSpec(spec, {
-        cohortId: args.cohortId,
-        dataRoot: root ?? "./data",
-        maxRows: args.maxRows,
-        ...(s === undefined ? {} : { seed: s })
+      const rows = Effect.gen(function*() {
+        const definition = yield* definitionOfSpec(spec, {
+          cohortId: args.cohortId,
+          dataRoot: root ?? "./data",
+          maxRows: args.maxRows,
+          ...(s === undefined ? {} : { seed: s })
+        })
+        const registry = yield* planRegistry(root)
+        const hasher = yield* GenIdHasher
+        yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher))
       })
-      const registry = yield* planRegistry(root)
-      const hasher = yield* GenIdHasher
-      yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher, worker))
-    }).pipe(Effect.scoped, reportFailures(false))
+      // A large plan starts its worker threads now, so that they have loaded by the time rows are made.
+      yield* Effect.provide(rows, planWorkerPool(estimate))
+    }).pipe(reportFailures(false))
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids, or with --data-root the\n" +
     "ids a build there would write (read only); no catalogs.\n" +

@@ -3,6 +3,7 @@ import {
   type ColumnTable,
   ERROR_TAGS,
   escapeControls,
+  type JobTally,
   MEMBERSHIP_COLUMNS
 } from "../index.js"
 import { formatCount } from "./Numbers.js"
@@ -73,6 +74,19 @@ export const resultJson = (result: CohortMembershipResult): Record<string, unkno
     metadata: result.metadata
   }
 }
+
+/**
+ * What each thread did of the jobs a build shared (`--json`'s `work`): per job (`write`, `verify` of a
+ * stage, `probe`, `evaluations`) its items, how many the main thread did and how many worker threads did.
+ */
+export const workJson = (tally: ReadonlyArray<JobTally>): Array<Record<string, unknown>> =>
+  tally.map((t) => ({
+    job: t.job,
+    ...(t.stage === undefined ? {} : { stage: t.stage }),
+    items: t.items,
+    by_main_thread: t.byMainThread,
+    by_workers: t.byWorkers
+  }))
 
 /** A plain-text table of the preview rows, columns padded to their widest value (cells escaped first). */
 export const previewTable = (table: ColumnTable): string => {

@@ -1,4 +1,5 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
+import { claimRanges } from "../parallel/ClaimLoop.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -101,18 +102,18 @@ export const encodeClaimed = (
   hasher: GenIdHasher,
   next: Int32Array,
   size: number
-): Array<EncodedRange> => {
-  const out: Array<EncodedRange> = []
+): { readonly done: number; readonly ranges: Array<EncodedRange> } => {
+  const ranges: Array<EncodedRange> = []
   // One buffer for all the ranges: a range (~350 KiB) is cut from the ~1 MiB chunks, not given its own.
   const bytes = new ChunkBuffer()
   const tails: Tails = []
-  for (;;) {
-    const start = Atomics.add(next, 0, RANGE)
-    if (start >= size) return out
-    encodeEvaluationRows(job, hasher, start, Math.min(size, start + RANGE), bytes, tails)
+  const { done } = claimRanges(next, size, RANGE, (start, end) => {
+    encodeEvaluationRows(job, hasher, start, end, bytes, tails)
     bytes.cut()
-    out.push({ start, chunks: bytes.take() })
-  }
+    ranges.push({ start, chunks: bytes.take() })
+    return end - start
+  })
+  return { done, ranges }
 }
 
 /** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */

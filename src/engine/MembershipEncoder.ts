@@ -3,12 +3,15 @@ import type { GenIdHasher } from "../domain/GenId.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
 import type { PureEvaluations } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
-import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import type { WorkerPool } from "../parallel/WorkerPool.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import {
   encodeClaimed,
+  type EncodedRange,
   encodeEvaluationRows,
   type EvaluationRowsJob,
+  packJob,
   REPLICATE_DIGITS,
   ROW_OVERHEAD
 } from "./EvaluationRows.js"
@@ -31,7 +34,7 @@ export interface MembershipEncoder {
     cohortId: string,
     plan: PureEvaluations,
     hasher: GenIdHasher,
-    worker: Option.Option<EvaluationWorker>
+    pool: Option.Option<WorkerPool["Type"]>
   ) => Effect.Effect<Array<Uint8Array> | undefined>
   readonly end: () => Array<Uint8Array>
 }
@@ -165,28 +168,42 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     cohortId: string,
     plan: PureEvaluations,
     hasher: GenIdHasher,
-    worker: Option.Option<EvaluationWorker>
+    pool: Option.Option<WorkerPool["Type"]>
   ): Effect.Effect<Array<Uint8Array> | undefined> =>
     Effect.suspend(() => {
       const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
       if (job === undefined) return Effect.succeed(undefined)
       const size = plan.evaluations.size
       const out = this.out
-      if (Option.isNone(worker) || size < WORKER_MIN_ROWS) {
+      if (Option.isNone(pool) || pool.value.workers === 0 || size < WORKER_MIN_ROWS) {
         encodeEvaluationRows(job, hasher, 0, size, out)
         return Effect.succeed(out.take())
       }
-      // Both threads claim ranges of rows from a shared counter; the ranges are put back in order.
-      const next = new Int32Array(new SharedArrayBuffer(4))
-      return Effect.flatMap(worker.value.submit(job, next, size), (theirs) => {
-        out.flush()
-        const before = out.take()
-        const ours = encodeClaimed(job, hasher, next, size)
-        return Effect.map(theirs, (ranges) => [
+      // Every thread claims ranges of rows from a shared counter; the ranges are put back in order.
+      out.flush()
+      const before = out.take()
+      const next = sharedCounter()
+      let ours: ReadonlyArray<EncodedRange> = []
+      return Effect.map(
+        pool.value.share({
+          kind: "evaluations",
+          items: size,
+          parallel: true,
+          job: () => ({ kind: "evaluations", job: packJob(job), next, size }),
+          step: () => {
+            const { done, ranges } = encodeClaimed(job, hasher, next, size)
+            ours = ranges
+            return { done, more: false }
+          },
+          stop: () => stopClaims(next)
+        }),
+        (shared) => [
           ...before,
-          ...[...ours, ...ranges].sort((a, b) => a.start - b.start).flatMap((r) => r.chunks)
-        ])
-      })
+          ...[...ours, ...shared.fromWorkers.flatMap((w) => w.ranges ?? [])]
+            .sort((a, b) => a.start - b.start)
+            .flatMap((r) => r.chunks)
+        ]
+      )
     })
 
   /** The last chunks. */

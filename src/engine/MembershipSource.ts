@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import type { CohortDefinition, Design } from "../domain/CohortDefinition.js"
 import type { GenIdHasher } from "../domain/GenId.js"
 import { streamMembership } from "../domain/MembershipGeneration.js"
@@ -6,7 +6,7 @@ import type { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { ChunkProducer } from "../gens/AtomicFile.js"
-import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import { WorkerPool } from "../parallel/WorkerPool.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import { membershipEncoder, type RowFormat } from "./MembershipEncoder.js"
@@ -30,19 +30,20 @@ export function* designChunks(design: Design, format: RowFormat): Generator<Uint
 /**
  * The membership of a definition as a chunk source, streamed: each batch is encoded and written before
  * the next is made. The CSV fast path (ids made from the signatures with `hasher`) is taken only when
- * `registry.pureIds` says its ids are those; any other registry is asked for every id.
+ * `registry.pureIds` says its ids are those; any other registry is asked for every id. With a
+ * `WorkerPool` in the context, its workers make a share of many evaluation rows.
  */
 export const membershipSource = (
   format: RowFormat,
   definition: CohortDefinition,
   cohortId: string,
   registry: GenerationRegistry,
-  hasher: GenIdHasher,
-  worker: Option.Option<EvaluationWorker> = Option.none()
+  hasher: GenIdHasher
 ): ChunkProducer<InvalidConstraint | IdCollision | ArtifactWriteFailed> =>
 (write) =>
   Effect.gen(function*() {
     const encoder = membershipEncoder(format)
+    const pool = yield* Effect.serviceOption(WorkerPool)
     const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
     yield* streamMembership(
       definition,
@@ -53,7 +54,7 @@ export const membershipSource = (
         encoder.addPureEvaluations === undefined
           ? Effect.succeed(false)
           : Effect.flatMap(
-            encoder.addPureEvaluations(cohortId, evaluations, hasher, worker),
+            encoder.addPureEvaluations(cohortId, evaluations, hasher, pool),
             (chunks) => (chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true))
           )
     )

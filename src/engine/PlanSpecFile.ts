@@ -1,11 +1,12 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Effect, Option, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import { GenIdHasher } from "../domain/GenId.js"
 import { STAGES } from "../domain/Stage.js"
+import { estimateRows } from "../dsl/DesignLayout.js"
 import type { ParsedSpec } from "../dsl/ParsedSpec.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
 import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
@@ -17,10 +18,10 @@ import type { InvalidSpec } from "../errors/InvalidSpec.js"
 import { GensStoreService } from "../gens/GensStoreService.js"
 import { makeDiskRegistry } from "../layers/DiskRegistryFactory.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
-import type { EvaluationWorker } from "../parallel/EvaluationWorkerPool.js"
+import { WorkerPool } from "../parallel/WorkerPool.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { chunkStream } from "./ChunkStream.js"
-import type { RowFormat } from "./MembershipEncoder.js"
+import { type RowFormat, WORKER_MIN_ROWS } from "./MembershipEncoder.js"
 import { membershipSource } from "./MembershipSource.js"
 
 /** Options of `planSpecFile` and `definitionOfSpec`. */
@@ -90,23 +91,31 @@ export type PlanSpecFileError =
   | ArtifactWriteFailed
 
 /**
+ * The worker pool of a plan of `designRows` rows (`estimateRows`): `WorkerPool.layer` when it is large
+ * enough for a worker thread to make a share of its rows, else `WorkerPool.inline` (no thread started).
+ */
+export const planWorkerPool = (designRows: number): Layer.Layer<WorkerPool> =>
+  designRows >= WORKER_MIN_ROWS ? WorkerPool.layer : WorkerPool.inline
+
+/**
  * `cohort plan` as a library call: the membership of a spec file (MEMBERSHIP_COLUMNS, de-duplicated,
  * no catalogs) as a stream of byte chunks, made as the reader pulls them. With the default registry the
- * ids are pure, and the bytes are those `cohort plan <path> --cohort-id <id>` writes.
+ * ids are pure, and the bytes are those `cohort plan <path> --cohort-id <id>` writes (a large plan shares
+ * them with the worker threads of `planWorkerPool`, started for the stream).
  */
 export const planSpecFile = (
   path: string,
-  options: PlanSpecFileOptions,
-  worker: Option.Option<EvaluationWorker> = Option.none()
+  options: PlanSpecFileOptions
 ): Stream.Stream<Uint8Array, PlanSpecFileError, FileSystem.FileSystem> =>
-  Stream.unwrap(
+  Stream.unwrapScoped(
     Effect.gen(function*() {
       const spec = yield* parseSpec(path)
+      // Started before the definition is made, so that the workers load meanwhile.
+      const pool = yield* Layer.build(planWorkerPool(yield* estimateRows(spec)))
       const definition = yield* definitionOfSpec(spec, options)
       const registry = options.registry ?? (yield* makeInMemoryRegistry)
       const hasher = yield* GenIdHasher
-      return chunkStream(
-        membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher, worker)
-      )
+      return chunkStream(membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher))
+        .pipe(Stream.provideContext(pool))
     }).pipe(Effect.provide(Path.layer))
   )

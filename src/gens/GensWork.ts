@@ -1,8 +1,9 @@
 import { generationMetadata } from "../domain/GenerationMetadata.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
+import { claimRanges, claimsStopped, type Progress, stopClaims } from "../parallel/ClaimLoop.js"
 import type { GensStoreService } from "./GensStoreService.js"
 
-// The work a build shares between this thread and the gens worker (GensWorker.ts): metadata to verify or
+// The work a build shares between this thread and the pool's workers (parallel/PoolWorker.ts): metadata to verify or
 // to write, claimed from one counter by whichever thread is free, and the packing of the columns a write
 // job sends. Effect-free: the worker thread runs it too.
 
@@ -18,27 +19,16 @@ export interface SharedVerification {
   readonly verdicts: Uint8Array
 }
 
-/** How far a thread got with claimed items: how many it did, and whether any remain. */
-export interface Progress {
-  readonly done: number
-  readonly more: boolean
-}
+export type { Progress }
 
 /** Verifies claimed items until none is left or about `budget` are done. */
-export const verifyClaimed = (gens: GensStoreService, work: SharedVerification, budget = Infinity): Progress => {
-  const n = work.ids.length
-  let done = 0
-  while (done < budget) {
-    const start = Atomics.add(work.next, 0, CLAIM)
-    if (start >= n) return { done, more: false }
-    const end = Math.min(n, start + CLAIM)
+export const verifyClaimed = (gens: GensStoreService, work: SharedVerification, budget = Infinity): Progress =>
+  claimRanges(work.next, work.ids.length, CLAIM, (start, end) => {
     for (let i = start; i < end; i++) {
       work.verdicts[i] = gens.verify(work.stage, work.ids[i]!, work.canonicals[i]!, true)
     }
-    done += end - start
-  }
-  return { done, more: Atomics.load(work.next, 0) < n }
-}
+    return end - start
+  }, budget)
 
 /** The membership columns a generation's metadata is made of (plain arrays: they cross to a worker). */
 export interface GenerationColumns {
@@ -164,13 +154,8 @@ const modeOf = (modes: SharedWrites["modes"], stage: Stage, template: string): s
   return ofStage !== undefined && Object.hasOwn(ofStage, template) ? ofStage[template]! : "llm"
 }
 
-/** A counter value past any row: set on failure or interruption, it stops every thread at its next row. */
-const STOPPED = 1 << 30
-
 /** Stops every thread writing `work` before its next row (claims after this find nothing). */
-export const stopWrites = (work: Pick<SharedWrites, "next">): void => {
-  Atomics.store(work.next, 0, STOPPED)
-}
+export const stopWrites = (work: Pick<SharedWrites, "next">): void => stopClaims(work.next)
 
 /**
  * Writes claimed generations until none is left or about `budget` are done. A failure stops every
@@ -181,15 +166,11 @@ export const writeClaimed = (
   work: SharedWrites,
   budget = Infinity
 ): Progress & { readonly failure?: WriteFailure } => {
-  const n = work.todo.length
   const { rows } = work
-  let done = 0
-  while (done < budget) {
-    const start = Atomics.add(work.next, 0, CLAIM)
-    if (start >= n) return { done, more: false }
-    const end = Math.min(n, start + CLAIM)
+  let failure: WriteFailure | undefined
+  const progress = claimRanges(work.next, work.todo.length, CLAIM, (start, end) => {
     for (let k = start; k < end; k++) {
-      if (Atomics.load(work.next, 0) >= STOPPED) return { done, more: false }
+      if (claimsStopped(work.next)) return k - start
       const i = work.todo[k]!
       const stage = rows.stage[i]!
       const id = rows.gen_id[i]!
@@ -212,10 +193,11 @@ export const writeClaimed = (
       } catch (error) {
         stopWrites(work)
         const e = error as NodeJS.ErrnoException
-        return { done, more: false, failure: { path: e.path ?? gens.metadataFile(stage, id), message: e.message } }
+        failure = { path: e.path ?? gens.metadataFile(stage, id), message: e.message }
+        return k - start
       }
-      done++
     }
-  }
-  return { done, more: Atomics.load(work.next, 0) < n }
+    return end - start
+  }, budget)
+  return failure === undefined ? progress : { ...progress, failure }
 }

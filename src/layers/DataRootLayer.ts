@@ -4,6 +4,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import { Layer } from "effect"
 import { GensStore } from "../gens/GensStore.js"
+import { WorkerPool } from "../parallel/WorkerPool.js"
 import type { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import type { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import type { MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
@@ -20,6 +21,7 @@ export type DataRootServices =
   | MembershipArtifactStore
   | RegistryFactory
   | GensStore
+  | WorkerPool
 
 /** Options of `DataRootLayer.layer`: the spec repository's (seed, row cap) and the artifact store's. */
 export type DataRootOptions = SpecRepositoryOptions & ArtifactStoreOptions
@@ -36,7 +38,7 @@ export const dataRootLayer = (
     FileSystemArtifactStore.layer(dataRoot, options)
   ).pipe(
     // One view of gens/ for the registry and the store (the store skips what the registry found).
-    Layer.provideMerge(GensStore.layer(dataRoot))
+    Layer.provideMerge(Layer.merge(GensStore.layer(dataRoot), WorkerPool.layerOnDemand))
   )
 
 /** @deprecated Use `DataRootLayer.layerNode(dataRoot, options)`. */
@@ -53,7 +55,9 @@ export const dataRootLive = (
  * cohort lock and the metadata writes use `node:fs` directly (synchronous calls in plain loops: several
  * times faster for hundreds of thousands of small files), so an in-memory `FileSystem` does not make it
  * run without a disk. For no disk at all, use the in-memory layers. Its one `GensStore` is shared by the
- * registry and the artifact store.
+ * registry and the artifact store; its `WorkerPool` (`WorkerPool.layerOnDemand`: no thread for a build
+ * without a large job) shares the metadata reads and writes of large builds with a worker thread, and its
+ * `tally` says what each thread did.
  */
 export const DataRootLayer = {
   /** All of them, needing a `FileSystem` and a `Path`: provide `NodeContext.layer`, or use `layerNode`. */

@@ -8,10 +8,11 @@ import type { GensStoreService } from "../gens/GensStoreService.js"
 import { verifyClaimed } from "../gens/GensWork.js"
 import { Unreadable } from "../gens/MetadataReader.js"
 import { OTHER, SAME, UNREADABLE } from "../gens/MetadataVerdict.js"
+import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
-import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 export { signatureOfMetadata }
 
@@ -26,7 +27,10 @@ export const MAX_ID_ATTEMPTS = 5
  * root's `GensStore`, handed in explicitly): an id whose metadata records another signature is skipped for
  * `-1` … `-4`. It only reads; the artifact store creates folders and files.
  */
-export const makeDiskRegistry = (gens: GensStoreService): Effect.Effect<GenerationRegistry> =>
+export const makeDiskRegistry = (
+  gens: GensStoreService,
+  pool: Option.Option<WorkerPool["Type"]> = Option.none()
+): Effect.Effect<GenerationRegistry> =>
   Effect.gen(function*() {
     const hasher: GenIdHasher = yield* SharedHasher
     // A new registry starts a new build: what an earlier build saw of the store may be stale.
@@ -88,10 +92,9 @@ export const makeDiskRegistry = (gens: GensStoreService): Effect.Effect<Generati
             stage,
             ids: listed.map((i) => ids[i]!),
             canonicals: listed.map((i) => canonicals[i]!),
-            next: new Int32Array(new SharedArrayBuffer(4)),
+            next: sharedCounter(),
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
-          const worker = listed.length >= PARALLEL_VERIFY_MIN ? yield* gensWorker : Option.none()
           const progress = yield* Effect.serviceOption(BuildProgress)
           const report = () =>
             Option.map(progress, (p) =>
@@ -101,19 +104,23 @@ export const makeDiskRegistry = (gens: GensStoreService): Effect.Effect<Generati
                 listed.length
               ))
           // This thread claims items too, a few at a time between yields (interruptible).
-          const shared = yield* shareWork({
-            worker,
+          const share: ShareOptions = {
+            kind: "verify",
+            stage,
+            items: listed.length,
+            parallel: listed.length >= PARALLEL_VERIFY_MIN,
             job: () => ({ kind: "verify", root: gens.root, work: request }),
             step: () => {
               const done = verifyClaimed(gens, request, SYNC_CHUNK)
               report()
               return done
             },
-            stop: () => Atomics.store(request.next, 0, listed.length)
-          })
+            stop: () => stopClaims(request.next)
+          }
+          const shared = yield* WorkerPool.shareOn(pool, share)
           if (listed.length > 0) {
             yield* Effect.logDebug(
-              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorker} by a worker thread`
+              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`
             )
           }
           const verdicts = request.verdicts
@@ -141,13 +148,15 @@ export const makeDiskRegistry = (gens: GensStoreService): Effect.Effect<Generati
 
 /** `RegistryFactory` over the `GensStore` of a data root (`dataRootLayer` provides both). */
 export const DiskRegistryFactory = {
+  /** Shares the verification of many existing metadata files with the `WorkerPool`'s workers, when there is one. */
   layer: Layer.effect(
     RegistryFactory,
     Effect.gen(function*() {
       const gens = yield* GensStore
+      const pool = yield* Effect.serviceOption(WorkerPool)
       return RegistryFactory.of({
         createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
-          return yield* makeDiskRegistry(gens)
+          return yield* makeDiskRegistry(gens, pool)
         })
       })
     })

@@ -22,10 +22,11 @@ import {
   WRITTEN
 } from "../gens/GensWork.js"
 import { sweepPurgeTrash } from "../lifecycle/GenerationFiles.js"
+import { sharedCounter } from "../parallel/ClaimLoop.js"
+import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { BuildProgress } from "../services/BuildProgress.js"
 import { type ArtifactMetadata, MembershipArtifactStore } from "../services/MembershipArtifactStore.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
-import { gensWorker, shareWork } from "./GensWorkerPool.js"
 
 const ROWS_PER_CHUNK = 50_000
 
@@ -76,6 +77,8 @@ export const FileSystemArtifactStore = {
       MembershipArtifactStore,
       Effect.gen(function*() {
         const { fs, path, provide } = yield* capturePlatform
+        // Many metadata files to write are shared with the pool's workers, when there is one.
+        const pool = yield* Effect.serviceOption(WorkerPool)
         const paths = dataRootPaths(path, dataRoot)
         const gens = yield* GensStore
         if (gens.root !== paths.root) {
@@ -151,21 +154,22 @@ export const FileSystemArtifactStore = {
               modes,
               rows,
               todo: todoShared,
-              next: new Int32Array(new SharedArrayBuffer(4)),
+              next: sharedCounter(),
               outcomes: new Uint8Array(new SharedArrayBuffer(todo.length))
             }
             // The kernel's work for each folder and file is most of a fresh build: a worker thread takes
             // half of it when there is much (both claim from one counter). Synchronous writes in chunks:
             // interruption lands between chunks, never inside a write.
-            const worker = todo.length >= PARALLEL_WRITE_MIN ? yield* gensWorker : Option.none()
             const progress = yield* Effect.serviceOption(BuildProgress)
             const report = () =>
               Option.map(
                 progress,
                 (p) => p.update("writing metadata", Math.min(Atomics.load(work.next, 0), todo.length), todo.length)
               )
-            const shared = yield* shareWork({
-              worker,
+            const share: ShareOptions = {
+              kind: "write",
+              items: todo.length,
+              parallel: todo.length >= PARALLEL_WRITE_MIN,
               job: () => ({
                 kind: "write",
                 root: gens.root,
@@ -184,9 +188,10 @@ export const FileSystemArtifactStore = {
                 return done
               },
               stop: () => stopWrites(work)
-            })
+            }
+            const shared = yield* WorkerPool.shareOn(pool, share)
             if (todo.length > 0) {
-              const by = `${shared.byThisThread + shared.byWorker} done, ${shared.byWorker} by a worker thread`
+              const by = `${shared.byThisThread + shared.byWorkers} done, ${shared.byWorkers} by worker threads`
               yield* Effect.logDebug(`gens: ${todo.length} metadata files to write, ${by}`)
             }
             if (shared.failure !== undefined) {

@@ -5,6 +5,7 @@ import { type PyJson, PyJsonError, pyJsonStr, readMetadataJson } from "../domain
 import { pyStrip } from "../domain/PythonText.js"
 import { replicateOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
+import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
 // synchronous readdir each; an Effect per row would cost more than the system call.
@@ -104,21 +105,14 @@ export const probeClaimed = (
   work: SharedProbe,
   budget = Infinity,
   ids: ReadonlyArray<string> = work.genIds === "" ? [] : work.genIds.split("\n")
-): { readonly done: number; readonly more: boolean } => {
-  const n = work.todo.length
-  let done = 0
-  while (done < budget) {
-    const start = Atomics.add(work.next, 0, PROBE_CLAIM)
-    if (start >= n) return { done, more: false }
-    const end = Math.min(n, start + PROBE_CLAIM)
+): Progress =>
+  claimRanges(work.next, work.todo.length, PROBE_CLAIM, (start, end) => {
     for (let k = start; k < end; k++) {
       const i = work.todo[k]!
       work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${ids[i]}`)
     }
-    done += end - start
-  }
-  return { done, more: Atomics.load(work.next, 0) < n }
-}
+    return end - start
+  }, budget)
 
 /**
  * The metadata object of a generation, or undefined when it is missing or not a JSON object. Read as

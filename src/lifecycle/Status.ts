@@ -1,6 +1,6 @@
 import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
@@ -9,7 +9,8 @@ import { type Stage, STAGES } from "../domain/Stage.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { SYNC_CHUNK } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
-import { gensWorker, shareWork } from "../layers/GensWorkerPool.js"
+import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { type LifecycleOptions, loadMembers, readMembershipIds } from "./CohortMembers.js"
 import { HAS_METADATA, HAS_PARSED, HAS_RAW, listStage, probeClaimed, type SharedProbe } from "./GenerationFiles.js"
@@ -94,15 +95,19 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
       stages,
       genIds: "",
       todo: shared,
-      next: new Int32Array(new SharedArrayBuffer(4)),
+      next: sharedCounter(),
       bits: new Uint8Array(new SharedArrayBuffer(n))
     }
-    yield* shareWork({
-      worker: todo.length >= PARALLEL_PROBE_MIN ? yield* gensWorker : Option.none(),
+    const share: ShareOptions = {
+      kind: "probe",
+      items: todo.length,
+      parallel: todo.length >= PARALLEL_PROBE_MIN,
       job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: rows.genId.join("\n") } }),
       step: () => probeClaimed(work, SYNC_CHUNK, rows.genId),
-      stop: () => Atomics.store(work.next, 0, todo.length)
-    })
+      stop: () => stopClaims(work.next)
+    }
+    const pool = yield* Effect.serviceOption(WorkerPool)
+    yield* WorkerPool.shareOn(pool, share)
     return work.bits
   })
 

@@ -13,11 +13,22 @@ const cohort = (args: Array<string>, env: Record<string, string> = {}) => {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
-/** What the debug log says a worker thread did: metadata files written, or read (by stage). */
-const writtenByWorker = (stderr: string) =>
-  Number(/metadata files to write, \d+ done, (\d+) by a worker thread/.exec(stderr)?.[1] ?? 0)
-const readByWorker = (stderr: string, stage: string) =>
-  Number(new RegExp(`${stage} metadata files read, (\\d+) by a worker thread`).exec(stderr)?.[1] ?? 0)
+interface Work {
+  readonly job: string
+  readonly stage?: string
+  readonly items: number
+  readonly by_main_thread: number
+  readonly by_workers: number
+}
+
+/** What each thread did of a build's `job` (`--json`'s `work`): every item was done by exactly one. */
+const workOf = (stdout: string, job: string, stage?: string): Work => {
+  const output = JSON.parse(stdout) as { readonly work: ReadonlyArray<Work> }
+  const found = output.work.filter((w) => w.job === job && w.stage === stage)
+  expect(found).toHaveLength(1)
+  expect(found[0]!.by_main_thread + found[0]!.by_workers).toBe(found[0]!.items)
+  return found[0]!
+}
 
 const cleanups: Array<() => void | Promise<void>> = []
 afterEach(async () => {
@@ -25,20 +36,34 @@ afterEach(async () => {
 })
 
 describe("a fresh build", () => {
-  // 10,000 generations to write: a worker thread writes part of them alongside the main thread (the
-  // debug log says how many).
+  // 10,000 generations to write: a worker thread writes part of them alongside the main thread (`--json`
+  // says how many).
   it("writes the same store and reports the same counts with a worker thread or without", () => {
     const a = syntheticDataRoot(8)
     const b = syntheticDataRoot(8)
     cleanups.push(a.cleanup, b.cleanup)
-    const withWorker = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug"])
-    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--log-level", "debug"], { COHORT_THREADS: "1" })
+    const withWorker = cohort(["build", "synthetic", "--data-root", a.root, "--json"])
+    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--json"], { COHORT_THREADS: "1" })
     expect(withWorker.code).toBe(0)
     expect(alone.code).toBe(0)
-    expect(writtenByWorker(withWorker.stderr)).toBeGreaterThan(0)
-    expect(writtenByWorker(alone.stderr)).toBe(0)
-    expect(withWorker.stdout.replaceAll(a.root, "ROOT")).toBe(alone.stdout.replaceAll(b.root, "ROOT"))
-    expect(withWorker.stdout).toContain(`generations: ${a.rows.toLocaleString("en-US")} new, 0 already present`)
+    const written = workOf(withWorker.stdout, "write")
+    expect(written.items).toBe(a.rows)
+    expect(written.by_workers).toBeGreaterThan(0)
+    expect(written.by_main_thread).toBeGreaterThan(0)
+    expect(workOf(alone.stdout, "write")).toEqual({
+      job: "write",
+      items: a.rows,
+      by_main_thread: a.rows,
+      by_workers: 0
+    })
+    // The same result, whatever each thread did (but the time it ran).
+    const result = (stdout: string, root: string) => {
+      const { result } = JSON.parse(stdout.replaceAll(root, "ROOT"))
+      delete result.metadata.run_timestamp
+      return result
+    }
+    expect(result(withWorker.stdout, a.root)).toEqual(result(alone.stdout, b.root))
+    expect(result(withWorker.stdout, a.root).generations).toEqual({ written: a.rows, existing: 0 })
     const store = snapshot(a.root)
     expect(Array.from(store.keys()).filter((f) => f.endsWith("/metadata.json"))).toHaveLength(a.rows)
     expect(store).toEqual(snapshot(b.root))
@@ -46,7 +71,7 @@ describe("a fresh build", () => {
 })
 
 describe("a rerun over existing generations", () => {
-  // 28,800 evaluations: a worker thread verifies part of their metadata (the debug log says how many);
+  // 28,800 evaluations: a worker thread verifies part of their metadata (`--json` says how many);
   // their folder is large enough (over 1 MB) to be read directly, without a listing.
   it("verifies existing metadata the same with a worker thread or without, other signatures included", () => {
     // Two stores built alike (building is faster than copying 30k folders).
@@ -69,12 +94,14 @@ describe("a rerun over existing generations", () => {
       }
     }
 
-    const rerun = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug"])
-    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--log-level", "debug"], { COHORT_THREADS: "1" })
+    const rerun = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug", "--json"])
+    const alone = cohort(["build", "synthetic", "--data-root", b.root, "--json"], { COHORT_THREADS: "1" })
     expect([rerun.code, alone.code]).toEqual([0, 0])
-    expect(readByWorker(rerun.stderr, "evaluation")).toBeGreaterThan(0)
+    const read = workOf(rerun.stdout, "verify", "evaluation")
+    expect(read.items).toBe(evaluations.length)
+    expect(read.by_workers).toBeGreaterThan(0)
     expect(rerun.stderr).toContain("gens: evaluation metadata read directly")
-    expect(readByWorker(alone.stderr, "evaluation")).toBe(0)
+    expect(workOf(alone.stdout, "verify", "evaluation").by_workers).toBe(0)
     const withWorker = fs.readFileSync(path.join(a.root, membership), "utf8")
     expect(withWorker).toBe(fs.readFileSync(path.join(b.root, membership), "utf8"))
     // The taken ids moved to their next candidate; every other id stayed.

@@ -96,10 +96,7 @@ describe("the in-memory layers' import graph", () => {
 const CLI_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
   "Cli.ts": [
     // `cohort serve`'s option defaults: the http entry point would load the HTTP stack at every start.
-    "../http/ServiceDefaults.js",
-    "../parallel/EvaluationWorkerPool.js", // plan's worker thread (not yet a scoped Layer: issue 13 step 4)
-    "../engine/MembershipEncoder.js", // WORKER_MIN_ROWS
-    "../engine/MembershipSource.js" // plan's source with the worker thread
+    "../http/ServiceDefaults.js"
   ],
   // The HTML report is the CLI's alone; from the package root it would load its modules (and arquero's
   // rendering) into every embedding program. Its charts load a bundle of their own, on demand.

@@ -266,7 +266,7 @@ describe("I/O faults", () => {
   })
 
   // The small cohort is written by one thread; the synthetic one's 14,976 generations by two (a worker
-  // thread beside the main one), and 24 MB holds ~6,000 of them: the log says how many the worker wrote.
+  // thread beside the main one), and 24 MB holds ~6,000 of them: `--json` says how many the worker wrote.
   it.for([
     { what: "a full disk", data: () => ({ root: example(), cohortId: "daydream-pilot" }), size: "64k", threads: 1 },
     {
@@ -284,14 +284,17 @@ describe("I/O faults", () => {
       const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", gens]).status === 0
       if (!mounted) ctx.skip()
       try {
-        const run = cohort(["build", cohortId, "--data-root", root, "--log-level", "debug"])
+        const run = cohort(["build", cohortId, "--data-root", root, "--json"])
         expect(run.code).toBe(1)
         expect(run.stderr).toMatch(
           new RegExp(`^ArtifactWriteFailed: cannot write ${gens.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`, "m")
         )
         expect(run.stderr).toContain("ENOSPC")
-        const byWorker = Number(/(\d+) by a worker thread/.exec(run.stderr)?.[1] ?? 0)
-        expect(byWorker > 0).toBe(threads === 2)
+        const output = JSON.parse(run.stdout)
+        expect(output.error._tag).toBe("ArtifactWriteFailed")
+        const written = output.work.find((w: { readonly job: string }) => w.job === "write")
+        expect(written.by_workers > 0).toBe(threads === 2)
+        expect(written.by_main_thread).toBeGreaterThan(0)
         // Some metadata was written before the disk filled; each file is whole, and no temp file is left.
         expect(listFiles(gens).length).toBeGreaterThan(0)
         assertArtifactsWhole(root, cohortId, undefined)

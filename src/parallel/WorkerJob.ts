@@ -1,0 +1,64 @@
+import type { GenIdHasher } from "../domain/IdHasher.js"
+import { encodeClaimed, type EncodedRange, type PackedJob, unpackJob } from "../engine/EvaluationRows.js"
+import { GensStoreService } from "../gens/GensStoreService.js"
+import {
+  type SharedVerification,
+  type SharedWritesJob,
+  unpackColumns,
+  verifyClaimed,
+  writeClaimed,
+  type WriteFailure
+} from "../gens/GensWork.js"
+import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
+
+// The jobs a worker thread of the pool runs, and what it says back. Effect-free: the worker script runs it.
+
+/**
+ * Work shared with the main thread: every thread claims items from the same counter (`ClaimLoop.ts`).
+ * `evaluations`: plan's evaluation rows as CSV bytes; `verify`: a build's existing metadata against its
+ * signatures; `write`: a build's new metadata files; `probe`: status's generation files.
+ */
+export type WorkerJob =
+  | { readonly kind: "evaluations"; readonly job: PackedJob; readonly next: Int32Array; readonly size: number }
+  | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
+  | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
+  | { readonly kind: "probe"; readonly root: string; readonly work: SharedProbe }
+
+/** What a thread did of a job: how many items, the write that failed (if one did), the rows it made. */
+export interface JobDone {
+  readonly done: number
+  readonly failure?: WriteFailure
+  readonly ranges?: ReadonlyArray<EncodedRange>
+}
+
+export interface WorkerRequest {
+  readonly seq: number
+  readonly job: WorkerJob
+}
+
+/** A job's outcome, or a defect (the same code runs on the main thread, so a throw is a bug). */
+export type WorkerReply =
+  | { readonly seq: number; readonly done: JobDone }
+  | { readonly seq: number; readonly error: string }
+
+/** Runs a job on this thread (the worker's side of it). */
+export const runJob = (job: WorkerJob, hasher: GenIdHasher): JobDone => {
+  switch (job.kind) {
+    case "evaluations":
+      return encodeClaimed(unpackJob(job.job), hasher, job.next, job.size)
+    case "probe":
+      return { done: probeClaimed(job.work).done }
+    case "verify":
+      return { done: verifyClaimed(new GensStoreService(job.root), job.work).done }
+    case "write": {
+      const { packed, ...work } = job.work
+      const { done, failure } = writeClaimed(new GensStoreService(job.root), { ...work, rows: unpackColumns(packed) })
+      return failure === undefined ? { done } : { done, failure }
+    }
+  }
+}
+
+/** The buffers of a reply moved (not copied) to the main thread: the rows a worker made (ranges share buffers). */
+export const transferOf = (done: JobDone): Array<ArrayBuffer> => [
+  ...new Set((done.ranges ?? []).flatMap((r) => r.chunks.map((c) => c.buffer as ArrayBuffer)))
+]
