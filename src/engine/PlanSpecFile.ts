@@ -78,7 +78,11 @@ const holdsGenerations = (gensRoot: string): boolean =>
 export const planRegistry = (dataRoot: string | undefined): Effect.Effect<GenerationRegistry> =>
   Effect.suspend(() =>
     dataRoot !== undefined && holdsGenerations(`${dataRoot}/gens`)
-      ? makeDiskRegistry(new GensStoreService(nodePath.resolve(dataRoot)))
+      // Its metadata reads are shared with the workers of a `WorkerPool` in context, when there is one.
+      ? Effect.flatMap(
+        Effect.serviceOption(WorkerPool),
+        (pool) => makeDiskRegistry(new GensStoreService(nodePath.resolve(dataRoot)), pool)
+      )
       : makeInMemoryRegistry
   )
 
@@ -99,8 +103,9 @@ export const planWorkerPool = (designRows: number): Layer.Layer<WorkerPool> =>
 
 /**
  * `cohort plan` as a library call: the membership of a spec file (MEMBERSHIP_COLUMNS, de-duplicated,
- * no catalogs) as a stream of byte chunks, made as the reader pulls them. With the default registry the
- * ids are pure, and the bytes are those `cohort plan <path> --cohort-id <id>` writes (a large plan shares
+ * no catalogs) as a stream of byte chunks, made as the reader pulls them. With the default registry
+ * (`planRegistry(options.dataRoot)`: pure ids, or over a data root whose store holds generations the ids a
+ * build there writes) the bytes are those `cohort plan <path> --cohort-id <id> [--data-root DIR]` writes (a large plan shares
  * them with the worker threads of `planWorkerPool`, started for the stream).
  */
 export const planSpecFile = (
@@ -113,7 +118,8 @@ export const planSpecFile = (
       // Started before the definition is made, so that the workers load meanwhile.
       const pool = yield* Layer.build(planWorkerPool(yield* estimateRows(spec)))
       const definition = yield* definitionOfSpec(spec, options)
-      const registry = options.registry ?? (yield* makeInMemoryRegistry)
+      // As `cohort plan` does: over a data root whose store holds generations, the ids a build there writes.
+      const registry = options.registry ?? (yield* Effect.provide(planRegistry(options.dataRoot), pool))
       const hasher = yield* GenIdHasher
       return chunkStream(membershipSource(options.format ?? "csv", definition, options.cohortId, registry, hasher))
         .pipe(Stream.provideContext(pool))

@@ -5,7 +5,7 @@ import { UNREADABLE, type Verdict, verdictOf } from "./MetadataVerdict.js"
 import { MetadataWriter } from "./MetadataWriter.js"
 import { StageListings } from "./StageListings.js"
 
-// Effect-free: a worker thread makes one of its own for the same root (GensWorker.ts).
+// Effect-free: a worker thread makes one of its own for the same root (parallel/PoolWorker.ts).
 
 /** What a store has done so far: directory listings read, generations known to have metadata. */
 export interface GensStoreStats {

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 
-// Effect-free: a worker thread reads metadata with it too (GensWorker.ts).
+// Effect-free: a worker thread reads metadata with it too (parallel/PoolWorker.ts).
 
 /** The largest metadata file read (a generation's metadata is a few hundred bytes). */
 export const MAX_METADATA_BYTES = 1 << 20

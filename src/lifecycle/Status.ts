@@ -46,7 +46,7 @@ export interface CohortStatus {
   readonly notes: ReadonlyArray<string>
 }
 
-/** Members probed by this thread and the gens worker together from this many on. */
+/** Members probed by this thread and the pool's workers together from this many on. */
 const PARALLEL_PROBE_MIN = 4_000
 /** Members sampled to tell whether most of a stage's folders exist (then its folder is not listed). */
 const SAMPLE = 64
@@ -65,7 +65,7 @@ const mostlyPresent = (gensRoot: string, stage: Stage, members: ReadonlyArray<nu
 /**
  * Generation files of every member (bits of `GenerationFiles`). A stage whose members mostly exist is
  * probed folder by folder; another is listed once and only its listed folders are probed. Probes are
- * shared with the gens worker thread when there are many.
+ * shared with the pool's worker threads when there are many.
  */
 export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
   Effect.gen(function*() {

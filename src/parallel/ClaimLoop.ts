@@ -22,9 +22,6 @@ export const stopClaims = (next: Int32Array): void => {
 /** Whether `stopClaims` was called (a thread in the middle of a range checks it between items). */
 export const claimsStopped = (next: Int32Array): boolean => Atomics.load(next, 0) >= STOPPED
 
-/** Items claimed so far (at most `size`), for progress reports. */
-export const claimed = (next: Int32Array, size: number): number => Math.min(Atomics.load(next, 0), size)
-
 /**
  * Claims ranges of `claim` items of `size` from `next` until none is left or about `budget` are done.
  * `run(start, end)` does the items [start, end) and says how many it did: fewer than the range ends the
