@@ -3,9 +3,9 @@
 // took ~0.9 s of every run, the bundle ~0.3 s, and the bundle from V8's code cache ~0.2 s.
 import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
@@ -50,6 +50,34 @@ await build({
   outfile: "dist/RenderCharts.cjs",
   format: "cjs"
 })
+// Our modules import Effect's namespaces from its barrel (`import { Effect, Schema } from "effect"`). Once
+// import() makes a part of the bundle load on demand, esbuild wraps modules in lazy initialisers, and the
+// barrel's initialiser runs every Effect module in the bundle (Schema, Channel, Stream, ...), needed or not,
+// on every start. Read from the namespaces' own modules (`import * as Effect from "effect/Effect"`, the same
+// objects), each module initialises when something that runs needs it.
+const effectIndex = readFileSync(fileURLToPath(import.meta.resolve("effect")), "utf8")
+const effectNamespaces = new Set([...effectIndex.matchAll(/export \* as (\w+) from "\.\/(\w+)\.js"/g)].map((m) => m[1]))
+const effectDeepImports = {
+  name: "effect-deep-imports",
+  setup: (b) =>
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
+      if (args.path.includes("node_modules")) return undefined
+      const text = readFileSync(args.path, "utf8")
+      const contents = text.replace(/^import \{([^}]*)\} from "effect";$/gm, (_, list) => {
+        const names = list.split(",").map((n) => n.trim()).filter((n) => n !== "")
+        const deep = names.filter((n) => effectNamespaces.has(n.split(/\s+as\s+/)[0]))
+        const rest = names.filter((n) => !deep.includes(n))
+        return [
+          ...deep.map((n) => {
+            const [name, local = name] = n.split(/\s+as\s+/)
+            return `import * as ${local} from "effect/${name}";`
+          }),
+          ...(rest.length > 0 ? [`import { ${rest.join(", ")} } from "effect";`] : [])
+        ].join(" ")
+      })
+      return { contents, loader: "js", resolveDir: dirname(args.path) }
+    })
+}
 const renderChartsExternal = {
   name: "render-charts-external",
   setup: (b) => b.onResolve({ filter: /\/RenderCharts\.js$/ }, (args) => ({ path: args.path, external: true }))
@@ -58,7 +86,7 @@ const renderChartsExternal = {
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
-  plugins: [renderChartsExternal],
+  plugins: [renderChartsExternal, effectDeepImports],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",

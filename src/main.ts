@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import { ValidationError } from "@effect/cli"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Config, Console, Effect, Exit, Layer, Logger, Option } from "effect"
 import { CliExit, helpRequest, run } from "./cli/Cli.js"
 import { type HelpRequest, plainText, renderHelp } from "./cli/Help.js"
 
+// What @effect/cli and the commands use (FileSystem, Path, Terminal): NodeContext.layer would also
+// initialise the command executor (child_process) and the platform's Worker modules at every start.
 const MainLive = Layer.mergeAll(
-  NodeContext.layer,
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeTerminal.layer,
   Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 )
 

@@ -1,52 +1,30 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
-import { Path } from "@effect/platform"
-import { Config, Console, Data, Duration, Effect, Either, Exit, HashSet, Option } from "effect"
+import { Config, Effect, HashSet, Option } from "effect"
+import { pyIntOfText } from "../domain/PythonText.js"
+import { DEFAULT_MAX_ROWS } from "../dsl/Limits.js"
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES } from "../http/ServiceDefaults.js"
-import {
-  buildCohortMembership,
-  BuildProgress,
-  catalogAndCoverageProblems,
-  type ChunkSource,
-  cohortSpecProblems,
-  compileDesign,
-  DataRootLayer,
-  DEFAULT_MAX_ROWS,
-  definitionOfSpec,
-  designChunks,
-  escapeControls,
-  estimateRows,
-  GenIdHasher,
-  InvalidConstraint,
-  InvalidSpec,
-  membershipSource,
-  parseSpec,
-  planRegistry,
-  planWorkerPool,
-  pyIntOfText,
-  WorkerPool,
-  WorkingDirectoryMissing
-} from "../index.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
-import { lifecycleCommands } from "./LifecycleCommands.js"
-import { formatCount } from "./Numbers.js"
-import { emit, formatFor, isStdoutClosed } from "./Output.js"
-import { makeProgressReporter } from "./Progress.js"
-import {
-  buildSummary,
-  errorJson,
-  errorLine,
-  isTaggedFailure,
-  resultJson,
-  type TaggedFailure,
-  workJson
-} from "./Report.js"
+import { type CommandKit, lifecycleCommands } from "./LifecycleCommands.js"
 import { reportCommand } from "./ReportCommand.js"
+import type * as Run from "./Run.js"
 
-/** A command finished with this exit code (1: a tagged failure, already reported). */
-export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
+export { CliExit } from "./CliExit.js"
 
-/** Plans above this many design rows announce their size on stderr before they are made. */
-export const ANNOUNCE_ROWS = 100_000
+/**
+ * What the commands do (Run.ts), loaded when one runs: `--help`, a usage error and the parsing of the
+ * command line initialise only these definitions, not the engine, its layers and their packages.
+ */
+const commands: Effect.Effect<typeof Run> = Effect.promise(() => import("./Run.js"))
+
+/** A command's handler from Run.ts, loaded on its first use. */
+const lazy = <A extends ReadonlyArray<unknown>, B, E, R>(
+  handler: (run: typeof Run) => (...args: A) => Effect.Effect<B, E, R>
+) =>
+(...args: A): Effect.Effect<B, E, R> => Effect.flatMap(commands, (run) => handler(run)(...args))
+
+/** Run.ts's failure reporting, for the commands of LifecycleCommands.ts and ReportCommand.ts. */
+const reportFailures: CommandKit["reportFailures"] = (asJson) => (effect) =>
+  Effect.flatMap(commands, (run) => run.reportFailures(asJson)(effect))
 
 const dataRoot = Options.text("data-root").pipe(
   Options.withPseudoName("DIR"),
@@ -117,100 +95,6 @@ const specFile = Args.text({ name: "spec-file" }).pipe(
   Args.mapEffect(notAFlag("spec file"))
 )
 
-/** A deleted working directory surfaces as a defect of `process.cwd()` (uv_cwd) wherever a path is resolved. */
-const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | WorkingDirectoryMissing, R> =>
-  Effect.catchSomeDefect(
-    effect,
-    (defect) =>
-      typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
-        ? Option.some(
-          new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` })
-        )
-        : Option.none()
-  )
-
-/**
- * Reports a tagged failure (stderr line; JSON on stdout with --json, with the fields of `more`) and ends
- * with exit code 1.
- */
-const reportFailures =
-  (asJson: boolean, more: Record<string, unknown> = {}) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
-    Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
-      isTaggedFailure(error)
-        ? Effect.zipRight(
-          Effect.zipRight(
-            asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), ...more })) : Effect.void,
-            Console.error(errorLine(error))
-          ),
-          new CliExit({ code: 1 })
-        )
-        : Effect.fail(error))
-
-const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
-
-const announce = (rows: number, what: string) =>
-  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${formatCount(rows)} design rows`) : Effect.void
-
-/**
- * Progress of a build on stderr (COHORT_PROGRESS: `1` always, `0` never, else for long builds): on a
- * terminal a line rewritten in place, otherwise a line per phase.
- */
-const withProgress = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const setting = yield* Config.string("COHORT_PROGRESS").pipe(
-      Config.withDefault("auto"),
-      Effect.orElseSucceed(() => "auto")
-    )
-    if (setting.trim() === "0") return yield* effect
-    const reporter = makeProgressReporter({
-      write: (text) => process.stderr.write(text),
-      terminal: process.stderr.isTTY === true,
-      always: setting.trim() === "1"
-    })
-    return yield* effect.pipe(
-      Effect.provideService(BuildProgress, { update: reporter.update }),
-      Effect.onExit((exit) => Effect.sync(() => reporter.end(Exit.isSuccess(exit))))
-    )
-  })
-
-const runBuild = (args: {
-  readonly cohortId: string
-  readonly dataRoot: string
-  readonly dryRun: boolean
-  readonly previewRows: number
-  readonly strict: boolean
-  readonly json: boolean
-  readonly seed: Option.Option<number | bigint>
-  readonly maxRows: number
-  readonly wait?: number
-}) =>
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const root = path.resolve(args.dataRoot)
-    const s = seedOf(args.seed)
-    // What each thread did (`work`) is reported with the result, or with the error that stopped the build.
-    const { exit, work } = yield* Effect.gen(function*() {
-      const pool = yield* WorkerPool
-      const exit = yield* Effect.exit(withProgress(buildCohortMembership(args.cohortId, {
-        dryRun: args.dryRun,
-        previewRows: args.previewRows,
-        strict: args.strict
-      })))
-      return { exit, work: workJson(yield* pool.tally) }
-    }).pipe(
-      Effect.provide(DataRootLayer.layer(root, {
-        maxRows: args.maxRows,
-        ...(s === undefined ? {} : { seed: s }),
-        ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
-      }))
-    )
-    const result = yield* reportFailures(args.json, { work })(exit)
-    yield* args.json
-      ? Console.log(JSON.stringify({ ok: true, result: resultJson(result), work }))
-      : Console.log(buildSummary(result, args.dryRun))
-  }).pipe(reportFailures(args.json))
-
 const build = Command.make(
   "build",
   {
@@ -228,159 +112,20 @@ const build = Command.make(
     maxRows,
     wait
   },
-  runBuild
+  lazy((run) => run.runBuild)
 ).pipe(Command.withDescription(
   "Build a cohort's membership and write membership.csv, manifest.json and the generations' metadata.\n" +
     "Example: cohort build daydream-pilot --data-root examples/data"
 ))
 
-/** Tags of the problems that do not keep the others from being checked: each catalog file's, each gap. */
-const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CatalogInvalid", "CoverageGap"])
-
-/**
- * The spec's problems with the build's first error in its place: the same problem found again is
- * replaced by it (so the list and the stderr line agree), else it leads the list.
- */
-const withFirst = (first: TaggedFailure, found: ReadonlyArray<TaggedFailure>): Array<TaggedFailure> => {
-  const same = (p: TaggedFailure) =>
-    p.message === first.message ||
-    (p instanceof InvalidSpec && first instanceof InvalidSpec && p.path === first.path && p.key === first.key)
-  const at = found.findIndex(same)
-  return at < 0 ? [first, ...found] : found.map((p, i) => (i === at ? first : p))
-}
-
-/**
- * The error that stopped a build and every other independent problem of the cohort: when it is a
- * catalog problem or a coverage gap, each bad catalog file and each catalog's gap (the first error
- * stays first); when it is a spec error, every independent problem of the spec, in spec order; any
- * other error is the only problem.
- */
-const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof DataRootLayer.layer>) =>
-  INDEPENDENT.has(first._tag)
-    ? catalogAndCoverageProblems(cohortId).pipe(
-      Effect.provide(layer),
-      Effect.map((found): Array<TaggedFailure> => {
-        const rest = found.filter((p) => p.message !== first.message)
-        return [first, ...rest]
-      }),
-      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
-    )
-    : first._tag === "InvalidSpec"
-    ? cohortSpecProblems(cohortId).pipe(
-      Effect.provide(layer),
-      Effect.map((found) => withFirst(first, found)),
-      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
-    )
-    : Effect.succeed<Array<TaggedFailure>>([first])
-
-/** One problem `validate` found: an error (all that can be checked independently), or a warning. */
-type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>
-
-/**
- * `validate`: a dry run that reports every problem it found — the error that stopped it, or each
- * validation warning — as a list on stdout (`{ok: false, error, problems}` with --json), the tagged
- * error line on stderr, and exit 1; a clean cohort prints its summary (or `{ok: true, result}`).
- */
-const runValidate = (args: {
-  readonly cohortId: string
-  readonly dataRoot: string
-  readonly json: boolean
-  readonly seed: Option.Option<number | bigint>
-  readonly maxRows: number
-}) =>
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const s = seedOf(args.seed)
-    const layer = DataRootLayer.layer(path.resolve(args.dataRoot), {
-      maxRows: args.maxRows,
-      ...(s === undefined ? {} : { seed: s })
-    })
-    const outcome = yield* buildCohortMembership(args.cohortId, { dryRun: true, previewRows: 0 }).pipe(
-      Effect.provide(layer),
-      Effect.either
-    )
-    if (Either.isLeft(outcome) && !isTaggedFailure(outcome.left)) return yield* Effect.fail(outcome.left)
-    const warnings = Either.isRight(outcome)
-      ? (outcome.right.metadata["validation_warnings"] ?? []) as Array<string>
-      : []
-    if (Either.isRight(outcome) && warnings.length === 0) {
-      return yield* args.json
-        ? Console.log(JSON.stringify({ ok: true, result: resultJson(outcome.right), problems: [] }))
-        : Console.log(`${buildSummary(outcome.right, true)}\nvalid: no problems`)
-    }
-    const error: TaggedFailure = Either.isLeft(outcome)
-      ? outcome.left as TaggedFailure
-      : new InvalidConstraint({
-        reason: `strict mode: the build has warnings (${warnings.length})`,
-        constraint: "strict-warnings",
-        cohortId: args.cohortId,
-        details: warnings
-      })
-    const errors = Either.isLeft(outcome) ? yield* everyError(error, args.cohortId, layer) : []
-    const problems: Array<Problem> = Either.isLeft(outcome)
-      ? errors.map((e) => ({ severity: "error", ...errorJson(e), message: e.message }))
-      : warnings.map((message) => ({ severity: "warning", message: escapeControls(message) }))
-    yield* args.json
-      ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), problems }))
-      : Console.log([
-        `cohort ${args.cohortId}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
-        ...problems.map((p) => `  ${p.severity}: ${escapeControls(p.message)}`)
-      ].join("\n"))
-    yield* Console.error(errorLine(error))
-    return yield* new CliExit({ code: 1 })
-  }).pipe(reportFailures(args.json))
-
 const validate = Command.make(
   "validate",
   { cohortId, dataRoot, json, seed, maxRows },
-  runValidate
+  lazy((run) => run.runValidate)
 ).pipe(Command.withDescription(
   "Check a cohort as build would (a dry run): list every problem, exit 1 on any error or warning, write nothing.\n" +
     "Example: cohort validate daydream-pilot --data-root examples/data --json"
 ))
-
-/** `plan pilot` names a cohort where a spec file belongs: say where the cohort's spec is. */
-const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
-  error instanceof InvalidSpec &&
-    (error.reason === "file not found" || error.reason.startsWith("unsupported spec format")) &&
-    !/[\\/.]/.test(specFile)
-    ? new InvalidSpec({
-      path: error.path,
-      reason: error.reason,
-      ...(error.key === undefined ? {} : { key: error.key }),
-      ...(error.value === undefined ? {} : { value: error.value }),
-      hint: `${error.hint === undefined ? "" : `${error.hint}; `}plan and design take a spec file, ` +
-        `and a cohort's spec is <data-root>/cohorts/${specFile}/spec/config.yaml`
-    })
-    : error
-
-/** A spec file parsed, a cohort id given in its place answered with where the cohort's spec is. */
-const parseSpecFile = (specFile: string) =>
-  parseSpec(specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, specFile)))
-
-/** A spec file compiled to its design rows, its size announced first when large. */
-const compileSpecFile = (
-  args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number },
-  what: string
-) =>
-  Effect.gen(function*() {
-    const spec = yield* parseSpecFile(args.specFile)
-    yield* announce(yield* estimateRows(spec), what)
-    const s = seedOf(args.seed)
-    const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
-    return { spec, design }
-  })
-
-const emitRows = <E = never, R = never>(
-  args: { readonly format: Option.Option<"csv" | "jsonl">; readonly out: Option.Option<string> },
-  source: (format: "csv" | "jsonl") => ChunkSource<E, R>
-) => {
-  const target = Option.getOrUndefined(args.out)
-  // `plan … | head`: the reader has what it wanted; stop making rows and end with success.
-  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target).pipe(
-    Effect.catchIf(isStdoutClosed, () => Effect.void)
-  )
-}
 
 const plan = Command.make(
   "plan",
@@ -404,28 +149,7 @@ const plan = Command.make(
     out,
     maxRows
   },
-  (args) =>
-    Effect.gen(function*() {
-      const spec = yield* parseSpecFile(args.specFile)
-      const estimate = yield* estimateRows(spec)
-      yield* announce(estimate, "planning")
-      // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
-      const s = seedOf(args.seed)
-      const root = Option.getOrUndefined(args.dataRoot)
-      const rows = Effect.gen(function*() {
-        const definition = yield* definitionOfSpec(spec, {
-          cohortId: args.cohortId,
-          dataRoot: root ?? "./data",
-          maxRows: args.maxRows,
-          ...(s === undefined ? {} : { seed: s })
-        })
-        const registry = yield* planRegistry(root)
-        const hasher = yield* GenIdHasher
-        yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher))
-      })
-      // A large plan starts its worker threads now, so that they have loaded by the time rows are made.
-      yield* Effect.provide(rows, planWorkerPool(estimate))
-    }).pipe(reportFailures(false))
+  lazy((run) => run.runPlan)
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids, or with --data-root the\n" +
     "ids a build there would write (read only); no catalogs.\n" +
@@ -435,11 +159,7 @@ const plan = Command.make(
 const design = Command.make(
   "design",
   { specFile, seed, format, out, maxRows },
-  (args) =>
-    Effect.gen(function*() {
-      const { design: compiled } = yield* compileSpecFile(args, "design")
-      yield* emitRows(args, (format) => designChunks(compiled, format))
-    }).pipe(reportFailures(false))
+  lazy((run) => run.runDesign)
 ).pipe(Command.withDescription(
   "Write the design rows a spec compiles to (columns: field_order first, then the rest).\n" +
     "Example: cohort design spec/config.yaml --seed 7 --format jsonl"
@@ -467,27 +187,7 @@ const serve = Command.make(
     ),
     seed
   },
-  (args) =>
-    Effect.gen(function*() {
-      const path = yield* Path.Path
-      // Loaded on demand: the other commands do not pay for the HTTP stack.
-      const { runCohortHttpServer } = yield* Effect.promise(() => import("../http/index.js"))
-      const s = seedOf(args.seed)
-      yield* runCohortHttpServer({
-        dataRoot: path.resolve(args.dataRoot),
-        host: args.host,
-        port: args.port,
-        maxRows: args.maxRows,
-        maxBodyBytes: args.maxBodyBytes,
-        ...(s === undefined ? {} : { seed: s })
-      })
-    }).pipe(Effect.catchTag("ServeError", (e) =>
-      Effect.zipRight(
-        Console.error(
-          `ServeError: cannot listen on ${args.host}:${args.port}: ${String((e.cause as Error)?.message ?? e.cause)}`
-        ),
-        new CliExit({ code: 1 })
-      )))
+  lazy((run) => run.runServe)
 ).pipe(Command.withDescription(
   "Serve the HTTP API (validate/plan spec objects, build and validate the data root's cohorts; " +
     "OpenAPI at /openapi.json).\n" +

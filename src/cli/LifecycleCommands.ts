@@ -1,19 +1,15 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import { Console, Effect, Option } from "effect"
-import {
-  type Change,
-  type CohortDiff,
-  cohortDiff,
-  type CohortStatus,
-  cohortStatus,
-  DataRootLayer,
-  purgeCohort,
-  type PurgeReport,
-  STAGES
-} from "../index.js"
+import { STAGES } from "../domain/Stage.js"
+import type { Change, CohortDiff, CohortStatus, PurgeReport } from "../index.js"
 import { formatCount } from "./Numbers.js"
-import { snakeJson } from "./Report.js"
+
+/**
+ * The package and the JSON helpers, loaded when a lifecycle command runs (not for `--help` or the
+ * parsing of the command line).
+ */
+const loaded = Effect.promise(() => Promise.all([import("../index.js"), import("./Report.js")]))
 
 /** Fields of the lifecycle results whose keys are data (models, cohorts, axes), kept as written in JSON. */
 const DATA_MAPS: ReadonlySet<string> = new Set(["llmCallsByModel", "sharedWith", "axes", "byModel"])
@@ -110,6 +106,7 @@ export const statusCommand = (kit: CommandKit) =>
     },
     (args) =>
       Effect.gen(function*() {
+        const [{ cohortStatus, DataRootLayer }, { snakeJson }] = yield* loaded
         const path = yield* Path.Path
         const root = path.resolve(args.dataRoot)
         const status = yield* cohortStatus(args.target, {
@@ -183,6 +180,7 @@ export const purgeCommand = (kit: CommandKit) =>
     },
     (args) =>
       Effect.gen(function*() {
+        const [{ purgeCohort }, { snakeJson }] = yield* loaded
         const path = yield* Path.Path
         const report = yield* purgeCohort(args.cohortId, {
           dataRoot: path.resolve(args.dataRoot),
@@ -262,6 +260,7 @@ export const diffCommand = (kit: CommandKit) =>
     },
     (args) =>
       Effect.gen(function*() {
+        const [{ cohortDiff, DataRootLayer }, { snakeJson }] = yield* loaded
         const path = yield* Path.Path
         const root = path.resolve(args.dataRoot)
         const diff = yield* cohortDiff(args.a, args.b, { dataRoot: root, maxRows: args.maxRows, ...seedOf(args.seed) })

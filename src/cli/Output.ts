@@ -1,4 +1,5 @@
-import type { FileSystem, Path } from "@effect/platform"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { ArtifactWriteFailed, type ChunkSource, type RowFormat, writeOutput } from "../index.js"
 

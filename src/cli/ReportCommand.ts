@@ -1,10 +1,12 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Path } from "@effect/platform"
+import * as Path from "@effect/platform/Path"
 import { Console, Effect, Option } from "effect"
-import { DataRootLayer } from "../index.js"
-import { cohortReport } from "../report/CohortReport.js"
 import type { CommandKit } from "./LifecycleCommands.js"
-import { emit } from "./Output.js"
+
+/** The package, the report and the output writer, loaded when `cohort report` runs. */
+const loaded = Effect.promise(() =>
+  Promise.all([import("../index.js"), import("../report/CohortReport.js"), import("./Output.js")])
+)
 
 const target = Args.text({ name: "cohort-id|spec-file" }).pipe(
   Args.withDescription("A cohort (a folder under cohorts/) or a spec file (.yaml, .yml, .json)")
@@ -23,6 +25,7 @@ export const reportCommand = (kit: CommandKit) =>
     { target, dataRoot: kit.dataRoot, out, json: kit.json, seed: kit.seed, maxRows: kit.maxRows },
     (args) =>
       Effect.gen(function*() {
+        const [{ DataRootLayer }, { cohortReport }, { emit }] = yield* loaded
         const path = yield* Path.Path
         const root = path.resolve(args.dataRoot)
         const seed = Option.getOrUndefined(args.seed)

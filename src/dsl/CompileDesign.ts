@@ -2,13 +2,12 @@ import { Effect } from "effect"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { layoutDesign } from "./DesignLayout.js"
 import { type CompiledDesign, designOf } from "./DesignRows.js"
+import { DEFAULT_MAX_ROWS } from "./Limits.js"
 import type { ParsedSpec } from "./ParsedSpec.js"
 
 export { type DesignLayout, type DesignPlan, estimateRows, layoutDesign, planDesign } from "./DesignLayout.js"
 export { type CompiledDesign, designOf } from "./DesignRows.js"
-
-/** The default cap on design rows: a design above it is refused before any row is made. */
-export const DEFAULT_MAX_ROWS = 5_000_000
+export { DEFAULT_MAX_ROWS } from "./Limits.js"
 
 /** Options of `compileDesign`. */
 export interface CompileOptions {

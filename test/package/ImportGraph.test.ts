@@ -95,9 +95,15 @@ describe("the in-memory layers' import graph", () => {
  */
 const CLI_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
   "Cli.ts": [
-    // `cohort serve`'s option defaults: the http entry point would load the HTTP stack at every start.
+    // The option definitions run at every start (`--help` too); the package root would initialise the
+    // engine and its packages there, so they read these small modules: --seed's int(), --max-rows' default,
+    // `cohort serve`'s option defaults (the http entry point would load the HTTP stack).
+    "../domain/PythonText.js",
+    "../dsl/Limits.js",
     "../http/ServiceDefaults.js"
   ],
+  // statusText and diffText list the stages in order; the package root loads when a command runs.
+  "LifecycleCommands.ts": ["../domain/Stage.js"],
   // The HTML report is the CLI's alone; from the package root it would load its modules (and arquero's
   // rendering) into every embedding program. Its charts load a bundle of their own, on demand.
   "ReportCommand.ts": ["../report/CohortReport.js"]
