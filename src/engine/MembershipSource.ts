@@ -53,10 +53,7 @@ export const membershipSource = (
       (evaluations) =>
         encoder.addPureEvaluations === undefined
           ? Effect.succeed(false)
-          : Effect.flatMap(
-            encoder.addPureEvaluations(cohortId, evaluations, hasher, pool),
-            (chunks) => (chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true))
-          )
+          : encoder.addPureEvaluations(cohortId, evaluations, hasher, pool, write)
     )
     yield* writeAll(encoder.end())
   })
