@@ -105,7 +105,8 @@ const SLAB_COUNT = 16
  * The buffers (slabs) every thread making evaluation rows fills, in shared memory: a slab is taken by a
  * thread, filled, handed to the writer (the main thread) and freed once written, so that the rows in
  * flight take at most these 16 MiB and no buffer is left for the garbage collector. A thread that
- * finds none free (the writer fell behind) takes a fresh buffer instead of waiting.
+ * finds none free (the writer fell behind) takes a fresh buffer instead of waiting. Without reuse (the
+ * writer may keep the chunks) there are no slabs: every buffer is fresh.
  */
 export interface Slabs {
   readonly memory: SharedArrayBuffer
@@ -113,15 +114,15 @@ export interface Slabs {
   readonly taken: Int32Array
 }
 
-export const makeSlabs = (): Slabs => ({
-  memory: new SharedArrayBuffer(SLAB_BYTES * SLAB_COUNT),
-  taken: new Int32Array(new SharedArrayBuffer(4 * SLAB_COUNT))
-})
+export const makeSlabs = (reuse: boolean): Slabs => {
+  const count = reuse ? SLAB_COUNT : 0
+  return { memory: new SharedArrayBuffer(SLAB_BYTES * count), taken: new Int32Array(new SharedArrayBuffer(4 * count)) }
+}
 
 /** A free slab (at least `bytes` long) taken, or a fresh buffer when none is. */
 const takeSlab = (slabs: Slabs, bytes: number): Buffer => {
   if (bytes <= SLAB_BYTES) {
-    for (let i = 0; i < SLAB_COUNT; i++) {
+    for (let i = 0; i < slabs.taken.length; i++) {
       if (Atomics.compareExchange(slabs.taken, i, 0, 1) === 0) {
         return Buffer.from(slabs.memory, i * SLAB_BYTES, SLAB_BYTES)
       }

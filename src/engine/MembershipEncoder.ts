@@ -36,13 +36,15 @@ export interface MembershipEncoder {
    * Evaluation rows with pure ids made by the encoder itself (CSV only), with a worker thread making a
    * share when there is one, each range of rows written with `write` (in order) as soon as it and the
    * ones before it are made, while later ones are still being made; false when it cannot (nothing written).
+   * `reuse`: `write` is done with a chunk once it completed, so its buffer may be filled again.
    */
   readonly addPureEvaluations?: <E>(
     cohortId: string,
     plan: PureEvaluations,
     hasher: GenIdHasher,
     pool: Option.Option<WorkerPool["Type"]>,
-    write: (chunk: Uint8Array) => Effect.Effect<void, E>
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
   ) => Effect.Effect<boolean, E>
   readonly end: () => Array<Uint8Array>
 }
@@ -179,7 +181,8 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     plan: PureEvaluations,
     hasher: GenIdHasher,
     pool: Option.Option<WorkerPool["Type"]>,
-    write: (chunk: Uint8Array) => Effect.Effect<void, E>
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
   ): Effect.Effect<boolean, E> =>
     Effect.suspend(() => {
       const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
@@ -197,7 +200,7 @@ export class MembershipCsvEncoder implements MembershipEncoder {
       out.flush()
       const before = out.take()
       const next = sharedCounter()
-      const slabs = makeSlabs()
+      const slabs = makeSlabs(reuse)
       const release = new SlabRelease(slabs)
       const order = new RangeOrder(size)
       const handed = (ranges: ReadonlyArray<EncodedRange>) => {

@@ -76,7 +76,7 @@ describe("streamed evaluation rows", () => {
         for (const { schedule, size, threads } of cases) {
           const job = jobOf(size, size)
           const next = sharedCounter()
-          const slabs = makeSlabs()
+          const slabs = makeSlabs(true)
           const release = new SlabRelease(slabs)
           const order = new RangeOrder(size)
           const handed = (ranges: ReadonlyArray<EncodedRange>) => {
@@ -137,27 +137,37 @@ describe("streamed evaluation rows", () => {
     return rows
   }
 
-  it.effect("a streamed plan of many evaluations, written slowly, is the csv of generateMembership", () =>
-    Effect.gen(function*() {
-      const definition = yield* definitionFromDesignRows(bigDesign())
-      const registry = yield* makeInMemoryRegistry
-      const chunks: Array<Buffer> = []
-      let n = 0
-      yield* membershipSource("csv", definition, "co,hort", registry, yield* GenIdHasher)((chunk) =>
-        Effect.suspend(() => {
-          chunks.push(Buffer.from(chunk as Uint8Array))
-          // Every third write takes a turn of the event loop, as a real file's write does.
-          return n++ % 3 === 0 ? Effect.promise(() => new Promise((resolve) => setImmediate(resolve))) : Effect.void
+  for (const reuseBuffers of [false, true]) {
+    it.effect(
+      `a streamed plan of many evaluations, written slowly, is the csv of generateMembership (${
+        reuseBuffers ? "buffers reused: the writer copies" : "the writer keeps every chunk"
+      })`,
+      () =>
+        Effect.gen(function*() {
+          const definition = yield* definitionFromDesignRows(bigDesign())
+          const registry = yield* makeInMemoryRegistry
+          const chunks: Array<Uint8Array> = []
+          let n = 0
+          yield* membershipSource("csv", definition, "co,hort", registry, yield* GenIdHasher, { reuseBuffers })((
+            chunk
+          ) =>
+            Effect.suspend(() => {
+              const bytes = chunk as Uint8Array
+              chunks.push(reuseBuffers ? Buffer.from(bytes) : bytes)
+              // Every third write takes a turn of the event loop, as a real file's write does.
+              return n++ % 3 === 0 ? Effect.promise(() => new Promise((resolve) => setImmediate(resolve))) : Effect.void
+            })
+          )
+          const encoder = membershipEncoder("csv")
+          const expected = Buffer.concat([
+            ...encoder.add(yield* generateMembership(definition, "co,hort", registry)),
+            ...encoder.end()
+          ])
+          expect(definition.evaluations.length).toBe(57_600)
+          expect(Buffer.concat(chunks).equals(expected)).toBe(true)
         })
-      )
-      const encoder = membershipEncoder("csv")
-      const expected = Buffer.concat([
-        ...encoder.add(yield* generateMembership(definition, "co,hort", registry)),
-        ...encoder.end()
-      ])
-      expect(definition.evaluations.length).toBe(57_600)
-      expect(Buffer.concat(chunks).equals(expected)).toBe(true)
-    }))
+    )
+  }
 
   it.effect("a write failing mid-way is the plan's failure, and nothing is written after it", () =>
     Effect.gen(function*() {
