@@ -303,7 +303,12 @@ export const runPlan = (args: {
       })
       const registry = yield* planRegistry(root)
       const hasher = yield* GenIdHasher
-      yield* emitRows(args, (format) => membershipSource(format, definition, args.cohortId, registry, hasher))
+      // A file's writes complete once written: its buffers may be reused (stdout's stream keeps them).
+      const reuseBuffers = Option.isSome(args.out)
+      yield* emitRows(
+        args,
+        (format) => membershipSource(format, definition, args.cohortId, registry, hasher, { reuseBuffers })
+      )
     })
     // A large plan starts its worker threads now, so that they have loaded by the time rows are made.
     yield* Effect.provide(rows, planWorkerPool(estimate))

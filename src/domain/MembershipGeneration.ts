@@ -18,6 +18,36 @@ const normalized: Normalize = (text) => text
 /** Whether normalization (trim + lower-case) keeps distinct texts distinct. */
 const injective = (normalized: ReadonlyArray<string>): boolean => new Set(normalized).size === normalized.length
 const hasPipe = (text: string): boolean => text.includes("|")
+/** Parts that keep distinct signatures distinct: distinct once normalized, no `|` inside. */
+const distinctParts = (normalized: ReadonlyArray<string>): boolean => injective(normalized) && !normalized.some(hasPipe)
+
+/**
+ * Whether no two entries share (parent, template, replicate) — two essays differing only in their LLM
+ * share an id. Keys are sorted numbers (no string or map per entry); false when they would not fit.
+ */
+const uniqueTriples = (
+  parent: ArrayLike<number>,
+  template: ArrayLike<number>,
+  replicate: ArrayLike<number | bigint>,
+  parents: number,
+  templates: number
+): boolean => {
+  const n = parent.length
+  let maxReplicate = 0
+  for (let i = 0; i < n; i++) {
+    const r = replicate[i]!
+    if (typeof r !== "number") return false
+    if (r > maxReplicate) maxReplicate = r
+  }
+  if (parents * templates * (maxReplicate + 1) > Number.MAX_SAFE_INTEGER) return false
+  const keys = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    keys[i] = (parent[i]! * templates + template[i]!) * (maxReplicate + 1) + (replicate[i] as number)
+  }
+  keys.sort()
+  for (let i = 1; i < n; i++) if (keys[i] === keys[i - 1]) return false
+  return true
+}
 
 const reserve = (
   registry: GenerationRegistry,
@@ -89,6 +119,17 @@ export const streamMembership = <E = never, R = never>(
       evaluation: templates.evaluation.map(norm)
     }
     const normLlms = { draft: llms.draft.map(norm), essay: llms.essay.map(norm), evaluation: llms.evaluation.map(norm) }
+    // A registry of pure ids hands out a stage prefix and base36 digits: normalized already. Its drafts
+    // and essays cannot share an id when their entries and texts are distinct (the same rule as the
+    // evaluations' below), so they are added without an index of ids (no object per row).
+    const pureRegistry = registry.pureIds === true
+    const normId: Normalize = pureRegistry ? normalized : norm
+    const draftsNew = pureRegistry && columns.unique && !bigReplicates && distinctParts(normCombos) &&
+      distinctParts(normTemplates.draft) && distinctParts(normLlms.draft)
+    const essaysNew = draftsNew && distinctParts(normTemplates.essay) &&
+      uniqueTriples(essays.parent, essays.template, essayReps, drafts.size, templates.essay.length)
+    const addDraft = draftsNew ? acc.addNew : acc.add
+    const addEssay = essaysNew ? acc.addNew : acc.add
 
     const draftCanonicals: Array<string> = new Array(drafts.size)
     for (let i = 0; i < drafts.size; i++) {
@@ -109,7 +150,7 @@ export const streamMembership = <E = never, R = never>(
         replicate: draftReps[i]!
       }))
     for (let i = 0; i < drafts.size; i++) {
-      acc.add(
+      addDraft(
         "draft",
         draftIds[i]!,
         "",
@@ -123,7 +164,7 @@ export const streamMembership = <E = never, R = never>(
     const essayCanonicals: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
       essayCanonicals[i] = essaySignature(
-        norm(draftIds[essays.parent[i]!]!),
+        normId(draftIds[essays.parent[i]!]!),
         normTemplates.essay[essays.template[i]!]!,
         essayReps[i]!,
         normalized
@@ -139,7 +180,7 @@ export const streamMembership = <E = never, R = never>(
     const essayCombos: Array<string> = new Array(essays.size)
     for (let i = 0; i < essays.size; i++) {
       essayCombos[i] = combos[drafts.parent[essays.parent[i]!]!]!
-      acc.add(
+      addEssay(
         "essay",
         essayIds[i]!,
         draftIds[essays.parent[i]!]!,
@@ -154,7 +195,7 @@ export const streamMembership = <E = never, R = never>(
     // texts differ only by case or spaces; otherwise no id index is needed (a BLAKE2b-80 collision
     // between different signatures is beyond reach at any cohort size).
     // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
-    const normEssayIds = essayIds.map(norm)
+    const normEssayIds = pureRegistry ? essayIds : essayIds.map(norm)
     const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 &&
       injective(normTemplates.evaluation) &&
       injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&

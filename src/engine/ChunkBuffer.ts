@@ -1,4 +1,5 @@
-const CHUNK_BYTES = 1 << 20
+export const CHUNK_BYTES = 1 << 20
+const EMPTY = Buffer.alloc(0)
 
 /**
  * Bytes written in place into ~1 MiB buffers, handed out when full: no large strings are built.
@@ -7,17 +8,27 @@ const CHUNK_BYTES = 1 << 20
  * Effect-free, so that worker threads use it too.
  */
 export class ChunkBuffer {
-  buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  buffer: Buffer
   pos = 0
   /** Where the bytes not yet handed out start in `buffer` (after a `cut`). */
   private mark = 0
   private full: Array<Uint8Array> = []
 
+  /**
+   * `allocate`: where buffers come from (at least the bytes asked, ~1 MiB), taken only by `ensure`: then
+   * a buffer handed out by `flush` is never written to again and no new one is taken before it is needed
+   * (write only after `ensure`). Without it, fresh buffers, one ready at all times.
+   */
+  constructor(private readonly allocate?: (bytes: number) => Buffer) {
+    this.buffer = allocate === undefined ? Buffer.allocUnsafe(CHUNK_BYTES) : EMPTY
+  }
+
   /** Room for `bytes` more (a fresh buffer when the current one is too full). */
   ensure(bytes: number): void {
     if (this.pos + bytes <= this.buffer.length) return
     this.flush()
-    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes)
+    if (this.allocate !== undefined) this.buffer = this.allocate(bytes)
+    else if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes)
   }
 
   copy(bytes: Uint8Array): void {
@@ -32,7 +43,7 @@ export class ChunkBuffer {
 
   flush(): void {
     if (this.pos > this.mark) this.full.push(this.buffer.subarray(this.mark, this.pos))
-    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+    this.buffer = this.allocate === undefined ? Buffer.allocUnsafe(CHUNK_BYTES) : EMPTY
     this.pos = 0
     this.mark = 0
   }

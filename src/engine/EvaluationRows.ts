@@ -1,5 +1,5 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
-import { claimRanges } from "../parallel/ClaimLoop.js"
+import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -88,32 +88,147 @@ export const encodeEvaluationRows = (
 }
 
 /** Rows are claimed this many at a time (about 350 KiB of CSV) by whichever thread is free. */
-const RANGE = 4_096
+export const RANGE = 4_096
 
-/** The bytes of the rows [start, start + RANGE) of a job. */
+/** The bytes of the rows [start, start + RANGE) of a job, and the slab each chunk is in (-1: none). */
 export interface EncodedRange {
   readonly start: number
   readonly chunks: ReadonlyArray<Uint8Array>
+  readonly slabs: ReadonlyArray<number>
 }
 
-/** Encodes ranges of rows claimed from the shared counter `next` until none is left. */
-export const encodeClaimed = (
-  job: EvaluationRowsJob,
-  hasher: GenIdHasher,
-  next: Int32Array,
-  size: number
-): { readonly done: number; readonly ranges: Array<EncodedRange> } => {
-  const ranges: Array<EncodedRange> = []
-  // One buffer for all the ranges: a range (~350 KiB) is cut from the ~1 MiB chunks, not given its own.
-  const bytes = new ChunkBuffer()
-  const tails: Tails = []
-  const { done } = claimRanges(next, size, RANGE, (start, end) => {
-    encodeEvaluationRows(job, hasher, start, end, bytes, tails)
-    bytes.cut()
-    ranges.push({ start, chunks: bytes.take() })
-    return end - start
-  })
-  return { done, ranges }
+/** Buffers of this size in shared memory hold the rows being made, reused once written. */
+const SLAB_BYTES = 1 << 20
+const SLAB_COUNT = 16
+
+/**
+ * The buffers (slabs) every thread making evaluation rows fills, in shared memory: a slab is taken by a
+ * thread, filled, handed to the writer (the main thread) and freed once written, so that the rows in
+ * flight take at most these 16 MiB and no buffer is left for the garbage collector. A thread that
+ * finds none free (the writer fell behind) takes a fresh buffer instead of waiting. Without reuse (the
+ * writer may keep the chunks) there are no slabs: every buffer is fresh.
+ */
+export interface Slabs {
+  readonly memory: SharedArrayBuffer
+  /** Per slab: 1 while a thread holds it (filling it, or until it is written). */
+  readonly taken: Int32Array
+}
+
+export const makeSlabs = (reuse: boolean): Slabs => {
+  const count = reuse ? SLAB_COUNT : 0
+  return { memory: new SharedArrayBuffer(SLAB_BYTES * count), taken: new Int32Array(new SharedArrayBuffer(4 * count)) }
+}
+
+/** A free slab (at least `bytes` long) taken, or a fresh buffer when none is. */
+const takeSlab = (slabs: Slabs, bytes: number): Buffer => {
+  if (bytes <= SLAB_BYTES) {
+    for (let i = 0; i < slabs.taken.length; i++) {
+      if (Atomics.compareExchange(slabs.taken, i, 0, 1) === 0) {
+        return Buffer.from(slabs.memory, i * SLAB_BYTES, SLAB_BYTES)
+      }
+    }
+  }
+  return Buffer.from(new SharedArrayBuffer(Math.max(bytes, SLAB_BYTES)))
+}
+
+/**
+ * Counts the chunks of each slab handed to the writer and frees a slab once all of them are written.
+ * Every chunk of a slab is handed over at once (`ClaimedRows` hands out whole slabs only).
+ */
+export class SlabRelease {
+  private readonly unwritten = new Int32Array(SLAB_COUNT)
+
+  constructor(private readonly slabs: Slabs) {}
+
+  handed(ranges: ReadonlyArray<EncodedRange>): void {
+    for (const range of ranges) for (const slab of range.slabs) if (slab >= 0) this.unwritten[slab]!++
+  }
+
+  written(range: EncodedRange): void {
+    for (const slab of range.slabs) {
+      if (slab >= 0 && --this.unwritten[slab]! === 0) Atomics.store(this.slabs.taken, slab, 0)
+    }
+  }
+}
+
+/**
+ * Encodes ranges of rows claimed from the shared counter `next` into slabs and hands them to `emit` as
+ * soon as their slabs are full (or at `end`), so that they can be written while later ranges are still
+ * being made.
+ */
+export class ClaimedRows {
+  private readonly bytes: ChunkBuffer
+  private readonly tails: Tails = []
+  private pending: Array<EncodedRange> = []
+  private lastBytes = 0
+
+  constructor(
+    private readonly job: EvaluationRowsJob,
+    private readonly hasher: GenIdHasher,
+    private readonly next: Int32Array,
+    private readonly size: number,
+    private readonly slabs: Slabs,
+    private readonly emit: (ranges: ReadonlyArray<EncodedRange>) => void
+  ) {
+    this.bytes = new ChunkBuffer((bytes) => takeSlab(slabs, bytes))
+  }
+
+  /** Claims and encodes ranges until none is left or about `budget` rows are done. */
+  run(budget = Infinity): Progress {
+    const bytes = this.bytes
+    return claimRanges(this.next, this.size, RANGE, (start, end) => {
+      encodeEvaluationRows(this.job, this.hasher, start, end, bytes, this.tails)
+      bytes.cut()
+      const chunks = bytes.take()
+      const slabs = chunks.map((c) => (c.buffer === this.slabs.memory ? Math.floor(c.byteOffset / SLAB_BYTES) : -1))
+      this.pending.push({ start, chunks, slabs })
+      // A slab is handed out once the next range would likely not fit in what is left of it.
+      this.lastBytes = chunks.reduce((n, c) => n + c.length, 0)
+      if (bytes.buffer.length - bytes.pos < this.lastBytes + (this.lastBytes >> 2)) this.end()
+      return end - start
+    }, budget)
+  }
+
+  /** Hands out every range made so far; the slab being filled is done with. */
+  end(): void {
+    this.bytes.flush()
+    this.bytes.take()
+    if (this.pending.length === 0) return
+    const ranges = this.pending
+    this.pending = []
+    this.emit(ranges)
+  }
+}
+
+/**
+ * Puts ranges made by several threads back in order: `add` them as they come, `ready` gives the ones
+ * that follow those given so far without a gap.
+ */
+export class RangeOrder {
+  private readonly held = new Map<number, EncodedRange>()
+  /** The first row not given out yet. */
+  private frontier = 0
+
+  constructor(private readonly size: number) {}
+
+  add(ranges: ReadonlyArray<EncodedRange>): void {
+    for (const range of ranges) this.held.set(range.start, range)
+  }
+
+  ready(): Array<EncodedRange> {
+    const out: Array<EncodedRange> = []
+    for (let range = this.held.get(this.frontier); range !== undefined; range = this.held.get(this.frontier)) {
+      this.held.delete(this.frontier)
+      out.push(range)
+      this.frontier = Math.min(this.size, this.frontier + RANGE)
+    }
+    return out
+  }
+
+  /** Whether every row was given out. */
+  get complete(): boolean {
+    return this.frontier >= this.size
+  }
 }
 
 /** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */

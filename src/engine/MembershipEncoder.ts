@@ -1,19 +1,25 @@
-import { Effect, Option } from "effect"
+import type { Option } from "effect"
+import { Effect } from "effect"
 import type { GenIdHasher } from "../domain/GenId.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
 import type { PureEvaluations } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
+import { yieldToEventLoop } from "../gens/GensStore.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
-import type { WorkerPool } from "../parallel/WorkerPool.js"
+import { WorkerPool } from "../parallel/WorkerPool.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import {
-  encodeClaimed,
+  ClaimedRows,
   type EncodedRange,
   encodeEvaluationRows,
   type EvaluationRowsJob,
+  makeSlabs,
   packJob,
+  RANGE,
+  RangeOrder,
   REPLICATE_DIGITS,
-  ROW_OVERHEAD
+  ROW_OVERHEAD,
+  SlabRelease
 } from "./EvaluationRows.js"
 import { csvField, jsonLine } from "./RowFormat.js"
 
@@ -28,14 +34,18 @@ export interface MembershipEncoder {
   readonly add: (rows: MembershipRows) => Array<Uint8Array>
   /**
    * Evaluation rows with pure ids made by the encoder itself (CSV only), with a worker thread making a
-   * share when there is one; `undefined` when it cannot.
+   * share when there is one, each range of rows written with `write` (in order) as soon as it and the
+   * ones before it are made, while later ones are still being made; false when it cannot (nothing written).
+   * `reuse`: `write` is done with a chunk once it completed, so its buffer may be filled again.
    */
-  readonly addPureEvaluations?: (
+  readonly addPureEvaluations?: <E>(
     cohortId: string,
     plan: PureEvaluations,
     hasher: GenIdHasher,
-    pool: Option.Option<WorkerPool["Type"]>
-  ) => Effect.Effect<Array<Uint8Array> | undefined>
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ) => Effect.Effect<boolean, E>
   readonly end: () => Array<Uint8Array>
 }
 
@@ -72,6 +82,8 @@ const COMMA = 0x2c
 const NEWLINE = 0x0a
 /** Below this many evaluations a worker thread costs more than it saves. */
 export const WORKER_MIN_ROWS = 50_000
+/** Below this many evaluations the rows are made in one go, then written. */
+const STREAM_MIN_ROWS = 4 * RANGE
 
 /**
  * Membership CSV without a string per row: the few distinct texts (stages, combos, templates, LLMs,
@@ -164,45 +176,77 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     return out.take()
   }
 
-  readonly addPureEvaluations = (
+  readonly addPureEvaluations = <E>(
     cohortId: string,
     plan: PureEvaluations,
     hasher: GenIdHasher,
-    pool: Option.Option<WorkerPool["Type"]>
-  ): Effect.Effect<Array<Uint8Array> | undefined> =>
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ): Effect.Effect<boolean, E> =>
     Effect.suspend(() => {
       const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
-      if (job === undefined) return Effect.succeed(undefined)
+      if (job === undefined) return Effect.succeed(false)
       const size = plan.evaluations.size
       const out = this.out
-      if (Option.isNone(pool) || pool.value.workers === 0 || size < WORKER_MIN_ROWS) {
+      const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
+      if (size < STREAM_MIN_ROWS) {
         encodeEvaluationRows(job, hasher, 0, size, out)
-        return Effect.succeed(out.take())
+        return Effect.as(writeAll(out.take()), true)
       }
-      // Every thread claims ranges of rows from a shared counter; the ranges are put back in order.
+      // Every thread claims ranges of rows from a shared counter; the ranges are put back in order and
+      // written between this thread's ranges, so that writing overlaps making the rest and no more than
+      // a few ranges are held.
       out.flush()
       const before = out.take()
       const next = sharedCounter()
-      let ours: ReadonlyArray<EncodedRange> = []
-      return Effect.map(
-        pool.value.share({
+      const slabs = makeSlabs(reuse)
+      const release = new SlabRelease(slabs)
+      const order = new RangeOrder(size)
+      const handed = (ranges: ReadonlyArray<EncodedRange>) => {
+        release.handed(ranges)
+        order.add(ranges)
+      }
+      const ours = new ClaimedRows(job, hasher, next, size, slabs, handed)
+      const writeRanges = (ranges: ReadonlyArray<EncodedRange>) =>
+        Effect.forEach(ranges, (range) => Effect.tap(writeAll(range.chunks), () => release.written(range)), {
+          discard: true
+        })
+      let failure: { readonly error: E } | undefined
+      const writeReady = Effect.suspend(() => {
+        const ranges = order.ready()
+        return ranges.length === 0 ? yieldToEventLoop : writeRanges(ranges)
+      }).pipe(
+        Effect.catchAll((error) =>
+          Effect.sync(() => {
+            failure = { error }
+            stopClaims(next)
+          })
+        )
+      )
+      return writeAll(before).pipe(
+        Effect.zipRight(WorkerPool.shareOn(pool, {
           kind: "evaluations",
           items: size,
-          parallel: true,
-          job: () => ({ kind: "evaluations", job: packJob(job), next, size }),
+          parallel: size >= WORKER_MIN_ROWS,
+          job: () => ({ kind: "evaluations", job: packJob(job), next, size, slabs }),
+          onPart: (part) => handed(part.ranges),
           step: () => {
-            const { done, ranges } = encodeClaimed(job, hasher, next, size)
-            ours = ranges
-            return { done, more: false }
+            if (failure !== undefined) return { done: 0, more: false }
+            const progress = ours.run(RANGE)
+            if (!progress.more) ours.end()
+            return progress
           },
+          between: writeReady,
           stop: () => stopClaims(next)
-        }),
-        (shared) => [
-          ...before,
-          ...[...ours, ...shared.fromWorkers.flatMap((w) => w.ranges ?? [])]
-            .sort((a, b) => a.start - b.start)
-            .flatMap((r) => r.chunks)
-        ]
+        })),
+        Effect.zipRight(Effect.suspend(() => {
+          if (failure !== undefined) return Effect.fail(failure.error)
+          const rest = order.ready()
+          if (!order.complete) return Effect.dieMessage("evaluation rows: a range of rows is missing")
+          return writeRanges(rest)
+        })),
+        Effect.as(true)
       )
     })
 

@@ -32,13 +32,18 @@ export function* designChunks(design: Design, format: RowFormat): Generator<Uint
  * the next is made. The CSV fast path (ids made from the signatures with `hasher`) is taken only when
  * `registry.pureIds` says its ids are those; any other registry is asked for every id. With a
  * `WorkerPool` in the context, its workers make a share of many evaluation rows.
+ *
+ * The chunks are the writer's to keep, unless `reuseBuffers`: a writer that is done with a chunk once its
+ * write completed (a file written with `writeOutput`, never a queue or stdout's stream buffer) lets the
+ * evaluation rows be made in the same few buffers again and again (less memory, no garbage).
  */
 export const membershipSource = (
   format: RowFormat,
   definition: CohortDefinition,
   cohortId: string,
   registry: GenerationRegistry,
-  hasher: GenIdHasher
+  hasher: GenIdHasher,
+  options: { readonly reuseBuffers?: boolean } = {}
 ): ChunkProducer<InvalidConstraint | IdCollision | ArtifactWriteFailed> =>
 (write) =>
   Effect.gen(function*() {
@@ -53,10 +58,7 @@ export const membershipSource = (
       (evaluations) =>
         encoder.addPureEvaluations === undefined
           ? Effect.succeed(false)
-          : Effect.flatMap(
-            encoder.addPureEvaluations(cohortId, evaluations, hasher, pool),
-            (chunks) => (chunks === undefined ? Effect.succeed(false) : Effect.as(writeAll(chunks), true))
-          )
+          : encoder.addPureEvaluations(cohortId, evaluations, hasher, pool, write, options.reuseBuffers === true)
     )
     yield* writeAll(encoder.end())
   })

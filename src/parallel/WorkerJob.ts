@@ -1,5 +1,5 @@
 import type { GenIdHasher } from "../domain/IdHasher.js"
-import { encodeClaimed, type EncodedRange, type PackedJob, unpackJob } from "../engine/EvaluationRows.js"
+import { ClaimedRows, type EncodedRange, type PackedJob, type Slabs, unpackJob } from "../engine/EvaluationRows.js"
 import { GensStoreService } from "../gens/GensStoreService.js"
 import {
   type SharedVerification,
@@ -19,16 +19,26 @@ import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
  * signatures; `write`: a build's new metadata files; `probe`: status's generation files.
  */
 export type WorkerJob =
-  | { readonly kind: "evaluations"; readonly job: PackedJob; readonly next: Int32Array; readonly size: number }
+  | {
+    readonly kind: "evaluations"
+    readonly job: PackedJob
+    readonly next: Int32Array
+    readonly size: number
+    readonly slabs: Slabs
+  }
   | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
   | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
   | { readonly kind: "probe"; readonly root: string; readonly work: SharedProbe }
 
-/** What a thread did of a job: how many items, the write that failed (if one did), the rows it made. */
+/** What a thread did of a job: how many items, the write that failed (if one did). */
 export interface JobDone {
   readonly done: number
   readonly failure?: WriteFailure
-  readonly ranges?: ReadonlyArray<EncodedRange>
+}
+
+/** What a worker sends while it works: for `evaluations`, the rows it made so far (in shared memory). */
+export interface JobPart {
+  readonly ranges: ReadonlyArray<EncodedRange>
 }
 
 export interface WorkerRequest {
@@ -36,16 +46,28 @@ export interface WorkerRequest {
   readonly job: WorkerJob
 }
 
-/** A job's outcome, or a defect (the same code runs on the main thread, so a throw is a bug). */
+/** A part of a job, its outcome, or a defect (the same code runs on the main thread, so a throw is a bug). */
 export type WorkerReply =
+  | { readonly seq: number; readonly part: JobPart }
   | { readonly seq: number; readonly done: JobDone }
   | { readonly seq: number; readonly error: string }
 
-/** Runs a job on this thread (the worker's side of it). */
-export const runJob = (job: WorkerJob, hasher: GenIdHasher): JobDone => {
+/** Runs a job on this thread (the worker's side of it); parts are sent through `emit` as they are made. */
+export const runJob = (job: WorkerJob, hasher: GenIdHasher, emit: (part: JobPart) => void): JobDone => {
   switch (job.kind) {
-    case "evaluations":
-      return encodeClaimed(unpackJob(job.job), hasher, job.next, job.size)
+    case "evaluations": {
+      const rows = new ClaimedRows(
+        unpackJob(job.job),
+        hasher,
+        job.next,
+        job.size,
+        job.slabs,
+        (ranges) => emit({ ranges })
+      )
+      const { done } = rows.run()
+      rows.end()
+      return { done }
+    }
     case "probe":
       return { done: probeClaimed(job.work).done }
     case "verify":
@@ -57,8 +79,3 @@ export const runJob = (job: WorkerJob, hasher: GenIdHasher): JobDone => {
     }
   }
 }
-
-/** The buffers of a reply moved (not copied) to the main thread: the rows a worker made (ranges share buffers). */
-export const transferOf = (done: JobDone): Array<ArrayBuffer> => [
-  ...new Set((done.ranges ?? []).flatMap((r) => r.chunks.map((c) => c.buffer as ArrayBuffer)))
-]

@@ -7,7 +7,7 @@ import type { Stage } from "../domain/Stage.js"
 import { yieldToEventLoop } from "../gens/GensStore.js"
 import type { WriteFailure } from "../gens/GensWork.js"
 import type { Progress } from "./ClaimLoop.js"
-import type { JobDone, WorkerJob, WorkerReply, WorkerRequest } from "./WorkerJob.js"
+import type { JobDone, JobPart, WorkerJob, WorkerReply, WorkerRequest } from "./WorkerJob.js"
 
 /** What the threads did of one shared job: its items, how many the main thread and the workers did. */
 export interface JobTally {
@@ -32,6 +32,13 @@ export interface ShareOptions {
   readonly step: () => Progress & { readonly failure?: WriteFailure }
   /** Stops every thread claiming (on a failure, a defect or an interruption). */
   readonly stop: () => void
+  /** What a worker sends while it works (for `evaluations`, the rows it made so far), as it arrives. */
+  readonly onPart?: (part: JobPart) => void
+  /**
+   * Run between this thread's steps in place of a bare event-loop yield (it must yield too): e.g. writing
+   * the rows made so far while the workers go on.
+   */
+  readonly between?: Effect.Effect<void>
 }
 
 /** What this thread and the workers did of a shared job. */
@@ -39,7 +46,7 @@ export interface SharedResult {
   readonly byThisThread: number
   readonly byWorkers: number
   readonly failure?: WriteFailure
-  /** Each worker's part (the rows it made, for `evaluations`). */
+  /** What each worker did. */
   readonly fromWorkers: ReadonlyArray<JobDone>
 }
 
@@ -114,7 +121,7 @@ const threadsConfig: Effect.Effect<number> = Effect.gen(function*() {
 /** One worker thread: jobs are sent with a number, replies matched to it. */
 interface PoolThread {
   /** Starts the worker on `job`; the inner effect waits for its reply. None once the worker has died. */
-  readonly submit: (job: WorkerJob) => Option.Option<Effect.Effect<JobDone>>
+  readonly submit: (job: WorkerJob, onPart?: (part: JobPart) => void) => Option.Option<Effect.Effect<JobDone>>
   readonly terminate: () => void
 }
 
@@ -124,9 +131,14 @@ const startWorker = (script: URL): PoolThread => {
   worker.unref()
   let seq = 0
   let dead: Error | undefined
-  const pending = new Map<number, { readonly resolve: (done: JobDone) => void; readonly reject: (e: Error) => void }>()
+  const pending = new Map<number, {
+    readonly resolve: (done: JobDone) => void
+    readonly reject: (e: Error) => void
+    readonly onPart: ((part: JobPart) => void) | undefined
+  }>()
   worker.on("message", (reply: WorkerReply) => {
     const request = pending.get(reply.seq)
+    if ("part" in reply) return request?.onPart?.(reply.part)
     pending.delete(reply.seq)
     if (pending.size === 0) worker.unref()
     if ("error" in reply) request?.reject(new Error(`pool worker: ${reply.error}`))
@@ -140,10 +152,10 @@ const startWorker = (script: URL): PoolThread => {
   worker.on("error", fail)
   worker.on("exit", (code) => fail(new Error(`pool worker exited (code ${code})`)))
   return {
-    submit: (job) => {
+    submit: (job, onPart) => {
       if (dead !== undefined) return Option.none()
       const id = seq++
-      const reply = new Promise<JobDone>((resolve, reject) => pending.set(id, { resolve, reject }))
+      const reply = new Promise<JobDone>((resolve, reject) => pending.set(id, { resolve, reject, onPart }))
       // Settled into an Exit at once: a worker failing while this thread still works must not be an
       // unhandled rejection (which ends the process before any finalizer runs). A failing worker is a
       // defect (a failed write is a value; the same code runs on this thread).
@@ -164,7 +176,7 @@ const makePool = (count: number, workers: () => ReadonlyArray<PoolThread>) =>
         Effect.sync(() => {
           if (!options.parallel || count === 0) return []
           const job = options.job()
-          return workers().flatMap((t) => Option.toArray(t.submit(job)))
+          return workers().flatMap((t) => Option.toArray(t.submit(job, options.onPart)))
         }),
         (fromWorkers) => runShared(options, fromWorkers),
         (fromWorkers, exit) =>
@@ -194,7 +206,7 @@ const runShared = (options: ShareOptions, fromWorkers: ReadonlyArray<Effect.Effe
       byThisThread += progress.done
       failure = progress.failure
       if (failure !== undefined || !progress.more) break
-      yield* yieldToEventLoop
+      yield* options.between ?? yieldToEventLoop
     }
     const exits = yield* Effect.forEach(fromWorkers, (done) => Effect.exit(done))
     const sum = (dones: ReadonlyArray<JobDone>) => dones.reduce((n, d) => n + d.done, 0)
