@@ -16,13 +16,17 @@ export const MAX_LISTED = 20
 /** Longest listed value: a runaway value must not make a megabyte-long line. */
 export const MAX_LISTED_CHARS = 200
 
+const cut = (text: string): string =>
+  text.length <= MAX_LISTED_CHARS
+    ? text
+    : `${text.slice(0, MAX_LISTED_CHARS)}… (${text.length - MAX_LISTED_CHARS} more characters)`
+
+/** One value echoed in a message (a path, an id): cut to `MAX_LISTED_CHARS`, unsafe characters escaped. */
+export const echoed = (text: string): string => escapeControls(cut(text))
+
 /** `a, b, c and K more`: the first `MAX_LISTED` values, each cut to `MAX_LISTED_CHARS`. */
 export const listShort = (values: ReadonlyArray<string>): string => {
-  const shown = values.slice(0, MAX_LISTED).map((v) =>
-    v.length <= MAX_LISTED_CHARS
-      ? v
-      : `${v.slice(0, MAX_LISTED_CHARS)}… (${v.length - MAX_LISTED_CHARS} more characters)`
-  )
+  const shown = values.slice(0, MAX_LISTED).map(cut)
   const more = values.length - shown.length
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ")
 }

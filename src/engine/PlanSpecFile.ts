@@ -46,9 +46,10 @@ export const definitionOfSpec = (
 ): Effect.Effect<CohortDefinition, InvalidSpec | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const path = yield* Path.Path
-    const gensRoot = path.join(path.resolve(options.dataRoot ?? "./data"), "gens")
+    // A call without a layer context: the `dataRoot` option names the store reused generations are read in.
+    const gens = new GensStoreService(path.resolve(options.dataRoot ?? "./data"))
     const { definition } = yield* cohortSpecOf(options.cohortId, spec, {
-      gensRoot,
+      gens,
       ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })

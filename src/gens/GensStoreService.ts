@@ -1,4 +1,5 @@
 import * as nodePath from "node:path"
+import { metadataObject } from "../domain/GenerationMetadata.js"
 import type { Stage } from "../domain/Stage.js"
 import { isRegularFile, MetadataReader, Unreadable } from "./MetadataReader.js"
 import { UNREADABLE, type Verdict, verdictOf } from "./MetadataVerdict.js"
@@ -27,9 +28,13 @@ export class GensStoreService {
   private readonly reader = new MetadataReader()
   private readonly writer = new MetadataWriter()
 
+  /** The `gens/` folder itself. */
+  readonly dir: string
+
   /** `root`: the data root (absolute); the store is its `gens/` folder. */
   constructor(readonly root: string) {
-    const dir = (stage: Stage) => nodePath.join(root, "gens", stage)
+    this.dir = nodePath.join(root, "gens")
+    const dir = (stage: Stage) => nodePath.join(this.dir, stage)
     this.stageDirs = { draft: dir("draft"), essay: dir("essay"), evaluation: dir("evaluation") }
     this.listings = new StageListings((stage) => this.stageDirs[stage], (stage, id) => this.metadataFile(stage, id))
   }
@@ -92,6 +97,15 @@ export class GensStoreService {
     const text = this.reader.read(this.metadataFile(stage, id))
     if (typeof text === "string") this.presentIn(stage).add(id)
     return text
+  }
+
+  /**
+   * A generation's metadata as the object the original's `json.loads` reads; undefined when it has none, it
+   * cannot be read, or it is not a JSON object (the lifecycle commands read what a few generations hold).
+   */
+  metadataOf(stage: Stage, id: string): Record<string, unknown> | undefined {
+    const text = this.readMetadata(stage, id, true)
+    return typeof text === "string" ? metadataObject(text) : undefined
   }
 
   /** Whether `id`'s folder is free for `canonical`, holds its metadata, another signature's, or unreadable metadata. */
