@@ -1,5 +1,6 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
 import { claimRanges } from "../parallel/ClaimLoop.js"
+import { type PackedPieces, packPieces, unpackPieces } from "../parallel/Packing.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -116,9 +117,9 @@ export const encodeClaimed = (
   return { done, ranges }
 }
 
-/** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */
+/** A job as one message: each piece table packed into one buffer (`packPieces`: cheap to copy to a worker). */
 export interface PackedJob {
-  readonly tables: ReadonlyArray<{ readonly bytes: Uint8Array; readonly ends: Int32Array }>
+  readonly tables: ReadonlyArray<PackedPieces>
   readonly parent: Int32Array
   readonly template: Int32Array
   readonly llm: Int32Array
@@ -128,16 +129,7 @@ export interface PackedJob {
 const TABLES = ["essayHash", "essayRow", "templateHash", "templateRow", "llmHash", "llmRow"] as const
 
 export const packJob = (job: EvaluationRowsJob): PackedJob => ({
-  tables: TABLES.map((name) => {
-    const pieces = job[name]
-    const ends = new Int32Array(pieces.length)
-    let end = 0
-    pieces.forEach((p, i) => {
-      end += p.length
-      ends[i] = end
-    })
-    return { bytes: Buffer.concat(pieces as Array<Uint8Array>), ends }
-  }),
+  tables: TABLES.map((name) => packPieces(job[name])),
   parent: job.parent,
   template: job.template,
   llm: job.llm,
@@ -145,10 +137,9 @@ export const packJob = (job: EvaluationRowsJob): PackedJob => ({
 })
 
 export const unpackJob = (packed: PackedJob): EvaluationRowsJob => {
-  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map(({ bytes, ends }) => {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    return Array.from(ends, (end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1]!, end))
-  })
+  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map((table) =>
+    unpackPieces(table)
+  )
   return {
     essayHash: essayHash!,
     essayRow: essayRow!,

@@ -2,6 +2,7 @@ import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import type { Stage } from "../domain/Stage.js"
 import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
+import { unpackLines } from "../parallel/Packing.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
 // synchronous readdir each; an Effect per row would cost more than the system call.
@@ -90,7 +91,7 @@ const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
 export const probeClaimed = (
   work: SharedProbe,
   budget = Infinity,
-  ids: ReadonlyArray<string> = work.genIds === "" ? [] : work.genIds.split("\n")
+  ids: ReadonlyArray<string> = unpackLines(work.genIds, work.stages.length)
 ): Progress =>
   claimRanges(work.next, work.todo.length, PROBE_CLAIM, (start, end) => {
     for (let k = start; k < end; k++) {

@@ -10,6 +10,7 @@ import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { gensStoreOf, SYNC_CHUNK } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { packLines } from "../parallel/Packing.js"
 import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { type LifecycleOptions, loadMembers, readMembershipIds } from "./CohortMembers.js"
@@ -102,7 +103,7 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
       kind: "probe",
       items: todo.length,
       parallel: todo.length >= PARALLEL_PROBE_MIN,
-      job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: rows.genId.join("\n") } }),
+      job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: packLines(rows.genId) } }),
       step: () => probeClaimed(work, SYNC_CHUNK, rows.genId),
       stop: () => stopClaims(work.next)
     }
