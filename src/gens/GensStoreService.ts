@@ -12,6 +12,8 @@ import { StageListings } from "./StageListings.js"
 export interface GensStoreStats {
   readonly listingsRead: number
   readonly knownPresent: number
+  /** Stages whose metadata was read directly, without a listing (a rerun: most of it exists). */
+  readonly readDirectly: ReadonlyArray<Stage>
 }
 
 /**
@@ -85,7 +87,7 @@ export class GensStoreService {
   stats(): GensStoreStats {
     let knownPresent = 0
     for (const set of this.present.values()) knownPresent += set.size
-    return { listingsRead: this.listings.reads, knownPresent }
+    return { listingsRead: this.listings.reads, knownPresent, readDirectly: this.listings.readDirectly() }
   }
 
   /**
