@@ -36,9 +36,9 @@ const NEWLINE = 0x0a
 type Tails = Array<Array<{ readonly hash: Uint8Array; readonly row: Uint8Array }>>
 
 /**
- * Rows [from, to) of a job into `out` (`tails` kept across calls over the same job). The template, LLM and replicate of an evaluation are combined
- * into one signature tail and one row tail the first time they meet; an essay's signature head stays
- * in the hasher's input while consecutive rows share it.
+ * Rows [from, to) of a job into `out` (`tails` kept across calls over the same job). The template, LLM
+ * and replicate of an evaluation are combined into one signature tail and one row tail the first time they
+ * meet; an essay's signature head stays in the hasher's input while consecutive rows share it.
  */
 export const encodeEvaluationRows = (
   job: EvaluationRowsJob,

@@ -115,8 +115,8 @@ export const FileSystemArtifactStore = {
               // whole number, as every registry and definition makes them.
               if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !isWholeNumber(replicate[i])) {
                 return yield* new InvalidConstraint({
-                  reason:
-                    "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
+                  reason: "membership row has a parent that is not a generation id, " +
+                    "or a replicate that is not a whole number",
                   constraint: "membership-row",
                   cohortId,
                   details: [
