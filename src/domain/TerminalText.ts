@@ -1,11 +1,12 @@
+import { CONTROL_RANGES } from "./ControlCharacters.js"
+
 /**
- * Characters that must never reach a terminal raw from data: C0 controls (ESC starts ANSI sequences that
- * retitle or clear a terminal), DEL, C1 controls (U+009B is a one-character CSI), and the bidirectional
- * overrides and isolates that reorder what a line shows (U+061C, U+200E/F, U+202A–E, U+2066–9), plus the
- * line and paragraph separators.
+ * Characters that must never reach a terminal raw from data: the control characters (C0: ESC starts ANSI
+ * sequences that retitle or clear a terminal; DEL; C1: U+009B is a one-character CSI), and the
+ * bidirectional overrides and isolates that reorder what a line shows (U+061C, U+200E/F, U+202A–E,
+ * U+2066–9), plus the line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const UNSAFE = new RegExp(String.raw`[${CONTROL_RANGES}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]`, "g")
 
 /** `text` with every unsafe character shown as a `\uXXXX` escape (the one escaping of echoed text). */
 export const escapeControls = (text: string): string =>

@@ -1,6 +1,6 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import type { Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
 import { unpackLines } from "../parallel/Packing.js"
 
@@ -85,8 +85,6 @@ export interface SharedProbe {
   readonly bits: Uint8Array
 }
 
-const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
-
 /** Probes claimed rows until none is left or about `budget` are done (`ids`: `work.genIds` split, if at hand). */
 export const probeClaimed = (
   work: SharedProbe,
@@ -96,7 +94,7 @@ export const probeClaimed = (
   claimRanges(work.next, work.todo.length, PROBE_CLAIM, (start, end) => {
     for (let k = start; k < end; k++) {
       const i = work.todo[k]!
-      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${ids[i]}`)
+      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGES[work.stages[i]!]}/${ids[i]}`)
     }
     return end - start
   }, budget)
