@@ -7,6 +7,7 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Config, Console, Effect, Exit, Layer, Logger, Option } from "effect"
 import { CliExit, helpRequest, run } from "./cli/Cli.js"
 import { type HelpRequest, plainText, renderHelp } from "./cli/Help.js"
+import { escapeControls } from "./domain/TerminalText.js"
 
 // What @effect/cli and the commands use (FileSystem, Path, Terminal): NodeContext.layer would also
 // initialise the command executor (child_process) and the platform's Worker modules at every start.
@@ -48,7 +49,11 @@ NodeRuntime.runMain(program, {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {
-    if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) process.stderr.write(`Defect: ${Cause.pretty(exit.cause)}\n`)
+    if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
+      // Whatever a defect echoes (a path, a value) reaches the terminal escaped, line by line.
+      const shown = Cause.pretty(exit.cause).split("\n").map((line) => escapeControls(line)).join("\n")
+      process.stderr.write(`Defect: ${shown}\n`)
+    }
     // Ctrl-C (SIGINT/SIGTERM): the work stopped and its finalizers ran (temp files removed, lock released).
     if (Exit.isInterrupted(exit)) process.stderr.write("interrupted\n")
     const code = Exit.isSuccess(exit) ? (exit.value as number) : Exit.isInterrupted(exit) ? 130 : 1

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Ref } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import {
   buildCohortMembership,
   catalogBundle,
@@ -15,6 +17,7 @@ import {
   rowsOf
 } from "../src/index.js"
 import { exampleDataRoot } from "./support/DataRoots.js"
+import { repoRoot } from "./support/Fixtures.js"
 
 // The embedding examples of the README, run as written.
 describe("README examples", () => {
@@ -105,4 +108,23 @@ describe("README examples", () => {
       )
       expect(rows.map((r) => r["stage"])).toEqual(["draft", "essay", "evaluation"])
     }))
+})
+
+/** Every folder under src/ (relative, with a trailing slash), sorted. */
+const srcFolders = (dir = "src"): Array<string> =>
+  fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => [`${dir}/${entry.name}/`, ...srcFolders(`${dir}/${entry.name}`)])
+    .sort()
+
+describe("README's Development section", () => {
+  it("shows the layout of src/ one line per folder: every folder, none that is gone", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")
+    const at = readme.indexOf("- The folders of `src/`, one line each")
+    expect(at).toBeGreaterThan(0)
+    const block = /```text\n([\s\S]*?)```/.exec(readme.slice(at))![1]!
+    const listed = block.split("\n").map((line) => line.trim().split(/\s+/)[0]!).filter((f) => f !== "")
+    expect([...listed].sort()).toEqual(srcFolders())
+    expect(new Set(listed).size).toBe(listed.length)
+  })
 })

@@ -180,13 +180,14 @@ export const purgeCommand = (kit: CommandKit) =>
     },
     (args) =>
       Effect.gen(function*() {
-        const [{ purgeCohort }, { snakeJson }] = yield* loaded
+        const [{ GensStore, purgeCohort }, { snakeJson }] = yield* loaded
         const path = yield* Path.Path
+        const root = path.resolve(args.dataRoot)
         const report = yield* purgeCohort(args.cohortId, {
-          dataRoot: path.resolve(args.dataRoot),
+          dataRoot: root,
           execute: args.execute,
           cohortFolder: args.cohortFolder
-        })
+        }).pipe(Effect.provide(GensStore.layer(root)))
         yield* Console.log(
           args.json ? JSON.stringify({ ok: true, result: snakeJson(report, DATA_MAPS) }) : purgeText(report)
         )

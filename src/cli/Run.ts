@@ -18,6 +18,7 @@ import {
   escapeControls,
   estimateRows,
   GenIdHasher,
+  GensStore,
   InvalidConstraint,
   InvalidSpec,
   membershipSource,
@@ -117,14 +118,16 @@ export const runBuild = (args: {
     const root = path.resolve(args.dataRoot)
     const s = seedOf(args.seed)
     // What each thread did (`work`) is reported with the result, or with the error that stopped the build.
-    const { exit, work } = yield* Effect.gen(function*() {
+    const { exit, store, work } = yield* Effect.gen(function*() {
       const pool = yield* WorkerPool
       const exit = yield* Effect.exit(withProgress(buildCohortMembership(args.cohortId, {
         dryRun: args.dryRun,
         previewRows: args.previewRows,
         strict: args.strict
       })))
-      return { exit, work: workJson(yield* pool.tally) }
+      const stats = (yield* GensStore).stats()
+      const store = { listings_read: stats.listingsRead, read_directly: stats.readDirectly }
+      return { exit, store, work: workJson(yield* pool.tally) }
     }).pipe(
       Effect.provide(DataRootLayer.layer(root, {
         maxRows: args.maxRows,
@@ -132,9 +135,9 @@ export const runBuild = (args: {
         ...(args.wait === undefined ? {} : { lockWait: Duration.seconds(args.wait) })
       }))
     )
-    const result = yield* reportFailures(args.json, { work })(exit)
+    const result = yield* reportFailures(args.json, { work, store })(exit)
     yield* args.json
-      ? Console.log(JSON.stringify({ ok: true, result: resultJson(result), work }))
+      ? Console.log(JSON.stringify({ ok: true, result: resultJson(result), work, store }))
       : Console.log(buildSummary(result, args.dryRun))
   }).pipe(reportFailures(args.json))
 

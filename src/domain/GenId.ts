@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { hasControlCharacter } from "./ControlCharacters.js"
 import * as IdHasher from "./IdHasher.js"
 import { normalizePart, type SignaturePart } from "./Signature.js"
 import type { Stage } from "./Stage.js"
@@ -42,3 +43,13 @@ export const computeGenId = (
   parts: ReadonlyArray<SignaturePart>,
   collisionIndex?: number
 ): Effect.Effect<string> => Effect.map(GenIdHasher, (hasher) => hasher.compute(stage, parts, collisionIndex))
+
+/** Why a text cannot be a generation folder name (a path outside `gens/<stage>/`), or nothing. */
+export const genIdProblem = (genId: string): string | undefined => {
+  if (genId === "") return "a gen id must not be empty"
+  if (genId.includes("/") || genId.includes("\\")) return "a gen id must not contain / or \\"
+  if (genId.startsWith(".")) return "a gen id must not start with a dot"
+  if (hasControlCharacter(genId)) return "a gen id must not contain control characters"
+  if (genId.length > 200) return "a gen id must be at most 200 characters"
+  return undefined
+}

@@ -1,11 +1,12 @@
+import { CONTROL_RANGES } from "./ControlCharacters.js"
+
 /**
- * Characters that must never reach a terminal raw from data: C0 controls (ESC starts ANSI sequences that
- * retitle or clear a terminal), DEL, C1 controls (U+009B is a one-character CSI), and the bidirectional
- * overrides and isolates that reorder what a line shows (U+061C, U+200E/F, U+202A–E, U+2066–9), plus the
- * line and paragraph separators.
+ * Characters that must never reach a terminal raw from data: the control characters (C0: ESC starts ANSI
+ * sequences that retitle or clear a terminal; DEL; C1: U+009B is a one-character CSI), and the
+ * bidirectional overrides and isolates that reorder what a line shows (U+061C, U+200E/F, U+202A–E,
+ * U+2066–9), plus the line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const UNSAFE = new RegExp(String.raw`[${CONTROL_RANGES}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]`, "g")
 
 /** `text` with every unsafe character shown as a `\uXXXX` escape (the one escaping of echoed text). */
 export const escapeControls = (text: string): string =>
@@ -16,13 +17,17 @@ export const MAX_LISTED = 20
 /** Longest listed value: a runaway value must not make a megabyte-long line. */
 export const MAX_LISTED_CHARS = 200
 
+const cut = (text: string): string =>
+  text.length <= MAX_LISTED_CHARS
+    ? text
+    : `${text.slice(0, MAX_LISTED_CHARS)}… (${text.length - MAX_LISTED_CHARS} more characters)`
+
+/** One value echoed in a message (a path, an id): cut to `MAX_LISTED_CHARS`, unsafe characters escaped. */
+export const echoed = (text: string): string => escapeControls(cut(text))
+
 /** `a, b, c and K more`: the first `MAX_LISTED` values, each cut to `MAX_LISTED_CHARS`. */
 export const listShort = (values: ReadonlyArray<string>): string => {
-  const shown = values.slice(0, MAX_LISTED).map((v) =>
-    v.length <= MAX_LISTED_CHARS
-      ? v
-      : `${v.slice(0, MAX_LISTED_CHARS)}… (${v.length - MAX_LISTED_CHARS} more characters)`
-  )
+  const shown = values.slice(0, MAX_LISTED).map(cut)
   const more = values.length - shown.length
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ")
 }

@@ -2,6 +2,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { parse as parseCsv } from "csv-parse/sync"
 import { Effect } from "effect"
+import { csvHeaderNames } from "../domain/CsvHeader.js"
 import { pyStrip } from "../domain/PythonText.js"
 import type { SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
@@ -65,11 +66,12 @@ const csvValues = (
     }
     const header = records[0]
     if (header === undefined) return fail("the CSV file is empty (a header row is required)")
-    const names = header.map(pyStrip)
-    const blank = names.findIndex((n) => n === "")
-    if (blank >= 0) return fail(`the CSV header has a blank column name (column ${blank + 1})`)
-    const duplicate = names.find((n, i) => names.indexOf(n) !== i)
-    if (duplicate !== undefined) return fail("the CSV header repeats a column", duplicate)
+    const names = csvHeaderNames(header)
+    if ("_tag" in names) {
+      return names._tag === "Blank"
+        ? fail(`the CSV header has a blank column name (column ${names.column})`)
+        : fail("the CSV header repeats a column", names.name)
+    }
     const misplaced = names.length > 1 && axes !== undefined ? misplacedColumn(names, axes) : undefined
     if (misplaced !== undefined) {
       return fail(

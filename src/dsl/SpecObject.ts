@@ -13,7 +13,8 @@ import { columnsOf } from "../engine/DefinitionColumns.js"
 import type { GenerationMetadataMissing } from "../errors/GenerationMetadataMissing.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
-import { REUSE_COLUMNS, reuseGenerations } from "../lifecycle/ReuseGenerations.js"
+import type { GensStoreService } from "../gens/GensStoreService.js"
+import { resolveReuse, REUSE_COLUMNS } from "../lifecycle/ReuseResolver.js"
 import { specProblems } from "./CheckSpec.js"
 import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
 import { FILE_PREFIX } from "./Includes.js"
@@ -64,8 +65,8 @@ export const cohortSpecOf = (
   cohortId: string,
   spec: ParsedSpec,
   options: CompileSpecOptions & {
-    /** The `gens/` folder that rows reusing generations by id (`essay_gen_id`, `draft_gen_id`) read. */
-    readonly gensRoot?: string
+    /** The data root's `GensStore`, which rows reusing generations by id (`essay_gen_id`, `draft_gen_id`) read. */
+    readonly gens?: GensStoreService
   } = {}
 ): Effect.Effect<CohortSpec, InvalidSpec | GenerationMetadataMissing> =>
   Effect.map(compileCohortSpec(cohortId, spec, options), (compiled) => compiled.spec)
@@ -74,17 +75,14 @@ export const cohortSpecOf = (
 export const compileCohortSpec = (
   cohortId: string,
   spec: ParsedSpec,
-  options: CompileSpecOptions & { readonly gensRoot?: string } = {}
+  options: CompileSpecOptions & { readonly gens?: GensStoreService } = {}
 ): Effect.Effect<{ readonly spec: CohortSpec; readonly design: Design }, InvalidSpec | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const design = yield* compileDesign(spec, {
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })
-    const reused = yield* reuseGenerations(design, {
-      ...(options.gensRoot === undefined ? {} : { gensRoot: options.gensRoot }),
-      source: spec.source
-    })
+    const reused = yield* resolveReuse(design, { gens: options.gens, source: spec.source })
     const definition = yield* definitionFromDesignRows(reused, { source: spec.source }).pipe(
       Effect.mapError(atSpecOrigin(spec))
     )

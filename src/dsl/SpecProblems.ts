@@ -8,7 +8,10 @@ import type { Rule } from "./ParsedSpec.js"
  */
 export interface ProblemSink {
   readonly found: Array<{ readonly error: InvalidSpec; readonly at: ReadonlyArray<PropertyKey> }>
-  /** Axes and rule names a problem made unknowable: rules that name them are not checked (their errors would be echoes). */
+  /**
+   * Axes and rule names a problem made unknowable: rules that name them are not checked (their errors
+   * would be echoes).
+   */
   readonly tainted: Set<string>
   /** The spec as read (its key order places the problems). */
   data?: unknown

@@ -1,6 +1,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import { createHash } from "node:crypto"
+import { decodeUtf8, NOT_UTF8 } from "../domain/Utf8.js"
 
 /** The largest spec or include file read (a spec is a small text; this keeps a runaway file out). */
 export const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
@@ -12,9 +13,6 @@ export const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024
 export class TextFileUnreadable extends Data.TaggedError("TextFileUnreadable")<{ readonly reason: string }> {}
 
 const unreadable = (reason: string) => new TextFileUnreadable({ reason })
-
-const decoder = new TextDecoder("utf-8", { fatal: true })
-const decoderKeepingBom = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /**
  * Reads a UTF-8 text file (a leading BOM dropped unless `keepBom`) with its SHA-256, or says why it cannot.
@@ -39,13 +37,8 @@ export const readTextFile = (
     }
     const bytes = yield* Effect.either(fs.readFile(path))
     if (bytes._tag === "Left") return yield* unreadable(`cannot read: ${bytes.left.message}`)
-    let text: string
-    try {
-      text = (keepBom ? decoderKeepingBom : decoder).decode(bytes.right)
-    } catch {
-      return yield* unreadable("not valid UTF-8 text")
-    }
-    if (!keepBom && text.startsWith("\ufeff")) text = text.slice(1)
+    let text = decodeUtf8(bytes.right, keepBom)
+    if (text === undefined) return yield* unreadable(NOT_UTF8)
     if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n")
     return { text, sha256: createHash("sha256").update(bytes.right).digest("hex") }
   })

@@ -1,5 +1,6 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
 import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
+import { type PackedPieces, packPieces, unpackPieces } from "../parallel/Packing.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -35,9 +36,9 @@ const NEWLINE = 0x0a
 type Tails = Array<Array<{ readonly hash: Uint8Array; readonly row: Uint8Array }>>
 
 /**
- * Rows [from, to) of a job into `out` (`tails` kept across calls over the same job). The template, LLM and replicate of an evaluation are combined
- * into one signature tail and one row tail the first time they meet; an essay's signature head stays
- * in the hasher's input while consecutive rows share it.
+ * Rows [from, to) of a job into `out` (`tails` kept across calls over the same job). The template, LLM
+ * and replicate of an evaluation are combined into one signature tail and one row tail the first time they
+ * meet; an essay's signature head stays in the hasher's input while consecutive rows share it.
  */
 export const encodeEvaluationRows = (
   job: EvaluationRowsJob,
@@ -231,9 +232,9 @@ export class RangeOrder {
   }
 }
 
-/** A job as one message: each piece table packed into one buffer (cheap to copy to a worker). */
+/** A job as one message: each piece table packed into one buffer (`packPieces`: cheap to copy to a worker). */
 export interface PackedJob {
-  readonly tables: ReadonlyArray<{ readonly bytes: Uint8Array; readonly ends: Int32Array }>
+  readonly tables: ReadonlyArray<PackedPieces>
   readonly parent: Int32Array
   readonly template: Int32Array
   readonly llm: Int32Array
@@ -243,16 +244,7 @@ export interface PackedJob {
 const TABLES = ["essayHash", "essayRow", "templateHash", "templateRow", "llmHash", "llmRow"] as const
 
 export const packJob = (job: EvaluationRowsJob): PackedJob => ({
-  tables: TABLES.map((name) => {
-    const pieces = job[name]
-    const ends = new Int32Array(pieces.length)
-    let end = 0
-    pieces.forEach((p, i) => {
-      end += p.length
-      ends[i] = end
-    })
-    return { bytes: Buffer.concat(pieces as Array<Uint8Array>), ends }
-  }),
+  tables: TABLES.map((name) => packPieces(job[name])),
   parent: job.parent,
   template: job.template,
   llm: job.llm,
@@ -260,10 +252,9 @@ export const packJob = (job: EvaluationRowsJob): PackedJob => ({
 })
 
 export const unpackJob = (packed: PackedJob): EvaluationRowsJob => {
-  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map(({ bytes, ends }) => {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    return Array.from(ends, (end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1]!, end))
-  })
+  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map((table) =>
+    unpackPieces(table)
+  )
   return {
     essayHash: essayHash!,
     essayRow: essayRow!,

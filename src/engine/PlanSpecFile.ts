@@ -46,9 +46,10 @@ export const definitionOfSpec = (
 ): Effect.Effect<CohortDefinition, InvalidSpec | GenerationMetadataMissing> =>
   Effect.gen(function*() {
     const path = yield* Path.Path
-    const gensRoot = path.join(path.resolve(options.dataRoot ?? "./data"), "gens")
+    // A call without a layer context: the `dataRoot` option names the store reused generations are read in.
+    const gens = new GensStoreService(path.resolve(options.dataRoot ?? "./data"))
     const { definition } = yield* cohortSpecOf(options.cohortId, spec, {
-      gensRoot,
+      gens,
       ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })
@@ -105,8 +106,8 @@ export const planWorkerPool = (designRows: number): Layer.Layer<WorkerPool> =>
  * `cohort plan` as a library call: the membership of a spec file (MEMBERSHIP_COLUMNS, de-duplicated,
  * no catalogs) as a stream of byte chunks, made as the reader pulls them. With the default registry
  * (`planRegistry(options.dataRoot)`: pure ids, or over a data root whose store holds generations the ids a
- * build there writes) the bytes are those `cohort plan <path> --cohort-id <id> [--data-root DIR]` writes (a large plan shares
- * them with the worker threads of `planWorkerPool`, started for the stream).
+ * build there writes) the bytes are those `cohort plan <path> --cohort-id <id> [--data-root DIR]` writes
+ * (a large plan shares them with the worker threads of `planWorkerPool`, started for the stream).
  */
 export const planSpecFile = (
   path: string,

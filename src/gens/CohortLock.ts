@@ -223,8 +223,8 @@ export const lockCohort = (
  * Removes, once the lock is held, what earlier holders left in the cohort folder: the temp files of an
  * artifact made by a holder the lock was taken over from (`former`), by a dead process, by an earlier
  * process of this pid, or untouched for `STALE_AFTER` (none is writing them now); a live process's fresh
- * one is kept (a `plan --out` into the folder takes no lock). The lock's own temp files go once their process is dead or they are older than
- * `STALE_AFTER` (a live build's lasts microseconds).
+ * one is kept (a `plan --out` into the folder takes no lock). The lock's own temp files go once their
+ * process is dead or they are older than `STALE_AFTER` (a live build's lasts microseconds).
  */
 export const sweepFormerHolders = (cohortDir: string, former: ReadonlyArray<number> = []): Effect.Effect<void> =>
   Effect.sync(() => {

@@ -1,5 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import * as nodePath from "node:path"
+import { echoed } from "../domain/TerminalText.js"
 import { GensStoreService } from "./GensStoreService.js"
 
 /**
@@ -17,6 +18,18 @@ export class GensStore extends Context.Tag("cohort/GensStore")<GensStore, GensSt
       return gens
     })
 }
+
+/**
+ * The `GensStore` of the data root `dataRoot`, from context. One of another data root is a defect: the
+ * caller composed its layers over two roots (reads and writes would go to different stores).
+ */
+export const gensStoreOf = (dataRoot: string): Effect.Effect<GensStoreService, never, GensStore> =>
+  Effect.flatMap(GensStore, (gens) => {
+    const root = nodePath.resolve(dataRoot)
+    return gens.root === root ? Effect.succeed(gens) : Effect.dieMessage(
+      `the data root ${echoed(root)} was given the GensStore of another data root (${echoed(gens.root)})`
+    )
+  })
 
 /** Items are processed synchronously in chunks of this size, yielding between chunks. */
 export const SYNC_CHUNK = 2_000

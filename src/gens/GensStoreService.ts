@@ -1,4 +1,5 @@
 import * as nodePath from "node:path"
+import { metadataObject } from "../domain/GenerationMetadata.js"
 import type { Stage } from "../domain/Stage.js"
 import { isRegularFile, MetadataReader, Unreadable } from "./MetadataReader.js"
 import { UNREADABLE, type Verdict, verdictOf } from "./MetadataVerdict.js"
@@ -11,6 +12,8 @@ import { StageListings } from "./StageListings.js"
 export interface GensStoreStats {
   readonly listingsRead: number
   readonly knownPresent: number
+  /** Stages whose metadata was read directly, without a listing (a rerun: most of it exists). */
+  readonly readDirectly: ReadonlyArray<Stage>
 }
 
 /**
@@ -27,9 +30,13 @@ export class GensStoreService {
   private readonly reader = new MetadataReader()
   private readonly writer = new MetadataWriter()
 
+  /** The `gens/` folder itself. */
+  readonly dir: string
+
   /** `root`: the data root (absolute); the store is its `gens/` folder. */
   constructor(readonly root: string) {
-    const dir = (stage: Stage) => nodePath.join(root, "gens", stage)
+    this.dir = nodePath.join(root, "gens")
+    const dir = (stage: Stage) => nodePath.join(this.dir, stage)
     this.stageDirs = { draft: dir("draft"), essay: dir("essay"), evaluation: dir("evaluation") }
     this.listings = new StageListings((stage) => this.stageDirs[stage], (stage, id) => this.metadataFile(stage, id))
   }
@@ -80,7 +87,7 @@ export class GensStoreService {
   stats(): GensStoreStats {
     let knownPresent = 0
     for (const set of this.present.values()) knownPresent += set.size
-    return { listingsRead: this.listings.reads, knownPresent }
+    return { listingsRead: this.listings.reads, knownPresent, readDirectly: this.listings.readDirectly() }
   }
 
   /**
@@ -92,6 +99,15 @@ export class GensStoreService {
     const text = this.reader.read(this.metadataFile(stage, id))
     if (typeof text === "string") this.presentIn(stage).add(id)
     return text
+  }
+
+  /**
+   * A generation's metadata as the object the original's `json.loads` reads; undefined when it has none, it
+   * cannot be read, or it is not a JSON object (the lifecycle commands read what a few generations hold).
+   */
+  metadataOf(stage: Stage, id: string): Record<string, unknown> | undefined {
+    const text = this.readMetadata(stage, id, true)
+    return typeof text === "string" ? metadataObject(text) : undefined
   }
 
   /** Whether `id`'s folder is free for `canonical`, holds its metadata, another signature's, or unreadable metadata. */

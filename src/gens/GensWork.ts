@@ -1,11 +1,21 @@
 import { generationMetadata } from "../domain/GenerationMetadata.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
 import { claimRanges, claimsStopped, type Progress, stopClaims } from "../parallel/ClaimLoop.js"
+import {
+  type PackedWholeNumbers,
+  packLines,
+  packWholeNumber,
+  sharedArray,
+  TextCodes,
+  unpackLines,
+  unpackWholeNumbers,
+  wholeNumbers
+} from "../parallel/Packing.js"
 import type { GensStoreService } from "./GensStoreService.js"
 
 // The work a build shares between this thread and the pool's workers (parallel/PoolWorker.ts): metadata to verify or
 // to write, claimed from one counter by whichever thread is free, and the packing of the columns a write
-// job sends. Effect-free: the worker thread runs it too.
+// job sends (in parallel/Packing.ts's format). Effect-free: the worker thread runs it too.
 
 /** Items are claimed this many at a time from a shared counter, by whichever thread is free. */
 const CLAIM = 256
@@ -42,9 +52,8 @@ export interface GenerationColumns {
 }
 
 /**
- * `GenerationColumns` as sent to a worker: the two id columns as single strings, the other texts as
- * codes into one small list, numbers in shared memory. Structured-cloning 4.4M strings (seven columns
- * of 624k rows) cost the worker ~0.7 s before its first write; this costs it ~0.1 s.
+ * `GenerationColumns` as sent to a worker (parallel/Packing.ts): the two id columns as single strings, the
+ * other texts as codes into one small list, numbers in shared memory.
  */
 export interface PackedColumns {
   readonly rows: number
@@ -55,42 +64,30 @@ export interface PackedColumns {
   readonly combo: Int32Array
   readonly template: Int32Array
   readonly llm: Int32Array
-  /** A replicate, or -(k + 1) for `bigReplicates[k]` (beyond 2^31 - 1; bigints survive structured cloning). */
-  readonly replicate: Float64Array
-  readonly bigReplicates?: ReadonlyArray<bigint>
+  readonly replicate: PackedWholeNumbers
 }
 
 /** Packs columns for a worker (gen ids and parent ids hold no newline: they are checked folder names). */
 export const packColumns = (rows: GenerationColumns): PackedColumns => {
   const n = rows.gen_id.length
-  const shared = <A>(make: new(buffer: SharedArrayBuffer) => A, bytes: number): A =>
-    new make(new SharedArrayBuffer(n * bytes))
-  const texts: Array<string> = []
-  const codes = new Map<string, number>()
-  const code = (text: string): number => {
-    let c = codes.get(text)
-    if (c === undefined) codes.set(text, c = texts.push(text) - 1)
-    return c
-  }
+  const texts = new TextCodes()
   const packed = {
     rows: n,
-    stages: shared(Uint8Array, 1),
-    genIds: rows.gen_id.join("\n"),
-    parentGenIds: rows.parent_gen_id.join("\n"),
-    texts,
-    combo: shared(Int32Array, 4),
-    template: shared(Int32Array, 4),
-    llm: shared(Int32Array, 4),
-    replicate: shared(Float64Array, 8),
-    bigReplicates: [] as Array<bigint>
+    stages: sharedArray(Uint8Array, n, 1),
+    genIds: packLines(rows.gen_id),
+    parentGenIds: packLines(rows.parent_gen_id),
+    texts: texts.texts,
+    combo: sharedArray(Int32Array, n, 4),
+    template: sharedArray(Int32Array, n, 4),
+    llm: sharedArray(Int32Array, n, 4),
+    replicate: wholeNumbers(n)
   }
   for (let i = 0; i < n; i++) {
     packed.stages[i] = STAGES.indexOf(rows.stage[i]!)
-    packed.combo[i] = code(rows.combo_id[i]!)
-    packed.template[i] = code(rows.template_id[i]!)
-    packed.llm[i] = code(rows.llm_model_id[i]!)
-    const r = rows.replicate[i]!
-    packed.replicate[i] = typeof r === "number" ? r : -packed.bigReplicates.push(r)
+    packed.combo[i] = texts.code(rows.combo_id[i]!)
+    packed.template[i] = texts.code(rows.template_id[i]!)
+    packed.llm[i] = texts.code(rows.llm_model_id[i]!)
+    packWholeNumber(packed.replicate, i, rows.replicate[i]!)
   }
   return packed
 }
@@ -103,19 +100,14 @@ export const unpackColumns = (packed: PackedColumns): GenerationColumns => {
     for (let i = 0; i < n; i++) out[i] = at(i)
     return out
   }
-  const split = (joined: string) => {
-    const values = n === 0 ? [] : joined.split("\n")
-    if (values.length !== n) throw new Error(`packed ids: ${values.length} for ${n} rows (an id held a newline)`)
-    return values
-  }
   return {
     stage: column((i) => STAGES[packed.stages[i]!]!),
-    gen_id: split(packed.genIds),
-    parent_gen_id: split(packed.parentGenIds),
+    gen_id: unpackLines(packed.genIds, n),
+    parent_gen_id: unpackLines(packed.parentGenIds, n),
     combo_id: column((i) => packed.texts[packed.combo[i]!]!),
     template_id: column((i) => packed.texts[packed.template[i]!]!),
     llm_model_id: column((i) => packed.texts[packed.llm[i]!]!),
-    replicate: Array.from(packed.replicate, (r) => (r < 0 ? packed.bigReplicates![-r - 1]! : r))
+    replicate: unpackWholeNumbers(packed.replicate)
   }
 }
 

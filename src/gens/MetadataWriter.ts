@@ -1,5 +1,6 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
+import { echoed } from "../domain/TerminalText.js"
 import { isRegularFile } from "./MetadataReader.js"
 import { randomTag, sweepMetadataTemps, tempName } from "./TempFiles.js"
 
@@ -38,7 +39,7 @@ export class MetadataWriter {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
       // Something that is not a regular file holds the name: the generation would have no metadata.
       if (!isRegularFile(target)) {
-        throw Object.assign(new Error(`metadata.json is in the way and is not a regular file: ${target}`), {
+        throw Object.assign(new Error(`metadata.json is in the way and is not a regular file: ${echoed(target)}`), {
           path: target
         })
       }

@@ -127,6 +127,11 @@ export class StageListings {
     return set
   }
 
+  /** The stages whose metadata is read directly (`readsDirectly` said so), in stage order. */
+  readDirectly(): Array<Stage> {
+    return STAGES.filter((stage) => this.direct.has(stage))
+  }
+
   /** Whether `id` may have a folder: listed, or its stage is read directly. */
   mayExist(stage: Stage, id: string): boolean {
     return this.direct.has(stage) || this.listing(stage).has(id)

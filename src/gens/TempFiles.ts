@@ -1,18 +1,15 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
+import { TEMP_FILE_NAME, tempFileName } from "../domain/TempFileName.js"
 
-// Temp files, named once: every file we write is first written beside its target as
-// `.<target>.<pid>.<tag>.tmp` and renamed into place. The tag is 8 hex digits, random per call
-// (artifacts, the lock) or random per store plus a sequence number (`<8 hex>-<seq>`, metadata files,
-// where hundreds of thousands are made); builds before the tag wrote `.metadata.json.<pid>.<seq>.tmp`.
-// The pid is what a sweep judges: a temp file of a process that is gone is left over.
+// Temp files of this process, and the sweep of those of dead ones (the names: domain/TempFileName.ts).
 
 /** The tag of a temp file of this call: 8 random hex digits. */
 export const randomTag = (): string => randomBytes(4).toString("hex")
 
 /** The temp-file name beside a file named `target` (a base name), written by this process. */
-export const tempName = (target: string, tag: string = randomTag()): string => `.${target}.${process.pid}.${tag}.tmp`
+export const tempName = (target: string, tag: string = randomTag()): string => tempFileName(target, process.pid, tag)
 
 /** What a temp-file name says: the target's base name, the pid that wrote it and its tag. */
 export interface TempName {
@@ -21,11 +18,9 @@ export interface TempName {
   readonly tag: string
 }
 
-const TEMP_NAME = /^\.(.+)\.(\d+)\.([0-9a-f]{8}(?:-\d+)?|\d+)\.tmp$/
-
 /** The parts of a temp-file name `tempName` makes (or older builds made), else undefined. */
 export const parseTempName = (name: string): TempName | undefined => {
-  const match = TEMP_NAME.exec(name)
+  const match = TEMP_FILE_NAME.exec(name)
   return match === null ? undefined : { target: match[1]!, pid: Number(match[2]), tag: match[3]! }
 }
 

@@ -6,6 +6,7 @@ import {
   CatalogInvalid,
   CatalogMissing,
   CoverageGap,
+  escapeControls,
   IdCollision,
   InvalidConstraint,
   InvalidSpec,
@@ -95,7 +96,11 @@ export type ErrorBody = ErrorBodies[Tag]
 export const toErrorBody = <E extends { readonly _tag: string; readonly message: string }>(
   error: E
 ): ErrorBodies[E["_tag"] & Tag] => {
-  if (!(error._tag in ERROR_STATUS)) throw new Error(`no HTTP status for error ${error._tag}: ${error.message}`)
+  if (!(error._tag in ERROR_STATUS)) {
+    // A defect is printed as it is: what it echoes is escaped and bounded.
+    const shown = escapeControls(`${error._tag}: ${error.message.slice(0, 200)}`)
+    throw new Error(`no HTTP status for error ${shown}`)
+  }
   const out: Record<string, unknown> = {}
   // Own names, not entries: an error's `cause` field is not enumerable.
   for (const key of Object.getOwnPropertyNames(error)) {

@@ -130,7 +130,10 @@ export const CsvCatalogBundleLoader = {
             template: false
           }
         ]
-        /** One catalog file read and checked: its table, `undefined` when an optional file is absent, or its problem. */
+        /**
+         * One catalog file read and checked: its table, `undefined` when an optional file is absent, or its
+         * problem.
+         */
         const readSlice = (file: SliceFile) =>
           Effect.gen(function*() {
             const read = yield* readCsvTable(file.slice, file.path).pipe(
@@ -154,7 +157,10 @@ export const CsvCatalogBundleLoader = {
             }
             return read
           })
-        /** The bundle of the files read; with `collect`, every file is read and each bad one listed, else the first fails. */
+        /**
+         * The bundle of the files read; with `collect`, every file is read and each bad one listed, else the
+         * first fails.
+         */
         const load = (collect: boolean) =>
           Effect.gen(function*() {
             const frames: Record<string, ColumnTable> = {}

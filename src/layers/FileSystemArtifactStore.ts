@@ -11,7 +11,7 @@ import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import { prepareAtomically } from "../gens/AtomicFile.js"
 import { lockCohort, sweepFormerHolders } from "../gens/CohortLock.js"
-import { GensStore } from "../gens/GensStore.js"
+import { type GensStore, gensStoreOf } from "../gens/GensStore.js"
 import {
   EXISTED,
   type GenerationColumns,
@@ -80,12 +80,7 @@ export const FileSystemArtifactStore = {
         // Many metadata files to write are shared with the pool's workers, when there is one.
         const pool = yield* Effect.serviceOption(WorkerPool)
         const paths = dataRootPaths(path, dataRoot)
-        const gens = yield* GensStore
-        if (gens.root !== paths.root) {
-          return yield* Effect.dieMessage(
-            `the artifact store of ${paths.root} was given the GensStore of another data root (${gens.root})`
-          )
-        }
+        const gens = yield* gensStoreOf(paths.root)
 
         const writeGenerations = (
           cohortId: string,
@@ -120,8 +115,8 @@ export const FileSystemArtifactStore = {
               // whole number, as every registry and definition makes them.
               if ((parent[i] !== "" && !GEN_ID_PATTERN.test(String(parent[i]))) || !isWholeNumber(replicate[i])) {
                 return yield* new InvalidConstraint({
-                  reason:
-                    "membership row has a parent that is not a generation id, or a replicate that is not a whole number",
+                  reason: "membership row has a parent that is not a generation id, " +
+                    "or a replicate that is not a whole number",
                   constraint: "membership-row",
                   cohortId,
                   details: [

@@ -7,6 +7,7 @@ import { parseSpec } from "../dsl/ParseSpec.js"
 import { cohortSpecOf, type CompileSpecOptions } from "../dsl/SpecObject.js"
 import { suggest } from "../dsl/Suggest.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
+import { type GensStore, gensStoreOf } from "../gens/GensStore.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
 import { capturePlatform, dataRootPaths } from "./DataRoot.js"
 
@@ -20,18 +21,20 @@ export interface SpecRepositoryOptions extends CompileSpecOptions {
 
 /**
  * Specs read from `cohorts/<id>/spec/config.yaml` under a data root, parsed, compiled and turned into
- * a definition. Spec path, hash and includes go into the metadata.
+ * a definition. Spec path, hash and includes go into the metadata. Rows reusing generations by id read
+ * their metadata through the data root's `GensStore` (from context: `DataRootLayer.layer` provides it).
  */
 export const FileSystemSpecRepository = {
   layer: (
     dataRoot: string,
     options: SpecRepositoryOptions = {}
-  ): Layer.Layer<CohortSpecRepository, never, FileSystem.FileSystem | Path.Path> =>
+  ): Layer.Layer<CohortSpecRepository, never, FileSystem.FileSystem | Path.Path | GensStore> =>
     Layer.effect(
       CohortSpecRepository,
       Effect.gen(function*() {
         const { fs, path, provide } = yield* capturePlatform
         const paths = dataRootPaths(path, dataRoot)
+        const gens = yield* gensStoreOf(paths.root)
         const isDirectory = (dir: string) =>
           fs.stat(dir).pipe(Effect.map((info) => info.type === "Directory"), Effect.orElseSucceed(() => false))
         /** The cohorts of this data root that have a spec, sorted. */
@@ -83,7 +86,7 @@ export const FileSystemSpecRepository = {
             const spec = yield* provide(
               parseSpec(file, includeRoot)
             )
-            return yield* cohortSpecOf(cohortId, spec, { ...options, gensRoot: path.join(paths.root, "gens") })
+            return yield* cohortSpecOf(cohortId, spec, { ...options, gens })
           })
         })
       })

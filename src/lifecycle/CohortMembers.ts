@@ -4,6 +4,8 @@ import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import type { CohortDefinition, Design } from "../domain/CohortDefinition.js"
 import { validateCohortId } from "../domain/CohortId.js"
+import { metadataReplicate, metadataText } from "../domain/GenerationMetadata.js"
+import { genIdProblem } from "../domain/GenId.js"
 import { generateMembership } from "../domain/MembershipGeneration.js"
 import { emptyMembershipRows, type MembershipRows } from "../domain/MembershipRows.js"
 import { pyStr } from "../domain/SpecValue.js"
@@ -12,11 +14,12 @@ import { parseSpec } from "../dsl/ParseSpec.js"
 import { compileCohortSpec } from "../dsl/SpecObject.js"
 import { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { SpecNotFound } from "../errors/SpecNotFound.js"
+import { gensStoreOf } from "../gens/GensStore.js"
+import type { GensStoreService } from "../gens/GensStoreService.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { DEFAULT_MAX_ROWS } from "../layers/FileSystemSpecRepository.js"
 import { makeInMemoryRegistry } from "../layers/InMemoryRegistryFactory.js"
 import { CohortSpecRepository } from "../services/CohortSpecRepository.js"
-import { genIdProblem, metadataReplicate, metadataText, readMetadata } from "./GenerationFiles.js"
 
 /** Where the lifecycle commands look: the data root, and how a spec is compiled. */
 export interface LifecycleOptions {
@@ -183,7 +186,7 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
     const cohortId = inCohort?.[1] ?? path.basename(absolute).replace(/\.[^.]+$/, "")
     const parsed = yield* parseSpec(absolute)
     const { design, spec } = yield* compileCohortSpec(cohortId, parsed, {
-      gensRoot: path.join(paths.root, "gens"),
+      gens: yield* gensStoreOf(paths.root),
       maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
       ...(options.seed === undefined ? {} : { seed: options.seed })
     })
@@ -234,7 +237,7 @@ export const loadMembers = (target: string, options: LifecycleOptions) =>
       path: membershipFile,
       rows: listed.asExpected && fromSpec !== undefined
         ? { ...fromSpec, collapses: [], collapseCount: 0 }
-        : joinMembership(target, listed, fromSpec, (stage, id) => paths.metadataFile(stage, id))
+        : joinMembership(target, listed, fromSpec, yield* gensStoreOf(paths.root))
     } satisfies CohortMembers as CohortMembers
   })
 
@@ -243,7 +246,7 @@ const joinMembership = (
   cohortId: string,
   listed: MembershipIds,
   fromSpec: MembershipRows | undefined,
-  metadataFile: (stage: Stage, id: string) => string
+  gens: GensStoreService
 ): MembershipRows => {
   let index: Map<string, number> | undefined
   /** The spec row holding `id`: the one at the same position when it does (a build of that spec), else looked up. */
@@ -272,7 +275,7 @@ const joinMembership = (
       rows.replicate.push(fromSpec!.replicate[j]!)
       continue
     }
-    const m = readMetadata(metadataFile(stage, id))
+    const m = gens.metadataOf(stage, id)
     rows.parentGenId.push(metadataText(m, "parent_gen_id"))
     rows.comboId.push(metadataText(m, "combo_id"))
     rows.templateId.push(metadataText(m, "template_id"))

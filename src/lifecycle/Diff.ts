@@ -2,6 +2,7 @@ import * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
+import { gensStoreOf } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { type CohortMembers, type LifecycleOptions, loadMembers } from "./CohortMembers.js"
 import { loadTemplateModes, needsLlmCall, probeMembers } from "./Status.js"
@@ -85,7 +86,7 @@ export const cohortDiff = (a: string, b: string, options: LifecycleOptions) =>
       }
     }
     const modes = yield* loadTemplateModes(right.cohortId, right.rows, notes)
-    const bits = yield* probeMembers(right.rows, path.join(paths.root, "gens"))
+    const bits = yield* probeMembers(right.rows, (yield* gensStoreOf(paths.root)).dir)
     const byStage = { draft: 0, essay: 0, evaluation: 0 }
     const byModel: Record<Stage, Record<string, number>> = { draft: {}, essay: {}, evaluation: {} }
     for (let i = 0; i < bits.length; i++) {

@@ -1,11 +1,8 @@
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { hasControlCharacter } from "../domain/ControlCharacters.js"
-import { type PyJson, PyJsonError, pyJsonStr, readMetadataJson } from "../domain/PythonJson.js"
-import { pyStrip } from "../domain/PythonText.js"
-import { replicateOfMetadata } from "../domain/Signature.js"
-import type { Stage } from "../domain/Stage.js"
+import { type Stage, STAGES } from "../domain/Stage.js"
 import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
+import { unpackLines } from "../parallel/Packing.js"
 
 // Effect-free on purpose: status and purge visit every generation folder of a large store, one
 // synchronous readdir each; an Effect per row would cost more than the system call.
@@ -43,16 +40,6 @@ export const sweepPurgeTrash = (dataRoot: string): number => {
     }
   }
   return swept
-}
-
-/** Why a text cannot be a generation folder name (a path outside `gens/<stage>/`), or nothing. */
-export const genIdProblem = (genId: string): string | undefined => {
-  if (genId === "") return "a gen id must not be empty"
-  if (genId.includes("/") || genId.includes("\\")) return "a gen id must not contain / or \\"
-  if (genId.startsWith(".")) return "a gen id must not start with a dot"
-  if (hasControlCharacter(genId)) return "a gen id must not contain control characters"
-  if (genId.length > 200) return "a gen id must be at most 200 characters"
-  return undefined
 }
 
 /** The folder names of `gens/<stage>/` (dot-named entries left out), empty when it does not exist. */
@@ -98,65 +85,19 @@ export interface SharedProbe {
   readonly bits: Uint8Array
 }
 
-const STAGE_NAMES: ReadonlyArray<Stage> = ["draft", "essay", "evaluation"]
-
 /** Probes claimed rows until none is left or about `budget` are done (`ids`: `work.genIds` split, if at hand). */
 export const probeClaimed = (
   work: SharedProbe,
   budget = Infinity,
-  ids: ReadonlyArray<string> = work.genIds === "" ? [] : work.genIds.split("\n")
+  ids: ReadonlyArray<string> = unpackLines(work.genIds, work.stages.length)
 ): Progress =>
   claimRanges(work.next, work.todo.length, PROBE_CLAIM, (start, end) => {
     for (let k = start; k < end; k++) {
       const i = work.todo[k]!
-      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGE_NAMES[work.stages[i]!]}/${ids[i]}`)
+      work.bits[i] = probeFiles(`${work.gensRoot}/${STAGES[work.stages[i]!]}/${ids[i]}`)
     }
     return end - start
   }, budget)
-
-/**
- * The metadata object of a generation, or undefined when it is missing or not a JSON object. Read as
- * the original's `json.loads` reads it (exact big integers, floats kept as floats).
- */
-export const readMetadata = (file: string): Record<string, unknown> | undefined => {
-  let text: string
-  try {
-    text = fs.readFileSync(file, "utf8")
-  } catch {
-    return undefined
-  }
-  const parsed = readMetadataJson(text)
-  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && !(parsed instanceof PyJsonError)
-    ? parsed as Record<string, unknown>
-    : undefined
-}
-
-/** A metadata field as stripped text ("" when absent), as the original's scripts read it: `str(value).strip()`. */
-export const metadataText = (metadata: Record<string, unknown> | undefined, key: string): string => {
-  const value = metadata?.[key]
-  return value === undefined || value === null ? "" : pyStrip(pyJsonStr(value as PyJson))
-}
-
-/**
- * A replicate's text (as `metadataText` gives it) as a value: `""` is 1, ASCII digits ≥ 1 are the integer
- * (a bigint beyond 2^31 − 1, so no digit is lost), anything else undefined.
- */
-export const replicateOfText = (text: string): number | bigint | undefined => {
-  if (text === "") return 1
-  if (!/^\d+$/.test(text)) return undefined
-  const n = BigInt(text)
-  return n < 1n ? undefined : n <= 2147483647n ? Number(n) : n
-}
-
-/**
- * A generation's replicate as the original reads it from metadata (`signature_from_metadata`, and
- * `build_cohort_from_list`'s `int()`): none is 1, a digit text or a number is `int()` of it (a float `2.0`
- * is 2, however the file is read); undefined when that is no whole number ≥ 1.
- */
-export const metadataReplicate = (metadata: Record<string, unknown> | undefined): number | bigint | undefined => {
-  const digits = replicateOfMetadata(metadata?.["replicate"])
-  return digits === undefined ? undefined : replicateOfText(digits)
-}
 
 /** Total bytes of the files under a folder (not following symlinks). */
 export const folderBytes = (dir: string): number => {

@@ -3,14 +3,16 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import { validateCohortId } from "../domain/CohortId.js"
+import { metadataText } from "../domain/GenerationMetadata.js"
 import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
 import { DEAD_HOLDER_WAIT, liveHolder, lockCohort, whoHolds } from "../gens/CohortLock.js"
-import { SYNC_CHUNK, yieldToEventLoop } from "../gens/GensStore.js"
+import { gensStoreOf, SYNC_CHUNK, yieldToEventLoop } from "../gens/GensStore.js"
+import type { GensStoreService } from "../gens/GensStoreService.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
-import { folderBytes, listStage, metadataText, readMetadata, TRASH_PREFIX } from "./GenerationFiles.js"
+import { folderBytes, listStage, TRASH_PREFIX } from "./GenerationFiles.js"
 import { otherMemberships } from "./Status.js"
 
 /** Children before parents: a crash between two removals never leaves a child without its parent. */
@@ -56,11 +58,11 @@ interface Generation {
 }
 
 /** Every generation of the store with a readable metadata.json (origin and parent). */
-const scanStore = (gensRoot: string): Array<Generation> => {
+const scanStore = (gens: GensStoreService): Array<Generation> => {
   const out: Array<Generation> = []
   for (const stage of PURGE_ORDER) {
-    for (const genId of Array.from(listStage(gensRoot, stage)).sort()) {
-      const m = readMetadata(`${gensRoot}/${stage}/${genId}/metadata.json`)
+    for (const genId of Array.from(listStage(gens.dir, stage)).sort()) {
+      const m = gens.metadataOf(stage, genId)
       if (m === undefined) continue
       out.push({ stage, genId, origin: metadataText(m, "origin_cohort_id"), parent: metadataText(m, "parent_gen_id") })
     }
@@ -174,7 +176,8 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     yield* validateCohortId(cohortId)
     const path = yield* Path.Path
     const paths = dataRootPaths(path, options.dataRoot)
-    const gensRoot = path.join(paths.root, "gens")
+    const gens = yield* gensStoreOf(paths.root)
+    const gensRoot = gens.dir
     const cohortsDir = path.join(paths.root, "cohorts")
     const cohortDir = paths.cohortDir(cohortId)
     const execute = options.execute === true
@@ -199,7 +202,7 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     const references = yield* otherMemberships(cohortsDir, cohortId, (problem) => invalid.push(problem))
     // What an unreadable membership lists is unknown: deleting anything could break that cohort.
     if (invalid.length > 0) return yield* invalid[0]!
-    const plan = planPurge(cohortId, scanStore(gensRoot), references)
+    const plan = planPurge(cohortId, scanStore(gens), references)
     const deleted = { draft: 0, essay: 0, evaluation: 0 }
     const kept = { draft: 0, essay: 0, evaluation: 0 }
     const entries: Array<PurgeEntry> = []
@@ -216,6 +219,8 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
       entries.push({ ...e, bytes })
       if (i % SYNC_CHUNK === SYNC_CHUNK - 1) yield* yieldToEventLoop
     }
+    // What the store learned (listings, metadata present) no longer holds for a later build of its layer.
+    if (execute) gens.reset()
     let cohortFolderRemoved = false
     if (options.cohortFolder === true && fs.existsSync(cohortDir)) {
       if (execute) yield* removeFolder(cohortDir, cohortsTrash, cohortId)

@@ -7,9 +7,10 @@ import { templateModes } from "../domain/Manifest.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { SYNC_CHUNK } from "../gens/GensStore.js"
+import { gensStoreOf, SYNC_CHUNK } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { packLines } from "../parallel/Packing.js"
 import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
 import { type LifecycleOptions, loadMembers, readMembershipIds } from "./CohortMembers.js"
@@ -102,7 +103,7 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
       kind: "probe",
       items: todo.length,
       parallel: todo.length >= PARALLEL_PROBE_MIN,
-      job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: rows.genId.join("\n") } }),
+      job: () => ({ kind: "probe", root: gensRoot, work: { ...work, genIds: packLines(rows.genId) } }),
       step: () => probeClaimed(work, SYNC_CHUNK, rows.genId),
       stop: () => stopClaims(work.next)
     }
@@ -192,7 +193,7 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
     if (members.source === "spec") notes.push("not built: ids computed from the spec (pure ids, as on an empty store)")
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
-    const bits = yield* probeMembers(rows, path.join(paths.root, "gens"))
+    const bits = yield* probeMembers(rows, (yield* gensStoreOf(paths.root)).dir)
     const others = yield* otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
       notes.push(`not counted as sharing: ${problem.message}`)
     })

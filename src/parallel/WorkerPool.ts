@@ -4,6 +4,7 @@ import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { Stage } from "../domain/Stage.js"
+import { echoed } from "../domain/TerminalText.js"
 import { yieldToEventLoop } from "../gens/GensStore.js"
 import type { WriteFailure } from "../gens/GensWork.js"
 import type { Progress } from "./ClaimLoop.js"
@@ -125,6 +126,12 @@ interface PoolThread {
   readonly terminate: () => void
 }
 
+/**
+ * What a worker threw (`String(error)`, which may hold a path or a value of the data) as this thread's
+ * defect: escaped and bounded, since a defect is printed as it is.
+ */
+export const workerError = (thrown: string): Error => new Error(`pool worker: ${echoed(thrown)}`)
+
 const startWorker = (script: URL): PoolThread => {
   const worker = new Worker(script)
   // It keeps the process alive only while a job is pending.
@@ -141,7 +148,7 @@ const startWorker = (script: URL): PoolThread => {
     if ("part" in reply) return request?.onPart?.(reply.part)
     pending.delete(reply.seq)
     if (pending.size === 0) worker.unref()
-    if ("error" in reply) request?.reject(new Error(`pool worker: ${reply.error}`))
+    if ("error" in reply) request?.reject(workerError(reply.error))
     else request?.resolve(reply.done)
   })
   const fail = (error: Error) => {

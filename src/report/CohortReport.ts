@@ -8,6 +8,8 @@ import type { Stage } from "../domain/Stage.js"
 import type { ParsedSpec } from "../dsl/ParsedSpec.js"
 import { parseSpec } from "../dsl/ParseSpec.js"
 import { cohortSpecOf } from "../dsl/SpecObject.js"
+import { gensStoreOf } from "../gens/GensStore.js"
+import type { GensStoreService } from "../gens/GensStoreService.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { InMemoryRegistryFactory } from "../layers/InMemoryRegistryFactory.js"
 import { isSpecFile, type LifecycleOptions, loadMembers } from "../lifecycle/CohortMembers.js"
@@ -53,11 +55,11 @@ const validation = (
   spec: ParsedSpec,
   fromFile: boolean,
   options: LifecycleOptions,
-  gensRoot: string
+  gens: GensStoreService
 ) => {
   const run = planCohort(cohortId, { previewRows: 0 }).pipe(Effect.provide(InMemoryRegistryFactory.layer))
   const specRepository = Layer.succeed(CohortSpecRepository, {
-    get: (id: string) => cohortSpecOf(id, spec, { gensRoot, ...options })
+    get: (id: string) => cohortSpecOf(id, spec, { gens, ...options })
   })
   return Effect.either(fromFile ? Effect.provide(run, specRepository) : run)
 }
@@ -90,7 +92,7 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
     const path = yield* Path.Path
     const fs = yield* FileSystem.FileSystem
     const paths = dataRootPaths(path, options.dataRoot)
-    const gensRoot = path.join(paths.root, "gens")
+    const gens = yield* gensStoreOf(paths.root)
     const status = yield* cohortStatus(target, options)
     const notes: Array<string> = []
     const fromFile = isSpecFile(target)
@@ -107,7 +109,7 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
     if (Either.isLeft(bundle)) notes.push(`catalogs not read: ${bundle.left.message}`)
     const checked = parsed === undefined
       ? undefined
-      : yield* validation(status.cohortId, parsed, fromFile, options, gensRoot)
+      : yield* validation(status.cohortId, parsed, fromFile, options, gens)
     // Not built: the plan's membership is the one `loadMembers` would compute (pure ids); no second pass.
     const members = status.source === "spec" && checked !== undefined && Either.isRight(checked)
       ? { source: "spec" as const, path: status.path, rows: rowsOfTable(status.cohortId, checked.right.membership) }
@@ -138,7 +140,7 @@ export const cohortReport = (target: string, options: LifecycleOptions) =>
         reportTimestamp: new Date(now).toISOString(),
         builtAt: Option.getOrUndefined(Option.map(builtAt, (d) => d.toISOString()))
       },
-      probe: members.source === "membership" ? (stage, id) => probeFiles(path.join(gensRoot, stage, id)) : undefined
+      probe: members.source === "membership" ? (stage, id) => probeFiles(path.join(gens.dir, stage, id)) : undefined
     })
     const charts = yield* renderedCharts(model)
     return { model, html: reportPage(model, charts) } satisfies CohortReport as CohortReport

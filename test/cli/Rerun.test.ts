@@ -94,13 +94,14 @@ describe("a rerun over existing generations", () => {
       }
     }
 
-    const rerun = cohort(["build", "synthetic", "--data-root", a.root, "--log-level", "debug", "--json"])
+    const rerun = cohort(["build", "synthetic", "--data-root", a.root, "--json"])
     const alone = cohort(["build", "synthetic", "--data-root", b.root, "--json"], { COHORT_THREADS: "1" })
     expect([rerun.code, alone.code]).toEqual([0, 0])
     const read = workOf(rerun.stdout, "verify", "evaluation")
     expect(read.items).toBe(evaluations.length)
     expect(read.by_workers).toBeGreaterThan(0)
-    expect(rerun.stderr).toContain("gens: evaluation metadata read directly")
+    expect((JSON.parse(rerun.stdout) as { store: { read_directly: Array<string> } }).store.read_directly)
+      .toContain("evaluation")
     expect(workOf(alone.stdout, "verify", "evaluation").by_workers).toBe(0)
     const withWorker = fs.readFileSync(path.join(a.root, membership), "utf8")
     expect(withWorker).toBe(fs.readFileSync(path.join(b.root, membership), "utf8"))

@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { checkCohortId } from "../../src/domain/CohortId.js"
 import { hasControlCharacter } from "../../src/domain/ControlCharacters.js"
 import { csvHeaderNames } from "../../src/domain/CsvHeader.js"
+import { genIdProblem } from "../../src/domain/GenId.js"
 import { decodeUtf8 } from "../../src/domain/Utf8.js"
-import { genIdProblem } from "../../src/lifecycle/GenerationFiles.js"
 
 describe("text rules written once", () => {
   it("control characters are C0, DEL and C1, for cohort ids and gen ids alike", () => {

@@ -9,6 +9,7 @@ import {
   CohortSpecRepository,
   DEFAULT_MAX_ROWS,
   FileSystemSpecRepository,
+  GensStore,
   InMemoryCatalogBundleLoader,
   InMemoryRegistryFactory,
   InMemorySpecRepository,
@@ -74,11 +75,13 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
       yield* fs.writeFileString(path.join(folder, "config.yaml"), JSON.stringify(pilot))
       for (const [name, text] of Object.entries(includes)) yield* fs.writeFileString(path.join(folder, name), text)
       const fromFile = yield* Effect.flatMap(CohortSpecRepository, (r) => r.get("pilot")).pipe(
-        Effect.provide(FileSystemSpecRepository.layer(root))
+        Effect.provide(FileSystemSpecRepository.layer(root)),
+        Effect.provide(GensStore.layer(root))
       )
       const fromObject = yield* cohortSpecFromObject("pilot", pilot, { includes, seed: 7 })
       const fromFileSeeded = yield* Effect.flatMap(CohortSpecRepository, (r) => r.get("pilot")).pipe(
-        Effect.provide(FileSystemSpecRepository.layer(root, { seed: 7 }))
+        Effect.provide(FileSystemSpecRepository.layer(root, { seed: 7 })),
+        Effect.provide(GensStore.layer(root))
       )
       expect(fromObject.definition).toEqual(fromFileSeeded.definition)
       expect(fromObject.definition!.evaluations.length).toBe(2 * 2 * 2)

@@ -26,7 +26,7 @@ describe("GensStore", () => {
       expect(written).toBe(result.rowCount)
       // The store recorded its writes in this instance, and found the folders through the listings the
       // registry waited for: one directory listing per stage for the whole build, none of the store's own.
-      expect(shared.stats()).toEqual({ listingsRead: 3, knownPresent: written })
+      expect(shared.stats()).toEqual({ listingsRead: 3, knownPresent: written, readDirectly: [] })
       // A new registry starts a new build: it resets the store it reads, so what this instance knew is
       // forgotten only if the registry's store is this one (the disk registry reads neither argument).
       yield* Effect.flatMap(RegistryFactory, (factory) => factory.createRegistry(result.metadata as never, {})).pipe(

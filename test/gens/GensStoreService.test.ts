@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { GensStoreService } from "../../src/gens/GensStoreService.js"
-import { packColumns, unpackColumns } from "../../src/gens/GensWork.js"
 import { OTHER, SAME } from "../../src/gens/MetadataVerdict.js"
 
 const dirs: Array<string> = []
@@ -83,47 +81,5 @@ describe("GensStoreService.verify, large files", () => {
     expect(gens.createMetadata("draft", "d_5", content)).toBe(true)
     expect(new GensStoreService(root).verify("draft", "d_5", "c1|t1|m1|1")).toBe(SAME)
     expect(new GensStoreService(root).verify("draft", "d_5", "c1|t1|m1|2")).toBe(OTHER)
-  })
-})
-
-describe("packColumns", () => {
-  it.prop("a worker unpacks the columns it was sent, whatever their texts", [
-    fc.array(
-      fc.record({
-        stage: fc.constantFrom("draft" as const, "essay" as const, "evaluation" as const),
-        gen_id: fc.stringMatching(/^[dev]_[0-9a-z]{1,20}(?:-[1-9])?$/),
-        parent_gen_id: fc.oneof(fc.constant(""), fc.stringMatching(/^[de]_[0-9a-z]{1,20}$/)),
-        combo_id: fc.string(),
-        template_id: fc.string(),
-        llm_model_id: fc.string(),
-        replicate: fc.integer({ min: 1, max: 1000 })
-      }),
-      { maxLength: 40 }
-    )
-  ], ([rows]) => {
-    const columns = {
-      stage: rows.map((r) => r.stage),
-      gen_id: rows.map((r) => r.gen_id),
-      parent_gen_id: rows.map((r) => r.parent_gen_id),
-      combo_id: rows.map((r) => r.combo_id),
-      template_id: rows.map((r) => r.template_id),
-      llm_model_id: rows.map((r) => r.llm_model_id),
-      replicate: rows.map((r) => r.replicate)
-    }
-    // Through a structured clone, as to a worker thread.
-    expect(unpackColumns(structuredClone(packColumns(columns)))).toEqual(columns)
-  })
-
-  it("a packed id column that does not split into its rows is a defect, never shifted rows", () => {
-    const columns = {
-      stage: ["essay" as const, "essay" as const],
-      gen_id: ["e_1", "e_2"],
-      parent_gen_id: ["d_1\nd_9", "d_2"],
-      combo_id: ["", ""],
-      template_id: ["t", "t"],
-      llm_model_id: ["m", "m"],
-      replicate: [1, 1]
-    }
-    expect(() => unpackColumns(packColumns(columns))).toThrow(/3 for 2 rows/)
   })
 })

@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { CohortApi } from "../../src/http/index.js"
 import type { CohortServiceOptions } from "../../src/http/index.js"
-import { CohortSpecRepository, dataRootLive, FileSystemSpecRepository } from "../../src/index.js"
+import { CohortSpecRepository, dataRootLive, FileSystemSpecRepository, GensStore } from "../../src/index.js"
 import { copyExampleDataRoot, leftovers, snapshot } from "../support/DataRoots.js"
 import { fixturePath } from "../support/Fixtures.js"
 import { request, startService } from "./Service.js"
@@ -164,7 +164,10 @@ describe("two builds of one cohort at once", () => {
                 Effect.zipRight(real.get(id))
               )
           }))
-        ).pipe(Layer.provide(FileSystemSpecRepository.layer(root)), Layer.provide(NodeContext.layer))
+        ).pipe(
+          Layer.provide(FileSystemSpecRepository.layer(root)),
+          Layer.provide(Layer.merge(NodeContext.layer, GensStore.layer(root)))
+        )
         const services = Layer.merge(dataRootLive(root), held)
         const url = yield* startService({ dataRoot: root, services })
         const first = yield* Effect.fork(request(`${url}/cohorts/${COHORT}/build`))

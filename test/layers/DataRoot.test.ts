@@ -172,7 +172,7 @@ describe("the spec repository", () => {
   const repoLayer = (root: string) =>
     Layer.mergeAll(FileSystemSpecRepository.layer(root), CsvCatalogBundleLoader.layer(root), InMemoryRegistryFactory)
       .pipe(
-        Layer.provide(NodeContext.layer)
+        Layer.provide(Layer.merge(NodeContext.layer, GensStore.layer(root)))
       )
   for (const bad of ["", "../escape", "a/b", "a\\b", ".hidden", "x\ny"]) {
     it.effect(`refuses the cohort id ${JSON.stringify(bad)}`, () =>

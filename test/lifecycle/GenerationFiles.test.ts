@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import { metadataReplicate, metadataText, replicateOfText } from "../../src/domain/GenerationMetadata.js"
 import { readMetadataJson } from "../../src/domain/PythonJson.js"
-import { metadataReplicate, metadataText, replicateOfText } from "../../src/lifecycle/GenerationFiles.js"
 
 describe("a replicate read back from metadata (status, diff, reuse)", () => {
   it("keeps every digit beyond 2^53, as the original's int() does", () => {

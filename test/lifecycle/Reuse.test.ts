@@ -4,12 +4,22 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { designFromRows } from "../../src/domain/Design.js"
-import { buildCohortMembership, computeGenId, definitionFromDesignRows, reuseGenerations } from "../../src/index.js"
+import type { Design } from "../../src/domain/Design.js"
+import {
+  buildCohortMembership,
+  computeGenId,
+  definitionFromDesignRows,
+  GensStore,
+  reuseGenerations
+} from "../../src/index.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { fixturePath, readCsv, repoRoot } from "../support/Fixtures.js"
 import { onRoot } from "./LifecycleRoots.js"
 
 const { fresh } = useExampleDataRoots(afterEach)
+/** `reuseGenerations` over the `GensStore` of a data root. */
+const reuseIn = (root: string, design: Design) =>
+  reuseGenerations(design, { source: "memory" }).pipe(Effect.provide(GensStore.layer(root)))
 const cli = path.join(repoRoot, "dist", "main.js")
 /** The original's membership of the example cohort (every column). */
 const original = readCsv(fixturePath("example-expected", "daydream-pilot.membership-full.csv")).rows
@@ -109,7 +119,7 @@ describe("reusing generations by id", () => {
       ], [
         [draft.gen_id!, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
       ])
-      const resolved = yield* reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+      const resolved = yield* reuseIn(root, design)
       const definition = yield* definitionFromDesignRows(resolved)
       expect(definition.drafts[0]).toEqual({
         comboId: draft.combo_id,
@@ -142,7 +152,7 @@ describe("reusing generations by id", () => {
         ]
       ) {
         fs.writeFileSync(file, text)
-        const resolved = yield* reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+        const resolved = yield* reuseIn(root, design)
         const definition = yield* definitionFromDesignRows(resolved)
         expect(definition.drafts[0]!.replicate).toBe(1)
       }
@@ -210,7 +220,7 @@ describe("reusing generations by id", () => {
         designFromRows(["draft_gen_id", "essay_template", "essay_llm", "evaluation_template", "evaluation_llm"], [
           [id, "creative-synthesis-v10", "gemini_25_pro", "novelty-v2", "sonnet-4"]
         ])
-      const resolved = yield* reuseGenerations(one(draftIds[1]!), { gensRoot: gens, source: "memory" })
+      const resolved = yield* reuseIn(root, one(draftIds[1]!))
       const definition = yield* definitionFromDesignRows(resolved)
       expect(definition.drafts[0]).toMatchObject({
         comboId: draft.combo_id,
@@ -218,7 +228,7 @@ describe("reusing generations by id", () => {
         replicate: 1
       })
       fs.renameSync(path.join(gens, "draft", draftIds[1]!), path.join(gens, "draft", `${draftIds[0]}-3`))
-      const wrong = yield* Effect.flip(reuseGenerations(one(`${draftIds[0]}-3`), { gensRoot: gens, source: "memory" }))
+      const wrong = yield* Effect.flip(reuseIn(root, one(`${draftIds[0]}-3`)))
       expect(wrong).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].draft_gen_id" })
     }))
 
@@ -229,7 +239,7 @@ describe("reusing generations by id", () => {
       const gensRoot = path.join(root, "gens")
       const one = (id: string) =>
         designFromRows(["essay_gen_id", "evaluation_template", "evaluation_llm"], [[id, "novelty-v2", "sonnet-4"]])
-      const noParent = yield* Effect.flip(reuseGenerations(one(essays[0]!.gen_id!), { gensRoot, source: "memory" }))
+      const noParent = yield* Effect.flip(reuseIn(root, one(essays[0]!.gen_id!)))
       expect(noParent).toMatchObject({
         _tag: "GenerationMetadataMissing",
         stage: "draft",
@@ -238,13 +248,13 @@ describe("reusing generations by id", () => {
       })
       fs.mkdirSync(path.join(gensRoot, "essay", "e_broken"), { recursive: true })
       fs.writeFileSync(path.join(gensRoot, "essay", "e_broken", "metadata.json"), "{not json")
-      const broken = yield* Effect.flip(reuseGenerations(one("e_broken"), { gensRoot, source: "memory" }))
+      const broken = yield* Effect.flip(reuseIn(root, one("e_broken")))
       expect(broken).toMatchObject({
         _tag: "GenerationMetadataMissing",
         genId: "e_broken",
         key: "rows[0].essay_gen_id"
       })
-      const outside = yield* Effect.flip(reuseGenerations(one("../../x"), { gensRoot, source: "memory" }))
+      const outside = yield* Effect.flip(reuseIn(root, one("../../x")))
       expect(outside._tag).toBe("InvalidSpec")
     }))
 
@@ -256,7 +266,7 @@ describe("reusing generations by id", () => {
         [essays[0]!.gen_id!, "combo_v1_080599e679b7", "novelty-v2", "sonnet-4"]
       ])
       const error = yield* Effect.flip(
-        reuseGenerations(design, { gensRoot: path.join(root, "gens"), source: "memory" })
+        reuseIn(root, design)
       )
       expect(error).toMatchObject({ _tag: "InvalidSpec", key: "rows[0].combo_id" })
     }))

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { cohortStatus } from "../../src/index.js"
+import { cohortStatus, GensStore } from "../../src/index.js"
 import { useExampleDataRoots } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 import { addPilotB, buildOn, membershipOf, onRoot, writeGenerationFiles } from "./LifecycleRoots.js"
@@ -13,6 +13,20 @@ const status = (root: string, target: string, listMissing = false) =>
   onRoot(root, cohortStatus(target, { dataRoot: root, listMissing }))
 
 describe("cohort status", () => {
+  it.effect("reads gens/ through the GensStore of its context: one of another data root is a defect", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      const other = path.join(root, "other\n\u001b[2Jroot")
+      const exit = yield* Effect.exit(
+        onRoot(root, cohortStatus("daydream-pilot", { dataRoot: root }).pipe(Effect.provide(GensStore.layer(other))))
+      )
+      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      const message = Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0]! : ""
+      expect(message).toContain("was given the GensStore of another data root")
+      expect(message).toContain("other\\u000a\\u001b[2Jroot")
+      expect(message).not.toContain("\u001b")
+    }))
+
   it.effect("of a spec not built yet: every generation is missing and costs a call, except copy-mode essays", () =>
     Effect.gen(function*() {
       const root = fresh()

@@ -110,7 +110,7 @@ describe("WorkerPool", () => {
           combo: new Int32Array(n),
           template: new Int32Array(n),
           llm: new Int32Array(n),
-          replicate: new Float64Array(n)
+          replicate: { values: new Float64Array(n), big: [] }
         }
         const shared = {
           cohortId: "x",
