@@ -124,7 +124,10 @@ export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems"
   if (definition === undefined || Either.isLeft(columnsOf(definition))) return problems
   const skip = new Set(catalogs.map((p) => p.slice))
   const allow = allowlistsFromFrames(bundle.frames)
-  return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]
+  return [
+    ...problems,
+    ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip, spec.placeOf)
+  ]
 })
 
 /**
@@ -173,12 +176,12 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
 
     const allow = allowlistsFromFrames(bundle.frames)
     const files = catalogFilesOf(bundle.metadata)
-    yield* checkDefinitionCoverage(definition, allow, files)
+    yield* checkDefinitionCoverage(definition, allow, files, spec.placeOf)
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
     phase("membership ids", rows.genId.length)
-    yield* checkRowsCoverage(rows, allow, files)
+    yield* checkRowsCoverage(rows, allow, files, spec.placeOf)
 
     const warnings = [
       ...(spec.warnings ?? []),

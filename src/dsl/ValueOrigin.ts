@@ -1,6 +1,10 @@
+import type { SpecPlace } from "../domain/CohortSpec.js"
+import { type DesignField, FIELD_ALIASES } from "../domain/DefinitionFromRows.js"
 import { pyStrip } from "../domain/PythonText.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { includeLine } from "./IncludeLines.js"
+import { FILE_PREFIX } from "./Includes.js"
 import type { ParsedSpec } from "./ParsedSpec.js"
 
 /** Where a design value was written: the spec key (`axes.draft_replicate[0]`) and the include, if any. */
@@ -61,4 +65,23 @@ export const atSpecOrigin = (spec: ParsedSpec) => (error: InvalidSpec): InvalidS
     value: error.value,
     hint: origin.include === undefined ? row : `from ${origin.include}, ${row}`
   })
+}
+
+/**
+ * Where `spec` wrote the value `value` of design field `field` (any of its aliases, first listed first):
+ * the spec key and, for an include, its file and the value's line, found again from the text kept at parse.
+ */
+export const specPlaces = (spec: ParsedSpec) => (field: string, value: string): SpecPlace | undefined => {
+  const names: ReadonlyArray<string> = FIELD_ALIASES[field as DesignField] ?? [field]
+  for (const name of names) {
+    const origin = originOf(spec, name, value)
+    if (origin === undefined) continue
+    if (origin.include === undefined) return { key: origin.key }
+    const file = origin.include.slice(FILE_PREFIX.length)
+    const text = spec.includeTexts?.get(origin.include)
+    const index = /\[(\d+)\]$/.exec(origin.key)
+    const line = text === undefined || index === null ? undefined : includeLine(text, Number(index[1]))
+    return { key: origin.key, file, ...(line === undefined ? {} : { line }) }
+  }
+  return undefined
 }
