@@ -17,7 +17,7 @@ export {
 } from "./domain/CohortMembershipResult.js"
 export { specProblems } from "./dsl/CheckSpec.js"
 export { buildCohortMembership, catalogAndCoverageProblems, planCohort, validateCohort } from "./program.js"
-export { cohortSpecProblems } from "./program.js"
+export { cohortProblems, cohortSpecProblems, withFirstProblem } from "./program.js"
 export { BuildProgress } from "./services/BuildProgress.js"
 
 // Services (ports)

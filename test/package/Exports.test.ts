@@ -66,6 +66,7 @@ const LIBRARY_EXPORTS = [
   "catalogAndCoverageProblems",
   "catalogBundle",
   "cohortDiff",
+  "cohortProblems",
   "cohortSpecFromObject",
   "cohortSpecProblems",
   "cohortStatus",
@@ -101,6 +102,7 @@ const LIBRARY_EXPORTS = [
   "specProblems",
   "streamMembership",
   "validateCohort",
+  "withFirstProblem",
   "writeOutput"
 ]
 
