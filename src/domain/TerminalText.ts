@@ -1,3 +1,5 @@
+import { formatCount } from "./CountText.js"
+
 /**
  * Characters that must never reach a terminal raw from data: C0 controls (ESC starts ANSI sequences that
  * retitle or clear a terminal), DEL, C1 controls (U+009B is a one-character CSI), and the bidirectional
@@ -24,5 +26,5 @@ export const listShort = (values: ReadonlyArray<string>): string => {
       : `${v.slice(0, MAX_LISTED_CHARS)}… (${v.length - MAX_LISTED_CHARS} more characters)`
   )
   const more = values.length - shown.length
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ")
+  return more > 0 ? `${shown.join(", ")} and ${formatCount(more)} more` : shown.join(", ")
 }

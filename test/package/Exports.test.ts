@@ -80,6 +80,7 @@ const LIBRARY_EXPORTS = [
   "designChunks",
   "escapeControls",
   "estimateRows",
+  "formatCount",
   "generateMembership",
   "layoutDesign",
   "loadMembers",
