@@ -42,6 +42,13 @@ export const originOf = (spec: ParsedSpec, column: string, text: string): ValueO
   return undefined
 }
 
+/** The line of an include's value (`key` ends in its index), from the include's text kept at parse. */
+const lineOf = (spec: ParsedSpec, origin: ValueOrigin): number | undefined => {
+  const text = origin.include === undefined ? undefined : spec.includeTexts?.get(origin.include)
+  const index = /\[(\d+)\]$/.exec(origin.key)
+  return text === undefined || index === null ? undefined : includeLine(text, Number(index[1]))
+}
+
 /**
  * An error about design row `rows[i].column` restated at the spec's own place, where the value was
  * written (`axes.draft_replicate[0]`, or the include that holds it); the design row goes in the hint.
@@ -58,12 +65,15 @@ export const atSpecOrigin = (spec: ParsedSpec) => (error: InvalidSpec): InvalidS
   const origin = typeof text === "string" ? originOf(spec, m[2]!, text) : undefined
   if (origin === undefined) return error
   const row = `design row ${Number(m[1]) + 1}, column ${m[2]}`
+  const line = lineOf(spec, origin)
   return new InvalidSpec({
     path: error.path,
     key: origin.key,
     reason: error.reason,
     value: error.value,
-    hint: origin.include === undefined ? row : `from ${origin.include}, ${row}`
+    hint: origin.include === undefined
+      ? row
+      : `from ${origin.include}${line === undefined ? "" : ` line ${line}`}, ${row}`
   })
 }
 
@@ -77,11 +87,8 @@ export const specPlaces = (spec: ParsedSpec) => (field: string, value: string): 
     const origin = originOf(spec, name, value)
     if (origin === undefined) continue
     if (origin.include === undefined) return { key: origin.key }
-    const file = origin.include.slice(FILE_PREFIX.length)
-    const text = spec.includeTexts?.get(origin.include)
-    const index = /\[(\d+)\]$/.exec(origin.key)
-    const line = text === undefined || index === null ? undefined : includeLine(text, Number(index[1]))
-    return { key: origin.key, file, ...(line === undefined ? {} : { line }) }
+    const line = lineOf(spec, origin)
+    return { key: origin.key, file: origin.include.slice(FILE_PREFIX.length), ...(line === undefined ? {} : { line }) }
   }
   return undefined
 }

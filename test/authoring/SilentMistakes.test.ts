@@ -364,7 +364,7 @@ describe("design-stage errors at the spec's own place", () => {
     expect(run.stderr).toContain(
       `config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`
     )
-    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate)")
+    expect(run.stderr).toContain("(from @file:items/reps.txt line 3, design row 3, column evaluation_replicate)")
   })
 
   it("a bad value from a tuple's items names the rule's item", () => {
