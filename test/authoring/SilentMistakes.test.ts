@@ -171,11 +171,15 @@ describe("errors that say where to look", () => {
   })
 
   it("plan/design given a cohort id say that they take a spec file, and where the cohort's spec is", () => {
-    const run = cohort(["design", "daydream-pilot"])
-    expect(run.code).toBe(1)
-    expect(run.stderr).toContain(
-      "plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml"
-    )
+    for (const args of [["design", "daydream-pilot"], ["plan", "daydream-pilot", "--cohort-id", "x"]]) {
+      const run = cohort(args)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain(
+        "plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml"
+      )
+    }
+    // A path that is no file gets no such hint: it was meant as a file.
+    expect(cohort(["design", "specs/missing.yaml"]).stderr).not.toContain("take a spec file")
   })
 })
 
