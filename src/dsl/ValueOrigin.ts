@@ -73,7 +73,9 @@ export const atSpecOrigin = (spec: ParsedSpec) => (error: InvalidSpec): InvalidS
     value: error.value,
     hint: origin.include === undefined
       ? row
-      : `from ${origin.include}${line === undefined ? "" : ` line ${line}`}, ${row}`
+      : `from ${origin.include}, ${row}${
+        line === undefined ? "" : `; line ${line} of ${origin.include.slice(FILE_PREFIX.length)}`
+      }`
   })
 }
 

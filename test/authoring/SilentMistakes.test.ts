@@ -353,7 +353,7 @@ describe("design-stage errors at the spec's own place", () => {
     "  evaluation_template: [v1]"
   ].join("\n")
 
-  it("a bad value from an include names the axis, its index and the include file", () => {
+  it("a bad value from an include names the axis, its index, the include file and the line", () => {
     const dir = path.join(roots.fresh(), "spec-at-place")
     write(dir, {
       "config.yaml":
@@ -368,7 +368,7 @@ describe("design-stage errors at the spec's own place", () => {
     expect(run.stderr).toContain(
       `config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`
     )
-    expect(run.stderr).toContain("(from @file:items/reps.txt line 3, design row 3, column evaluation_replicate)")
+    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate; line 3 of items/reps.txt)")
   })
 
   it("a bad value from a tuple's items names the rule's item", () => {
