@@ -15,9 +15,10 @@ export {
   type CohortValidation,
   type PlanOptions
 } from "./domain/CohortMembershipResult.js"
+export { formatCount } from "./domain/CountText.js"
 export { specProblems } from "./dsl/CheckSpec.js"
 export { buildCohortMembership, catalogAndCoverageProblems, planCohort, validateCohort } from "./program.js"
-export { cohortSpecProblems } from "./program.js"
+export { cohortProblems, cohortSpecProblems, withFirstProblem } from "./program.js"
 export { BuildProgress } from "./services/BuildProgress.js"
 
 // Services (ports)

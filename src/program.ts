@@ -26,7 +26,9 @@ import { columnsOf, definitionColumns } from "./engine/DefinitionColumns.js"
 import { CatalogIncomplete } from "./errors/CatalogIncomplete.js"
 import { CatalogMissing } from "./errors/CatalogMissing.js"
 import type { CoverageGap } from "./errors/CoverageGap.js"
+import type { BuildError } from "./errors/index.js"
 import { InvalidConstraint } from "./errors/InvalidConstraint.js"
+import { InvalidSpec } from "./errors/InvalidSpec.js"
 import { BuildProgress } from "./services/BuildProgress.js"
 import { CatalogBundleLoader, type CatalogInspection, type CatalogProblem } from "./services/CatalogBundleLoader.js"
 import { CohortSpecRepository } from "./services/CohortSpecRepository.js"
@@ -124,7 +126,10 @@ export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems"
   if (definition === undefined || Either.isLeft(columnsOf(definition))) return problems
   const skip = new Set(catalogs.map((p) => p.slice))
   const allow = allowlistsFromFrames(bundle.frames)
-  return [...problems, ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip)]
+  return [
+    ...problems,
+    ...definitionCoverageGaps(definition, allow, catalogFilesOf(bundle.metadata), skip, spec.placeOf)
+  ]
 })
 
 /**
@@ -134,6 +139,48 @@ export const catalogAndCoverageProblems = Effect.fn("catalogAndCoverageProblems"
 export const cohortSpecProblems = Effect.fn("cohortSpecProblems")(function*(cohortId: string) {
   const repository = yield* CohortSpecRepository
   return repository.problemsOf === undefined ? [] : yield* repository.problemsOf(cohortId)
+})
+
+/** Tags of the problems that do not keep the others from being checked: each catalog file's, each gap. */
+const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CatalogInvalid", "CoverageGap"])
+
+/**
+ * The error a build stopped at in its place among the problems found again: the same problem (the
+ * same sentence, or a spec error at the same file and key) is replaced by it, so that the list and the
+ * one error agree; else it leads the list.
+ */
+export const withFirstProblem = <E extends { readonly _tag: string; readonly message: string }>(
+  first: E,
+  found: ReadonlyArray<E>
+): Array<E> => {
+  const same = (p: E) =>
+    p.message === first.message ||
+    (p instanceof InvalidSpec && first instanceof InvalidSpec && p.path === first.path && p.key === first.key)
+  const at = found.findIndex(same)
+  return at < 0 ? [first, ...found] : found.map((p, i) => (i === at ? first : p))
+}
+
+/**
+ * The error that stopped a build of a cohort, and every other independent problem of it, in the order
+ * `validate` lists them: after a catalog problem or a coverage gap, each bad catalog file and each
+ * catalog's gap (the first error first); after a spec error, every independent problem of the spec, in
+ * spec order; any other error alone. Never fails: what cannot be listed leaves the first error alone.
+ */
+export const cohortProblems = Effect.fn("cohortProblems")(function*(cohortId: string, first: BuildError) {
+  const alone = (): Array<BuildError> => [first]
+  if (INDEPENDENT.has(first._tag)) {
+    return yield* catalogAndCoverageProblems(cohortId).pipe(
+      Effect.map((found): Array<BuildError> => [first, ...found.filter((p) => p.message !== first.message)]),
+      Effect.orElseSucceed(alone)
+    )
+  }
+  if (first._tag === "InvalidSpec") {
+    return yield* cohortSpecProblems(cohortId).pipe(
+      Effect.map((found) => withFirstProblem<BuildError>(first, found)),
+      Effect.orElseSucceed(alone)
+    )
+  }
+  return alone()
 })
 
 /**
@@ -173,12 +220,12 @@ const computeMembership = (cohortId: string, options: PlanOptions) =>
 
     const allow = allowlistsFromFrames(bundle.frames)
     const files = catalogFilesOf(bundle.metadata)
-    yield* checkDefinitionCoverage(definition, allow, files)
+    yield* checkDefinitionCoverage(definition, allow, files, spec.placeOf)
 
     const registry = yield* registries.createRegistry(spec, bundle.frames)
     const rows = yield* generateMembership(definition, cohortId, registry)
     phase("membership ids", rows.genId.length)
-    yield* checkRowsCoverage(rows, allow, files)
+    yield* checkRowsCoverage(rows, allow, files, spec.placeOf)
 
     const warnings = [
       ...(spec.warnings ?? []),

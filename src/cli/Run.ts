@@ -7,10 +7,10 @@ import * as Path from "@effect/platform/Path"
 import { Config, Console, Duration, Effect, Either, Exit, Option } from "effect"
 import {
   buildCohortMembership,
+  type BuildError,
   BuildProgress,
-  catalogAndCoverageProblems,
   type ChunkSource,
-  cohortSpecProblems,
+  cohortProblems,
   compileDesign,
   DataRootLayer,
   definitionOfSpec,
@@ -141,44 +141,16 @@ export const runBuild = (args: {
       : Console.log(buildSummary(result, args.dryRun))
   }).pipe(reportFailures(args.json))
 
-/** Tags of the problems that do not keep the others from being checked: each catalog file's, each gap. */
-const INDEPENDENT = new Set(["CatalogMissing", "CatalogIncomplete", "CatalogInvalid", "CoverageGap"])
-
 /**
- * The spec's problems with the build's first error in its place: the same problem found again is
- * replaced by it (so the list and the stderr line agree), else it leads the list.
- */
-const withFirst = (first: TaggedFailure, found: ReadonlyArray<TaggedFailure>): Array<TaggedFailure> => {
-  const same = (p: TaggedFailure) =>
-    p.message === first.message ||
-    (p instanceof InvalidSpec && first instanceof InvalidSpec && p.path === first.path && p.key === first.key)
-  const at = found.findIndex(same)
-  return at < 0 ? [first, ...found] : found.map((p, i) => (i === at ? first : p))
-}
-
-/**
- * The error that stopped a build and every other independent problem of the cohort: when it is a
- * catalog problem or a coverage gap, each bad catalog file and each catalog's gap (the first error
- * stays first); when it is a spec error, every independent problem of the spec, in spec order; any
- * other error is the only problem.
+ * The error that stopped a build and every other independent problem of the cohort (`cohortProblems`),
+ * the first error alone when they cannot be listed.
  */
 const everyError = (first: TaggedFailure, cohortId: string, layer: ReturnType<typeof DataRootLayer.layer>) =>
-  INDEPENDENT.has(first._tag)
-    ? catalogAndCoverageProblems(cohortId).pipe(
-      Effect.provide(layer),
-      Effect.map((found): Array<TaggedFailure> => {
-        const rest = found.filter((p) => p.message !== first.message)
-        return [first, ...rest]
-      }),
-      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
-    )
-    : first._tag === "InvalidSpec"
-    ? cohortSpecProblems(cohortId).pipe(
-      Effect.provide(layer),
-      Effect.map((found) => withFirst(first, found)),
-      Effect.orElseSucceed((): Array<TaggedFailure> => [first])
-    )
-    : Effect.succeed<Array<TaggedFailure>>([first])
+  cohortProblems(cohortId, first as BuildError).pipe(
+    Effect.provide(layer),
+    Effect.map((found): Array<TaggedFailure> => found),
+    Effect.orElseSucceed((): Array<TaggedFailure> => [first])
+  )
 
 /** One problem `validate` found: an error (all that can be checked independently), or a warning. */
 type Problem = { readonly severity: "error" | "warning"; readonly message: string } & Record<string, unknown>

@@ -3,6 +3,7 @@ import { suggest } from "../dsl/Suggest.js"
 import { definitionTexts } from "../engine/DefinitionColumns.js"
 import { CoverageGap } from "../errors/CoverageGap.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
+import type { CohortSpec, SpecPlace } from "./CohortSpec.js"
 import type { ColumnTable } from "./Frame.js"
 import type { MembershipRows } from "./MembershipRows.js"
 import { pyStrip, sortedUnique } from "./PythonText.js"
@@ -72,7 +73,21 @@ const SUGGEST_MAX_LENGTH = 200
 /** Where the catalogs were read from (slice → file), to name the catalog in a gap. */
 export type CatalogFiles = Readonly<Record<string, string>>
 
-const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): CoverageGap => {
+/** Where the spec wrote a design field's value (`CohortSpec.placeOf`), asked only for a gap's values. */
+export type PlaceOf = NonNullable<CohortSpec["placeOf"]>
+
+/** Where the first few missing values were written, each found in the spec once a gap is known. */
+const originsOf = (sorted: ReadonlyArray<string>, designField: string, placeOf: PlaceOf) => {
+  const origins: Record<string, SpecPlace> = Object.create(null)
+  for (const value of sorted.slice(0, SUGGEST_FOR)) {
+    if (value.length > SUGGEST_MAX_LENGTH) continue
+    const place = placeOf(designField, value)
+    if (place !== undefined) origins[value] = place
+  }
+  return Object.keys(origins).length === 0 ? {} : { origins: { ...origins } }
+}
+
+const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles, placeOf?: PlaceOf): CoverageGap => {
   const source = CHECK_SOURCES[check.stage === undefined ? check.field : `${check.stage} ${check.field}`]
   const sorted = sortedUnique(missing)
   const suggestions: Record<string, string> = Object.create(null)
@@ -91,6 +106,7 @@ const gapOf = (check: Check, missing: Array<string>, files: CatalogFiles): Cover
     missing: sorted,
     ...(catalog === undefined ? {} : { catalog }),
     ...(source === undefined ? {} : { designField: source.designField }),
+    ...(source === undefined || placeOf === undefined ? {} : originsOf(sorted, source.designField, placeOf)),
     ...(Object.keys(suggestions).length === 0 ? {} : { suggestions: { ...suggestions } })
   })
 }
@@ -100,7 +116,8 @@ const gapsOf = (
   checks: ReadonlyArray<Check>,
   files: CatalogFiles,
   all: boolean,
-  skip: ReadonlySet<string> = new Set()
+  skip: ReadonlySet<string> = new Set(),
+  placeOf?: PlaceOf
 ): Array<CoverageGap> => {
   const out: Array<CoverageGap> = []
   for (const check of checks) {
@@ -115,14 +132,14 @@ const gapsOf = (
       const value = pyStrip(raw)
       if (value !== "" && !allowed.has(value)) missing.push(value)
     }
-    if (missing.length > 0) out.push(gapOf(check, missing, files))
+    if (missing.length > 0) out.push(gapOf(check, missing, files, placeOf))
     if (!all && out.length > 0) return out
   }
   return out
 }
 
-const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles): CoverageGap | undefined =>
-  gapsOf(checks, files, false)[0]
+const firstGap = (checks: ReadonlyArray<Check>, files: CatalogFiles, placeOf?: PlaceOf): CoverageGap | undefined =>
+  gapsOf(checks, files, false, new Set(), placeOf)[0]
 
 /** The values a coverage check reads: combos, then templates and LLMs per stage. */
 interface CheckedValues {
@@ -154,21 +171,24 @@ const definitionChecks = (definition: CohortDefinition, allow: CatalogAllowlists
 /**
  * Every catalog gap of a definition (one per catalog and stage), in the original's order of checks;
  * checks against the catalogs in `skip` (slices that are missing, so every value would be a gap) are
- * left out. `validate` lists them all; a build stops at the first.
+ * left out. `validate` lists them all; a build stops at the first. With `placeOf`, each gap says where
+ * the spec wrote its first missing values.
  */
 export const definitionCoverageGaps = (
   definition: CohortDefinition,
   allow: CatalogAllowlists,
   files: CatalogFiles = {},
-  skip: ReadonlySet<string> = new Set()
-): Array<CoverageGap> => gapsOf(definitionChecks(definition, allow), files, true, skip)
+  skip: ReadonlySet<string> = new Set(),
+  placeOf?: PlaceOf
+): Array<CoverageGap> => gapsOf(definitionChecks(definition, allow), files, true, skip, placeOf)
 
 /** The first catalog gap of a definition, in the original's order of checks, or nothing. */
 export const definitionCoverageGap = (
   definition: CohortDefinition,
   allow: CatalogAllowlists,
-  files: CatalogFiles = {}
-): CoverageGap | undefined => firstGap(definitionChecks(definition, allow), files)
+  files: CatalogFiles = {},
+  placeOf?: PlaceOf
+): CoverageGap | undefined => firstGap(definitionChecks(definition, allow), files, placeOf)
 
 function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>): Generator<string> {
   for (let i = 0; i < column.length; i++) if (rows.stage[i] === stage) yield column[i]!
@@ -178,7 +198,8 @@ function* stageValues(rows: MembershipRows, stage: Stage, column: Array<string>)
 export const rowsCoverageGap = (
   rows: MembershipRows,
   allow: CatalogAllowlists,
-  files: CatalogFiles = {}
+  files: CatalogFiles = {},
+  placeOf?: PlaceOf
 ): CoverageGap | undefined => {
   const perStage = (column: Array<string>) =>
     ({
@@ -188,7 +209,8 @@ export const rowsCoverageGap = (
     }) as const
   return firstGap(
     checksOf(allow, { combos: rows.comboId, templates: perStage(rows.templateId), llms: perStage(rows.llmModelId) }),
-    files
+    files,
+    placeOf
   )
 }
 
@@ -196,13 +218,15 @@ export const rowsCoverageGap = (
 export const checkDefinitionCoverage = (
   definition: CohortDefinition,
   allow: CatalogAllowlists,
-  files: CatalogFiles = {}
+  files: CatalogFiles = {},
+  placeOf?: PlaceOf
 ): Effect.Effect<void, CoverageGap> =>
-  Effect.suspend(() => definitionCoverageGap(definition, allow, files) ?? Effect.void)
+  Effect.suspend(() => definitionCoverageGap(definition, allow, files, placeOf) ?? Effect.void)
 
 /** Fails with the first catalog gap of membership rows. */
 export const checkRowsCoverage = (
   rows: MembershipRows,
   allow: CatalogAllowlists,
-  files: CatalogFiles = {}
-): Effect.Effect<void, CoverageGap> => Effect.suspend(() => rowsCoverageGap(rows, allow, files) ?? Effect.void)
+  files: CatalogFiles = {},
+  placeOf?: PlaceOf
+): Effect.Effect<void, CoverageGap> => Effect.suspend(() => rowsCoverageGap(rows, allow, files, placeOf) ?? Effect.void)

@@ -1,3 +1,4 @@
+import { formatCount } from "./CountText.js"
 import type { Stage } from "./Stage.js"
 
 /** Why two plan entries share one gen id; reported as a validation warning. */
@@ -170,7 +171,7 @@ export const collapseWarnings = (rows: MembershipRows): Array<string> => {
       `the second is dropped`
   })
   if (rows.collapseCount > rows.collapses.length) {
-    out.push(`… and ${rows.collapseCount - rows.collapses.length} more collapsed generations`)
+    out.push(`… and ${formatCount(rows.collapseCount - rows.collapses.length)} more collapsed generations`)
   }
   return out
 }

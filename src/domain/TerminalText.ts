@@ -1,4 +1,5 @@
 import { CONTROL_RANGES } from "./ControlCharacters.js"
+import { formatCount } from "./CountText.js"
 
 /**
  * Characters that must never reach a terminal raw from data: the control characters (C0: ESC starts ANSI
@@ -29,5 +30,5 @@ export const echoed = (text: string): string => escapeControls(cut(text))
 export const listShort = (values: ReadonlyArray<string>): string => {
   const shown = values.slice(0, MAX_LISTED).map(cut)
   const more = values.length - shown.length
-  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ")
+  return more > 0 ? `${shown.join(", ")} and ${formatCount(more)} more` : shown.join(", ")
 }

@@ -1,5 +1,6 @@
 import { suggest } from "../dsl/Suggest.js"
 import { FIELD_ALIASES } from "./CohortDefinition.js"
+import { formatCount } from "./CountText.js"
 
 /** Every design column name a stage reads: the fields and their aliases. */
 export const KNOWN_FIELD_NAMES: ReadonlyArray<string> = Object.values(FIELD_ALIASES).flat()
@@ -39,7 +40,8 @@ export const unreadColumnWarnings = (
   if (unread.length === 0) return []
   const folded = designRows - evaluations
   const effect = folded > 0
-    ? `${folded} of ${designRows} design rows fold into others (${evaluations} evaluations)`
+    ? `${formatCount(folded)} of ${formatCount(designRows)} design rows fold into others ` +
+      `(${formatCount(evaluations)} evaluations)`
     : "no design rows fold together"
   return unread.map(({ column, suggestion }) =>
     `${source}: design column "${column}" is read by no stage` +

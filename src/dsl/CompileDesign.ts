@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { formatCount } from "../domain/CountText.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
 import { layoutDesign } from "./DesignLayout.js"
 import { type CompiledDesign, designOf } from "./DesignRows.js"
@@ -34,7 +35,9 @@ export const compileDesign = (
     if (layout.size > maxRows) {
       return new InvalidSpec({
         path: spec.source,
-        reason: `the design would have ${layout.size} rows, more than the limit of ${maxRows}`,
+        reason: `the design would have ${formatCount(layout.size)} rows, more than the limit of ${
+          formatCount(maxRows)
+        }`,
         hint: "narrow the axes with subsets/pairs/tuples, or raise the limit (--max-rows)"
       })
     }

@@ -6,6 +6,7 @@ import { csvHeaderNames } from "../domain/CsvHeader.js"
 import { pyStrip } from "../domain/PythonText.js"
 import type { SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
+import type { IncludeText } from "./IncludeLines.js"
 import { parseJson, parseYaml } from "./PyYaml.js"
 import { readTextFile } from "./TextFile.js"
 
@@ -23,6 +24,8 @@ export interface IncludeContext {
   readonly included: Array<{ path: string; sha256: string }>
   /** Validation warnings about the files read. */
   readonly warnings: Array<string>
+  /** The text of each include read, by its `@file:` reference, to find a value's line for an error. */
+  readonly texts: Map<string, IncludeText>
 }
 
 // Python's str.splitlines() boundaries (three of them control characters).
@@ -132,6 +135,7 @@ export const loadInclude = (
       (e) => fail(`cannot use the included file: ${e.reason}`)
     )
     ctx.included.push({ path: path.relative(ctx.baseDir, target), sha256: file.sha256 })
+    ctx.texts.set(ref, { ext, text: file.text })
     const failIn = (reason: string, value?: string, hint?: string) =>
       new InvalidSpec({
         path: real,

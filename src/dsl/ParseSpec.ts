@@ -232,7 +232,8 @@ export const parseSpecWith = (input: SpecInput, options: ParseSpecOptions, sink?
       baseDir,
       includeRoot: options.includeRoot === undefined ? baseDir : path.resolve(options.includeRoot),
       included: [],
-      warnings: []
+      warnings: [],
+      texts: new Map()
     }
     const declared: Array<Axis> = []
     const axesSection = spec.axes ?? {}
@@ -267,6 +268,7 @@ export const parseSpecWith = (input: SpecInput, options: ParseSpecOptions, sink?
       rules,
       fieldOrder,
       includes: ctx.included,
+      includeTexts: ctx.texts,
       warnings: ctx.warnings
     } satisfies ParsedSpec as ParsedSpec
   })

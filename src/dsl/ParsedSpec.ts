@@ -1,4 +1,5 @@
 import type { SpecValue } from "../domain/SpecValue.js"
+import type { IncludeText } from "./IncludeLines.js"
 
 /** An axis and its levels as written (not yet de-duplicated). */
 export interface Axis {
@@ -47,6 +48,11 @@ export interface ParsedSpec {
   readonly fieldOrder: ReadonlyArray<string>
   /** Included files, relative to the spec folder, in the order read. */
   readonly includes: ReadonlyArray<{ readonly path: string; readonly sha256: string }>
+  /**
+   * The text of each include, by its `@file:` reference as written: kept (not read again) so that an
+   * error naming a value from an include can say its line.
+   */
+  readonly includeTexts?: ReadonlyMap<string, IncludeText> | undefined
   /** Problems that do not stop compilation. */
   readonly warnings: ReadonlyArray<string>
 }

@@ -20,7 +20,7 @@ import { compileDesign, DEFAULT_MAX_ROWS } from "./CompileDesign.js"
 import { FILE_PREFIX } from "./Includes.js"
 import type { ParsedSpec } from "./ParsedSpec.js"
 import { keyPath, parseSpec } from "./ParseSpec.js"
-import { atSpecOrigin } from "./ValueOrigin.js"
+import { atSpecOrigin, specPlaces } from "./ValueOrigin.js"
 
 /** How a parsed spec becomes a `CohortSpec`: the design's shuffle and its row cap. */
 export interface CompileSpecOptions {
@@ -96,7 +96,8 @@ export const compileCohortSpec = (
         design_rows: design.size,
         ...(options.seed === undefined ? {} : { seed: String(options.seed) })
       },
-      warnings: [...design.layout.warnings, ...designWarnings(spec, design, definition)]
+      warnings: [...design.layout.warnings, ...designWarnings(spec, design, definition)],
+      placeOf: specPlaces(spec)
     } satisfies CohortSpec as CohortSpec
     return { spec: cohortSpec, design }
   })

@@ -1,6 +1,10 @@
+import type { SpecPlace } from "../domain/CohortSpec.js"
+import { type DesignField, FIELD_ALIASES } from "../domain/DefinitionFromRows.js"
 import { pyStrip } from "../domain/PythonText.js"
 import { pyStr, type SpecValue } from "../domain/SpecValue.js"
 import { InvalidSpec } from "../errors/InvalidSpec.js"
+import { includeLine } from "./IncludeLines.js"
+import { FILE_PREFIX } from "./Includes.js"
 import type { ParsedSpec } from "./ParsedSpec.js"
 
 /** Where a design value was written: the spec key (`axes.draft_replicate[0]`) and the include, if any. */
@@ -38,6 +42,13 @@ export const originOf = (spec: ParsedSpec, column: string, text: string): ValueO
   return undefined
 }
 
+/** The line of an include's value (`key` ends in its index), from the include's text kept at parse. */
+const lineOf = (spec: ParsedSpec, origin: ValueOrigin): number | undefined => {
+  const text = origin.include === undefined ? undefined : spec.includeTexts?.get(origin.include)
+  const index = /\[(\d+)\]$/.exec(origin.key)
+  return text === undefined || index === null ? undefined : includeLine(text, Number(index[1]))
+}
+
 /**
  * An error about design row `rows[i].column` restated at the spec's own place, where the value was
  * written (`axes.draft_replicate[0]`, or the include that holds it); the design row goes in the hint.
@@ -54,11 +65,32 @@ export const atSpecOrigin = (spec: ParsedSpec) => (error: InvalidSpec): InvalidS
   const origin = typeof text === "string" ? originOf(spec, m[2]!, text) : undefined
   if (origin === undefined) return error
   const row = `design row ${Number(m[1]) + 1}, column ${m[2]}`
+  const line = lineOf(spec, origin)
   return new InvalidSpec({
     path: error.path,
     key: origin.key,
     reason: error.reason,
     value: error.value,
-    hint: origin.include === undefined ? row : `from ${origin.include}, ${row}`
+    hint: origin.include === undefined
+      ? row
+      : `from ${origin.include}, ${row}${
+        line === undefined ? "" : `; line ${line} of ${origin.include.slice(FILE_PREFIX.length)}`
+      }`
   })
+}
+
+/**
+ * Where `spec` wrote the value `value` of design field `field` (any of its aliases, first listed first):
+ * the spec key and, for an include, its file and the value's line, found again from the text kept at parse.
+ */
+export const specPlaces = (spec: ParsedSpec) => (field: string, value: string): SpecPlace | undefined => {
+  const names: ReadonlyArray<string> = FIELD_ALIASES[field as DesignField] ?? [field]
+  for (const name of names) {
+    const origin = originOf(spec, name, value)
+    if (origin === undefined) continue
+    if (origin.include === undefined) return { key: origin.key }
+    const line = lineOf(spec, origin)
+    return { key: origin.key, file: origin.include.slice(FILE_PREFIX.length), ...(line === undefined ? {} : { line }) }
+  }
+  return undefined
 }

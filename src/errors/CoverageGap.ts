@@ -1,6 +1,12 @@
 import { Schema } from "effect"
-import { listShort } from "../domain/TerminalText.js"
+import { listShort, MAX_LISTED } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
+
+const Place = Schema.Struct({
+  key: Schema.String,
+  file: Schema.optional(Schema.String),
+  line: Schema.optional(Schema.Number)
+})
 
 const fields = {
   stage: Schema.optional(Schema.String),
@@ -8,18 +14,32 @@ const fields = {
   missing: Schema.Array(Schema.String),
   catalog: Schema.optional(Schema.String),
   designField: Schema.optional(Schema.String),
+  origins: Schema.optional(Schema.Record({ key: Schema.String, value: Place })),
   suggestions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String }))
 }
+
+/** `axes.essay_template[1]`, or `items/x.csv line 3 (axes.essay_template[2])` for a value from an include. */
+const placeText = (place: typeof Place.Type): string =>
+  place.file === undefined
+    ? place.key
+    : place.line === undefined
+    ? `${place.key} (${place.file})`
+    : `${place.file} line ${place.line} (${place.key})`
 
 /**
  * The plan references values that its catalog does not list. `missing` is sorted (and whole; the message
  * cuts it); `catalog` is the catalog file, `designField` the design field the values came from,
- * `suggestions` the closest listed value of each missing one that has a close match.
+ * `origins` where the spec wrote each of the first missing values (its key, and an include's file and
+ * line), `suggestions` the closest listed value of each missing one that has a close match.
  */
 export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
     const stage = this.stage === undefined ? "" : `${this.stage} `
+    const origins = this.missing.slice(0, MAX_LISTED).flatMap((value) => {
+      const place = this.origins?.[value]
+      return place === undefined ? [] : [`${value} at ${placeText(place)}`]
+    })
     const where = [
       ...(this.catalog === undefined ? [] : [`catalog ${this.catalog}`]),
       ...(this.designField === undefined ? [] : [`from design field ${this.designField}`])
@@ -28,7 +48,9 @@ export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap"
     const hint = suggestions.length === 0
       ? ""
       : `; did you mean ${suggestions.map(([value, known]) => `"${known}" for "${value}"`).join(", ")}?`
-    const context = where.length === 0 ? "" : ` (${where.join(", ")})`
+    const context = where.length === 0 && origins.length === 0
+      ? ""
+      : ` (${where.join(", ")}${origins.length === 0 ? "" : `${where.length === 0 ? "" : ": "}${origins.join(", ")}`})`
     setMessage(this, `${stage}${this.field} not in catalog: ${listShort(this.missing)}${context}${hint}`)
   }
 }

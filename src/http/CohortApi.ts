@@ -13,6 +13,7 @@ import {
   LockedBody,
   MalformedBodyBody,
   PayloadTooLargeBody,
+  ProblemBody,
   SpecNotFoundBody
 } from "./HttpErrors.js"
 
@@ -46,6 +47,9 @@ const Counts = Schema.Struct({ draft: Schema.Number, essay: Schema.Number, evalu
 
 export const SpecValidation = Schema.Struct({
   valid: Schema.Literal(true),
+  /** As `cohort validate --json` says it: `ok: true` and no problems (a failure lists them all). */
+  ok: Schema.Literal(true),
+  problems: Schema.Array(ProblemBody),
   designRows: Schema.Number,
   axes: Schema.Array(Schema.Struct({ name: Schema.String, levels: Schema.Number, derived: Schema.Boolean })),
   fieldOrder: Schema.Array(Schema.String),
@@ -70,6 +74,13 @@ export const BuildResultBody = Schema.Struct({
   artifacts: Schema.Record({ key: Schema.String, value: Schema.String }),
   metadata: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }).annotations({ identifier: "BuildResult" })
+
+/** A validated cohort: what a dry run returns, with `ok: true` and no problems (a failure lists them all). */
+export const ValidationResultBody = Schema.Struct({
+  ...BuildResultBody.fields,
+  ok: Schema.Literal(true),
+  problems: Schema.Array(ProblemBody)
+}).annotations({ identifier: "ValidationResult" })
 
 const PlanParams = Schema.Struct({
   cohortId: Schema.String,
@@ -127,7 +138,7 @@ export class CohortsGroup extends HttpApiGroup.make("cohorts")
   .add(
     HttpApiEndpoint.post("validate", "/cohorts/:cohortId/validate")
       .setPath(CohortPath)
-      .addSuccess(BuildResultBody)
+      .addSuccess(ValidationResultBody)
       .annotate(OpenApi.Summary, "Check a cohort as a build would (a strict dry run); writes nothing")
   )
   .addError(SpecNotFoundBody)

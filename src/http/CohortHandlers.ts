@@ -1,25 +1,32 @@
 import { HttpApiBuilder, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Either, Layer, Stream } from "effect"
 import { validateCohortId } from "../domain/CohortId.js"
 import {
   buildCohortMembership,
   type CohortMembershipResult,
+  cohortProblems,
   collapseWarnings,
   GenIdHasher,
+  InvalidConstraint,
   makeInMemoryRegistry,
   type MembershipRow,
   rowAt,
-  streamMembership
+  streamMembership,
+  withFirstProblem
 } from "../index.js"
 import { CohortApi } from "./CohortApi.js"
 import { CohortBuildGuard } from "./CohortBuildGuard.js"
 import { CohortServiceConfig } from "./CohortServiceConfig.js"
-import { toErrorBody } from "./HttpErrors.js"
+import { type ProblemBody, problemOf, toErrorBody, withProblems } from "./HttpErrors.js"
 import { membershipCsv } from "./MembershipCsv.js"
 import { readJsonBody } from "./RequestBody.js"
-import { compileSpecObject } from "./SpecObject.js"
+import { compileSpecObject, specObjectProblems } from "./SpecObject.js"
 
 const DEFAULT_PREVIEW_ROWS = 20
+
+/** The failure of a strict run that has warnings (each warning in `details`). */
+const isStrictWarnings = (error: { readonly _tag: string }): error is InvalidConstraint =>
+  error instanceof InvalidConstraint && error.constraint === "strict-warnings" && error.details !== undefined
 
 const checkedCohortId = (cohortId: string) => {
   return Effect.as(validateCohortId(cohortId), cohortId)
@@ -36,13 +43,28 @@ const specOfRequest = (request: HttpServerRequest.HttpServerRequest, seed?: numb
 export const SpecsLive = HttpApiBuilder.group(CohortApi, "specs", (handlers) =>
   handlers
     .handleRaw("validate", ({ request }) =>
-      Effect.map(specOfRequest(request), ({ design, spec }) => ({
-        valid: true as const,
-        designRows: design.size,
-        axes: spec.axes.map((a) => ({ name: a.name, levels: a.levels.length, derived: a.derived })),
-        fieldOrder: [...spec.fieldOrder],
-        warnings: [...design.layout.warnings]
-      })))
+      Effect.gen(function*() {
+        const config = yield* CohortServiceConfig
+        const data = yield* readJsonBody(request, config.maxBodyBytes).pipe(
+          Effect.mapError((e) => withProblems(e, [{ severity: "error", ...e }]))
+        )
+        const compiled = yield* Effect.either(compileSpecObject(data, { maxRows: config.maxRows }))
+        if (Either.isLeft(compiled)) {
+          const first = compiled.left
+          const problems = withFirstProblem(first, yield* specObjectProblems(data))
+          return yield* Effect.fail(withProblems(toErrorBody(first), problems.map(problemOf)))
+        }
+        const { design, spec } = compiled.right
+        return {
+          valid: true as const,
+          ok: true as const,
+          problems: [],
+          designRows: design.size,
+          axes: spec.axes.map((a) => ({ name: a.name, levels: a.levels.length, derived: a.derived })),
+          fieldOrder: [...spec.fieldOrder],
+          warnings: [...design.layout.warnings]
+        }
+      }))
     .handleRaw("plan", ({ request, urlParams }) =>
       Effect.gen(function*() {
         const cohortId = yield* Effect.mapError(checkedCohortId(urlParams.cohortId), toErrorBody)
@@ -103,17 +125,22 @@ export const CohortsLive = HttpApiBuilder.group(CohortApi, "cohorts", (handlers)
         return Effect.map(dryRun ? build : guard.exclusive(path.cohortId, build), (r) => resultBody(r, dryRun))
       })
       .handle("validate", ({ path }) =>
-        buildCohortMembership(path.cohortId, { dryRun: true, strict: true, previewRows: 0 }).pipe(
-          Effect.provide(config.services),
-          // A dry run persists nothing and takes no lock: neither a write failure nor a lock can happen here.
-          Effect.catchTags({
-            ArtifactWriteFailed: (e) =>
-              Effect.die(e),
-            Locked: (e) => Effect.die(e)
-          }),
-          Effect.mapError(toErrorBody),
-          Effect.map((r) => resultBody(r, true))
-        ))
+        Effect.gen(function*() {
+          const outcome = yield* Effect.either(
+            buildCohortMembership(path.cohortId, { dryRun: true, strict: true, previewRows: 0 }).pipe(
+              // A dry run persists nothing and takes no lock: neither a write failure nor a lock can happen here.
+              Effect.catchTags({ ArtifactWriteFailed: (e) => Effect.die(e), Locked: (e) => Effect.die(e) })
+            )
+          )
+          if (Either.isRight(outcome)) return { ...resultBody(outcome.right, true), ok: true as const, problems: [] }
+          // Every problem, as `cohort validate --json` lists them: the strict run's warnings, else the error
+          // that stopped it and every independent problem beside it.
+          const first = outcome.left
+          const problems: Array<typeof ProblemBody.Type> = isStrictWarnings(first)
+            ? first.details!.map((message) => ({ severity: "warning", message }))
+            : (yield* cohortProblems(path.cohortId, first)).map(problemOf)
+          return yield* Effect.fail(withProblems(toErrorBody(first), problems))
+        }).pipe(Effect.provide(config.services)))
   }))
 
 /** Every handler of the API: `CohortHandlers.layer`, needing the service's configuration and build guard. */

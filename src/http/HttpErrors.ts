@@ -34,9 +34,27 @@ export const ERROR_STATUS = {
 
 type Tag = keyof typeof ERROR_STATUS
 
-/** An error body: the error's tag, its fields, and its sentence (`message`), with the tag's status. */
+/**
+ * One problem a validate endpoint found, as `cohort validate --json` lists it: an error (its tag, fields
+ * and sentence) or a warning (its sentence).
+ */
+export const ProblemBody = Schema.Struct(
+  { severity: Schema.Literal("error", "warning"), _tag: Schema.optional(Schema.String), message: Schema.String },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+).annotations({ identifier: "Problem" })
+
+/**
+ * An error body: the error's tag, its fields, and its sentence (`message`), with the tag's status. From
+ * a validate endpoint it also carries `ok: false` and every problem found (this error among them).
+ */
 const body = <const T extends Tag, F extends Schema.Struct.Fields>(tag: T, fields: F) =>
-  Schema.Struct({ ...fields, _tag: Schema.Literal(tag), message: Schema.String }).annotations(
+  Schema.Struct({
+    ...fields,
+    _tag: Schema.Literal(tag),
+    message: Schema.String,
+    ok: Schema.optional(Schema.Literal(false)),
+    problems: Schema.optional(Schema.Array(ProblemBody))
+  }).annotations(
     HttpApiSchema.annotations({ status: ERROR_STATUS[tag], identifier: `${tag}Error` })
   )
 
@@ -110,3 +128,14 @@ export const toErrorBody = <E extends { readonly _tag: string; readonly message:
   out["message"] = error.message
   return out as unknown as ErrorBodies[E["_tag"] & Tag]
 }
+
+/** An error body as a validate endpoint sends it: the error, `ok: false`, and every problem found. */
+export const withProblems = <B extends ErrorBody>(
+  first: B,
+  problems: ReadonlyArray<typeof ProblemBody.Type>
+): B => ({ ...first, ok: false, problems: [...problems] })
+
+/** An error of ours as one problem of a validate endpoint's list. */
+export const problemOf = <E extends { readonly _tag: string; readonly message: string }>(
+  error: E
+): typeof ProblemBody.Type => ({ severity: "error", ...(toErrorBody(error) as { readonly message: string }) })

@@ -10,7 +10,8 @@ import {
   definitionFromDesignRows,
   InvalidSpec,
   type ParsedSpec,
-  parseSpec
+  parseSpec,
+  specProblems
 } from "../index.js"
 
 /** The name a spec sent in a request goes by in errors. */
@@ -19,26 +20,35 @@ export const REQUEST_SOURCE = "<request body>"
 /** Includes sit a few levels deep (`rules.pairs.<name>.allowed`); deeper values are never looked at. */
 const MAX_DEPTH = 8
 
-/** The first mapping value written as an `@file:` include, with its key path. */
-const firstInclude = (
+/** Includes named one by one in a validate's list; a body cannot hold many, this bounds the answer. */
+const MAX_INCLUDES = 100
+
+/** The mapping values written as `@file:` includes (up to `limit`), with their key paths, in body order. */
+const includesIn = (
   value: unknown,
-  at: ReadonlyArray<PropertyKey> = []
-): { readonly key: string; readonly value: string } | undefined => {
-  if (typeof value !== "object" || value === null || at.length >= MAX_DEPTH) return undefined
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = firstInclude(item, [...at, i])
-      if (found !== undefined) return found
-    }
-    return undefined
+  limit: number,
+  at: ReadonlyArray<PropertyKey> = [],
+  out: Array<{ readonly key: string; readonly value: string }> = []
+): Array<{ readonly key: string; readonly value: string }> => {
+  if (typeof value !== "object" || value === null || at.length >= MAX_DEPTH) return out
+  const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? [...value.entries()] : Object.entries(value)
+  for (const [key, item] of entries) {
+    if (out.length >= limit) break
+    if (!Array.isArray(value) && typeof item === "string" && item.startsWith(FILE_PREFIX)) {
+      out.push({ key: keyPath([...at, key]), value: item })
+    } else includesIn(item, limit, [...at, key], out)
   }
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item === "string" && item.startsWith(FILE_PREFIX)) return { key: keyPath([...at, key]), value: item }
-    const found = firstInclude(item, [...at, key])
-    if (found !== undefined) return found
-  }
-  return undefined
+  return out
 }
+
+const includeRefused = (include: { readonly key: string; readonly value: string }) =>
+  new InvalidSpec({
+    path: REQUEST_SOURCE,
+    key: include.key,
+    reason: "a spec sent as an object has no folder, so its @file: includes cannot be resolved",
+    value: showValue(include.value),
+    hint: "inline the values, or build the cohort from its spec folder"
+  })
 
 // A spec object has no folder, so nothing it names may be read: its includes see an empty file system.
 const NoFiles = Layer.merge(FileSystem.layerNoop({}), Path.layer)
@@ -59,16 +69,8 @@ export const compileSpecObject = (
   options: { readonly maxRows: number; readonly seed?: number | undefined }
 ): Effect.Effect<CompiledSpecObject, InvalidSpec> =>
   Effect.gen(function*() {
-    const include = firstInclude(data)
-    if (include !== undefined) {
-      return yield* new InvalidSpec({
-        path: REQUEST_SOURCE,
-        key: include.key,
-        reason: "a spec sent as an object has no folder, so its @file: includes cannot be resolved",
-        value: showValue(include.value),
-        hint: "inline the values, or build the cohort from its spec folder"
-      })
-    }
+    const include = includesIn(data, 1)[0]
+    if (include !== undefined) return yield* includeRefused(include)
     const spec = yield* parseSpec({ data, baseDir: "/", source: REQUEST_SOURCE })
     const design = yield* compileDesign(spec, {
       maxRows: options.maxRows,
@@ -77,3 +79,14 @@ export const compileSpecObject = (
     const definition = yield* definitionFromDesignRows(design, { source: REQUEST_SOURCE })
     return { spec, design, definition }
   }).pipe(Effect.provide(NoFiles))
+
+/**
+ * Every independent problem of a spec object, as `compileSpecObject` would meet them: each `@file:`
+ * include (all refused), else every problem of the spec in spec order (`specProblems`).
+ */
+export const specObjectProblems = (data: unknown): Effect.Effect<ReadonlyArray<InvalidSpec>> =>
+  Effect.suspend(() => {
+    const includes = includesIn(data, MAX_INCLUDES)
+    if (includes.length > 0) return Effect.succeed(includes.map(includeRefused))
+    return specProblems({ data, baseDir: "/", source: REQUEST_SOURCE }).pipe(Effect.provide(NoFiles))
+  })

@@ -171,11 +171,15 @@ describe("errors that say where to look", () => {
   })
 
   it("plan/design given a cohort id say that they take a spec file, and where the cohort's spec is", () => {
-    const run = cohort(["design", "daydream-pilot"])
-    expect(run.code).toBe(1)
-    expect(run.stderr).toContain(
-      "plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml"
-    )
+    for (const args of [["design", "daydream-pilot"], ["plan", "daydream-pilot", "--cohort-id", "x"]]) {
+      const run = cohort(args)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain(
+        "plan and design take a spec file, and a cohort's spec is <data-root>/cohorts/daydream-pilot/spec/config.yaml"
+      )
+    }
+    // A path that is no file gets no such hint: it was meant as a file.
+    expect(cohort(["design", "specs/missing.yaml"]).stderr).not.toContain("take a spec file")
   })
 })
 
@@ -349,7 +353,7 @@ describe("design-stage errors at the spec's own place", () => {
     "  evaluation_template: [v1]"
   ].join("\n")
 
-  it("a bad value from an include names the axis, its index and the include file", () => {
+  it("a bad value from an include names the axis, its index, the include file and the line", () => {
     const dir = path.join(roots.fresh(), "spec-at-place")
     write(dir, {
       "config.yaml":
@@ -364,7 +368,7 @@ describe("design-stage errors at the spec's own place", () => {
     expect(run.stderr).toContain(
       `config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`
     )
-    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate)")
+    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate; line 3 of items/reps.txt)")
   })
 
   it("a bad value from a tuple's items names the rule's item", () => {

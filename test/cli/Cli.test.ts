@@ -79,7 +79,8 @@ describe("cohort build", () => {
     expect(run.code).toBe(1)
     expect(run.stderr.trimEnd().split("\n")).toEqual([
       "CoverageGap: evaluation template_id not in catalog: daydreaming-verification-v3 " +
-      `(catalog ${path.join(root, "1_raw", "evaluation_templates.csv")}, from design field evaluation_template)`
+      `(catalog ${path.join(root, "1_raw", "evaluation_templates.csv")}, from design field evaluation_template: ` +
+      "daydreaming-verification-v3 at axes.evaluation_template[0])"
     ])
     expect(run.stdout).toBe("")
     expect(snapshot(root)).toEqual(before)

@@ -76,12 +76,12 @@ describe("error lines never carry control or bidi characters from data", () => {
 })
 
 describe("CoverageGap lines are bounded", () => {
-  it("5,000 missing ids of 100 kB: the first 20 (each cut), then 'and 4980 more'; --json keeps them all", () => {
+  it("5,000 missing ids of 100 kB: the first 20 (each cut), then 'and 4,980 more'; --json keeps them all", () => {
     const missing = Array.from({ length: 5000 }, (_, i) => `${String(i).padStart(4, "0")}${"x".repeat(100_000)}`)
     const error = new CoverageGap({ field: "combo_id", missing })
     const line = errorLine(error)
     expect(line.length).toBeLessThan(6_000)
-    expect(line).toMatch(/ and 4980 more$/)
+    expect(line).toMatch(/ and 4,980 more$/)
     expect(line.startsWith("CoverageGap: combo_id not in catalog: 0000xxx")).toBe(true)
     expect(errorJson(error)["missing"]).toEqual(missing)
     // A short list is shown whole.

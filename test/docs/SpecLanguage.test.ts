@@ -49,6 +49,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-docs-"))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 describe("docs/spec-language.md", () => {
+  it("is linked from the README, where users look", () => {
+    expect(fs.readFileSync(path.join(repoRoot, "README.md"), "utf8")).toContain("](docs/spec-language.md)")
+  })
+
   it("has examples of every rule", () => {
     expect(examples.map((e) => e.name)).toEqual(
       expect.arrayContaining(["cartesian", "includes", "subset", "tie", "pair", "seed", "plan"])

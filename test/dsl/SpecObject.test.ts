@@ -124,7 +124,7 @@ layer(NodeContext.layer)("cohortSpecFromObject", (it) => {
       const huge = yield* Effect.flip(cohortSpecFromObject("huge", grid(1000, 3)))
       expect(huge).toMatchObject({
         _tag: "InvalidSpec",
-        reason: "the design would have 1000000000 rows, more than the limit of 5000000"
+        reason: "the design would have 1,000,000,000 rows, more than the limit of 5,000,000"
       })
       const small = yield* Effect.flip(cohortSpecFromObject("pilot", pilot, { includes, maxRows: 7 }))
       expect(small).toMatchObject({

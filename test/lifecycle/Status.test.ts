@@ -160,7 +160,7 @@ describe("cohort status", () => {
       expect(included).toMatchObject({
         _tag: "InvalidSpec",
         key: "axes.draft_replicate[2]",
-        hint: "from @file:items/reps.csv, design row 3, column draft_replicate"
+        hint: "from @file:items/reps.csv, design row 3, column draft_replicate; line 4 of items/reps.csv"
       })
     }))
 

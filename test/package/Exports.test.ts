@@ -66,6 +66,7 @@ const LIBRARY_EXPORTS = [
   "catalogAndCoverageProblems",
   "catalogBundle",
   "cohortDiff",
+  "cohortProblems",
   "cohortSpecFromObject",
   "cohortSpecProblems",
   "cohortStatus",
@@ -79,6 +80,7 @@ const LIBRARY_EXPORTS = [
   "designChunks",
   "escapeControls",
   "estimateRows",
+  "formatCount",
   "generateMembership",
   "layoutDesign",
   "loadMembers",
@@ -101,6 +103,7 @@ const LIBRARY_EXPORTS = [
   "specProblems",
   "streamMembership",
   "validateCohort",
+  "withFirstProblem",
   "writeOutput"
 ]
 
