@@ -5,7 +5,7 @@ import { build } from "esbuild"
 import { spawnSync } from "node:child_process"
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
@@ -57,25 +57,61 @@ await build({
 // objects), each module initialises when something that runs needs it.
 const effectIndex = readFileSync(fileURLToPath(import.meta.resolve("effect")), "utf8")
 const effectNamespaces = new Set([...effectIndex.matchAll(/export \* as (\w+) from "\.\/(\w+)\.js"/g)].map((m) => m[1]))
-const effectDeepImports = {
-  name: "effect-deep-imports",
+const effectDeep = (text) =>
+  text.replace(/^import \{([^}]*)\} from "effect";$/gm, (_, list) => {
+    const names = list.split(",").map((n) => n.trim()).filter((n) => n !== "")
+    const deep = names.filter((n) => effectNamespaces.has(n.split(/\s+as\s+/)[0]))
+    const rest = names.filter((n) => !deep.includes(n))
+    return [
+      ...deep.map((n) => {
+        const [name, local = name] = n.split(/\s+as\s+/)
+        return `import * as ${local} from "effect/${name}";`
+      }),
+      ...(rest.length > 0 ? [`import { ${rest.join(", ")} } from "effect";`] : [])
+    ].join(" ")
+  })
+// The same for our own barrels (dist/index.js, errors/index.js): cli/ and http/ import the package's entry
+// point, whose initialiser would run every module it re-exports (the build's program, arquero's tables, every
+// tagged error's Schema) for a plan that needs none of them. Each named import is read from the module that
+// defines it, following re-exports (`export { a, b as c } from "./x.js"`) through barrels; a name a barrel
+// defines itself, and import() of a barrel, still load the barrel.
+const reExportsOf = new Map()
+const reExports = (file) => {
+  let map = reExportsOf.get(file)
+  if (map !== undefined) return map
+  map = new Map()
+  reExportsOf.set(file, map)
+  for (const m of readFileSync(file, "utf8").matchAll(/^export \{([^}]*)\} from "(\.[^"]+)";$/gm)) {
+    const target = join(dirname(file), m[2])
+    for (const entry of m[1].split(",").map((n) => n.trim()).filter((n) => n !== "")) {
+      const [name, exported = name] = entry.split(/\s+as\s+/)
+      map.set(exported, { file: target, name })
+    }
+  }
+  return map
+}
+/** Where `name`, exported by `file`, is defined: a module and its own name there. */
+const definitionOf = (file, name) => {
+  const next = reExports(file).get(name)
+  return next === undefined ? { file, name } : definitionOf(next.file, next.name)
+}
+const deepImports = {
+  name: "deep-imports",
   setup: (b) =>
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
       if (args.path.includes("node_modules")) return undefined
       const text = readFileSync(args.path, "utf8")
-      const contents = text.replace(/^import \{([^}]*)\} from "effect";$/gm, (_, list) => {
-        const names = list.split(",").map((n) => n.trim()).filter((n) => n !== "")
-        const deep = names.filter((n) => effectNamespaces.has(n.split(/\s+as\s+/)[0]))
-        const rest = names.filter((n) => !deep.includes(n))
-        return [
-          ...deep.map((n) => {
-            const [name, local = name] = n.split(/\s+as\s+/)
-            return `import * as ${local} from "effect/${name}";`
-          }),
-          ...(rest.length > 0 ? [`import { ${rest.join(", ")} } from "effect";`] : [])
-        ].join(" ")
+      const contents = text.replace(/^import \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, list, barrel) => {
+        const barrelFile = join(dirname(args.path), barrel)
+        return list.split(",").map((n) => n.trim()).filter((n) => n !== "").map((entry) => {
+          const [name, local = name] = entry.split(/\s+as\s+/)
+          const def = definitionOf(barrelFile, name)
+          let spec = relative(dirname(args.path), def.file).split("\\").join("/")
+          if (!spec.startsWith(".")) spec = `./${spec}`
+          return `import { ${def.name === local ? local : `${def.name} as ${local}`} } from "${spec}";`
+        }).join(" ")
       })
-      return { contents, loader: "js", resolveDir: dirname(args.path) }
+      return { contents: effectDeep(contents), loader: "js", resolveDir: dirname(args.path) }
     })
 }
 const renderChartsExternal = {
@@ -86,7 +122,7 @@ const renderChartsExternal = {
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
-  plugins: [renderChartsExternal, effectDeepImports],
+  plugins: [renderChartsExternal, deepImports],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",

@@ -7,6 +7,7 @@ import type { AnyCommand, HelpRequest } from "./Help.js"
 import { type CommandKit, lifecycleCommands } from "./LifecycleCommands.js"
 import { reportCommand } from "./ReportCommand.js"
 import type * as Run from "./Run.js"
+import type * as RunPlan from "./RunPlan.js"
 
 export { CliExit } from "./CliExit.js"
 
@@ -21,6 +22,15 @@ const lazy = <A extends ReadonlyArray<unknown>, B, E, R>(
   handler: (run: typeof Run) => (...args: A) => Effect.Effect<B, E, R>
 ) =>
 (...args: A): Effect.Effect<B, E, R> => Effect.flatMap(commands, (run) => handler(run)(...args))
+
+/** `plan` and `design` (RunPlan.ts): they load the spec's compiler and the streaming engine, not the build's. */
+const planCommands: Effect.Effect<typeof RunPlan> = Effect.promise(() => import("./RunPlan.js"))
+
+/** A handler of RunPlan.ts, loaded on its first use. */
+const lazyPlan = <A extends ReadonlyArray<unknown>, B, E, R>(
+  handler: (run: typeof RunPlan) => (...args: A) => Effect.Effect<B, E, R>
+) =>
+(...args: A): Effect.Effect<B, E, R> => Effect.flatMap(planCommands, (run) => handler(run)(...args))
 
 /** Run.ts's failure reporting, for the commands of LifecycleCommands.ts and ReportCommand.ts. */
 const reportFailures: CommandKit["reportFailures"] = (asJson) => (effect) =>
@@ -149,7 +159,7 @@ const plan = Command.make(
     out,
     maxRows
   },
-  lazy((run) => run.runPlan)
+  lazyPlan((run) => run.runPlan)
 ).pipe(Command.withDescription(
   "Write the membership table of a spec (MEMBERSHIP_COLUMNS, de-duplicated) with pure ids, or with --data-root the\n" +
     "ids a build there would write (read only); no catalogs.\n" +
@@ -159,7 +169,7 @@ const plan = Command.make(
 const design = Command.make(
   "design",
   { specFile, seed, format, out, maxRows },
-  lazy((run) => run.runDesign)
+  lazyPlan((run) => run.runDesign)
 ).pipe(Command.withDescription(
   "Write the design rows a spec compiles to (columns: field_order first, then the rest).\n" +
     "Example: cohort design spec/config.yaml --seed 7 --format jsonl"

@@ -1,7 +1,8 @@
 /**
- * What the commands do, loaded on demand (`import()` in Cli.ts) when one runs: `--help`, usage errors and
- * the parsing of the command line need only Cli.ts's definitions, and leave the engine, the layers and
- * their packages (yaml, arquero, the platform's file system, the worker pool) uninitialised.
+ * What the commands other than plan and design (RunPlan.ts) do, loaded on demand (`import()` in Cli.ts) when
+ * one runs: `--help`, usage errors and the parsing of the command line need only Cli.ts's definitions, and
+ * leave the engine, the layers and their packages (yaml, arquero, the platform's file system, the worker
+ * pool) uninitialised.
  */
 import * as Path from "@effect/platform/Path"
 import { Config, Console, Duration, Effect, Either, Exit, Option } from "effect"
@@ -9,28 +10,15 @@ import {
   buildCohortMembership,
   type BuildError,
   BuildProgress,
-  type ChunkSource,
   cohortProblems,
-  compileDesign,
   DataRootLayer,
-  definitionOfSpec,
-  designChunks,
   escapeControls,
-  estimateRows,
-  GenIdHasher,
   GensStore,
   InvalidConstraint,
-  InvalidSpec,
-  membershipSource,
-  parseSpec,
-  planRegistry,
-  planWorkerPool,
-  WorkerPool,
-  WorkingDirectoryMissing
+  WorkerPool
 } from "../index.js"
 import { CliExit } from "./CliExit.js"
-import { formatCount } from "./Numbers.js"
-import { emit, formatFor, isStdoutClosed } from "./Output.js"
+import { reportFailures } from "./Failures.js"
 import { makeProgressReporter } from "./Progress.js"
 import {
   buildSummary,
@@ -42,43 +30,9 @@ import {
   workJson
 } from "./Report.js"
 
-/** Plans above this many design rows announce their size on stderr before they are made. */
-export const ANNOUNCE_ROWS = 100_000
-
-/** A deleted working directory surfaces as a defect of `process.cwd()` (uv_cwd) wherever a path is resolved. */
-const cwdMissing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | WorkingDirectoryMissing, R> =>
-  Effect.catchSomeDefect(
-    effect,
-    (defect) =>
-      typeof defect === "object" && defect !== null && (defect as NodeJS.ErrnoException).syscall === "uv_cwd"
-        ? Option.some(
-          new WorkingDirectoryMissing({ cause: `uv_cwd: ${(defect as NodeJS.ErrnoException).code ?? "error"}` })
-        )
-        : Option.none()
-  )
-
-/**
- * Reports a tagged failure (stderr line; JSON on stdout with --json, with the fields of `more`) and ends
- * with exit code 1.
- */
-export const reportFailures =
-  (asJson: boolean, more: Record<string, unknown> = {}) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CliExit, R> =>
-    Effect.catchAll(cwdMissing(effect), (error): Effect.Effect<never, E | CliExit> =>
-      isTaggedFailure(error)
-        ? Effect.zipRight(
-          Effect.zipRight(
-            asJson ? Console.log(JSON.stringify({ ok: false, error: errorJson(error), ...more })) : Effect.void,
-            Console.error(errorLine(error))
-          ),
-          new CliExit({ code: 1 })
-        )
-        : Effect.fail(error))
+export { reportFailures }
 
 const seedOf = (value: Option.Option<number | bigint>) => Option.getOrUndefined(value)
-
-const announce = (rows: number, what: string) =>
-  rows > ANNOUNCE_ROWS ? Console.error(`${what}: ${formatCount(rows)} design rows`) : Effect.void
 
 /**
  * Progress of a build on stderr (COHORT_PROGRESS: `1` always, `0` never, else for long builds): on a
@@ -208,100 +162,6 @@ export const runValidate = (args: {
     yield* Console.error(errorLine(error))
     return yield* new CliExit({ code: 1 })
   }).pipe(reportFailures(args.json))
-
-/** `plan pilot` names a cohort where a spec file belongs: say where the cohort's spec is. */
-const withCohortIdHint = <E>(error: E, specFile: string): E | InvalidSpec =>
-  error instanceof InvalidSpec &&
-    (error.reason === "file not found" || error.reason.startsWith("unsupported spec format")) &&
-    !/[\\/.]/.test(specFile)
-    ? new InvalidSpec({
-      path: error.path,
-      reason: error.reason,
-      ...(error.key === undefined ? {} : { key: error.key }),
-      ...(error.value === undefined ? {} : { value: error.value }),
-      hint: `${error.hint === undefined ? "" : `${error.hint}; `}plan and design take a spec file, ` +
-        `and a cohort's spec is <data-root>/cohorts/${specFile}/spec/config.yaml`
-    })
-    : error
-
-/** A spec file parsed, a cohort id given in its place answered with where the cohort's spec is. */
-const parseSpecFile = (specFile: string) =>
-  parseSpec(specFile).pipe(Effect.mapError((e) => withCohortIdHint(e, specFile)))
-
-/** A spec file compiled to its design rows, its size announced first when large. */
-const compileSpecFile = (
-  args: { readonly specFile: string; readonly seed: Option.Option<number | bigint>; readonly maxRows: number },
-  what: string
-) =>
-  Effect.gen(function*() {
-    const spec = yield* parseSpecFile(args.specFile)
-    yield* announce(yield* estimateRows(spec), what)
-    const s = seedOf(args.seed)
-    const design = yield* compileDesign(spec, { maxRows: args.maxRows, ...(s === undefined ? {} : { seed: s }) })
-    return { spec, design }
-  })
-
-const emitRows = <E = never, R = never>(
-  args: { readonly format: Option.Option<"csv" | "jsonl">; readonly out: Option.Option<string> },
-  source: (format: "csv" | "jsonl") => ChunkSource<E, R>
-) => {
-  const target = Option.getOrUndefined(args.out)
-  // `plan … | head`: the reader has what it wanted; stop making rows and end with success.
-  return emit(source(formatFor(Option.getOrUndefined(args.format), target)), target).pipe(
-    Effect.catchIf(isStdoutClosed, () => Effect.void)
-  )
-}
-
-/** `cohort plan`: the membership table of a spec file (pure ids, or a data root's). */
-export const runPlan = (args: {
-  readonly specFile: string
-  readonly cohortId: string
-  readonly dataRoot: Option.Option<string>
-  readonly seed: Option.Option<number | bigint>
-  readonly format: Option.Option<"csv" | "jsonl">
-  readonly out: Option.Option<string>
-  readonly maxRows: number
-}) =>
-  Effect.gen(function*() {
-    const spec = yield* parseSpecFile(args.specFile)
-    const estimate = yield* estimateRows(spec)
-    yield* announce(estimate, "planning")
-    // The definition as a build makes it; rows reusing generations by id read the data root's gens/.
-    const s = seedOf(args.seed)
-    const root = Option.getOrUndefined(args.dataRoot)
-    const rows = Effect.gen(function*() {
-      const definition = yield* definitionOfSpec(spec, {
-        cohortId: args.cohortId,
-        dataRoot: root ?? "./data",
-        maxRows: args.maxRows,
-        ...(s === undefined ? {} : { seed: s })
-      })
-      const registry = yield* planRegistry(root)
-      const hasher = yield* GenIdHasher
-      // A file's writes complete once written: its buffers may be reused (stdout's stream keeps them).
-      const reuseBuffers = Option.isSome(args.out)
-      yield* emitRows(
-        args,
-        (format) => membershipSource(format, definition, args.cohortId, registry, hasher, { reuseBuffers })
-      )
-    })
-    // A large plan starts its worker threads now, so that they have loaded by the time rows are made.
-    yield* Effect.provide(rows, planWorkerPool(estimate))
-  }).pipe(reportFailures(false))
-
-/** `cohort design`: the design rows a spec file compiles to. */
-export const runDesign = (args: {
-  readonly specFile: string
-  readonly seed: Option.Option<number | bigint>
-  readonly format: Option.Option<"csv" | "jsonl">
-  readonly out: Option.Option<string>
-  readonly maxRows: number
-}) =>
-  Effect.gen(function*() {
-    const { design: compiled } = yield* compileSpecFile(args, "design")
-    yield* emitRows(args, (format) => designChunks(compiled, format))
-  }).pipe(reportFailures(false))
-
 /** `cohort serve`: the HTTP API until interrupted. */
 export const runServe = (args: {
   readonly dataRoot: string
