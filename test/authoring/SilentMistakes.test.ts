@@ -368,7 +368,9 @@ describe("design-stage errors at the spec's own place", () => {
     expect(run.stderr).toContain(
       `config.yaml: axes.evaluation_replicate[2]: replicate must be a whole number of at least 1: "three"`
     )
-    expect(run.stderr).toContain("(from @file:items/reps.txt, design row 3, column evaluation_replicate; line 3 of items/reps.txt)")
+    expect(run.stderr).toContain(
+      "(from @file:items/reps.txt, design row 3, column evaluation_replicate; line 3 of items/reps.txt)"
+    )
   })
 
   it("a bad value from a tuple's items names the rule's item", () => {
