@@ -18,7 +18,8 @@ export const MAX_LISTED = 20
 /** Longest listed value: a runaway value must not make a megabyte-long line. */
 export const MAX_LISTED_CHARS = 200
 
-const cut = (text: string): string =>
+/** A value cut to `MAX_LISTED_CHARS`, saying how much was left out (not escaped). */
+export const cut = (text: string): string =>
   text.length <= MAX_LISTED_CHARS
     ? text
     : `${text.slice(0, MAX_LISTED_CHARS)}… (${text.length - MAX_LISTED_CHARS} more characters)`

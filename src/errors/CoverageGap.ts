@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { listShort, MAX_LISTED } from "../domain/TerminalText.js"
+import { cut, listShort, MAX_LISTED } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const Place = Schema.Struct({
@@ -21,10 +21,10 @@ const fields = {
 /** `axes.essay_template[1]`, or `items/x.csv line 3 (axes.essay_template[2])` for a value from an include. */
 const placeText = (place: typeof Place.Type): string =>
   place.file === undefined
-    ? place.key
+    ? cut(place.key)
     : place.line === undefined
-    ? `${place.key} (${place.file})`
-    : `${place.file} line ${place.line} (${place.key})`
+    ? `${cut(place.key)} (${cut(place.file)})`
+    : `${cut(place.file)} line ${place.line} (${cut(place.key)})`
 
 /**
  * The plan references values that its catalog does not list. `missing` is sorted (and whole; the message
@@ -37,17 +37,18 @@ export class CoverageGap extends Schema.TaggedError<CoverageGap>()("CoverageGap"
     super(props, options)
     const stage = this.stage === undefined ? "" : `${this.stage} `
     const origins = this.missing.slice(0, MAX_LISTED).flatMap((value) => {
-      const place = this.origins?.[value]
-      return place === undefined ? [] : [`${value} at ${placeText(place)}`]
+      // Own keys only: a missing value named `constructor` must not find Object.prototype's.
+      const place = this.origins !== undefined && Object.hasOwn(this.origins, value) ? this.origins[value] : undefined
+      return place === undefined ? [] : [`${cut(value)} at ${placeText(place)}`]
     })
     const where = [
       ...(this.catalog === undefined ? [] : [`catalog ${this.catalog}`]),
       ...(this.designField === undefined ? [] : [`from design field ${this.designField}`])
     ]
-    const suggestions = Object.entries(this.suggestions ?? {})
+    const suggestions = Object.entries(this.suggestions ?? {}).slice(0, MAX_LISTED)
     const hint = suggestions.length === 0
       ? ""
-      : `; did you mean ${suggestions.map(([value, known]) => `"${known}" for "${value}"`).join(", ")}?`
+      : `; did you mean ${suggestions.map(([value, known]) => `"${cut(known)}" for "${cut(value)}"`).join(", ")}?`
     const context = where.length === 0 && origins.length === 0
       ? ""
       : ` (${where.join(", ")}${origins.length === 0 ? "" : `${where.length === 0 ? "" : ": "}${origins.join(", ")}`})`
