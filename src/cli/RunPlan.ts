@@ -72,16 +72,19 @@ const emitRows = <E = never, R = never>(
   )
 }
 
-/** `cohort plan`: the membership table of a spec file (pure ids, or a data root's). */
-export const runPlan = (args: {
+/** What plan and design are given: a spec file, its seed and row cap, and where and how rows go. */
+interface SpecFileArgs {
   readonly specFile: string
-  readonly cohortId: string
-  readonly dataRoot: Option.Option<string>
   readonly seed: Option.Option<number | bigint>
   readonly format: Option.Option<"csv" | "jsonl">
   readonly out: Option.Option<string>
   readonly maxRows: number
-}) =>
+}
+
+/** `cohort plan`: the membership table of a spec file (pure ids, or a data root's). */
+export const runPlan = (
+  args: SpecFileArgs & { readonly cohortId: string; readonly dataRoot: Option.Option<string> }
+) =>
   Effect.gen(function*() {
     const spec = yield* parseSpecFile(args.specFile)
     const estimate = yield* estimateRows(spec)
@@ -110,13 +113,7 @@ export const runPlan = (args: {
   }).pipe(reportFailures(false))
 
 /** `cohort design`: the design rows a spec file compiles to. */
-export const runDesign = (args: {
-  readonly specFile: string
-  readonly seed: Option.Option<number | bigint>
-  readonly format: Option.Option<"csv" | "jsonl">
-  readonly out: Option.Option<string>
-  readonly maxRows: number
-}) =>
+export const runDesign = (args: SpecFileArgs) =>
   Effect.gen(function*() {
     const { design: compiled } = yield* compileSpecFile(args, "design")
     yield* emitRows(args, (format) => designChunks(compiled, format))
