@@ -40,7 +40,7 @@ export class IntColumn {
     if (this.size + count > this.data.length) this.grow(this.size + count)
     // Loops, not fill/set: those cost ~1-2 µs a call (Node 20), more than a short run's stores.
     const { data, size } = this
-    if (typeof values === "number") for (let i = 0; i < count; i++) data[size + i] = values
+    if (typeof values === "number") { for (let i = 0; i < count; i++) data[size + i] = values }
     else for (let i = 0; i < count; i++) data[size + i] = values[i]!
     this.size = size + count
   }
