@@ -29,6 +29,11 @@ export interface DesignLevels {
     f: (levels: ReadonlyArray<number>, index: number, changed: number) => boolean | void,
     range?: { readonly from: number; readonly to: number }
   ) => void
+  /**
+   * The number of levels of each axis, when rows come in product order (the last axis moving fastest,
+   * row `i` the mixed-radix number `i`); absent for a shuffled order.
+   */
+  readonly axisSizes?: ReadonlyArray<number>
 }
 
 /** A design over rows kept in memory. */

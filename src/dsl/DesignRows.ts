@@ -65,7 +65,7 @@ export const designOf = (layout: DesignLayout, seed?: number | bigint): Compiled
     seed,
     columns: layout.columns,
     size,
-    levels: { columnAxes, columnValues, forEach: forEachLevels },
+    levels: { columnAxes, columnValues, forEach: forEachLevels, ...(seed === undefined ? { axisSizes: radix } : {}) },
     forEachRow(f, range) {
       const row: Array<SpecValue> = new Array(accessors.length)
       forEachLevels((digits, k) => {

@@ -42,6 +42,14 @@ export interface RowReader {
   readonly values: () => ReadonlyArray<SpecValue>
 }
 
+/** The evaluation fields of consecutive rows: text ids of template and LLM, replicate, triple number. */
+export interface EvaluationRun {
+  readonly template: Int32Array
+  readonly llm: Int32Array
+  readonly replicate: Int32Array
+  readonly triple: Int32Array
+}
+
 /** Fields in readRow's order: the seven texts, then the three replicates. */
 const FIELDS = TEXT_FIELDS.length + REPLICATE_FIELDS.length
 /** The axis of a field without columns: never "unchanged" (it is read on every row). */
@@ -130,6 +138,24 @@ export class DefinitionBuilder {
     const byLlm = this.tripleIds[ids[5]!] ??= []
     const byReplicate = byLlm[ids[6]!] ??= []
     return byReplicate[reps[2]!] ??= this.tripleCount++
+  }
+
+  /** Keeps the evaluation fields of the row read last (its template, LLM, replicate, triple) as `run`'s `s`-th. */
+  keepEvaluation(run: EvaluationRun, s: number): void {
+    run.template[s] = this.ids[5]!
+    run.llm[s] = this.ids[6]!
+    run.replicate[s] = this.reps[2]!
+    run.triple[s] = this.tripleOf()
+  }
+
+  /**
+   * Adds the evaluations `rest` to the essay of the row read last, when that row added an evaluation
+   * (there were `before`): rows that differ from it only in axes read by evaluation fields alone (the
+   * same draft and essay) add those, all new with the essay; an essay met before has them already.
+   */
+  addEvaluations(rest: EvaluationRun, before: number): void {
+    if (this.evaluations.size === before) return
+    this.evaluations.pushRun(this.lastEssay, rest.template, rest.llm, rest.replicate)
   }
 
   /** Adds the entries of a row whose fields are in `ids` and `reps`. */

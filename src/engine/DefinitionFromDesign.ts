@@ -3,7 +3,7 @@ import type { CohortDefinition } from "../domain/CohortDefinition.js"
 import { type Design, designFromRows, type DesignLevels } from "../domain/Design.js"
 import type { SpecValue } from "../domain/SpecValue.js"
 import type { InvalidSpec } from "../errors/InvalidSpec.js"
-import { DefinitionBuilder, type RowReader } from "./DefinitionBuilder.js"
+import { DefinitionBuilder, type EvaluationRun, type RowReader } from "./DefinitionBuilder.js"
 import { EMPTY, makePairSet } from "./DesignTexts.js"
 
 /**
@@ -53,10 +53,82 @@ const visitLevels = (b: DefinitionBuilder, levels: DesignLevels): void => {
     values: () => columnValues.map((v, c) => v[digits[columnAxes[c]!]!]!)
   }
   b.readsAxes(columnAxes)
+  const block = levels.axisSizes === undefined ? undefined : evaluationBlock(b, columnAxes, levels.axisSizes)
+  if (block === undefined) {
+    levels.forEach((current, r, changed) => {
+      digits = current
+      return b.readRow(r, read, changed)
+    })
+    return
+  }
+  // The first block row by row, its evaluation fields kept; then one row per block, and the block's
+  // other evaluations from the kept fields (only those rows' evaluation fields differ, as in the first):
+  // every block has one essay, new (then all its evaluations are) or met in an earlier block (none are).
+  const { axes, blocks, rows } = block
+  const run: EvaluationRun = {
+    template: new Int32Array(rows),
+    llm: new Int32Array(rows),
+    replicate: new Int32Array(rows),
+    triple: new Int32Array(rows)
+  }
+  let good = true
   levels.forEach((current, r, changed) => {
     digits = current
-    return b.readRow(r, read, changed)
-  })
+    if (!b.readRow(r, read, changed)) return (good = false)
+    b.keepEvaluation(run, r)
+  }, { from: 0, to: rows })
+  if (!good) return
+  // The evaluations a new essay's block adds after its first row: each triple the block has once, in order.
+  const firsts: Array<number> = []
+  const met = new Set([run.triple[0]!])
+  for (let s = 1; s < rows; s++) {
+    if (met.has(run.triple[s]!)) continue
+    met.add(run.triple[s]!)
+    firsts.push(s)
+  }
+  const pick = (column: Int32Array) => Int32Array.from(firsts, (s) => column[s]!)
+  const rest: EvaluationRun = {
+    template: pick(run.template),
+    llm: pick(run.llm),
+    replicate: pick(run.replicate),
+    triple: pick(run.triple)
+  }
+  const sizes = levels.axisSizes!
+  const first = new Array<number>(sizes.length).fill(0) // the levels of a block's first row
+  digits = first
+  for (let p = 1; p < blocks; p++) {
+    // The next block: the axes before `axes` counted on; the lowest one that moved is `changed`.
+    let changed = axes - 1
+    for (; changed > 0; changed--) {
+      if (++first[changed]! < sizes[changed]!) break
+      first[changed] = 0
+    }
+    if (changed === 0) first[0]!++
+    const before = b.evaluations.size
+    if (!b.readRow(p * rows, read, changed)) return
+    b.addEvaluations(rest, before)
+  }
+}
+
+/**
+ * Rows in product order whose axes from some axis `axes` on are read by evaluation fields alone, and
+ * those fields read no earlier axis, come in blocks of `rows` rows (the product of those axes' sizes):
+ * within a block the draft and essay stay, and row `s` of every block has the evaluation fields of row
+ * `s` of the first. Undefined when the design has no such axes (or blocks of one row, or one block).
+ */
+const evaluationBlock = (
+  b: DefinitionBuilder,
+  columnAxes: ReadonlyArray<number>,
+  sizes: ReadonlyArray<number>
+): { readonly axes: number; readonly blocks: number; readonly rows: number } | undefined => {
+  const axesOf = (fields: ReadonlyArray<ReadonlyArray<number>>) => fields.flat().map((c) => columnAxes[c]!)
+  const others = axesOf([...b.textColumns.slice(0, 5), ...b.repColumns.slice(0, 2)])
+  const evaluation = axesOf([b.textColumns[5]!, b.textColumns[6]!, b.repColumns[2]!])
+  const axes = others.reduce((k, a) => Math.max(k, a + 1), 1)
+  if (evaluation.some((a) => a < axes)) return undefined
+  const rows = sizes.slice(axes).reduce((n, size) => n * size, 1)
+  const blocks = sizes.slice(0, axes).reduce((n, size) => n * size, 1)
+  return rows >= 2 && blocks >= 2 ? { axes, blocks, rows } : undefined
 }
 
 /** Visits a design row by row: rows in product order repeat most of the previous row's values, which need no lookup. */

@@ -129,6 +129,73 @@ describe("definitionFromDesign (the fast path) equals definitionFromRows (the pl
     { fastCheck: { numRuns: 100, seed: 1303 } }
   )
 
+  // Product order with the evaluation fields' axes last: rows come in blocks sharing a draft and an essay,
+  // the later blocks made from the first one's evaluation fields. Axes no column reads (before and after
+  // the evaluation axes) repeat entries; bad values on either side must give the same first error.
+  const blockValue = FastCheck.oneof(
+    { weight: 6, arbitrary: Arbitrary.make(GoodText) as FastCheck.Arbitrary<SpecValue> },
+    { weight: 1, arbitrary: Arbitrary.make(Text) as FastCheck.Arbitrary<SpecValue> }
+  )
+  const blockReplicate = FastCheck.oneof(
+    { weight: 6, arbitrary: FastCheck.constantFrom<SpecValue>("1", "2", 3, "") },
+    { weight: 1, arbitrary: Arbitrary.make(Replicate) as FastCheck.Arbitrary<SpecValue> }
+  )
+  const blockAxis = (value: FastCheck.Arbitrary<SpecValue>) => FastCheck.array(value, { minLength: 1, maxLength: 3 })
+  const blockCase = FastCheck.record({
+    before: FastCheck.tuple(...[0, 1, 2, 3, 4].map(() => blockAxis(blockValue)), blockAxis(blockReplicate)),
+    unreadBefore: FastCheck.integer({ min: 1, max: 2 }),
+    after: FastCheck.tuple(blockAxis(blockValue), blockAxis(blockValue), blockAxis(blockReplicate)),
+    unreadAfter: FastCheck.integer({ min: 1, max: 2 }),
+    evaluationAxes: FastCheck.constantFrom([0, 1, 2], [2, 1, 0], [1, 1, 2], [0, 2, 2])
+  })
+
+  it.effect.prop(
+    "on a compiled design in product order whose evaluation fields read the last axes (rows in blocks)",
+    [blockCase],
+    ([c]) =>
+      Effect.gen(function*() {
+        const columns = [...TEXT_FIELDS, "draft_rep", "evaluation_rep"]
+        const before = c.before as ReadonlyArray<ReadonlyArray<SpecValue>>
+        const after = c.after as ReadonlyArray<ReadonlyArray<SpecValue>>
+        // Axes: the five texts before, the draft replicate, an unread one; then the evaluation fields'
+        // axes (one may hold two of them, zipped) and an unread one.
+        const evaluationAxes = c.evaluationAxes.map((k) => 7 + k)
+        const evaluationLevels = [0, 1, 2].map((k) =>
+          evaluationAxes.includes(7 + k)
+            ? Array.from({ length: Math.max(...evaluationAxes.map((a, f) => (a === 7 + k ? after[f]!.length : 1))) })
+              .map((_, i) => after.map((values) => values[i % values.length]!))
+            : [after.map((values) => values[0]!)]
+        )
+        const levels: Array<ReadonlyArray<SpecValue | ReadonlyArray<SpecValue>>> = [
+          ...before,
+          Array.from({ length: c.unreadBefore }, (_, i) => i),
+          ...evaluationLevels,
+          Array.from({ length: c.unreadAfter }, (_, i) => i)
+        ]
+        const accessors = [
+          ...[0, 1, 2, 3, 4].map((axis) => ({ axis, path: [] })),
+          { axis: evaluationAxes[0]!, path: [0] },
+          { axis: evaluationAxes[1]!, path: [1] },
+          { axis: 5, path: [] },
+          { axis: evaluationAxes[2]!, path: [2] }
+        ]
+        const design = designOf({
+          source: "<p>",
+          axisOrder: levels.map((_, i) => `a${i}`),
+          levels: levels as ReadonlyArray<ReadonlyArray<SpecValue>>,
+          columns,
+          accessors,
+          size: levels.reduce((n, l) => n * l.length, 1),
+          warnings: []
+        })
+        expect(design.levels?.axisSizes).toEqual(levels.map((l) => l.length))
+        const rows = designRecords(design)
+        const plain = shown(yield* Effect.either(definitionFromRows(rows, "<p>")))
+        expect(shown(yield* Effect.either(definitionFromDesign(design, "<p>")))).toEqual(plain)
+      }),
+    { fastCheck: { numRuns: 300, seed: 1305 } }
+  )
+
   // Columns sharing axes (zipped levels), alias columns and every replicate column: rows skip the fields
   // whose axes did not move since the row before (`changed`), which must not change the result.
   const allColumns = [...aliasKeys(TEXT_FIELDS), ...aliasKeys(REPLICATE_FIELDS)]
