@@ -139,7 +139,7 @@ export class GensStoreService {
   createMetadata(stage: Stage, id: string, content: string): boolean {
     const present = this.presentIn(stage)
     if (present.has(id)) return false
-    const wrote = this.writer.create(nodePath.join(this.stageDir(stage), id), content)
+    const wrote = this.writer.create(`${this.stageDirs[stage]}${nodePath.sep}${id}`, content)
     present.add(id)
     return wrote
   }

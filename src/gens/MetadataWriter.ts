@@ -14,9 +14,12 @@ export class MetadataWriter {
   // (see TempFiles.ts).
   private readonly tag = randomTag()
   private seq = 0
+  /** `<sep>` + the temp-file name up to its sequence number (built once: a build makes 600k of them). */
+  private readonly tempPrefix = `${nodePath.sep}${tempName("metadata.json", this.tag).slice(0, -".tmp".length)}-`
 
   /**
    * Creates `<dir>/metadata.json` with `content` unless it exists (as a regular file): whether it wrote.
+   * `dir` is a normalized path without a trailing separator (names are concatenated to it).
    * Throws the file-system error (with its path) on failure, leaving no temp file behind.
    */
   create(dir: string, content: string): boolean {
@@ -29,9 +32,10 @@ export class MetadataWriter {
     }
     // The temp file sits in the new, tiny generation folder: one shared temp folder churned by
     // hundreds of thousands of files made every create several times slower.
-    const temp = nodePath.join(dir, tempName("metadata.json", `${this.tag}-${this.seq++}`))
+    // Concatenated, not joined: `dir` is a normalized folder path (the store's stage folder + a checked id).
+    const temp = `${dir}${this.tempPrefix}${this.seq++}.tmp`
     writeTemp(temp, content)
-    const target = nodePath.join(dir, "metadata.json")
+    const target = `${dir}${nodePath.sep}metadata.json`
     try {
       fs.linkSync(temp, target)
       return true
