@@ -6,10 +6,15 @@ const fields = {
   waitedSeconds: Schema.Number,
   pid: Schema.optional(Schema.Number),
   host: Schema.optional(Schema.String),
-  since: Schema.optional(Schema.String)
+  since: Schema.optional(Schema.String),
+  /** The lock was this build's and was taken over (0 s waited): the build committed nothing. */
+  takenOver: Schema.optional(Schema.Boolean)
 }
 
-/** Another build held the cohort's lock for longer than this build would wait (`--wait`). */
+/**
+ * Another build held the cohort's lock for longer than this build would wait (`--wait`), or took it over
+ * from this build (`takenOver`: its heartbeat had stopped, so it looked dead) before this build committed.
+ */
 export class Locked extends Schema.TaggedError<Locked>()("Locked", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
@@ -17,8 +22,11 @@ export class Locked extends Schema.TaggedError<Locked>()("Locked", { ...fields, 
     const since = this.since === undefined ? "" : ` since ${this.since}`
     setMessage(
       this,
-      `cohort lock ${this.path} is held by ${who}${since}; gave up after waiting ${this.waitedSeconds} s ` +
-        `(a build of this cohort is running: retry later, or wait longer with --wait SECONDS)`
+      this.takenOver === true
+        ? `cohort lock ${this.path} was taken over by ${who}${since} before this build committed (its ` +
+          `heartbeat had stopped, so it looked dead); nothing was committed: build again once that one has finished`
+        : `cohort lock ${this.path} is held by ${who}${since}; gave up after waiting ${this.waitedSeconds} s ` +
+          `(a build of this cohort is running: retry later, or wait longer with --wait SECONDS)`
     )
   }
 }
