@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -18,14 +19,15 @@ const fields = {
 export class Locked extends Schema.TaggedError<Locked>()("Locked", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const who = this.pid === undefined ? "another build" : `pid ${this.pid} on ${this.host ?? "an unknown host"}`
-    const since = this.since === undefined ? "" : ` since ${this.since}`
+    const who = this.pid === undefined ? "another build" : `pid ${this.pid} on ${cut(this.host ?? "an unknown host")}`
+    const since = this.since === undefined ? "" : ` since ${cut(this.since)}`
+    const lock = `cohort lock ${cutLong(this.path)}`
     setMessage(
       this,
       this.takenOver === true
-        ? `cohort lock ${this.path} was taken over by ${who}${since} before this build committed (its ` +
-          `heartbeat had stopped, so it looked dead); nothing was committed: build again once that one has finished`
-        : `cohort lock ${this.path} is held by ${who}${since}; gave up after waiting ${this.waitedSeconds} s ` +
+        ? `${lock} was taken over by ${who}${since} before this build committed (its heartbeat had stopped, ` +
+          `so it looked dead); nothing was committed: build again once that one has finished`
+        : `${lock} is held by ${who}${since}; gave up after waiting ${this.waitedSeconds} s ` +
           `(a build of this cohort is running: retry later, or wait longer with --wait SECONDS)`
     )
   }
