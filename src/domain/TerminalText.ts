@@ -18,11 +18,21 @@ export const MAX_LISTED = 20
 /** Longest listed value: a runaway value must not make a megabyte-long line. */
 export const MAX_LISTED_CHARS = 200
 
+/**
+ * Longest path or sentence part of a message (a reason, a cause, a hint): ours are far shorter, and a
+ * path the system accepts is shorter still, but one made of a runaway value must not make a
+ * megabyte-long line either.
+ */
+export const MAX_LONG_CHARS = 1000
+
+const cutTo = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
+
 /** A value cut to `MAX_LISTED_CHARS`, saying how much was left out (not escaped). */
-export const cut = (text: string): string =>
-  text.length <= MAX_LISTED_CHARS
-    ? text
-    : `${text.slice(0, MAX_LISTED_CHARS)}… (${text.length - MAX_LISTED_CHARS} more characters)`
+export const cut = (text: string): string => cutTo(text, MAX_LISTED_CHARS)
+
+/** A path or a sentence part of a message (a reason, a cause) cut to `MAX_LONG_CHARS` (not escaped). */
+export const cutLong = (text: string): string => cutTo(text, MAX_LONG_CHARS)
 
 /** One value echoed in a message (a path, an id): cut to `MAX_LISTED_CHARS`, unsafe characters escaped. */
 export const echoed = (text: string): string => escapeControls(cut(text))

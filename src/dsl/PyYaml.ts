@@ -1,6 +1,7 @@
 import { Data, Effect } from "effect"
 import { isScalar, type ParsedNode, parseDocument, type ScalarTag, type Tags, visit } from "yaml"
 import { PyFloat } from "../domain/SpecValue.js"
+import { cutLong, echoed } from "../domain/TerminalText.js"
 import { pyTimestamp } from "./PyTimestamp.js"
 
 /**
@@ -174,7 +175,7 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Text
   const error = doc.errors[0]
   if (error !== undefined) {
     const line = error.linePos?.[0].line
-    return syntaxError(error.message.split("\n")[0]!.replace(/:$/, ""), line)
+    return syntaxError(cutLong(error.message.split("\n")[0]!.replace(/:$/, "")), line)
   }
   let problem: TextSyntaxError | undefined
   visit(doc, {
@@ -209,16 +210,15 @@ const firstProblem = (doc: ReturnType<typeof parseDocument>, text: string): Text
         (typeof key.value === "number" || (typeof key.value === "string" && INTEGER_KEY.test(key.value)))
       ) {
         const node = key as ParsedNode
+        const shown = echoed(String(key.value))
         problem = syntaxError(
-          `mapping key ${
-            JSON.stringify(String(key.value))
-          } is a plain number; name it with letters (e.g. "v${key.value}")`,
+          `mapping key ${JSON.stringify(shown)} is a plain number; name it with letters (e.g. "v${shown}")`,
           node.range === undefined ? undefined : lineOf(text, node.range[0])
         )
         return visit.BREAK
       }
       if (isScalar(key) && typeof key.value !== "string") {
-        problem = syntaxError(`mapping key ${String(key.value)} must be a string`)
+        problem = syntaxError(`mapping key ${echoed(String(key.value))} must be a string`)
         return visit.BREAK
       }
       return undefined
@@ -242,7 +242,7 @@ export const parseYaml = (text: string): Effect.Effect<unknown, TextSyntaxError>
     // safe_load refuses tags it does not know (`!!python/object`…); yaml would read them as strings.
     const unknownTag = doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED")
     if (unknownTag !== undefined) {
-      throw syntaxError(`unknown tag: ${unknownTag.message.split("\n")[0]!}`, unknownTag.linePos?.[0].line)
+      throw syntaxError(`unknown tag: ${echoed(unknownTag.message.split("\n")[0]!)}`, unknownTag.linePos?.[0].line)
     }
     return flattenMerges(toJS(doc))
   })

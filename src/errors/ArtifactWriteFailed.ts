@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { TEMP_FILE_NAMES_IN_TEXT } from "../domain/TempFileName.js"
+import { cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -19,6 +20,6 @@ export class ArtifactWriteFailed
 {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super({ ...props, path: finalNames(props.path), cause: finalNames(props.cause) }, options)
-    setMessage(this, `cannot write ${this.path}: ${this.cause}`)
+    setMessage(this, `cannot write ${cutLong(this.path)}: ${cutLong(this.cause)}`)
   }
 }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong, listShort } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -13,7 +14,7 @@ export class CatalogIncomplete
 {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const where = this.path === undefined ? "" : ` (${this.path})`
-    setMessage(this, `catalog ${this.slice}${where} lacks columns: ${this.missingColumns.join(", ")}`)
+    const where = this.path === undefined ? "" : ` (${cutLong(this.path)})`
+    setMessage(this, `catalog ${cut(this.slice)}${where} lacks columns: ${listShort(this.missingColumns)}`)
   }
 }

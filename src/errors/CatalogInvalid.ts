@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -13,6 +14,6 @@ export class CatalogInvalid
 {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    setMessage(this, `catalog ${this.slice} (${this.path}): ${this.reason}`)
+    setMessage(this, `catalog ${cut(this.slice)} (${cutLong(this.path)}): ${cutLong(this.reason)}`)
   }
 }

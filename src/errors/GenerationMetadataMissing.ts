@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong } from "../domain/TerminalText.js"
 
 const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value)
 
@@ -17,7 +18,7 @@ export class GenerationMetadataMissing extends Schema.TaggedError<GenerationMeta
   }
 ) {
   override get message(): string {
-    const from = this.key === undefined ? "" : ` (from ${this.key})`
-    return `${this.stage} ${shown(this.genId)}${from}: ${this.reason}: ${this.path}`
+    const from = this.key === undefined ? "" : ` (from ${cut(this.key)})`
+    return `${cut(this.stage)} ${shown(this.genId)}${from}: ${cutLong(this.reason)}: ${cutLong(this.path)}`
   }
 }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, listShort } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -11,7 +12,7 @@ const fields = {
 export class IdCollision extends Schema.TaggedError<IdCollision>()("IdCollision", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const tried = this.attempts === undefined ? "" : ` (tried ${this.attempts.join(", ")})`
-    setMessage(this, `${this.stage} id collision: no free id for signature ${this.signature}${tried}`)
+    const tried = this.attempts === undefined ? "" : ` (tried ${listShort(this.attempts)})`
+    setMessage(this, `${cut(this.stage)} id collision: no free id for signature ${cut(this.signature)}${tried}`)
   }
 }

@@ -1,4 +1,6 @@
 import { Schema } from "effect"
+import { formatCount } from "../domain/CountText.js"
+import { cut, cutLong, MAX_LISTED } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 /**
@@ -31,6 +33,9 @@ const fields = {
   details: Schema.optional(Schema.Array(Schema.String))
 }
 
+/** `; and K more` past the first `MAX_LISTED` details (all stay in the error's `details`). */
+const more = (count: number): string => (count > MAX_LISTED ? ` and ${formatCount(count - MAX_LISTED)} more` : "")
+
 /**
  * The inputs are well-formed but violate a rule of the build (no definition, a bad cohort id, strict-mode
  * warnings…).
@@ -40,8 +45,10 @@ export class InvalidConstraint
 {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const who = this.cohortId === undefined ? "" : `cohort ${JSON.stringify(this.cohortId)}: `
-    const details = this.details === undefined || this.details.length === 0 ? "" : `: ${this.details.join("; ")}`
-    setMessage(this, `${who}${this.reason}${details}`)
+    const who = this.cohortId === undefined ? "" : `cohort ${JSON.stringify(cut(this.cohortId))}: `
+    const details = this.details === undefined || this.details.length === 0
+      ? ""
+      : `: ${this.details.slice(0, MAX_LISTED).map(cut).join("; ")}${more(this.details.length)}`
+    setMessage(this, `${who}${cutLong(this.reason)}${details}`)
   }
 }

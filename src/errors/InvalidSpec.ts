@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -17,9 +18,9 @@ const fields = {
 export class InvalidSpec extends Schema.TaggedError<InvalidSpec>()("InvalidSpec", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const where = this.key === undefined ? this.path : `${this.path}: ${this.key}`
-    const value = this.value === undefined ? "" : `: ${this.value}`
-    const hint = this.hint === undefined ? "" : ` (${this.hint})`
-    setMessage(this, `${where}: ${this.reason}${value}${hint}`)
+    const where = this.key === undefined ? cutLong(this.path) : `${cutLong(this.path)}: ${cut(this.key)}`
+    const value = this.value === undefined ? "" : `: ${cut(this.value)}`
+    const hint = this.hint === undefined ? "" : ` (${cutLong(this.hint)})`
+    setMessage(this, `${where}: ${cutLong(this.reason)}${value}${hint}`)
   }
 }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cutLong } from "../domain/TerminalText.js"
 
 const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value)
 
@@ -10,7 +11,7 @@ export class MembershipInvalid extends Schema.TaggedError<MembershipInvalid>()("
   value: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    const where = this.line === undefined ? this.path : `${this.path}: line ${this.line}`
-    return `${where}: ${this.reason}${this.value === undefined ? "" : `: ${shown(this.value)}`}`
+    const where = this.line === undefined ? cutLong(this.path) : `${cutLong(this.path)}: line ${this.line}`
+    return `${where}: ${cutLong(this.reason)}${this.value === undefined ? "" : `: ${shown(this.value)}`}`
   }
 }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cut, cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = {
@@ -15,8 +16,8 @@ const fields = {
 export class SpecNotFound extends Schema.TaggedError<SpecNotFound>()("SpecNotFound", { ...fields, message: Message }) {
   constructor(props: Schema.Struct.Constructor<typeof fields>, options?: Schema.MakeOptions) {
     super(props, options)
-    const where = this.path === undefined ? "" : `: ${this.path} does not exist`
-    const hint = this.hint === undefined ? "" : ` (${this.hint})`
-    setMessage(this, `no spec for cohort "${this.cohortId}"${where}${hint}`)
+    const where = this.path === undefined ? "" : `: ${cutLong(this.path)} does not exist`
+    const hint = this.hint === undefined ? "" : ` (${cutLong(this.hint)})`
+    setMessage(this, `no spec for cohort "${cut(this.cohortId)}"${where}${hint}`)
   }
 }

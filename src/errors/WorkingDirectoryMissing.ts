@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { cutLong } from "../domain/TerminalText.js"
 import { Message, setMessage } from "./Message.js"
 
 const fields = { cause: Schema.String }
@@ -12,7 +13,8 @@ export class WorkingDirectoryMissing extends Schema.TaggedError<WorkingDirectory
     super(props, options)
     setMessage(
       this,
-      `the working directory no longer exists (${this.cause}); run from an existing folder or give absolute paths`
+      `the working directory no longer exists (${cutLong(this.cause)}); ` +
+        "run from an existing folder or give absolute paths"
     )
   }
 }

@@ -5,15 +5,20 @@ import * as nodePath from "node:path"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
+import { PID_NAMESPACE, PROCESS_START, startOf } from "./ProcessIdentity.js"
 import { isCallTag, parseTempName, processAlive, tempName } from "./TempFiles.js"
 
 /** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
 export const LOCK_WAIT = Duration.seconds(60)
 
 /**
- * Staleness is proven by a heartbeat, whatever the pid or host the lock names: its holder touches the
- * lock file every `HEARTBEAT`, so a lock untouched for `STALE_AFTER` has no live holder. (Node has no
- * `flock`; a native addon or a helper process would be the only ways to hold one.)
+ * Staleness is proven by the holder's process where this process can see it (this host and pid namespace,
+ * with the holder's start time in /proc): the lock is held exactly while that process lives, however long
+ * its main thread is blocked or it is stopped (Ctrl-Z). Elsewhere it is proven by a heartbeat: the holder
+ * touches the lock file every `HEARTBEAT`, so a lock untouched for `STALE_AFTER` has no live holder; a
+ * holder whose heartbeat stopped that long and whose lock was taken over fails at its commit
+ * (`CohortLock.stillHeld`). (Node has no `flock`; a native addon or a helper process would be the only
+ * ways to hold one.)
  */
 export const HEARTBEAT = Duration.seconds(2)
 export const STALE_AFTER = Duration.seconds(20)
@@ -27,6 +32,8 @@ export interface Holder {
   readonly pid?: number
   readonly host?: string
   readonly since?: string
+  /** When the holder's process started (boot id and start time, from /proc), so that a reused pid is not it. */
+  readonly start?: string
 }
 
 /** What the lock file says of its holder: information only (it may be empty or not JSON). */
@@ -37,7 +44,8 @@ const readHolder = (file: string): Holder => {
       ...(typeof parsed["pid"] === "number" ? { pid: parsed["pid"] } : {}),
       ...(typeof parsed["host"] === "string" ? { host: parsed["host"] } : {}),
       ...(typeof parsed["since"] === "string" ? { since: parsed["since"] } : {}),
-      ...(typeof parsed["pidns"] === "string" ? { pidns: parsed["pidns"] } : {})
+      ...(typeof parsed["pidns"] === "string" ? { pidns: parsed["pidns"] } : {}),
+      ...(typeof parsed["start"] === "string" ? { start: parsed["start"] } : {})
     }
   } catch {
     return {}
@@ -48,24 +56,26 @@ class Busy {
   constructor(readonly holder: Holder) {}
 }
 
-/** This process's pid namespace (`pid:[4026531836]` on Linux), or nothing where there is none to read. */
-const PID_NAMESPACE: string | undefined = (() => {
-  try {
-    return fs.readlinkSync("/proc/self/ns/pid")
-  } catch {
-    return undefined
-  }
-})()
-
 /**
- * Stale: not touched for `STALE_AFTER` (a dead holder, wherever it ran), or touched in a future further
- * than that (the clock was stepped back since), or held by a dead process of this host and pid namespace
- * (taken over at once). A holder of this host name in another pid namespace, or one that did not record
- * its namespace, has a pid this process cannot judge: its lock is held while its heartbeat is fresh
- * (for a lock without a namespace, fresh means touched within two beats).
+ * Stale: held by a process of this host and pid namespace that recorded its start and is no longer
+ * running (another process of its pid is not it), whatever the heartbeat says; for any other holder, not
+ * touched for `STALE_AFTER` (a dead holder, wherever it ran), or touched in a future further than that
+ * (the clock was stepped back since), or held by a dead process of this host and pid namespace (taken
+ * over at once). A holder of this host name in another pid namespace, or one that did not record its
+ * namespace, has a pid this process cannot judge: its lock is held while its heartbeat is fresh (for a
+ * lock without a namespace, fresh means touched within two beats).
  */
 const isStale = (info: fs.Stats, holder: Holder, now: number): boolean => {
   const age = now - info.mtimeMs
+  if (
+    holder.host === os.hostname() && holder.pid !== undefined && holder.start !== undefined &&
+    holder.pidns !== undefined && holder.pidns === PID_NAMESPACE
+  ) {
+    const start = startOf(holder.pid)
+    if (start !== undefined) return start !== holder.start
+    if (!processAlive(holder.pid)) return true
+    // Running, but /proc does not show it (mounted with hidepid): judged by its heartbeat.
+  }
   if (Math.abs(age) > Duration.toMillis(STALE_AFTER)) return true
   if (holder.host !== os.hostname() || holder.pid === undefined || holder.pid === process.pid) return false
   if (holder.pidns !== undefined) return holder.pidns === PID_NAMESPACE && !processAlive(holder.pid)
@@ -95,7 +105,7 @@ const statLock = (file: string): fs.Stats | undefined => fs.statSync(file, { thr
 
 /**
  * One attempt: create the lock file exclusively, or take it over when it is stale, or report who holds
- * it. Returns the inode of the lock taken.
+ * it. Returns a descriptor open on the lock taken: its inode stays this lock's (never reused) while held.
  */
 const tryLock = (file: string, former: Array<number>): number | Busy => {
   // Written whole to a temp file, then hard-linked into place (a link never replaces a file): the lock
@@ -105,17 +115,20 @@ const tryLock = (file: string, former: Array<number>): number | Busy => {
     pid: process.pid,
     host: os.hostname(),
     since: new Date().toISOString(),
-    ...(PID_NAMESPACE === undefined ? {} : { pidns: PID_NAMESPACE })
+    ...(PID_NAMESPACE === undefined ? {} : { pidns: PID_NAMESPACE }),
+    ...(PROCESS_START === undefined ? {} : { start: PROCESS_START })
   }
-  fs.writeFileSync(temp, JSON.stringify(self), {
-    flag: "wx"
-  })
+  const fd = fs.openSync(temp, "wx")
+  let linked = false
   try {
+    fs.writeFileSync(fd, JSON.stringify(self))
     fs.linkSync(temp, file)
-    return fs.statSync(temp).ino
+    linked = true
+    return fd
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
   } finally {
+    if (!linked) fs.closeSync(fd)
     fs.rmSync(temp, { force: true })
   }
   const info = statLock(file)
@@ -123,18 +136,23 @@ const tryLock = (file: string, former: Array<number>): number | Busy => {
   const holder = readHolder(file)
   if (!isStale(info, holder, Date.now())) return new Busy(holder)
   // Stale: renamed away first, so two builds taking it over cannot both succeed. If what was renamed is
-  // not the lock judged stale (another build took it over meanwhile), it is put back.
+  // not the lock judged stale (another build took it over meanwhile), or its holder touched it since it
+  // was judged (it is alive: `stillHeld` touches it before it checks), it is put back.
   const stale = tempBeside(file)
   try {
     fs.renameSync(file, stale)
   } catch {
     return new Busy(holder)
   }
-  if (fs.statSync(stale).ino !== info.ino) {
+  // (Gone already if the build that holds the lock now swept it as an old temp file of the lock.)
+  const renamed = statLock(stale)
+  if (renamed === undefined) return new Busy(readHolder(file))
+  if (renamed.ino !== info.ino || renamed.mtimeMs !== info.mtimeMs) {
     try {
       fs.linkSync(stale, file)
     } catch {
-      // A third build holds it now: the one renamed away was live but is lost; that build fails later.
+      // A third build took the lock in the moment it was away: the one renamed away is lost, and its
+      // holder fails at its commit (`stillHeld`) unless it checked in that same moment.
     }
     fs.rmSync(stale, { force: true })
     return new Busy(readHolder(file))
@@ -151,6 +169,19 @@ export const describeHolder = (holder: Holder): string =>
       (holder.since === undefined ? "" : ` since ${holder.since}`)
   )
 
+/** The cohort's lock, held for a scope. */
+export interface CohortLock {
+  /** The pids of the stale holders this build took the lock over from (their temp files are swept). */
+  readonly former: ReadonlyArray<number>
+  /**
+   * Touches the lock, then fails with `Locked` (`takenOver`) if it is no longer this build's: another
+   * build judged it stale (its heartbeat had stopped) and took it over. Run right before a commit: once
+   * it succeeds, the lock is fresh and still this build's, and a build that judged it stale just before
+   * puts it back.
+   */
+  readonly stillHeld: Effect.Effect<void, Locked>
+}
+
 /**
  * Holds `cohorts/<id>/.lock` for the scope: builds of one cohort persist one after another. Waits
  * (polling, announced at once on the log) up to `wait` while another live build holds it, then fails
@@ -160,9 +191,8 @@ export const describeHolder = (holder: Holder): string =>
 export const lockCohort = (
   cohortDir: string,
   wait: Duration.DurationInput = LOCK_WAIT
-): Effect.Effect<ReadonlyArray<number>, ArtifactWriteFailed | Locked, Scope.Scope> => {
+): Effect.Effect<CohortLock, ArtifactWriteFailed | Locked, Scope.Scope> => {
   const file = nodePath.join(cohortDir, ".lock")
-  // The pids of the stale holders this build took the lock over from (their temp files are swept).
   const former: Array<number> = []
   let announced = false
   const attempt = Effect.try({
@@ -197,26 +227,48 @@ export const lockCohort = (
         ...whoHolds(busy.holder)
       }))
   )
+  /** Touches this build's lock through its descriptor: never another build's lock, whatever its name. */
+  const touch = (fd: number) => {
+    try {
+      fs.futimesSync(fd, new Date(), new Date())
+    } catch {
+      // A missed beat only makes the lock look older.
+    }
+  }
+  /** Is the lock file still the one this build took? */
+  const isOurs = (fd: number): boolean => {
+    try {
+      const ours = fs.fstatSync(fd)
+      const current = statLock(file)
+      return current !== undefined && current.ino === ours.ino && current.dev === ours.dev
+    } catch {
+      return false
+    }
+  }
   const held = Effect.acquireRelease(
-    Effect.map(acquire, (ino) => {
-      // The heartbeat: touches the lock while it is still this build's (never a lock taken over from it).
-      const beat = setInterval(() => {
-        try {
-          if (statLock(file)?.ino === ino) fs.utimesSync(file, new Date(), new Date())
-        } catch {
-          // A missed beat only makes the lock look older.
-        }
-      }, Duration.toMillis(HEARTBEAT))
+    Effect.map(acquire, (fd) => {
+      // The heartbeat (a timer of this thread: a holder judged by its process is held while it is blocked).
+      const beat = setInterval(() => touch(fd), Duration.toMillis(HEARTBEAT))
       beat.unref()
-      return { ino, beat }
+      return { fd, beat }
     }),
-    ({ beat, ino }) =>
+    ({ beat, fd }) =>
       Effect.sync(() => {
         clearInterval(beat)
-        if (statLock(file)?.ino === ino) fs.rmSync(file, { force: true })
+        if (isOurs(fd)) fs.rmSync(file, { force: true })
+        fs.closeSync(fd)
       })
   )
-  return Effect.as(held, former)
+  return Effect.map(held, ({ fd }): CohortLock => ({
+    former,
+    stillHeld: Effect.suspend(() => {
+      touch(fd)
+      if (isOurs(fd)) return Effect.void
+      return Effect.fail(
+        new Locked({ path: file, waitedSeconds: 0, takenOver: true, ...whoHolds(readHolder(file)) })
+      )
+    })
+  }))
 }
 
 /**

@@ -81,7 +81,8 @@ export const LockedBody = body("Locked", {
   waitedSeconds: Schema.optional(Schema.Number),
   pid: Schema.optional(Schema.Number),
   host: Schema.optional(Schema.String),
-  since: Schema.optional(Schema.String)
+  since: Schema.optional(Schema.String),
+  takenOver: Schema.optional(Schema.Boolean)
 })
 /** The request body is not a JSON document. */
 export const MalformedBodyBody = body("MalformedBody", {})

@@ -222,8 +222,8 @@ export const FileSystemArtifactStore = {
             Effect.mapError((e) => new ArtifactWriteFailed({ path: cohortDir, cause: e.message }))
           )
           // Builds of one cohort persist one at a time (the lock is released on any exit).
-          const former = yield* lockCohort(cohortDir, options.lockWait)
-          yield* sweepFormerHolders(cohortDir, former)
+          const lock = yield* lockCohort(cohortDir, options.lockWait)
+          yield* sweepFormerHolders(cohortDir, lock.former)
           const trash = sweepPurgeTrash(paths.root)
           if (trash > 0) yield* Effect.logDebug(`removed ${trash} trash folders of an interrupted purge`)
           // Manifest and membership are written (to temp files) before any generation, so that a
@@ -236,6 +236,8 @@ export const FileSystemArtifactStore = {
             membershipCsvChunks(table.array("stage") as ArrayLike<string>, table.array("gen_id") as ArrayLike<string>)
           ))
           const gens = yield* writeGenerations(cohortId, table, modes)
+          // A build whose lock was taken over meanwhile (its heartbeat stopped) commits nothing.
+          yield* lock.stillHeld
           yield* preparedManifest.commit
           yield* preparedMembership.commit
           return {

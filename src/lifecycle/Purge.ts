@@ -8,7 +8,7 @@ import type { Stage } from "../domain/Stage.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { DEAD_HOLDER_WAIT, liveHolder, lockCohort, whoHolds } from "../gens/CohortLock.js"
+import { type CohortLock, DEAD_HOLDER_WAIT, liveHolder, lockCohort, whoHolds } from "../gens/CohortLock.js"
 import { gensStoreOf, SYNC_CHUNK, yieldToEventLoop } from "../gens/GensStore.js"
 import type { GensStoreService } from "../gens/GensStoreService.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
@@ -181,10 +181,11 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     const cohortsDir = path.join(paths.root, "cohorts")
     const cohortDir = paths.cohortDir(cohortId)
     const execute = options.execute === true
+    let lock: CohortLock | undefined
     if (execute) {
       // Its own cohort's lock is waited for a little: a killed build's or purge's is taken over once its
       // heartbeat has visibly stopped (two beats). Other cohorts' live builds make it refuse at once.
-      if (fs.existsSync(cohortDir)) yield* lockCohort(cohortDir, DEAD_HOLDER_WAIT)
+      if (fs.existsSync(cohortDir)) lock = yield* lockCohort(cohortDir, DEAD_HOLDER_WAIT)
       yield* refuseWhileLocked(cohortsDir, cohortId)
     }
     const trash = trashFolders([gensRoot, cohortsDir, ...PURGE_ORDER.map((s) => path.join(gensRoot, s))])
@@ -203,6 +204,8 @@ export const purgeCohort = (cohortId: string, options: PurgeOptions) =>
     // What an unreadable membership lists is unknown: deleting anything could break that cohort.
     if (invalid.length > 0) return yield* invalid[0]!
     const plan = planPurge(cohortId, scanStore(gens), references)
+    // A purge whose lock was taken over while it scanned (its heartbeat stopped) removes nothing.
+    if (lock !== undefined) yield* lock.stillHeld
     const deleted = { draft: 0, essay: 0, evaluation: 0 }
     const kept = { draft: 0, essay: 0, evaluation: 0 }
     const entries: Array<PurgeEntry> = []

@@ -1,10 +1,13 @@
+import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Exit } from "effect"
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { HEARTBEAT, lockCohort, STALE_AFTER } from "../../src/gens/CohortLock.js"
+import { buildCohortMembership, dataRootLive } from "../../src/index.js"
+import { BuildProgress } from "../../src/services/BuildProgress.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
@@ -179,4 +182,118 @@ describe("the heartbeat", () => {
       }),
     30_000
   )
+})
+
+/** What another build does when it takes a lock over: the lock renamed away, its own linked in its place. */
+const takeOver = (lock: string, holder: object) => {
+  const away = `${lock}.taken`
+  fs.renameSync(lock, away)
+  fs.writeFileSync(`${lock}.new`, JSON.stringify(holder))
+  fs.linkSync(`${lock}.new`, lock)
+  fs.rmSync(`${lock}.new`)
+  fs.rmSync(away)
+}
+
+describe("a build whose lock was taken over", () => {
+  it.live("fails with Locked (takenOver) at its commit and commits nothing", () =>
+    Effect.gen(function*() {
+      const { cohortDir, lock, root } = example()
+      const thief = { pid: 4242, host: "elsewhere", since: "2026-12-01T00:00:00.000Z" }
+      let taken = false
+      // While it writes the generations, another build (on another host: judged by the heartbeat) takes
+      // the lock over, as it would once this build's heartbeat had stopped for STALE_AFTER.
+      const exit = yield* buildCohortMembership("daydream-pilot").pipe(
+        Effect.provideService(BuildProgress, {
+          update: (phase) => {
+            if (phase !== "writing metadata" || taken) return
+            takeOver(lock, thief)
+            taken = true
+          }
+        }),
+        Effect.provide(dataRootLive(root)),
+        Effect.provide(NodeContext.layer),
+        Effect.exit
+      )
+      expect(taken).toBe(true)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : exit).toMatchObject({
+        _tag: "Locked",
+        takenOver: true,
+        path: lock,
+        pid: 4242,
+        host: "elsewhere"
+      })
+      if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
+        expect(exit.cause.error.message).toContain("was taken over by pid 4242 on elsewhere")
+      }
+      expect(fs.existsSync(path.join(cohortDir, "membership.csv"))).toBe(false)
+      expect(fs.existsSync(path.join(cohortDir, "manifest.json"))).toBe(false)
+      // The lock is the other build's still: the loser neither removed it nor left a temp file.
+      expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toEqual(thief)
+      expect(fs.readdirSync(cohortDir).filter((name) => name.startsWith(".") && name !== ".lock")).toEqual([])
+    }), 60_000)
+
+  it.live(
+    "is told so by stillHeld, while a lock still its own (touched, however old) passes",
+    () =>
+      Effect.gen(function*() {
+        const { cohortDir, lock } = example()
+        yield* Effect.scoped(Effect.gen(function*() {
+          const held = yield* lockCohort(cohortDir)
+          age(lock)
+          yield* held.stillHeld
+          expect(Date.now() - fs.statSync(lock).mtimeMs).toBeLessThan(Duration.toMillis(HEARTBEAT))
+          // Three builds: this one, one that took its lock over, and a third that took it from that one.
+          takeOver(lock, { pid: 1, host: "second" })
+          takeOver(lock, { pid: 2, host: "third" })
+          const error = yield* Effect.flip(held.stillHeld)
+          expect(error).toMatchObject({ _tag: "Locked", takenOver: true, pid: 2, host: "third" })
+        }))
+        // Released without removing the lock it no longer holds.
+        expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toEqual({ pid: 2, host: "third" })
+      }),
+    30_000
+  )
+})
+
+describe("a holder of this host and pid namespace is judged by its process, not its heartbeat", () => {
+  const linux = fs.existsSync("/proc/self/stat") && fs.existsSync("/proc/self/ns/pid")
+
+  it.skipIf(!linux)(
+    "a live holder whose main thread is blocked (no heartbeat for an hour) keeps its lock",
+    { timeout: 60_000 },
+    async () => {
+      const { cohortDir, lock, root } = example()
+      await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+        yield* lockCohort(cohortDir)
+        age(lock)
+        // spawnSync blocks this thread (and its heartbeat timer) while the other build runs.
+        const run = spawnSync(process.execPath, [main, "build", "daydream-pilot", "--data-root", root, "--wait", "0"], {
+          encoding: "utf8",
+          timeout: 60_000
+        })
+        expect(run.status).toBe(1)
+        expect(run.stderr).toMatch(new RegExp(`^Locked: cohort lock .* is held by pid ${process.pid} on `, "m"))
+        expect(JSON.parse(fs.readFileSync(lock, "utf8"))).toMatchObject({ pid: process.pid })
+        expect(fs.existsSync(path.join(cohortDir, "membership.csv"))).toBe(false)
+      })))
+    }
+  )
+
+  it.skipIf(!linux)("a lock naming a pid of this namespace that another process now has is taken over at once", {
+    timeout: 60_000
+  }, async () => {
+    const { lock, root } = example()
+    // This process's pid and namespace, but a start time no process of that pid has.
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid,
+        host: os.hostname(),
+        pidns: fs.readlinkSync("/proc/self/ns/pid"),
+        start: "an-earlier-boot/1"
+      })
+    )
+    const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
+  })
 })
