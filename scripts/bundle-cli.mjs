@@ -72,9 +72,11 @@ const effectDeep = (text) =>
   })
 // The same for our own barrels (dist/index.js, errors/index.js): cli/ and http/ import the package's entry
 // point, whose initialiser would run every module it re-exports (the build's program, arquero's tables, every
-// tagged error's Schema) for a plan that needs none of them. Each named import is read from the module that
-// defines it, following re-exports (`export { a, b as c } from "./x.js"`) through barrels; a name a barrel
-// defines itself, and import() of a barrel, still load the barrel.
+// tagged error's Schema) for a plan that needs none of them. Each named import, and each name passed on from a
+// barrel (cli/Numbers.ts's `export { formatCount } from "../index.js"`, which ran all of the package's modules
+// at every start, --help included), is read from the module that defines it, following re-exports
+// (`export { a, b as c } from "./x.js"`) through barrels; a name a barrel defines itself, and import() of a
+// barrel, still load the barrel.
 const reExportsOf = new Map()
 const reExports = (file) => {
   let map = reExportsOf.get(file)
@@ -101,16 +103,19 @@ const deepImports = {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
       if (args.path.includes("node_modules")) return undefined
       const text = readFileSync(args.path, "utf8")
-      const contents = text.replace(/^import \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, list, barrel) => {
-        const barrelFile = join(dirname(args.path), barrel)
-        return list.split(",").map((n) => n.trim()).filter((n) => n !== "").map((entry) => {
-          const [name, local = name] = entry.split(/\s+as\s+/)
-          const def = definitionOf(barrelFile, name)
-          let spec = relative(dirname(args.path), def.file).split("\\").join("/")
-          if (!spec.startsWith(".")) spec = `./${spec}`
-          return `import { ${def.name === local ? local : `${def.name} as ${local}`} } from "${spec}";`
-        }).join(" ")
-      })
+      const contents = text.replace(
+        /^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm,
+        (whole, kind, list, barrel) => {
+          const barrelFile = join(dirname(args.path), barrel)
+          return list.split(",").map((n) => n.trim()).filter((n) => n !== "").map((entry) => {
+            const [name, local = name] = entry.split(/\s+as\s+/)
+            const def = definitionOf(barrelFile, name)
+            let spec = relative(dirname(args.path), def.file).split("\\").join("/")
+            if (!spec.startsWith(".")) spec = `./${spec}`
+            return `${kind} { ${def.name === local ? local : `${def.name} as ${local}`} } from "${spec}";`
+          }).join(" ")
+        }
+      )
       return { contents: effectDeep(contents), loader: "js", resolveDir: dirname(args.path) }
     })
 }
