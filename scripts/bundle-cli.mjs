@@ -43,6 +43,26 @@ const nativeBase64 = {
       return { contents: text.replace(base64Loop, "module2.exports = Buffer.from($1, \"base64\")"), loader: "js" }
     })
 }
+// @effect/cli's internal/files.js (config files given to a command: JSON, YAML, INI, TOML) imports yaml, ini and
+// toml at the top, so every start initialised all three, --help included; cohort's commands parse no such file.
+// Each parser is required when a file is parsed (the same functions of the same modules).
+const parserImports = /^import \* as (Ini|Toml|Yaml) from "(ini|toml|yaml)";$/gm
+const lazyFileParsers = {
+  name: "effect-cli-lazy-file-parsers",
+  setup: (b) =>
+    b.onLoad({ filter: /[\\/]@effect[\\/]cli[\\/]dist[\\/]esm[\\/]internal[\\/]files\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      const contents = text.replace(
+        parserImports,
+        (_, local, pkg) => `const ${local} = { parse: (content) => require("${pkg}").parse(content) };`
+      )
+      if ((contents.match(/require\("(ini|toml|yaml)"\)/g) ?? []).length !== 3) {
+        console.warn(`bundle-cli: ${args.path} no longer imports yaml, ini and toml as it did; bundled as it is`)
+        return undefined
+      }
+      return { contents, loader: "js" }
+    })
+}
 const common = {
   bundle: true,
   platform: "node",
@@ -169,7 +189,7 @@ const renderChartsExternal = {
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
-  plugins: [...common.plugins, renderChartsExternal, deepImports],
+  plugins: [...common.plugins, lazyFileParsers, renderChartsExternal, deepImports],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",
