@@ -8,7 +8,69 @@ import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
-const common = { bundle: true, platform: "node", target: "node20", minifySyntax: true, logLevel: "warning" }
+// effect/Utils.js checks at load whether a frame named `effect_internal_function` survives in a stack trace
+// (`new Error().stack`), to pick one of two wrappers that both just call their argument. Formatting that trace
+// makes V8 find every line end of the 2 MB bundle (~25M instructions, a tenth of `cohort --help`'s work above
+// reading and compiling the bundle), the only stack trace a plan formats. In the bundle the frame survives
+// (esbuild keeps property names and the check sees it), so the answer is known when bundling.
+const notOptimizedAwayCheck =
+  /standard\.effect_internal_function\(\(\) => new Error\(\)\.stack\)\?\.includes\("effect_internal_function"\) === true/
+const knownStackCheck = {
+  name: "effect-utils-known-stack-check",
+  setup: (b) =>
+    b.onLoad({ filter: /[\\/]effect[\\/]dist[\\/]esm[\\/]Utils\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      if (!notOptimizedAwayCheck.test(text)) {
+        console.warn(`bundle-cli: ${args.path} no longer has the stack-trace check; bundled as it is`)
+        return undefined
+      }
+      return { contents: text.replace(notOptimizedAwayCheck, "true"), loader: "js" }
+    })
+}
+// blake2b-wasm/blake2b.js decodes its WebAssembly (12 KB of base64) with a loop of its own at load, which runs
+// long enough for V8 to optimise it (~25M instructions, as much as compiling the module); Buffer.from decodes
+// the same bytes natively. Ids hash with it in every plan, the CLI's and the pool workers'.
+const base64Loop = /module2\.exports = __toBinary\(("[A-Za-z0-9+/=]+")\)/
+const nativeBase64 = {
+  name: "blake2b-wasm-native-base64",
+  setup: (b) =>
+    b.onLoad({ filter: /[\\/]blake2b-wasm[\\/]blake2b\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      if (!base64Loop.test(text)) {
+        console.warn(`bundle-cli: ${args.path} no longer decodes its module with __toBinary; bundled as it is`)
+        return undefined
+      }
+      return { contents: text.replace(base64Loop, "module2.exports = Buffer.from($1, \"base64\")"), loader: "js" }
+    })
+}
+// @effect/cli's internal/files.js (config files given to a command: JSON, YAML, INI, TOML) imports yaml, ini and
+// toml at the top, so every start initialised all three, --help included; cohort's commands parse no such file.
+// Each parser is required when a file is parsed (the same functions of the same modules).
+const parserImports = /^import \* as (Ini|Toml|Yaml) from "(ini|toml|yaml)";$/gm
+const lazyFileParsers = {
+  name: "effect-cli-lazy-file-parsers",
+  setup: (b) =>
+    b.onLoad({ filter: /[\\/]@effect[\\/]cli[\\/]dist[\\/]esm[\\/]internal[\\/]files\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8")
+      const contents = text.replace(
+        parserImports,
+        (_, local, pkg) => `const ${local} = { parse: (content) => require("${pkg}").parse(content) };`
+      )
+      if ((contents.match(/require\("(ini|toml|yaml)"\)/g) ?? []).length !== 3) {
+        console.warn(`bundle-cli: ${args.path} no longer imports yaml, ini and toml as it did; bundled as it is`)
+        return undefined
+      }
+      return { contents, loader: "js" }
+    })
+}
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  minifySyntax: true,
+  logLevel: "warning",
+  plugins: [knownStackCheck, nativeBase64]
+}
 
 // The pool's worker threads run a small bundle of their own, beside the CLI's (new URL("./PoolWorker.js")):
 // plan's evaluation rows, a build's metadata reads and writes, status's probes.
@@ -45,7 +107,7 @@ const canvasFree = {
 }
 await build({
   ...common,
-  plugins: [canvasFree],
+  plugins: [...common.plugins, canvasFree],
   entryPoints: ["dist/report/RenderCharts.js"],
   outfile: "dist/RenderCharts.cjs",
   format: "cjs"
@@ -72,9 +134,11 @@ const effectDeep = (text) =>
   })
 // The same for our own barrels (dist/index.js, errors/index.js): cli/ and http/ import the package's entry
 // point, whose initialiser would run every module it re-exports (the build's program, arquero's tables, every
-// tagged error's Schema) for a plan that needs none of them. Each named import is read from the module that
-// defines it, following re-exports (`export { a, b as c } from "./x.js"`) through barrels; a name a barrel
-// defines itself, and import() of a barrel, still load the barrel.
+// tagged error's Schema) for a plan that needs none of them. Each named import, and each name passed on from a
+// barrel (cli/Numbers.ts's `export { formatCount } from "../index.js"`, which ran all of the package's modules
+// at every start, --help included), is read from the module that defines it, following re-exports
+// (`export { a, b as c } from "./x.js"`) through barrels; a name a barrel defines itself, and import() of a
+// barrel, still load the barrel.
 const reExportsOf = new Map()
 const reExports = (file) => {
   let map = reExportsOf.get(file)
@@ -101,16 +165,19 @@ const deepImports = {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
       if (args.path.includes("node_modules")) return undefined
       const text = readFileSync(args.path, "utf8")
-      const contents = text.replace(/^import \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm, (whole, list, barrel) => {
-        const barrelFile = join(dirname(args.path), barrel)
-        return list.split(",").map((n) => n.trim()).filter((n) => n !== "").map((entry) => {
-          const [name, local = name] = entry.split(/\s+as\s+/)
-          const def = definitionOf(barrelFile, name)
-          let spec = relative(dirname(args.path), def.file).split("\\").join("/")
-          if (!spec.startsWith(".")) spec = `./${spec}`
-          return `import { ${def.name === local ? local : `${def.name} as ${local}`} } from "${spec}";`
-        }).join(" ")
-      })
+      const contents = text.replace(
+        /^(import|export) \{([^}]*)\} from "(\.[^"]*\/index\.js)";$/gm,
+        (whole, kind, list, barrel) => {
+          const barrelFile = join(dirname(args.path), barrel)
+          return list.split(",").map((n) => n.trim()).filter((n) => n !== "").map((entry) => {
+            const [name, local = name] = entry.split(/\s+as\s+/)
+            const def = definitionOf(barrelFile, name)
+            let spec = relative(dirname(args.path), def.file).split("\\").join("/")
+            if (!spec.startsWith(".")) spec = `./${spec}`
+            return `${kind} { ${def.name === local ? local : `${def.name} as ${local}`} } from "${spec}";`
+          }).join(" ")
+        }
+      )
       return { contents: effectDeep(contents), loader: "js", resolveDir: dirname(args.path) }
     })
 }
@@ -122,7 +189,7 @@ const renderChartsExternal = {
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
-  plugins: [renderChartsExternal, deepImports],
+  plugins: [...common.plugins, lazyFileParsers, renderChartsExternal, deepImports],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",

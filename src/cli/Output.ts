@@ -3,11 +3,17 @@ import type * as Path from "@effect/platform/Path"
 import { Effect } from "effect"
 import { ArtifactWriteFailed, type ChunkSource, type RowFormat, writeOutput } from "../index.js"
 
-/** What a write to stdout fails with when its reader went away (`cohort plan … | head`). */
-export const stdoutClosed = new ArtifactWriteFailed({ path: "<stdout>", cause: "the reader closed the pipe (EPIPE)" })
+const STDOUT = "<stdout>"
+
+/**
+ * What a write to stdout fails with when its reader went away (`cohort plan … | head`); made when that
+ * happens (a tagged error's first construction compiles its Schema's validation, which most runs never need).
+ */
+const stdoutClosed = (): ArtifactWriteFailed =>
+  new ArtifactWriteFailed({ path: STDOUT, cause: "the reader closed the pipe (EPIPE)" })
 
 /** The output was no longer wanted: the command ends quietly, with success. */
-export const isStdoutClosed = (u: unknown): boolean => u instanceof ArtifactWriteFailed && u.path === stdoutClosed.path
+export const isStdoutClosed = (u: unknown): boolean => u instanceof ArtifactWriteFailed && u.path === STDOUT
 
 /**
  * Writes to stdout with backpressure. A closed pipe (EPIPE) fails the write with `stdoutClosed` instead
@@ -19,8 +25,8 @@ const stdoutWriter = Effect.acquireRelease(
     let waiting: (() => void) | undefined
     const onError = (error: NodeJS.ErrnoException) => {
       failure = error.code === "EPIPE"
-        ? stdoutClosed
-        : new ArtifactWriteFailed({ path: "<stdout>", cause: error.message })
+        ? stdoutClosed()
+        : new ArtifactWriteFailed({ path: STDOUT, cause: error.message })
       waiting?.()
     }
     process.stdout.on("error", onError)
