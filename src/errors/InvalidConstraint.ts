@@ -48,7 +48,7 @@ export class InvalidConstraint
     const who = this.cohortId === undefined ? "" : `cohort ${JSON.stringify(cut(this.cohortId))}: `
     const details = this.details === undefined || this.details.length === 0
       ? ""
-      : `: ${this.details.slice(0, MAX_LISTED).map(cut).join("; ")}${more(this.details.length)}`
+      : `: ${this.details.slice(0, MAX_LISTED).map(cutLong).join("; ")}${more(this.details.length)}`
     setMessage(this, `${who}${cutLong(this.reason)}${details}`)
   }
 }
