@@ -5,7 +5,7 @@ import * as nodePath from "node:path"
 import { escapeControls } from "../domain/TerminalText.js"
 import { ArtifactWriteFailed } from "../errors/ArtifactWriteFailed.js"
 import { Locked } from "../errors/Locked.js"
-import { PID_NAMESPACE, PROCESS_START, startOf } from "./ProcessIdentity.js"
+import { PID_NAMESPACE, PROCESS_START, startedThisBoot, startOf } from "./ProcessIdentity.js"
 import { isCallTag, parseTempName, processAlive, tempName } from "./TempFiles.js"
 
 /** How long a build waits for another build of the same cohort before failing with `Locked` (`--wait`). */
@@ -57,7 +57,7 @@ class Busy {
 }
 
 /**
- * Stale: held by a process of this host and pid namespace that recorded its start and is no longer
+ * Stale: held by a process of this host, pid namespace and boot that recorded its start and is no longer
  * running (another process of its pid is not it), whatever the heartbeat says; for any other holder, not
  * touched for `STALE_AFTER` (a dead holder, wherever it ran), or touched in a future further than that
  * (the clock was stepped back since), or held by a dead process of this host and pid namespace (taken
@@ -69,7 +69,7 @@ const isStale = (info: fs.Stats, holder: Holder, now: number): boolean => {
   const age = now - info.mtimeMs
   if (
     holder.host === os.hostname() && holder.pid !== undefined && holder.start !== undefined &&
-    holder.pidns !== undefined && holder.pidns === PID_NAMESPACE
+    holder.pidns !== undefined && holder.pidns === PID_NAMESPACE && startedThisBoot(holder.start)
   ) {
     const start = startOf(holder.pid)
     if (start !== undefined) return start !== holder.start

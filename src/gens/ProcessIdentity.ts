@@ -37,5 +37,12 @@ export const startOf = (pid: number): string | undefined => {
   }
 }
 
+/**
+ * Whether `start` (a holder's recorded start) was taken on this boot of this machine: only then can this
+ * process's /proc say whether that holder still runs. Another machine of the same host name and pid
+ * namespace (cloned images sharing a disk) or an earlier boot is judged by the heartbeat instead.
+ */
+export const startedThisBoot = (start: string): boolean => BOOT_ID !== undefined && start.startsWith(`${BOOT_ID}/`)
+
 /** When this process started (see `startOf`). */
 export const PROCESS_START = startOf(process.pid)

@@ -283,17 +283,39 @@ describe("a holder of this host and pid namespace is judged by its process, not 
     timeout: 60_000
   }, async () => {
     const { lock, root } = example()
-    // This process's pid and namespace, but a start time no process of that pid has.
+    // This process's pid, namespace and boot, but a start time no process of that pid has.
+    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
     fs.writeFileSync(
       lock,
       JSON.stringify({
         pid: process.pid,
         host: os.hostname(),
         pidns: fs.readlinkSync("/proc/self/ns/pid"),
-        start: "an-earlier-boot/1"
+        start: `${boot}/1`
       })
     )
     const run = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
   })
+
+  it.skipIf(!linux)(
+    "a holder of another boot (another machine of this host name and namespace, or before a reboot) is judged by its heartbeat",
+    { timeout: 60_000 },
+    async () => {
+      const { cohortDir, lock, root } = example()
+      const holder = {
+        pid: 1,
+        host: os.hostname(),
+        pidns: fs.readlinkSync("/proc/self/ns/pid"),
+        start: "another-boot/12345"
+      }
+      fs.writeFileSync(lock, JSON.stringify(holder))
+      const fresh = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
+      expect({ code: fresh.code, locked: /^Locked: /m.test(fresh.stderr) }).toEqual({ code: 1, locked: true })
+      expect(fs.existsSync(path.join(cohortDir, "membership.csv"))).toBe(false)
+      age(lock)
+      const stale = await cohort(["build", "daydream-pilot", "--data-root", root, "--wait", "0"])
+      expect({ code: stale.code, stderr: stale.stderr }).toEqual({ code: 0, stderr: "" })
+    }
+  )
 })
