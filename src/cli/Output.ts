@@ -9,11 +9,15 @@ const STDOUT = "<stdout>"
  * What a write to stdout fails with when its reader went away (`cohort plan … | head`); made when that
  * happens (a tagged error's first construction compiles its Schema's validation, which most runs never need).
  */
-const stdoutClosed = (): ArtifactWriteFailed =>
-  new ArtifactWriteFailed({ path: STDOUT, cause: "the reader closed the pipe (EPIPE)" })
+const EPIPE = "the reader closed the pipe (EPIPE)"
+const stdoutClosed = (): ArtifactWriteFailed => new ArtifactWriteFailed({ path: STDOUT, cause: EPIPE })
 
-/** The output was no longer wanted: the command ends quietly, with success. */
-export const isStdoutClosed = (u: unknown): boolean => u instanceof ArtifactWriteFailed && u.path === STDOUT
+/**
+ * The output was no longer wanted (its reader closed the pipe): the command ends quietly, with success.
+ * Any other failure of stdout (a full disk, an I/O error) is a failure: the output is incomplete.
+ */
+export const isStdoutClosed = (u: unknown): boolean =>
+  u instanceof ArtifactWriteFailed && u.path === STDOUT && u.cause === EPIPE
 
 /**
  * Writes to stdout with backpressure. A closed pipe (EPIPE) fails the write with `stdoutClosed` instead
