@@ -507,7 +507,9 @@ for (const [name, q] of Object.entries(results.plans)) {
     floorNotes.push(
       `time per row ${name}: node's start alone (${fmt(nodeStart, 3)} s, no code of ours) is ${
         fmt(startAtBase, 0)
-      } ms per 100k rows at ${scalingBase}'s ${int(results.plans[scalingBase].rows)} rows, more than 1.2 × ${name}'s whole ${
+      } ms per 100k rows at ${scalingBase}'s ${
+        int(results.plans[scalingBase].rows)
+      } rows, more than 1.2 × ${name}'s whole ${
         fmt(qPer, 0)
       }: no plan of ${scalingBase} can be within 20% of it by being faster.`
     )
