@@ -1,6 +1,7 @@
-import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Config, Effect, HashSet, Option } from "effect"
 import { pyIntOfText } from "../domain/PythonText.js"
+import { echoed } from "../domain/TerminalText.js"
 import { DEFAULT_MAX_ROWS } from "../dsl/Limits.js"
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES } from "../http/ServiceDefaults.js"
 import type { AnyCommand, HelpRequest } from "./Help.js"
@@ -65,6 +66,13 @@ const wholeNumber = (name: string) =>
     (n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()),
     `--${name} must be a whole number ≥ 0`
   )
+/** A TCP port, 0–65535 (0: any free one), else a usage error naming the option and the value. */
+const portNumber = (text: string) =>
+  /^\d{1,5}$/.test(text) && Number(text) <= 65535
+    ? Effect.succeed(Number(text))
+    : Effect.fail(
+      ValidationError.invalidValue(HelpDoc.p(`--port must be a whole number from 0 to 65535, not '${echoed(text)}'`))
+    )
 const maxRows = Options.integer("max-rows").pipe(
   Options.withPseudoName("N"),
   wholeNumber("max-rows"),
@@ -184,8 +192,9 @@ const serve = Command.make(
       Options.withDescription(`Listen on this address (default ${DEFAULT_HOST}: this machine only)`),
       Options.withDefault(DEFAULT_HOST)
     ),
-    port: Options.integer("port").pipe(
+    port: Options.text("port").pipe(
       Options.withPseudoName("N"),
+      Options.mapEffect(portNumber),
       Options.withDescription("Listen on this port (default 8080; 0: any free one)"),
       Options.withDefault(8080)
     ),

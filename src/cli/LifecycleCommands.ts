@@ -2,6 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as Path from "@effect/platform/Path"
 import { Console, Effect, Option } from "effect"
 import { STAGES } from "../domain/Stage.js"
+import { startWithin } from "../domain/TerminalText.js"
 import type { Change, CohortDiff, CohortStatus, PurgeReport } from "../index.js"
 import { formatCount } from "./Numbers.js"
 
@@ -30,7 +31,7 @@ export interface CommandKit {
 
 const bounded = (text: string, max = 120): string => {
   const shown = JSON.stringify(text)
-  return shown.length > max ? `${shown.slice(0, max)}…"` : shown
+  return shown.length > max ? `${startWithin(shown, max)}…"` : shown
 }
 
 const models = (byModel: Readonly<Record<string, number>>): string =>

@@ -6,6 +6,7 @@
  */
 import * as Path from "@effect/platform/Path"
 import { Config, Console, Duration, Effect, Either, Exit, Option } from "effect"
+import { cutLong, echoed } from "../domain/TerminalText.js"
 import {
   buildCohortMembership,
   type BuildError,
@@ -187,7 +188,9 @@ export const runServe = (args: {
   }).pipe(Effect.catchTag("ServeError", (e) =>
     Effect.zipRight(
       Console.error(
-        `ServeError: cannot listen on ${args.host}:${args.port}: ${String((e.cause as Error)?.message ?? e.cause)}`
+        // The host and the system's reason (which quotes it) are echoed escaped and cut, like every echoed value.
+        `ServeError: cannot listen on ${echoed(args.host)}:${args.port}: ` +
+          escapeControls(cutLong(String((e.cause as Error)?.message ?? e.cause)))
       ),
       new CliExit({ code: 1 })
     )))

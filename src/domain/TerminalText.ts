@@ -25,8 +25,29 @@ export const MAX_LISTED_CHARS = 200
  */
 export const MAX_LONG_CHARS = 1000
 
-const cutTo = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`
+const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff
+const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff
+
+/**
+ * The first `max` UTF-16 units of `text` (all of it if shorter), one fewer when the last would be the first
+ * half of a surrogate pair: a character outside the BMP is left out whole, so no lone surrogate is made.
+ */
+export const startWithin = (text: string, max: number): string =>
+  text.length <= max
+    ? text
+    : text.slice(
+      0,
+      max > 0 && isHighSurrogate(text.charCodeAt(max - 1)) && isLowSurrogate(text.charCodeAt(max))
+        ? max - 1
+        : max
+    )
+
+/** `text` cut to at most `max` UTF-16 units (`startWithin`), saying how many were left out. */
+export const cutTo = (text: string, max: number): string => {
+  if (text.length <= max) return text
+  const start = startWithin(text, max)
+  return `${start}… (${text.length - start.length} more characters)`
+}
 
 /** A value cut to `MAX_LISTED_CHARS`, saying how much was left out (not escaped). */
 export const cut = (text: string): string => cutTo(text, MAX_LISTED_CHARS)

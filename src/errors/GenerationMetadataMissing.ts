@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { cut, cutLong } from "../domain/TerminalText.js"
+import { cut, cutLong, startWithin } from "../domain/TerminalText.js"
 
-const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value)
+const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${startWithin(value, 120)}…` : value)
 
 /**
  * A generation reused by id has no readable `gens/<stage>/<gen_id>/metadata.json` (missing, not JSON,

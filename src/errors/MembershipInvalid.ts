@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { cutLong } from "../domain/TerminalText.js"
+import { cutLong, startWithin } from "../domain/TerminalText.js"
 
-const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value)
+const shown = (value: string): string => JSON.stringify(value.length > 120 ? `${startWithin(value, 120)}…` : value)
 
 /** A cohort's `membership.csv` cannot be read as `stage,gen_id` rows (`line` is 1-based). */
 export class MembershipInvalid extends Schema.TaggedError<MembershipInvalid>()("MembershipInvalid", {

@@ -185,18 +185,53 @@ export interface CohortLock {
 /**
  * Holds `cohorts/<id>/.lock` for the scope: builds of one cohort persist one after another. Waits
  * (polling, announced at once on the log) up to `wait` while another live build holds it, then fails
- * with `Locked`. The lock's heartbeat runs while it is held; it is released when the scope closes, even
- * on interruption.
+ * with `Locked`; the wait is interruptible (nothing is held yet). The lock's heartbeat runs while it is
+ * held; it is released when the scope closes, even on interruption.
  */
 export const lockCohort = (
   cohortDir: string,
   wait: Duration.DurationInput = LOCK_WAIT
+): Effect.Effect<CohortLock, ArtifactWriteFailed | Locked, Scope.Scope> =>
+  // Each run its own state (`taken`, `former`): the effect may be run more than once.
+  Effect.suspend(() => lockOnce(cohortDir, wait))
+
+const lockOnce = (
+  cohortDir: string,
+  wait: Duration.DurationInput
 ): Effect.Effect<CohortLock, ArtifactWriteFailed | Locked, Scope.Scope> => {
   const file = nodePath.join(cohortDir, ".lock")
   const former: Array<number> = []
   let announced = false
+  /** The lock this build took (set in the same step as it is taken) and its heartbeat. */
+  let taken: { readonly fd: number; readonly beat: ReturnType<typeof setInterval> } | undefined
+  /** Touches this build's lock through its descriptor: never another build's lock, whatever its name. */
+  const touch = (fd: number) => {
+    try {
+      fs.futimesSync(fd, new Date(), new Date())
+    } catch {
+      // A missed beat only makes the lock look older.
+    }
+  }
+  /** Is the lock file still the one this build took? */
+  const isOurs = (fd: number): boolean => {
+    try {
+      const ours = fs.fstatSync(fd)
+      const current = statLock(file)
+      return current !== undefined && current.ino === ours.ino && current.dev === ours.dev
+    } catch {
+      return false
+    }
+  }
   const attempt = Effect.try({
-    try: () => tryLock(file, former),
+    try: () => {
+      const got = tryLock(file, former)
+      if (got instanceof Busy) return got
+      // The heartbeat (a timer of this thread: a holder judged by its process is held while it is blocked).
+      const beat = setInterval(() => touch(got), Duration.toMillis(HEARTBEAT))
+      beat.unref()
+      taken = { fd: got, beat }
+      return taken
+    },
     catch: (error) => new ArtifactWriteFailed({ path: file, cause: (error as Error).message })
   }).pipe(
     Effect.flatMap((got) => {
@@ -227,37 +262,21 @@ export const lockCohort = (
         ...whoHolds(busy.holder)
       }))
   )
-  /** Touches this build's lock through its descriptor: never another build's lock, whatever its name. */
-  const touch = (fd: number) => {
-    try {
-      fs.futimesSync(fd, new Date(), new Date())
-    } catch {
-      // A missed beat only makes the lock look older.
-    }
-  }
-  /** Is the lock file still the one this build took? */
-  const isOurs = (fd: number): boolean => {
-    try {
-      const ours = fs.fstatSync(fd)
-      const current = statLock(file)
-      return current !== undefined && current.ino === ours.ino && current.dev === ours.dev
-    } catch {
-      return false
-    }
-  }
-  const held = Effect.acquireRelease(
-    Effect.map(acquire, (fd) => {
-      // The heartbeat (a timer of this thread: a holder judged by its process is held while it is blocked).
-      const beat = setInterval(() => touch(fd), Duration.toMillis(HEARTBEAT))
-      beat.unref()
-      return { fd, beat }
-    }),
-    ({ beat, fd }) =>
+  // The release is registered before the wait, and the lock is recorded (`taken`) in the same synchronous
+  // step that takes it: the wait stays interruptible (Ctrl-C during `--wait` ends the build at once), and a
+  // lock taken is released whatever interrupts the build afterwards, even before `acquire` has returned.
+  const held = Effect.zipRight(
+    Effect.addFinalizer(() =>
       Effect.sync(() => {
+        if (taken === undefined) return
+        const { beat, fd } = taken
+        taken = undefined
         clearInterval(beat)
         if (isOurs(fd)) fs.rmSync(file, { force: true })
         fs.closeSync(fd)
       })
+    ),
+    acquire
   )
   return Effect.map(held, ({ fd }): CohortLock => ({
     former,

@@ -1,8 +1,9 @@
 import { Effect } from "effect"
+import { startWithin } from "../domain/TerminalText.js"
 import type { ErrorBodies } from "./HttpErrors.js"
 
 const shown = (cohortId: string): string =>
-  JSON.stringify(cohortId.length > 200 ? `${cohortId.slice(0, 200)}…` : cohortId)
+  JSON.stringify(cohortId.length > 200 ? `${startWithin(cohortId, 200)}…` : cohortId)
 
 /**
  * One build per cohort at a time in this service: a second build of a cohort that is being built is

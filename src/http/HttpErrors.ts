@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { startWithin } from "../domain/TerminalText.js"
 import {
   ArtifactWriteFailed,
   CatalogIncomplete,
@@ -117,7 +118,7 @@ export const toErrorBody = <E extends { readonly _tag: string; readonly message:
 ): ErrorBodies[E["_tag"] & Tag] => {
   if (!(error._tag in ERROR_STATUS)) {
     // A defect is printed as it is: what it echoes is escaped and bounded.
-    const shown = escapeControls(`${error._tag}: ${error.message.slice(0, 200)}`)
+    const shown = escapeControls(`${error._tag}: ${startWithin(error.message, 200)}`)
     throw new Error(`no HTTP status for error ${shown}`)
   }
   const out: Record<string, unknown> = {}

@@ -1,5 +1,6 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { Effect, Stream } from "effect"
+import { startWithin } from "../domain/TerminalText.js"
 import { decodeUtf8 } from "../domain/Utf8.js"
 import { parseJson } from "../dsl/PyYaml.js"
 import type { ErrorBodies } from "./HttpErrors.js"
@@ -53,4 +54,4 @@ export const readJsonBody = (
     )
   })
 
-const bounded = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text)
+const bounded = (text: string): string => (text.length > 200 ? `${startWithin(text, 200)}…` : text)

@@ -1,7 +1,7 @@
-import { escapeControls } from "../domain/TerminalText.js"
+import { escapeControls, startWithin } from "../domain/TerminalText.js"
 
 const markup = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const bound = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text)
+const bound = (text: string, max: number): string => (text.length > max ? `${startWithin(text, max)}…` : text)
 
 /**
  * Text as HTML: cut to `max` characters, control and bidi characters shown as `\uXXXX` (they would

@@ -9,6 +9,7 @@ import {
   CatalogIncomplete,
   CatalogInvalid,
   CatalogMissing,
+  CoverageGap,
   GenerationMetadataMissing,
   IdCollision,
   InvalidConstraint,
@@ -45,6 +46,21 @@ describe("every echoed value of a tagged error's message is bounded", () => {
       ["CatalogIncomplete", () => new CatalogIncomplete({ slice: MB, path: MB, missingColumns: many() })],
       ["CatalogInvalid", () => new CatalogInvalid({ slice: MB, path: MB, reason: MB })],
       ["CatalogMissing", () => new CatalogMissing({ slice: MB, path: MB, reason: MB })],
+      ["CoverageGap (catalog)", () => new CoverageGap({ field: "combo_id", missing: ["x"], catalog: MB })],
+      ["CoverageGap (design field)", () => new CoverageGap({ field: "combo_id", missing: ["x"], designField: MB })],
+      [
+        "CoverageGap (every value)",
+        () =>
+          new CoverageGap({
+            stage: MB,
+            field: MB,
+            missing: many(),
+            catalog: MB,
+            designField: MB,
+            origins: { [MB]: { key: MB, file: MB, line: 1 } },
+            suggestions: { [MB]: MB }
+          })
+      ],
       [
         "GenerationMetadataMissing",
         () => new GenerationMetadataMissing({ stage: MB, genId: MB, path: MB, reason: MB, key: MB })

@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as net from "node:net"
 import * as path from "node:path"
+import { MAX_LISTED_CHARS, MAX_LONG_CHARS } from "../../src/domain/TerminalText.js"
 import { copyExampleDataRoot } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
 
 const main = path.join(repoRoot, "dist", "main.js")
+/** The example data root, for runs that fail before they read it. */
+const examples = path.join(repoRoot, "examples", "data")
 
 let cleanups: Array<() => void> = []
 afterEach(() => {
@@ -75,5 +78,35 @@ describe("cohort serve", () => {
     expect(run.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(new RegExp(`^ServeError: cannot listen on 127\\.0\\.0\\.1:${port}: `))
     ])
+  }, 30_000)
+
+  it("a port outside 0–65535 or not a whole number is a usage error naming --port and the value (exit 2)", () => {
+    for (const port of ["99999", "65536", "-1", "1.5", "8e3", "abc"]) {
+      const run = spawnSync(process.execPath, [main, "serve", "--data-root", examples, "--port", port], {
+        encoding: "utf8",
+        timeout: 20_000
+      })
+      expect({ port, code: run.status, listened: run.stdout.includes("listening") }).toEqual({
+        port,
+        code: 2,
+        listened: false
+      })
+      expect(run.stderr).toContain(`--port must be a whole number from 0 to 65535, not '${port}'`)
+      expect(run.stderr).not.toContain("interrupted")
+    }
+  }, 60_000)
+
+  it("a ServeError echoes --host (and the cause quoting it) escaped and cut", () => {
+    const host = `\u001b[2J${"x".repeat(10_000)}`
+    const run = spawnSync(process.execPath, [main, "serve", "--data-root", examples, "--host", host], {
+      encoding: "utf8",
+      timeout: 20_000
+    })
+    expect(run.status).toBe(1)
+    const lines = run.stderr.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^ServeError: cannot listen on \\u001b\[2Jx+… \(\d+ more characters\):\d+: /)
+    expect(lines[0]).not.toContain("\u001b")
+    expect(lines[0]!.length).toBeLessThan(MAX_LISTED_CHARS + MAX_LONG_CHARS + 200)
   }, 30_000)
 })

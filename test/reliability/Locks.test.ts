@@ -137,6 +137,34 @@ describe("a live holder's lock", () => {
     expect(fs.readFileSync(lock, "utf8")).toContain(since)
   })
 
+  it("Ctrl-C while waiting for it stops the build at once: exit 130, the holder's lock untouched, nothing written", {
+    timeout: 60_000
+  }, async () => {
+    const { cohortDir, lock, root } = example()
+    const since = new Date().toISOString()
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since }))
+    // The holder's heartbeat: the lock stays fresh (never stale) for as long as the test runs.
+    const beat = setInterval(() => fs.utimesSync(lock, new Date(), new Date()), 1000)
+    cleanups.push(() => clearInterval(beat))
+    const before = fs.readdirSync(cohortDir).sort()
+    // Waits far longer than the test's timeout: only the interruption can end it in time.
+    const child = spawn(process.execPath, [main, "build", "daydream-pilot", "--data-root", root, "--wait", "3600"])
+    cleanups.push(() => child.kill("SIGKILL"))
+    let stderr = ""
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (d) => {
+        stderr += d
+        if (stderr.includes("waiting for the lock of")) resolve()
+      })
+    )
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(stderr.trim().split("\n").at(-1)).toBe("interrupted")
+    expect(fs.readdirSync(cohortDir).sort()).toEqual(before)
+    expect(fs.readFileSync(lock, "utf8")).toContain(since)
+  })
+
   it("--json reports Locked with its fields", { timeout: 60_000 }, async () => {
     const { lock, root } = example()
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: "elsewhere" }))
