@@ -143,6 +143,29 @@ const lazyBuiltInHelp = exactPatch("effect-cli-lazy-builtin-help", "@effect/cli/
     `const options = InternalOptions.map(InternalBuiltInOptions.builtInOptions(self, undefined, undefined), builtIn => Option.map(builtIn, b => InternalBuiltInOptions.isShowHelp(b) ? InternalBuiltInOptions.showHelp(getUsageInternal(self), getHelpInternal(self, config)) : b));`
   ]
 ])
+// @effect/platform-node-shared's file system imports node:crypto (~15 modules of node's, a tenth of --help's work
+// above the floor) for the random names of temp files, and its terminal node:readline for prompts: both are
+// required on their first use instead (the same functions).
+const lazyNodeCrypto = exactPatch(
+  "platform-node-lazy-crypto",
+  "@effect/platform-node-shared/dist/esm/internal/fileSystem.js",
+  [
+    [`import * as Crypto from "node:crypto";`, `const Crypto = { randomBytes: size => require("node:crypto").randomBytes(size) };`]
+  ]
+)
+const lazyNodeReadline = exactPatch(
+  "platform-node-lazy-readline",
+  "@effect/platform-node-shared/dist/esm/internal/terminal.js",
+  [
+    [
+      `import * as readline from "node:readline";`,
+      `const readline = {
+  createInterface: options => require("node:readline").createInterface(options),
+  emitKeypressEvents: (stream, rl) => require("node:readline").emitKeypressEvents(stream, rl)
+};`
+    ]
+  ]
+)
 const common = {
   bundle: true,
   platform: "node",
@@ -275,6 +298,8 @@ await build({
     lazyStdoutFacts,
     lazyClockOrigin,
     lazyBuiltInHelp,
+    lazyNodeCrypto,
+    lazyNodeReadline,
     renderChartsExternal,
     deepImports
   ],
