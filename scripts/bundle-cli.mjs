@@ -71,17 +71,22 @@ const lazyFileParsers = {
 const exactPatch = (name, file, replacements) => ({
   name,
   setup: (b) =>
-    b.onLoad({ filter: new RegExp(`[\\\\/]${file.split("/").map((p) => p.replace(/[.]/g, "\\.")).join("[\\\\/]")}$`) }, (args) => {
-      let contents = readFileSync(args.path, "utf8")
-      for (const [from, to] of replacements) {
-        if (contents.split(from).length !== 2) {
-          console.warn(`bundle-cli: ${args.path} no longer has ${JSON.stringify(from.slice(0, 80))}; bundled as it is (${name})`)
-          return undefined
+    b.onLoad(
+      { filter: new RegExp(`[\\\\/]${file.split("/").map((p) => p.replace(/[.]/g, "\\.")).join("[\\\\/]")}$`) },
+      (args) => {
+        let contents = readFileSync(args.path, "utf8")
+        for (const [from, to] of replacements) {
+          if (contents.split(from).length !== 2) {
+            console.warn(
+              `bundle-cli: ${args.path} no longer has ${JSON.stringify(from.slice(0, 80))}; bundled as it is (${name})`
+            )
+            return undefined
+          }
+          contents = contents.replace(from, () => to)
         }
-        contents = contents.replace(from, () => to)
+        return { contents, loader: "js" }
       }
-      return { contents, loader: "js" }
-    })
+    )
 })
 // effect's internal/logger.js reads process.stdout at load (for the pretty logger's colours), which creates
 // the stream (for a pipe, node:net and a socket) at every start, a plan to a file included; cohort logs with
@@ -135,14 +140,18 @@ const lazyClockOrigin = exactPatch("effect-clock-lazy-origin", "effect/dist/esm/
 ])
 // @effect/cli's parser renders each matched command's help and usage (its whole HelpDoc) to make its built-in
 // options (--help, --wizard, ...), on every run; the help is needed only when --help is the built-in given.
-const lazyBuiltInHelp = exactPatch("effect-cli-lazy-builtin-help", "@effect/cli/dist/esm/internal/commandDescriptor.js", [
+const lazyBuiltInHelp = exactPatch(
+  "effect-cli-lazy-builtin-help",
+  "@effect/cli/dist/esm/internal/commandDescriptor.js",
   [
-    `const help = getHelpInternal(self, config);
+    [
+      `const help = getHelpInternal(self, config);
               const usage = getUsageInternal(self);
               const options = InternalBuiltInOptions.builtInOptions(self, usage, help);`,
-    `const options = InternalOptions.map(InternalBuiltInOptions.builtInOptions(self, undefined, undefined), builtIn => Option.map(builtIn, b => InternalBuiltInOptions.isShowHelp(b) ? InternalBuiltInOptions.showHelp(getUsageInternal(self), getHelpInternal(self, config)) : b));`
+      `const options = InternalOptions.map(InternalBuiltInOptions.builtInOptions(self, undefined, undefined), builtIn => Option.map(builtIn, b => InternalBuiltInOptions.isShowHelp(b) ? InternalBuiltInOptions.showHelp(getUsageInternal(self), getHelpInternal(self, config)) : b));`
+    ]
   ]
-])
+)
 // @effect/platform-node-shared's file system imports node:crypto (~15 modules of node's, a tenth of --help's work
 // above the floor) for the random names of temp files, and its terminal node:readline for prompts: both are
 // required on their first use instead (the same functions).
@@ -150,7 +159,10 @@ const lazyNodeCrypto = exactPatch(
   "platform-node-lazy-crypto",
   "@effect/platform-node-shared/dist/esm/internal/fileSystem.js",
   [
-    [`import * as Crypto from "node:crypto";`, `const Crypto = { randomBytes: size => require("node:crypto").randomBytes(size) };`]
+    [
+      `import * as Crypto from "node:crypto";`,
+      `const Crypto = { randomBytes: size => require("node:crypto").randomBytes(size) };`
+    ]
   ]
 )
 const lazyNodeReadline = exactPatch(
