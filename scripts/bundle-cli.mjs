@@ -63,6 +63,121 @@ const lazyFileParsers = {
       return { contents, loader: "js" }
     })
 }
+/**
+ * A plugin that makes exact replacements in one dependency's module (`file`: its path under node_modules), each
+ * of which must match exactly once; when one does not (the dependency changed), it warns and bundles the module
+ * as it is: a stale patch only costs speed.
+ */
+const exactPatch = (name, file, replacements) => ({
+  name,
+  setup: (b) =>
+    b.onLoad(
+      { filter: new RegExp(`[\\\\/]${file.split("/").map((p) => p.replace(/[.]/g, "\\.")).join("[\\\\/]")}$`) },
+      (args) => {
+        let contents = readFileSync(args.path, "utf8")
+        for (const [from, to] of replacements) {
+          if (contents.split(from).length !== 2) {
+            console.warn(
+              `bundle-cli: ${args.path} no longer has ${JSON.stringify(from.slice(0, 80))}; bundled as it is (${name})`
+            )
+            return undefined
+          }
+          contents = contents.replace(from, () => to)
+        }
+        return { contents, loader: "js" }
+      }
+    )
+})
+// effect's internal/logger.js reads process.stdout at load (for the pretty logger's colours), which creates
+// the stream (for a pipe, node:net and a socket) at every start, a plan to a file included; cohort logs with
+// logfmt to stderr. Each fact about stdout is read when a pretty logger is first made, and the default pretty
+// logger is made on its first log: the same answers, asked later.
+const lazyStdoutFacts = exactPatch("effect-logger-lazy-stdout", "effect/dist/esm/internal/logger.js", [
+  [
+    `const hasProcessStdout = typeof process === "object" && process !== null && typeof process.stdout === "object" && process.stdout !== null;
+const processStdoutIsTTY = hasProcessStdout && process.stdout.isTTY === true;
+const hasProcessStdoutOrDeno = hasProcessStdout || "Deno" in globalThis;`,
+    `let stdoutFacts;
+const processStdoutFacts = () => stdoutFacts ??= (() => {
+  const has = typeof process === "object" && process !== null && typeof process.stdout === "object" && process.stdout !== null;
+  return { isTTY: has && process.stdout.isTTY === true, hasOrDeno: has || "Deno" in globalThis };
+})();`
+  ],
+  ["hasProcessStdoutOrDeno ? \"tty\"", "processStdoutFacts().hasOrDeno ? \"tty\""],
+  ["processStdoutIsTTY || isBrowser", "processStdoutFacts().isTTY || isBrowser"],
+  [
+    `globalValue("effect/Logger/prettyLoggerDefault", () => prettyLogger())`,
+    `globalValue("effect/Logger/prettyLoggerDefault", () => {
+  let made;
+  return makeLogger(options => (made ??= prettyLogger()).log(options));
+})`
+  ]
+])
+// effect's internal/clock.js looks at the global `performance` and fixes its nanosecond origin with it at load;
+// the global's first use loads node's perf_hooks modules, at every start, and no command of ours asks the Clock
+// for nanoseconds. Both are done on the first such request instead (the same checks and computation).
+const lazyClockOrigin = exactPatch("effect-clock-lazy-origin", "effect/dist/esm/internal/clock.js", [
+  [
+    `  if (typeof performance === "undefined" || typeof performance.now !== "function") {
+    return () => BigInt(Date.now()) * bigint1e6;
+  }
+  let origin;
+  return () => {
+    if (origin === undefined) {`,
+    `  let origin;
+  return () => {
+    if (typeof performance === "undefined" || typeof performance.now !== "function") {
+      return BigInt(Date.now()) * bigint1e6;
+    }
+    if (origin === undefined) {`
+  ],
+  [
+    `const origin = /*#__PURE__*/performanceNowNanos() - /*#__PURE__*/processHrtime.bigint();
+  return () => origin + processHrtime.bigint();`,
+    `let origin;
+  return () => (origin ??= performanceNowNanos() - processHrtime.bigint()) + processHrtime.bigint();`
+  ]
+])
+// @effect/cli's parser renders each matched command's help and usage (its whole HelpDoc) to make its built-in
+// options (--help, --wizard, ...), on every run; the help is needed only when --help is the built-in given.
+const lazyBuiltInHelp = exactPatch(
+  "effect-cli-lazy-builtin-help",
+  "@effect/cli/dist/esm/internal/commandDescriptor.js",
+  [
+    [
+      `const help = getHelpInternal(self, config);
+              const usage = getUsageInternal(self);
+              const options = InternalBuiltInOptions.builtInOptions(self, usage, help);`,
+      `const options = InternalOptions.map(InternalBuiltInOptions.builtInOptions(self, undefined, undefined), builtIn => Option.map(builtIn, b => InternalBuiltInOptions.isShowHelp(b) ? InternalBuiltInOptions.showHelp(getUsageInternal(self), getHelpInternal(self, config)) : b));`
+    ]
+  ]
+)
+// @effect/platform-node-shared's file system imports node:crypto (~15 modules of node's, a tenth of --help's work
+// above the floor) for the random names of temp files, and its terminal node:readline for prompts: both are
+// required on their first use instead (the same functions).
+const lazyNodeCrypto = exactPatch(
+  "platform-node-lazy-crypto",
+  "@effect/platform-node-shared/dist/esm/internal/fileSystem.js",
+  [
+    [
+      `import * as Crypto from "node:crypto";`,
+      `const Crypto = { randomBytes: size => require("node:crypto").randomBytes(size) };`
+    ]
+  ]
+)
+const lazyNodeReadline = exactPatch(
+  "platform-node-lazy-readline",
+  "@effect/platform-node-shared/dist/esm/internal/terminal.js",
+  [
+    [
+      `import * as readline from "node:readline";`,
+      `const readline = {
+  createInterface: options => require("node:readline").createInterface(options),
+  emitKeypressEvents: (stream, rl) => require("node:readline").emitKeypressEvents(stream, rl)
+};`
+    ]
+  ]
+)
 const common = {
   bundle: true,
   platform: "node",
@@ -189,7 +304,17 @@ const renderChartsExternal = {
 // CommonJS, so that the loader can run it through vm.Script with a code cache.
 await build({
   ...common,
-  plugins: [...common.plugins, lazyFileParsers, renderChartsExternal, deepImports],
+  plugins: [
+    ...common.plugins,
+    lazyFileParsers,
+    lazyStdoutFacts,
+    lazyClockOrigin,
+    lazyBuiltInHelp,
+    lazyNodeCrypto,
+    lazyNodeReadline,
+    renderChartsExternal,
+    deepImports
+  ],
   entryPoints: ["dist/main.js"],
   outfile: "dist/cli.cjs",
   format: "cjs",

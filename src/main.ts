@@ -4,17 +4,38 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Cause, Config, Console, Effect, Exit, Layer, Logger, Option } from "effect"
+import * as Terminal from "@effect/platform/Terminal"
+import { Cause, Config, Console, Effect, Exit, Layer, Logger, Option, Scope } from "effect"
 import { CliExit, helpRequest, run } from "./cli/Cli.js"
 import { type HelpRequest, plainText, renderHelp } from "./cli/Help.js"
 import { escapeControls } from "./domain/TerminalText.js"
+
+/**
+ * NodeTerminal's Terminal, made on its first use: making it reads process.stdin and process.stdout, which
+ * creates both streams (a pipe's loads node:net) at every start, for prompts no command of ours shows.
+ */
+const LazyTerminal = Layer.scoped(
+  Terminal.Terminal,
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const real = yield* Effect.cached(Scope.extend(NodeTerminal.make(), scope))
+    return Terminal.Terminal.of({
+      columns: Effect.flatMap(real, (t) => t.columns),
+      rows: Effect.flatMap(real, (t) => t.rows),
+      isTTY: Effect.flatMap(real, (t) => t.isTTY),
+      readInput: Effect.flatMap(real, (t) => t.readInput),
+      readLine: Effect.flatMap(real, (t) => t.readLine),
+      display: (text) => Effect.flatMap(real, (t) => t.display(text))
+    })
+  })
+)
 
 // What @effect/cli and the commands use (FileSystem, Path, Terminal): NodeContext.layer would also
 // initialise the command executor (child_process) and the platform's Worker modules at every start.
 const MainLive = Layer.mergeAll(
   NodeFileSystem.layer,
   NodePath.layer,
-  NodeTerminal.layer,
+  LazyTerminal,
   Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 )
 
