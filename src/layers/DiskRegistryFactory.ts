@@ -6,7 +6,7 @@ import { entryCount } from "../engine/DefinitionColumns.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import { GensStore, SYNC_CHUNK } from "../gens/GensStore.js"
 import type { GensStoreService } from "../gens/GensStoreService.js"
-import { verifyClaimed } from "../gens/GensWork.js"
+import { packVerification, verifyClaimed } from "../gens/GensWork.js"
 import { Unreadable } from "../gens/MetadataReader.js"
 import { OTHER, SAME, UNREADABLE } from "../gens/MetadataVerdict.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
@@ -115,7 +115,7 @@ export const makeDiskRegistry = (
             stage,
             items: listed.length,
             parallel: listed.length >= PARALLEL_VERIFY_MIN,
-            job: () => ({ kind: "verify", root: gens.root, work: request }),
+            job: () => ({ kind: "verify", root: gens.root, work: packVerification(request) }),
             step: () => {
               const done = verifyClaimed(gens, request, SYNC_CHUNK)
               report()
