@@ -122,6 +122,14 @@ export const columnsOf = (definition: CohortDefinition): Either.Either<Definitio
   return columns !== undefined ? Either.right(columns) : columnsFromEntries(definition)
 }
 
+/** How many entries a definition has, without making its entry arrays (a definition over columns has none yet). */
+export const entryCount = (definition: CohortDefinition): number => {
+  const columns = columnsByDefinition.get(definition)
+  return columns !== undefined
+    ? columns.drafts.size + columns.essays.size + columns.evaluations.size
+    : definition.drafts.length + definition.essays.length + definition.evaluations.length
+}
+
 /** The columns of a definition (see `columnsOf`), failing for the first entry the builder refuses. */
 export const definitionColumns = (
   definition: CohortDefinition,

@@ -2,12 +2,15 @@ import { generationMetadata } from "../domain/GenerationMetadata.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
 import { claimRanges, claimsStopped, type Progress, stopClaims } from "../parallel/ClaimLoop.js"
 import {
+  type PackedTexts,
   type PackedWholeNumbers,
   packLines,
+  packTexts,
   packWholeNumber,
   sharedArray,
   TextCodes,
   unpackLines,
+  unpackTexts,
   unpackWholeNumbers,
   wholeNumbers
 } from "../parallel/Packing.js"
@@ -30,6 +33,26 @@ export interface SharedVerification {
 }
 
 export type { Progress }
+
+/** `SharedVerification` as sent to a worker: its ids and signatures packed (structured cloning costs per value). */
+export interface SharedVerificationJob extends Omit<SharedVerification, "ids" | "canonicals"> {
+  readonly ids: PackedTexts
+  readonly canonicals: PackedTexts
+}
+
+/** Packs a verification for a worker (`verdicts` and `next` stay shared). */
+export const packVerification = (work: SharedVerification): SharedVerificationJob => ({
+  ...work,
+  ids: packTexts(work.ids),
+  canonicals: packTexts(work.canonicals)
+})
+
+/** The verification `packVerification` packed. */
+export const unpackVerification = (job: SharedVerificationJob): SharedVerification => ({
+  ...job,
+  ids: unpackTexts(job.ids),
+  canonicals: unpackTexts(job.canonicals)
+})
 
 /** Verifies claimed items until none is left or about `budget` are done. */
 export const verifyClaimed = (gens: GensStoreService, work: SharedVerification, budget = Infinity): Progress =>

@@ -2,10 +2,11 @@ import { Effect, Layer, Option } from "effect"
 import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
+import { entryCount } from "../engine/DefinitionColumns.js"
 import { IdCollision } from "../errors/IdCollision.js"
 import { GensStore, SYNC_CHUNK } from "../gens/GensStore.js"
 import type { GensStoreService } from "../gens/GensStoreService.js"
-import { verifyClaimed } from "../gens/GensWork.js"
+import { packVerification, verifyClaimed } from "../gens/GensWork.js"
 import { Unreadable } from "../gens/MetadataReader.js"
 import { OTHER, SAME, UNREADABLE } from "../gens/MetadataVerdict.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
@@ -18,6 +19,11 @@ export { signatureOfMetadata }
 
 /** Below this many existing folders in a batch, a worker thread costs more than it saves. */
 const PARALLEL_VERIFY_MIN = 4_000
+/**
+ * A definition of this many entries shares its metadata reads (a rerun) or writes (a fresh build) with
+ * the pool's workers: they are started with the registry, so that they load while the ids are made.
+ */
+const WARM_POOL_ENTRIES = 4_000
 
 /** Candidates tried per signature: the plain id, then `-1` … `-4` (as the original). */
 export const MAX_ID_ATTEMPTS = 5
@@ -109,7 +115,7 @@ export const makeDiskRegistry = (
             stage,
             items: listed.length,
             parallel: listed.length >= PARALLEL_VERIFY_MIN,
-            job: () => ({ kind: "verify", root: gens.root, work: request }),
+            job: () => ({ kind: "verify", root: gens.root, work: packVerification(request) }),
             step: () => {
               const done = verifyClaimed(gens, request, SYNC_CHUNK)
               report()
@@ -155,7 +161,14 @@ export const DiskRegistryFactory = {
       const gens = yield* GensStore
       const pool = yield* Effect.serviceOption(WorkerPool)
       return RegistryFactory.of({
-        createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*() {
+        createRegistry: Effect.fn("DiskRegistryFactory.createRegistry")(function*(spec) {
+          // A worker takes ~0.3 s (more on a loaded machine) to load: started now, it is ready for the
+          // first large batch of reads, or for the writes after the ids and the table.
+          if (
+            Option.isSome(pool) && spec.definition !== undefined && entryCount(spec.definition) >= WARM_POOL_ENTRIES
+          ) {
+            yield* pool.value.warm
+          }
           return yield* makeDiskRegistry(gens, pool)
         })
       })

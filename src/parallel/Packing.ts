@@ -35,6 +35,27 @@ export const unpackLines = (joined: string, rows: number): Array<string> => {
   return texts
 }
 
+/** Any texts (a newline too) as one string and where each ends in it. */
+export interface PackedTexts {
+  readonly joined: string
+  readonly ends: Int32Array
+}
+
+/** Packs texts into one string (one value to clone for a worker instead of one per text). */
+export const packTexts = (texts: ReadonlyArray<string>): PackedTexts => {
+  const ends = new Int32Array(texts.length)
+  let end = 0
+  for (let i = 0; i < texts.length; i++) ends[i] = end += texts[i]!.length
+  return { joined: texts.join(""), ends }
+}
+
+/** The texts `packTexts` packed. */
+export const unpackTexts = ({ ends, joined }: PackedTexts): Array<string> => {
+  const texts = new Array<string>(ends.length)
+  for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) texts[i] = joined.slice(start, ends[i])
+  return texts
+}
+
 /** Few distinct texts as codes into one list: `code` gives a text's code, `texts` the list. */
 export class TextCodes {
   readonly texts: Array<string> = []

@@ -2,9 +2,10 @@ import type { GenIdHasher } from "../domain/IdHasher.js"
 import { ClaimedRows, type EncodedRange, type PackedJob, type Slabs, unpackJob } from "../engine/EvaluationRows.js"
 import { GensStoreService } from "../gens/GensStoreService.js"
 import {
-  type SharedVerification,
+  type SharedVerificationJob,
   type SharedWritesJob,
   unpackColumns,
+  unpackVerification,
   verifyClaimed,
   writeClaimed,
   type WriteFailure
@@ -26,7 +27,7 @@ export type WorkerJob =
     readonly size: number
     readonly slabs: Slabs
   }
-  | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerification }
+  | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerificationJob }
   | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
   | { readonly kind: "probe"; readonly root: string; readonly work: SharedProbe }
 
@@ -71,7 +72,7 @@ export const runJob = (job: WorkerJob, hasher: GenIdHasher, emit: (part: JobPart
     case "probe":
       return { done: probeClaimed(job.work).done }
     case "verify":
-      return { done: verifyClaimed(new GensStoreService(job.root), job.work).done }
+      return { done: verifyClaimed(new GensStoreService(job.root), unpackVerification(job.work)).done }
     case "write": {
       const { packed, ...work } = job.work
       const { done, failure } = writeClaimed(new GensStoreService(job.root), { ...work, rows: unpackColumns(packed) })

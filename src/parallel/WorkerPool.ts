@@ -65,6 +65,11 @@ export class WorkerPool extends Context.Tag("cohort/WorkerPool")<WorkerPool, {
   readonly share: (options: ShareOptions) => Effect.Effect<SharedResult>
   /** What each thread did of each job shared so far, in order. */
   readonly tally: Effect.Effect<ReadonlyArray<JobTally>>
+  /**
+   * Starts the workers of a pool made `layerOnDemand` now (they load while this thread goes on), for a
+   * caller that knows large jobs are coming; nothing for one whose workers run already or that has none.
+   */
+  readonly warm: Effect.Effect<void>
 }>() {
   /**
    * `COHORT_THREADS` threads in all (default 2, or 1 on a one-core machine; `1`: everything on the
@@ -200,7 +205,10 @@ const makePool = (count: number, workers: () => ReadonlyArray<PoolThread>) =>
       }])
       return shared
     })
-    return WorkerPool.of({ workers: count, share, tally: Ref.get(tally) })
+    const warm = Effect.sync(() => {
+      if (count > 0) workers()
+    })
+    return WorkerPool.of({ workers: count, share, tally: Ref.get(tally), warm })
   })
 
 /** This thread's claims between event-loop yields (signals are seen there), then the workers' replies. */

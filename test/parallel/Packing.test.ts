@@ -2,14 +2,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import type { EvaluationRowsJob } from "../../src/engine/EvaluationRows.js"
 import { packJob, unpackJob } from "../../src/engine/EvaluationRows.js"
-import { packColumns, unpackColumns } from "../../src/gens/GensWork.js"
+import { packColumns, packVerification, unpackColumns, unpackVerification } from "../../src/gens/GensWork.js"
 import {
   packLines,
   packPieces,
+  packTexts,
   packWholeNumber,
   TextCodes,
   unpackLines,
   unpackPieces,
+  unpackTexts,
   unpackWholeNumbers,
   wholeNumbers
 } from "../../src/parallel/Packing.js"
@@ -45,6 +47,12 @@ describe("the packing format", () => {
   it("a text with a newline is a defect when unpacked, never shifted rows", () => {
     expect(() => unpackLines(packLines(["a\nb", "c"]), 2)).toThrow(/3 for 2 rows/)
   })
+
+  it.prop("any texts (newlines, surrogate pairs, empty strings) come back as the same texts", [
+    fc.array(fc.string({ unit: "binary", maxLength: 12 }), { maxLength: 30 })
+  ], ([texts]) => {
+    expect(unpackTexts(structuredClone(packTexts(texts)))).toEqual(texts)
+  }, RUNS(2107))
 
   it.prop("text codes give each distinct text one code, in first-seen order", [fc.array(line)], ([texts]) => {
     const codes = new TextCodes()
@@ -88,6 +96,23 @@ describe("its users", () => {
     }
     expect(unpackColumns(structuredClone(packColumns(columns)))).toEqual(columns)
   }, RUNS(2105))
+
+  it.prop("a build's verification of existing metadata (packVerification) round-trips, its memory still shared", [
+    fc.array(fc.tuple(fc.stringMatching(/^v_[0-9a-z]{1,20}$/), fc.string({ unit: "binary" })), { maxLength: 40 })
+  ], ([items]) => {
+    const work = {
+      stage: "evaluation" as const,
+      ids: items.map(([id]) => id),
+      canonicals: items.map(([, canonical]) => canonical),
+      next: new Int32Array(new SharedArrayBuffer(4)),
+      verdicts: new Uint8Array(new SharedArrayBuffer(items.length))
+    }
+    const back = unpackVerification(structuredClone(packVerification(work)))
+    expect(back).toEqual(work)
+    back.verdicts.fill(1)
+    Atomics.store(back.next, 0, 7)
+    expect([Array.from(work.verdicts), work.next[0]]).toEqual([items.map(() => 1), 7])
+  }, RUNS(2108))
 
   it.prop("a plan's evaluation job (packJob) round-trips", [
     fc.record({
