@@ -1,5 +1,10 @@
 import { Effect } from "effect"
-import { definitionColumns, replicatesOf, type StageColumns } from "../engine/DefinitionColumns.js"
+import {
+  type DefinitionColumns,
+  definitionColumns,
+  replicatesOf,
+  type StageColumns
+} from "../engine/DefinitionColumns.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
 import type { GenerationRegistry } from "../services/GenerationRegistry.js"
@@ -77,6 +82,22 @@ export interface PureEvaluations {
   readonly normLlms: ReadonlyArray<string>
 }
 
+/**
+ * A whole membership whose ids are pure hashes that cannot repeat, in any stage: `PureEvaluations`' rule,
+ * and drafts and essays added without an index (`addNew`: distinct entries and texts). A caller can then
+ * make every row itself from the columns and the normalized texts (ids from the canonical signatures).
+ * Its replicates are whole numbers below 2^31.
+ */
+export interface PureMembership {
+  readonly columns: DefinitionColumns
+  readonly draftReplicates: ArrayLike<number>
+  readonly essayReplicates: ArrayLike<number>
+  /** The texts as they enter the signatures (trimmed, lower-cased). */
+  readonly normCombos: ReadonlyArray<string>
+  readonly normTemplates: Readonly<Record<Stage, ReadonlyArray<string>>>
+  readonly normLlms: Readonly<Record<Stage, ReadonlyArray<string>>>
+}
+
 /** What a streamed membership adds up to: rows per stage and the collapses (the first ones described). */
 export type MembershipSummary = Pick<MembershipRows, "counts" | "collapses" | "collapseCount">
 
@@ -89,13 +110,17 @@ export type MembershipSummary = Pick<MembershipRows, "counts" | "collapses" | "c
  * the evaluations are `PureEvaluations`, they are handed over whole, after the drafts and essays; when it
  * returns true they were made there, else they are made here as usual. A registry that does not say so
  * (the disk one) is asked for every id.
+ *
+ * `onPureMembership`: likewise, before anything is made, when every id of the membership is pure and none
+ * can repeat (`PureMembership`); when it returns true it made every row, drafts and essays too.
  */
 export const streamMembership = <E = never, R = never>(
   definition: CohortDefinition,
   cohortId: string,
   registry: GenerationRegistry,
   onBatch?: (batch: MembershipRows) => Effect.Effect<void, E, R>,
-  onPureEvaluations?: (evaluations: PureEvaluations) => Effect.Effect<boolean, E, R>
+  onPureEvaluations?: (evaluations: PureEvaluations) => Effect.Effect<boolean, E, R>,
+  onPureMembership?: (membership: PureMembership) => Effect.Effect<boolean, E, R>
 ): Effect.Effect<
   { readonly rows: MembershipRows; readonly summary: MembershipSummary },
   InvalidConstraint | IdCollision | E,
@@ -128,6 +153,27 @@ export const streamMembership = <E = never, R = never>(
       distinctParts(normTemplates.draft) && distinctParts(normLlms.draft)
     const essaysNew = draftsNew && distinctParts(normTemplates.essay) &&
       uniqueTriples(essays.parent, essays.template, essayReps, drafts.size, templates.essay.length)
+    // Pure ids hold no `|`, and drafts and essays added with `addNew` never collapse: the evaluations'
+    // rule below (`pure`) then rests on their texts alone.
+    const evaluationTextsPure = injective(normTemplates.evaluation) && injective(normLlms.evaluation) &&
+      !normTemplates.evaluation.some(hasPipe) && !normLlms.evaluation.some(hasPipe)
+    if (essaysNew && evaluationTextsPure && onPureMembership !== undefined && onBatch !== undefined) {
+      const handled = yield* onPureMembership({
+        columns,
+        draftReplicates: draftReps as ArrayLike<number>,
+        essayReplicates: essayReps as ArrayLike<number>,
+        normCombos,
+        normTemplates,
+        normLlms
+      })
+      if (handled) {
+        const rows = acc.rows
+        rows.counts.draft += drafts.size
+        rows.counts.essay += essays.size
+        rows.counts.evaluation += evaluations.size
+        return { rows, summary: { counts: rows.counts, collapses: rows.collapses, collapseCount: rows.collapseCount } }
+      }
+    }
     const addDraft = draftsNew ? acc.addNew : acc.add
     const addEssay = essaysNew ? acc.addNew : acc.add
 
@@ -196,10 +242,8 @@ export const streamMembership = <E = never, R = never>(
     // between different signatures is beyond reach at any cohort size).
     // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
     const normEssayIds = pureRegistry ? essayIds : essayIds.map(norm)
-    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 &&
-      injective(normTemplates.evaluation) &&
-      injective(normLlms.evaluation) && !normEssayIds.some(hasPipe) && !normTemplates.evaluation.some(hasPipe) &&
-      !normLlms.evaluation.some(hasPipe)
+    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 && evaluationTextsPure &&
+      !normEssayIds.some(hasPipe)
     if (pure && registry.pureIds === true && onPureEvaluations !== undefined && onBatch !== undefined) {
       yield* onBatch(acc.takeBatch())
       const handled = yield* onPureEvaluations({

@@ -1,6 +1,6 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
 import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
-import { type PackedPieces, packPieces, unpackPieces } from "../parallel/Packing.js"
+import { type PackedPieces, pieceAt } from "../parallel/Packing.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
 // The hot loop of `plan`: evaluation rows with pure ids, made straight into CSV bytes. Free of Effect
@@ -9,15 +9,17 @@ import { ChunkBuffer } from "./ChunkBuffer.js"
 /**
  * What the evaluation rows are made of: per essay, per evaluation template and per judge LLM the
  * bytes they put into a signature (`<text>|`) and into a CSV row (`,<origin>,<essay>,<combo>,` for an
- * essay, `<text>,` for the others), encoded once; and the evaluations as columns of indices.
+ * essay, `<text>,` for the others), each table packed into one buffer (`PackedPieces`, made with
+ * `pieceTable`); and the evaluations as columns of indices. Every part is one buffer or typed array, so
+ * that the job crosses to a worker thread as it is (in shared memory, nothing copied or unpacked).
  */
 export interface EvaluationRowsJob {
-  readonly essayHash: ReadonlyArray<Uint8Array>
-  readonly essayRow: ReadonlyArray<Uint8Array>
-  readonly templateHash: ReadonlyArray<Uint8Array>
-  readonly templateRow: ReadonlyArray<Uint8Array>
-  readonly llmHash: ReadonlyArray<Uint8Array>
-  readonly llmRow: ReadonlyArray<Uint8Array>
+  readonly essayHash: PackedPieces
+  readonly essayRow: PackedPieces
+  readonly templateHash: PackedPieces
+  readonly templateRow: PackedPieces
+  readonly llmHash: PackedPieces
+  readonly llmRow: PackedPieces
   readonly parent: Int32Array
   readonly template: Int32Array
   readonly llm: Int32Array
@@ -49,10 +51,16 @@ export const encodeEvaluationRows = (
   tails: Tails = []
 ): void => {
   const { llm, parent, replicate, template } = job
-  const llmCount = job.llmHash.length
+  const llmCount = job.llmHash.ends.length
+  const hashBytes = job.essayHash.bytes
+  const hashEnds = job.essayHash.ends
+  const rowBytes = job.essayRow.bytes
+  const rowEnds = job.essayRow.ends
   const input = hasher.input
   let lastEssay = -1
   let head = 0
+  let rowStart = 0
+  let rowEnd = 0
   for (let i = from; i < to; i++) {
     const e = parent[i]!
     const t = template[i]!
@@ -63,26 +71,27 @@ export const encodeEvaluationRows = (
     if (tail === undefined) {
       const digits = Buffer.from(String(r), "latin1")
       tail = {
-        hash: Buffer.concat([job.templateHash[t]!, job.llmHash[l]!, digits]),
-        row: Buffer.concat([job.templateRow[t]!, job.llmRow[l]!, digits, Buffer.of(NEWLINE)])
+        hash: Buffer.concat([pieceAt(job.templateHash, t), pieceAt(job.llmHash, l), digits]),
+        row: Buffer.concat([pieceAt(job.templateRow, t), pieceAt(job.llmRow, l), digits, Buffer.of(NEWLINE)])
       }
       byReplicate[r] = tail
     }
     if (e !== lastEssay) {
-      const bytes = job.essayHash[e]!
-      input.set(bytes, 0)
-      head = bytes.length
+      // The essay's signature head, copied byte by byte (short: a view of it would cost more).
+      const start = e === 0 ? 0 : hashEnds[e - 1]!
+      head = hashEnds[e]! - start
+      for (let k = 0; k < head; k++) input[k] = hashBytes[start + k]!
+      rowStart = e === 0 ? 0 : rowEnds[e - 1]!
+      rowEnd = rowEnds[e]!
       lastEssay = e
     }
     input.set(tail.hash, head)
     const digest = hasher.digestOf(head + tail.hash.length)
-    const essayRow = job.essayRow[e]!
-    out.ensure(STAGE.length + ROW_OVERHEAD + essayRow.length + tail.row.length)
+    out.ensure(STAGE.length + ROW_OVERHEAD + (rowEnd - rowStart) + tail.row.length)
     const buffer = out.buffer
     buffer.set(STAGE, out.pos)
     let pos = writeIdBytes("evaluation", digest, buffer, out.pos + STAGE.length)
-    buffer.set(essayRow, pos)
-    pos += essayRow.length
+    for (let k = rowStart; k < rowEnd; k++) buffer[pos++] = rowBytes[k]!
     buffer.set(tail.row, pos)
     out.pos = pos + tail.row.length
   }
@@ -229,42 +238,5 @@ export class RangeOrder {
   /** Whether every row was given out. */
   get complete(): boolean {
     return this.frontier >= this.size
-  }
-}
-
-/** A job as one message: each piece table packed into one buffer (`packPieces`: cheap to copy to a worker). */
-export interface PackedJob {
-  readonly tables: ReadonlyArray<PackedPieces>
-  readonly parent: Int32Array
-  readonly template: Int32Array
-  readonly llm: Int32Array
-  readonly replicate: Int32Array
-}
-
-const TABLES = ["essayHash", "essayRow", "templateHash", "templateRow", "llmHash", "llmRow"] as const
-
-export const packJob = (job: EvaluationRowsJob): PackedJob => ({
-  tables: TABLES.map((name) => packPieces(job[name])),
-  parent: job.parent,
-  template: job.template,
-  llm: job.llm,
-  replicate: job.replicate
-})
-
-export const unpackJob = (packed: PackedJob): EvaluationRowsJob => {
-  const [essayHash, essayRow, templateHash, templateRow, llmHash, llmRow] = packed.tables.map((table) =>
-    unpackPieces(table)
-  )
-  return {
-    essayHash: essayHash!,
-    essayRow: essayRow!,
-    templateHash: templateHash!,
-    templateRow: templateRow!,
-    llmHash: llmHash!,
-    llmRow: llmRow!,
-    parent: packed.parent,
-    template: packed.template,
-    llm: packed.llm,
-    replicate: packed.replicate
   }
 }

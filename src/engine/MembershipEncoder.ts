@@ -2,10 +2,11 @@ import type { Option } from "effect"
 import { Effect } from "effect"
 import type { GenIdHasher } from "../domain/GenId.js"
 import { MEMBERSHIP_COLUMNS } from "../domain/MembershipColumns.js"
-import type { PureEvaluations } from "../domain/MembershipGeneration.js"
+import type { PureEvaluations, PureMembership } from "../domain/MembershipGeneration.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { yieldToEventLoop } from "../gens/GensStore.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
+import { longestPiece, pieceTable } from "../parallel/Packing.js"
 import { WorkerPool } from "../parallel/WorkerPool.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 import {
@@ -14,13 +15,13 @@ import {
   encodeEvaluationRows,
   type EvaluationRowsJob,
   makeSlabs,
-  packJob,
   RANGE,
   RangeOrder,
   REPLICATE_DIGITS,
   ROW_OVERHEAD,
   SlabRelease
 } from "./EvaluationRows.js"
+import { pureMembershipRows } from "./PureMembershipRows.js"
 import { csvField, jsonLine } from "./RowFormat.js"
 
 // The membership encoders: CSV (byte-level, with the evaluation fast path) and JSON Lines. Their plain
@@ -41,6 +42,18 @@ export interface MembershipEncoder {
   readonly addPureEvaluations?: <E>(
     cohortId: string,
     plan: PureEvaluations,
+    hasher: GenIdHasher,
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ) => Effect.Effect<boolean, E>
+  /**
+   * Every row of a membership of pure ids (CSV only), as `addPureEvaluations` makes the evaluations: the
+   * drafts and essays too are made here; false when it cannot (nothing written).
+   */
+  readonly addPureMembership?: <E>(
+    cohortId: string,
+    plan: PureMembership,
     hasher: GenIdHasher,
     pool: Option.Option<WorkerPool["Type"]>,
     write: (chunk: Uint8Array) => Effect.Effect<void, E>,
@@ -187,12 +200,43 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     Effect.suspend(() => {
       const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
       if (job === undefined) return Effect.succeed(false)
-      const size = plan.evaluations.size
+      return Effect.as(this.evaluationRows(job, hasher, pool, write, reuse), true)
+    })
+
+  /**
+   * Every row of a membership of pure ids (CSV only): drafts and essays made here straight into bytes
+   * (`pureMembershipRows`), then the evaluations as `addPureEvaluations` makes them; false when it cannot
+   * (nothing written).
+   */
+  readonly addPureMembership = <E>(
+    cohortId: string,
+    plan: PureMembership,
+    hasher: GenIdHasher,
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ): Effect.Effect<boolean, E> =>
+    Effect.suspend(() => {
+      const job = pureMembershipRows(cohortId, plan, hasher, this.out, FAST_ROW_BYTES)
+      if (job === undefined) return Effect.succeed(false)
+      return Effect.as(this.evaluationRows(job, hasher, pool, write, reuse), true)
+    })
+
+  /** The evaluation rows of a job, written after the rows encoded so far. */
+  private evaluationRows<E>(
+    job: EvaluationRowsJob,
+    hasher: GenIdHasher,
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ): Effect.Effect<void, E> {
+    return Effect.suspend(() => {
+      const size = job.parent.length
       const out = this.out
       const writeAll = (chunks: ReadonlyArray<Uint8Array>) => Effect.forEach(chunks, write, { discard: true })
       if (size < STREAM_MIN_ROWS) {
         encodeEvaluationRows(job, hasher, 0, size, out)
-        return Effect.as(writeAll(out.take()), true)
+        return writeAll(out.take())
       }
       // Every thread claims ranges of rows from a shared counter; the ranges are put back in order and
       // written between this thread's ranges, so that writing overlaps making the rest and no more than
@@ -229,7 +273,7 @@ export class MembershipCsvEncoder implements MembershipEncoder {
           kind: "evaluations",
           items: size,
           parallel: size >= WORKER_MIN_ROWS,
-          job: () => ({ kind: "evaluations", job: packJob(job), next, size, slabs }),
+          job: () => ({ kind: "evaluations", job, next, size, slabs }),
           onPart: (part) => handed(part.ranges),
           step: () => {
             if (failure !== undefined) return { done: 0, more: false }
@@ -246,9 +290,10 @@ export class MembershipCsvEncoder implements MembershipEncoder {
           if (!order.complete) return Effect.dieMessage("evaluation rows: a range of rows is missing")
           return writeRanges(rest)
         })),
-        Effect.as(true)
+        Effect.asVoid
       )
     })
+  }
 
   /** The last chunks. */
   readonly end = (): Array<Uint8Array> => {
@@ -263,19 +308,18 @@ const evaluationRowsJob = (
   plan: PureEvaluations,
   inputBytes: number
 ): EvaluationRowsJob | undefined => {
-  const utf8 = (text: string) => Buffer.from(text, "utf8")
   const origin = csvField(cohortId)
   const job: EvaluationRowsJob = {
-    essayHash: plan.normEssayIds.map((id) => utf8(`${id}|`)),
-    essayRow: plan.essayIds.map((id, e) => utf8(`,${origin},${csvField(id)},${csvField(plan.essayCombos[e]!)},`)),
-    templateHash: plan.normTemplates.map((t) => utf8(`${t}|`)),
-    templateRow: plan.templates.map((t) => utf8(`${csvField(t)},`)),
-    llmHash: plan.normLlms.map((l) => utf8(`${l}|`)),
-    llmRow: plan.llms.map((l) => utf8(`${csvField(l)},`)),
+    essayHash: pieceTable(plan.normEssayIds.map((id) => `${id}|`)),
+    essayRow: pieceTable(plan.essayIds.map((id, e) => `,${origin},${csvField(id)},${csvField(plan.essayCombos[e]!)},`)),
+    templateHash: pieceTable(plan.normTemplates.map((t) => `${t}|`)),
+    templateRow: pieceTable(plan.templates.map((t) => `${csvField(t)},`)),
+    llmHash: pieceTable(plan.normLlms.map((l) => `${l}|`)),
+    llmRow: pieceTable(plan.llms.map((l) => `${csvField(l)},`)),
     ...plan.evaluations
   }
-  const longest = (pieces: ReadonlyArray<Uint8Array>) => pieces.reduce((n, b) => Math.max(n, b.length), 0)
-  const signature = longest(job.essayHash) + longest(job.templateHash) + longest(job.llmHash) + REPLICATE_DIGITS
-  const row = longest(job.essayRow) + longest(job.templateRow) + longest(job.llmRow) + ROW_OVERHEAD
+  const signature = longestPiece(job.essayHash) + longestPiece(job.templateHash) + longestPiece(job.llmHash) +
+    REPLICATE_DIGITS
+  const row = longestPiece(job.essayRow) + longestPiece(job.templateRow) + longestPiece(job.llmRow) + ROW_OVERHEAD
   return signature <= inputBytes && row <= FAST_ROW_BYTES ? job : undefined
 }

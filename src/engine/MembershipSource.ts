@@ -58,7 +58,11 @@ export const membershipSource = (
       (evaluations) =>
         encoder.addPureEvaluations === undefined
           ? Effect.succeed(false)
-          : encoder.addPureEvaluations(cohortId, evaluations, hasher, pool, write, options.reuseBuffers === true)
+          : encoder.addPureEvaluations(cohortId, evaluations, hasher, pool, write, options.reuseBuffers === true),
+      (membership) =>
+        encoder.addPureMembership === undefined
+          ? Effect.succeed(false)
+          : encoder.addPureMembership(cohortId, membership, hasher, pool, write, options.reuseBuffers === true)
     )
     yield* writeAll(encoder.end())
   })

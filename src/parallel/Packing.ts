@@ -19,10 +19,37 @@ export const packPieces = (pieces: ReadonlyArray<Uint8Array>): PackedPieces => {
   return { bytes: Buffer.concat(pieces as Array<Uint8Array>), ends }
 }
 
-/** The pieces `packPieces` packed, as views of its buffer (nothing copied). */
-export const unpackPieces = ({ bytes, ends }: PackedPieces): Array<Buffer> => {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return Array.from(ends, (end, i) => buffer.subarray(i === 0 ? 0 : ends[i - 1]!, end))
+const NON_ASCII = /[\u0080-\uffff]/
+
+/**
+ * Texts as UTF-8 pieces packed into one buffer in shared memory, without a buffer per text: `packPieces`
+ * of each text's bytes. ASCII texts (nearly always) are encoded in one go, their lengths their ends.
+ */
+export const pieceTable = (texts: ReadonlyArray<string>): PackedPieces => {
+  const joined = texts.join("")
+  const ascii = !NON_ASCII.test(joined)
+  const ends = new Int32Array(new SharedArrayBuffer(4 * texts.length))
+  let end = 0
+  for (let i = 0; i < texts.length; i++) {
+    end += ascii ? texts[i]!.length : Buffer.byteLength(texts[i]!, "utf8")
+    ends[i] = end
+  }
+  const bytes = Buffer.from(new SharedArrayBuffer(end))
+  if (ascii) bytes.write(joined, 0, "latin1")
+  // Each on its own: a surrogate half at a text's end must not pair with one starting the next.
+  else for (let i = 0; i < texts.length; i++) bytes.write(texts[i]!, i === 0 ? 0 : ends[i - 1]!, "utf8")
+  return { bytes, ends }
+}
+
+/** The `i`-th piece of a packing, as a view of its buffer (nothing copied). */
+export const pieceAt = ({ bytes, ends }: PackedPieces, i: number): Uint8Array =>
+  bytes.subarray(i === 0 ? 0 : ends[i - 1]!, ends[i]!)
+
+/** The length of the longest piece of a packing (0 when it has none). */
+export const longestPiece = ({ ends }: PackedPieces): number => {
+  let longest = 0
+  for (let i = 0; i < ends.length; i++) longest = Math.max(longest, ends[i]! - (i === 0 ? 0 : ends[i - 1]!))
+  return longest
 }
 
 /** Texts holding no newline (ids: checked folder names) as one string. */

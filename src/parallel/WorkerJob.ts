@@ -1,5 +1,5 @@
 import type { GenIdHasher } from "../domain/IdHasher.js"
-import { ClaimedRows, type EncodedRange, type PackedJob, type Slabs, unpackJob } from "../engine/EvaluationRows.js"
+import { ClaimedRows, type EncodedRange, type EvaluationRowsJob, type Slabs } from "../engine/EvaluationRows.js"
 import { GensStoreService } from "../gens/GensStoreService.js"
 import {
   type SharedVerificationJob,
@@ -22,7 +22,7 @@ import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
 export type WorkerJob =
   | {
     readonly kind: "evaluations"
-    readonly job: PackedJob
+    readonly job: EvaluationRowsJob
     readonly next: Int32Array
     readonly size: number
     readonly slabs: Slabs
@@ -58,7 +58,7 @@ export const runJob = (job: WorkerJob, hasher: GenIdHasher, emit: (part: JobPart
   switch (job.kind) {
     case "evaluations": {
       const rows = new ClaimedRows(
-        unpackJob(job.job),
+        job.job,
         hasher,
         job.next,
         job.size,

@@ -16,6 +16,7 @@ import { membershipSource } from "../../src/engine/MembershipSource.js"
 import { ArtifactWriteFailed } from "../../src/errors/ArtifactWriteFailed.js"
 import { definitionFromDesignRows, generateMembership, GenIdHasher, makeInMemoryRegistry } from "../../src/index.js"
 import { sharedCounter } from "../../src/parallel/ClaimLoop.js"
+import { packPieces } from "../../src/parallel/Packing.js"
 
 // The streamed evaluation rows of `plan` (ranges claimed by several threads, put back in order and
 // written while later ones are made, in slabs reused once written) against their plain reference:
@@ -38,12 +39,12 @@ const jobOf = (size: number, seed: number): EvaluationRowsJob => {
     replicate[i] = 1 + (i % 7)
   }
   return {
-    essayHash: Array.from({ length: essays }, (_, e) => utf8(`${name(e)}|`)),
-    essayRow: Array.from({ length: essays }, (_, e) => utf8(`,co,${name(e)},combo${e},`)),
-    templateHash: ["t0|", "t1|", "评|"].map(utf8),
-    templateRow: ["t0,", "t1,", "评,"].map(utf8),
-    llmHash: ["j1|", "j2|"].map(utf8),
-    llmRow: ["j1,", "J2,"].map(utf8),
+    essayHash: packPieces(Array.from({ length: essays }, (_, e) => utf8(`${name(e)}|`))),
+    essayRow: packPieces(Array.from({ length: essays }, (_, e) => utf8(`,co,${name(e)},combo${e},`))),
+    templateHash: packPieces(["t0|", "t1|", "评|"].map(utf8)),
+    templateRow: packPieces(["t0,", "t1,", "评,"].map(utf8)),
+    llmHash: packPieces(["j1|", "j2|"].map(utf8)),
+    llmRow: packPieces(["j1,", "J2,"].map(utf8)),
     parent,
     template,
     llm,

@@ -85,6 +85,49 @@ describe("plan output", () => {
       }
     }))
 
+  it.effect("the whole fast path (drafts and essays as bytes too) is taken when no id can repeat", () =>
+    Effect.gen(function*() {
+      const registry = yield* makeInMemoryRegistry
+      for (const rows of fc.sample(clean, { numRuns: 20, seed: 8 })) {
+        let handed = 0
+        const definition = yield* definitionFromDesignRows(rows)
+        yield* streamMembership(
+          definition,
+          "c",
+          registry,
+          () => Effect.void,
+          () => Effect.succeed(false),
+          (pure) =>
+            Effect.sync(() => {
+              handed = pure.columns.drafts.size + pure.columns.essays.size + pure.columns.evaluations.size
+              return true
+            })
+        )
+        expect(handed).toBe(definition.drafts.length + definition.essays.length + definition.evaluations.length)
+      }
+    }))
+
+  it.effect("texts too long for the fast rows (a row, a signature) give the same csv", () =>
+    Effect.gen(function*() {
+      const long = fc.array(
+        fc.record({
+          combo_id: pick(["c1", "ç".repeat(700), "c".repeat(300_000)]),
+          draft_template: pick(["dt", "d\"t".repeat(400)]),
+          draft_llm: pick(["m1", "m2"]),
+          essay_template: pick(["et", "é".repeat(300_000)]),
+          essay_llm: pick(["m1"]),
+          evaluation_template: pick(["vt", "v,t".repeat(300)]),
+          evaluation_llm: pick(["j1", "ü".repeat(600)]),
+          evaluation_replicate: pick(["1", "12"])
+        }),
+        { minLength: 1, maxLength: 12 }
+      )
+      for (const rows of fc.sample(long, { numRuns: 15, seed: 9 })) {
+        const { expected, streamed } = yield* collect("csv", rows)
+        expect(streamed).toBe(expected)
+      }
+    }))
+
   it.effect("evaluations whose parts run together through a '|' are one generation, not two rows", () =>
     Effect.gen(function*() {
       const base = { combo_id: "c1", draft_template: "dt", draft_llm: "m1", essay_template: "et", essay_llm: "m1" }

@@ -1,16 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import type { EvaluationRowsJob } from "../../src/engine/EvaluationRows.js"
-import { packJob, unpackJob } from "../../src/engine/EvaluationRows.js"
 import { packColumns, packVerification, unpackColumns, unpackVerification } from "../../src/gens/GensWork.js"
 import {
+  longestPiece,
+  type PackedPieces,
   packLines,
   packPieces,
   packTexts,
   packWholeNumber,
+  pieceAt,
+  pieceTable,
   TextCodes,
   unpackLines,
-  unpackPieces,
   unpackTexts,
   unpackWholeNumbers,
   wholeNumbers
@@ -32,13 +34,32 @@ const wholeNumber = fc.oneof(
   fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   fc.bigInt({ min: 2n ** 31n, max: 2n ** 80n })
 )
+/** Any texts: ASCII, other planes, lone surrogate halves (which UTF-8 encodes as U+FFFD each). */
+const texts = fc.array(
+  fc.oneof(
+    fc.string({ unit: "binary-ascii", maxLength: 12 }),
+    fc.string({ unit: "grapheme", maxLength: 12 }),
+    fc.string({ unit: "binary", maxLength: 12 }),
+    fc.string({ unit: fc.constantFrom("a", "é", "\ud83d", "\ude00", "😀"), maxLength: 6 })
+  ),
+  { maxLength: 30 }
+)
+const piecesOf = (packed: PackedPieces) => Array.from(packed.ends, (_, i) => Array.from(pieceAt(packed, i)))
 const int32s = fc.array(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { maxLength: 30 }).map((a) => Int32Array.from(a))
 
 describe("the packing format", () => {
-  it.prop("byte pieces come back as the same pieces", [pieces], ([ps]) => {
-    const back = unpackPieces(structuredClone(packPieces(ps)))
-    expect(back.map((b) => Array.from(b))).toEqual(ps.map((p) => Array.from(p)))
+  it.prop("byte pieces come back as the same pieces; the longest is the longest", [pieces], ([ps]) => {
+    const packed = structuredClone(packPieces(ps))
+    expect(piecesOf(packed)).toEqual(ps.map((p) => Array.from(p)))
+    expect(longestPiece(packed)).toBe(ps.reduce((n, p) => Math.max(n, p.length), 0))
   }, RUNS(2101))
+
+  it.prop("texts packed in one go (pieceTable) are packPieces of each text's UTF-8 bytes", [texts], ([ts]) => {
+    const fast = structuredClone(pieceTable(ts))
+    const plain = packPieces(ts.map((t) => Buffer.from(t, "utf8")))
+    expect(Array.from(fast.ends)).toEqual(Array.from(plain.ends))
+    expect(Array.from(fast.bytes)).toEqual(Array.from(plain.bytes))
+  }, RUNS(2107))
 
   it.prop("texts without a newline come back as the same texts (empty strings too)", [fc.array(line)], ([texts]) => {
     expect(unpackLines(structuredClone(packLines(texts)), texts.length)).toEqual(texts)
@@ -114,7 +135,7 @@ describe("its users", () => {
     expect([Array.from(work.verdicts), work.next[0]]).toEqual([items.map(() => 1), 7])
   }, RUNS(2108))
 
-  it.prop("a plan's evaluation job (packJob) round-trips", [
+  it.prop("a plan's evaluation job crosses to a worker as it is", [
     fc.record({
       essayHash: pieces,
       essayRow: pieces,
@@ -127,12 +148,20 @@ describe("its users", () => {
       llm: int32s,
       replicate: int32s
     })
-  ], ([job]) => {
-    const back = unpackJob(structuredClone(packJob(job as EvaluationRowsJob)))
+  ], ([parts]) => {
+    const job: EvaluationRowsJob = {
+      ...parts,
+      essayHash: packPieces(parts.essayHash),
+      essayRow: packPieces(parts.essayRow),
+      templateHash: packPieces(parts.templateHash),
+      templateRow: packPieces(parts.templateRow),
+      llmHash: packPieces(parts.llmHash),
+      llmRow: packPieces(parts.llmRow)
+    }
     const plain = (j: EvaluationRowsJob) =>
       Object.fromEntries(
-        Object.entries(j).map(([k, v]) => [k, Array.isArray(v) ? v.map((p) => Array.from(p)) : Array.from(v)])
+        Object.entries(j).map(([k, v]) => [k, "ends" in v ? piecesOf(v) : Array.from(v)])
       )
-    expect(plain(back)).toEqual(plain(job as EvaluationRowsJob))
+    expect(plain(structuredClone(job))).toEqual(plain(job))
   }, RUNS(2106))
 })
