@@ -96,10 +96,15 @@ const CLI_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
     // `cohort serve`'s option defaults (the http entry point would load the HTTP stack).
     "../domain/PythonText.js",
     "../dsl/Limits.js",
-    "../http/ServiceDefaults.js"
+    "../http/ServiceDefaults.js",
+    // A bad --port's value echoed escaped and cut, before the package root loads.
+    "../domain/TerminalText.js"
   ],
-  // statusText and diffText list the stages in order; the package root loads when a command runs.
-  "LifecycleCommands.ts": ["../domain/Stage.js"],
+  // statusText and diffText list the stages in order; the package root loads when a command runs. Listed
+  // ids are cut without splitting a surrogate pair (startWithin), as every echoed value is.
+  "LifecycleCommands.ts": ["../domain/Stage.js", "../domain/TerminalText.js"],
+  // serve's failure echoes --host and the system's reason escaped and cut, as the errors' messages do.
+  "Run.ts": ["../domain/TerminalText.js"],
   // The HTML report is the CLI's alone; from the package root it would load its modules (and arquero's
   // rendering) into every embedding program. Its charts load a bundle of their own, on demand.
   "ReportCommand.ts": ["../report/CohortReport.js"]
@@ -123,11 +128,14 @@ describe("cli/'s imports", () => {
  * internals it still reaches are listed here, each for a reason, so the list only shrinks.
  */
 const HTTP_INTERNALS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  // Echoed values are cut without splitting a surrogate pair (startWithin), as the errors' messages are.
+  "CohortBuildGuard.ts": ["../domain/TerminalText.js"],
+  "HttpErrors.ts": ["../domain/TerminalText.js"],
   "CohortHandlers.ts": ["../domain/CohortId.js"], // a path's cohort id checked before any build starts
   // The CSV body streamed by the engine's byte-level encoder, as `cohort plan` writes it.
   "MembershipCsv.ts": ["../engine/ChunkStream.js", "../engine/MembershipSource.js"],
   // A body is read as a spec file's JSON is: strict UTF-8, then Python's json rules.
-  "RequestBody.ts": ["../domain/Utf8.js", "../dsl/PyYaml.js"],
+  "RequestBody.ts": ["../domain/TerminalText.js", "../domain/Utf8.js", "../dsl/PyYaml.js"],
   // A spec object's refusals name its keys and values as a spec file's do (key paths, the @file: prefix).
   "SpecObject.ts": ["../domain/SpecValue.js", "../dsl/Includes.js", "../dsl/ParseSpec.js"]
 }
