@@ -235,6 +235,11 @@ export class RangeOrder {
     return out
   }
 
+  /** Whether `ready` would give at least one range. */
+  get hasReady(): boolean {
+    return this.held.has(this.frontier)
+  }
+
   /** Whether every row was given out. */
   get complete(): boolean {
     return this.frontier >= this.size
