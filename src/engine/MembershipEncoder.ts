@@ -93,8 +93,12 @@ export const membershipEncoder = (format: RowFormat): MembershipEncoder => {
 const FAST_ROW_BYTES = 1024
 const COMMA = 0x2c
 const NEWLINE = 0x0a
-/** Below this many evaluations a worker thread costs more than it saves. */
-export const WORKER_MIN_ROWS = 50_000
+/**
+ * Below this many evaluations (and rows, for the pool) a worker thread costs more than it saves: since the
+ * evaluation loop got fast, one thread plans 112k, 212k and 312k rows 30-60 ms (7-13%) faster than two,
+ * and at 624k the two are even (medians of 11 alternating runs, 2026-12-03).
+ */
+export const WORKER_MIN_ROWS = 500_000
 /** Below this many evaluations the rows are made in one go, then written. */
 const STREAM_MIN_ROWS = 4 * RANGE
 
