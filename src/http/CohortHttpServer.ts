@@ -1,4 +1,4 @@
-import { HttpLayerRouter, HttpServer, type HttpServerError } from "@effect/platform"
+import { HttpLayerRouter, HttpServer, HttpServerError } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Console, Context, Effect, Layer } from "effect"
 import { createServer } from "node:http"
@@ -46,22 +46,39 @@ export const CohortHttpRoutes: {
   readonly layer: typeof routesLayer
 } = Object.assign((options: CohortServiceOptions) => routesLayer(options), { layer: routesLayer })
 
-/** The service on a Node HTTP server of its own (what `cohort serve` runs): `CohortHttpServer.layer(options)`. */
+/** A port node can listen on: a whole number from 0 (any free one) to 65535. */
+const isPort = (port: number): boolean => Number.isInteger(port) && port >= 0 && port <= 65535
+
+/**
+ * The service on a Node HTTP server of its own (what `cohort serve` runs): `CohortHttpServer.layer(options)`.
+ * Every way of not listening fails with a `ServeError` whose cause says why: a port in use or an address
+ * that does not resolve (node's error, with its `code`), or a port outside 0–65535 (a `RangeError` naming
+ * it, where node's `listen` would throw and the layer would die).
+ */
 export const CohortHttpServer = {
   /** The server, listening; its `HttpServer` is output. */
   layer: (
     options: CohortServiceOptions & ListenOptions & { readonly logRequests?: boolean }
   ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
-    HttpLayerRouter.serve(routesLayer(options), {
-      disableListenLog: true,
-      disableLogger: options.logRequests !== true
-    })
-      .pipe(
-        Layer.provideMerge(
-          NodeHttpServer.layer(createServer, { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 })
-        )
+    options.port !== undefined && !isPort(options.port)
+      ? Layer.fail(
+        new HttpServerError.ServeError({
+          cause: new RangeError(`port must be a whole number from 0 to 65535, not ${String(options.port)}`)
+        })
       )
+      : served(options)
 } as const
+
+const served = (options: CohortServiceOptions & ListenOptions & { readonly logRequests?: boolean }) =>
+  HttpLayerRouter.serve(routesLayer(options), {
+    disableListenLog: true,
+    disableLogger: options.logRequests !== true
+  })
+    .pipe(
+      Layer.provideMerge(
+        NodeHttpServer.layer(createServer, { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 })
+      )
+    )
 
 /**
  * Runs the stand-alone service until interrupted, after printing where it listens (one line on stdout,
