@@ -60,11 +60,12 @@ const seed = Options.text("seed").pipe(
   ),
   Options.optional
 )
-/** A whole number ≥ 0, else a usage error naming the option. */
-const wholeNumber = (name: string) =>
-  Options.filterMap(
-    (n: number) => (Number.isSafeInteger(n) && n >= 0 ? Option.some(n) : Option.none()),
-    `--${name} must be a whole number ≥ 0`
+/** A whole number ≥ `least`, else a usage error naming the option and the value. */
+const wholeNumber = (name: string, least = 0) =>
+  Options.mapEffect((n: number) =>
+    Number.isSafeInteger(n) && n >= least
+      ? Effect.succeed(n)
+      : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name} must be a whole number ≥ ${least}, not ${n}`)))
   )
 /** A TCP port, 0–65535 (0: any free one), else a usage error naming the option and the value. */
 const portNumber = (text: string) =>
@@ -121,6 +122,7 @@ const build = Command.make(
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Validate and compute everything, write nothing")),
     previewRows: Options.integer("preview-rows").pipe(
       Options.withPseudoName("N"),
+      wholeNumber("preview-rows"),
       Options.withDescription("Rows of the membership preview (default 20)"),
       Options.withDefault(20)
     ),
@@ -201,6 +203,7 @@ const serve = Command.make(
     maxRows,
     maxBodyBytes: Options.integer("max-body-bytes").pipe(
       Options.withPseudoName("N"),
+      wholeNumber("max-body-bytes", 1),
       Options.withDescription(`Refuse request bodies above this many bytes (default ${DEFAULT_MAX_BODY_BYTES})`),
       Options.withDefault(DEFAULT_MAX_BODY_BYTES)
     ),

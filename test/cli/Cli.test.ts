@@ -110,6 +110,30 @@ describe("cohort build", () => {
     expect(cohort(["build", "x", "--preview-rows", "many"]).code).toBe(2)
   })
 
+  it("a count option below its least value is a usage error naming the option and the value, nothing written", () => {
+    const root = freshRoot()
+    const before = snapshot(root)
+    const cases: Array<[Array<string>, string]> = [
+      [["build", "daydream-pilot", "--preview-rows", "-5"], "--preview-rows must be a whole number ≥ 0, not -5"],
+      [["build", "daydream-pilot", "--max-rows", "-1"], "--max-rows must be a whole number ≥ 0, not -1"],
+      [["build", "daydream-pilot", "--wait", "-2"], "--wait must be a whole number ≥ 0, not -2"],
+      [["validate", "daydream-pilot", "--max-rows", "-7"], "--max-rows must be a whole number ≥ 0, not -7"],
+      [["serve", "--port", "0", "--max-body-bytes", "0"], "--max-body-bytes must be a whole number ≥ 1, not 0"],
+      [["serve", "--port", "0", "--max-body-bytes", "-3"], "--max-body-bytes must be a whole number ≥ 1, not -3"],
+      [["serve", "--port", "0", "--max-rows", "-1"], "--max-rows must be a whole number ≥ 0, not -1"]
+    ]
+    for (const [args, message] of cases) {
+      const run = cohort([...args, "--data-root", root])
+      expect({ args, code: run.code, listened: run.stdout.includes("listening") }).toEqual({
+        args,
+        code: 2,
+        listened: false
+      })
+      expect(run.stderr).toContain(message)
+    }
+    expect(snapshot(root)).toEqual(before)
+  })
+
   it("--help describes every command with an example", () => {
     for (const command of ["build", "validate", "plan", "design"]) {
       const run = cohort([command, "--help"])
