@@ -8,6 +8,9 @@ import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
+/** The patches (plugins below) that found and changed their module in this build. */
+const applied = new Set()
+
 // effect/Utils.js checks at load whether a frame named `effect_internal_function` survives in a stack trace
 // (`new Error().stack`), to pick one of two wrappers that both just call their argument. Formatting that trace
 // makes V8 find every line end of the 2 MB bundle (~25M instructions, a tenth of `cohort --help`'s work above
@@ -21,9 +24,9 @@ const knownStackCheck = {
     b.onLoad({ filter: /[\\/]effect[\\/]dist[\\/]esm[\\/]Utils\.js$/ }, (args) => {
       const text = readFileSync(args.path, "utf8")
       if (!notOptimizedAwayCheck.test(text)) {
-        console.warn(`bundle-cli: ${args.path} no longer has the stack-trace check; bundled as it is`)
-        return undefined
+        return stalePatch("effect-utils-known-stack-check", args.path, "the stack-trace check")
       }
+      applied.add("effect-utils-known-stack-check")
       return { contents: text.replace(notOptimizedAwayCheck, "true"), loader: "js" }
     })
 }
@@ -37,9 +40,9 @@ const nativeBase64 = {
     b.onLoad({ filter: /[\\/]blake2b-wasm[\\/]blake2b\.js$/ }, (args) => {
       const text = readFileSync(args.path, "utf8")
       if (!base64Loop.test(text)) {
-        console.warn(`bundle-cli: ${args.path} no longer decodes its module with __toBinary; bundled as it is`)
-        return undefined
+        return stalePatch("blake2b-wasm-native-base64", args.path, "its module decoded with __toBinary")
       }
+      applied.add("blake2b-wasm-native-base64")
       return { contents: text.replace(base64Loop, "module2.exports = Buffer.from($1, \"base64\")"), loader: "js" }
     })
 }
@@ -57,16 +60,24 @@ const lazyFileParsers = {
         (_, local, pkg) => `const ${local} = { parse: (content) => require("${pkg}").parse(content) };`
       )
       if ((contents.match(/require\("(ini|toml|yaml)"\)/g) ?? []).length !== 3) {
-        console.warn(`bundle-cli: ${args.path} no longer imports yaml, ini and toml as it did; bundled as it is`)
-        return undefined
+        return stalePatch("effect-cli-lazy-file-parsers", args.path, "its imports of yaml, ini and toml")
       }
+      applied.add("effect-cli-lazy-file-parsers")
       return { contents, loader: "js" }
     })
 }
 /**
+ * A patch whose text is no longer in its module (the dependency changed) fails the build, naming the patch
+ * and what it missed: bundled unpatched, the CLI would still work but silently lose the start-up time the
+ * patch saves (each patch's comment says how much), and nothing would say so. Update the patch (or drop it,
+ * with a bench run showing it no longer saves anything) when a dependency is upgraded.
+ */
+const stalePatch = (name, file, missing) => ({
+  errors: [{ text: `bundle-cli: patch ${name} no longer matches ${file}: it has no ${missing}; update the patch` }]
+})
+/**
  * A plugin that makes exact replacements in one dependency's module (`file`: its path under node_modules), each
- * of which must match exactly once; when one does not (the dependency changed), it warns and bundles the module
- * as it is: a stale patch only costs speed.
+ * of which must match exactly once; when one does not (the dependency changed), the build fails (stalePatch).
  */
 const exactPatch = (name, file, replacements) => ({
   name,
@@ -77,13 +88,11 @@ const exactPatch = (name, file, replacements) => ({
         let contents = readFileSync(args.path, "utf8")
         for (const [from, to] of replacements) {
           if (contents.split(from).length !== 2) {
-            console.warn(
-              `bundle-cli: ${args.path} no longer has ${JSON.stringify(from.slice(0, 80))}; bundled as it is (${name})`
-            )
-            return undefined
+            return stalePatch(name, args.path, JSON.stringify(from.slice(0, 80)))
           }
           contents = contents.replace(from, () => to)
         }
+        applied.add(name)
         return { contents, loader: "js" }
       }
     )
@@ -324,6 +333,22 @@ await build({
   minifyWhitespace: true,
   banner: { js: "const __importMetaUrl = require(\"node:url\").pathToFileURL(__filename).href;" }
 })
+// A patch whose module the bundle no longer holds (moved or renamed by a dependency) never ran: as stale as
+// one whose text no longer matches.
+const unapplied = [
+  knownStackCheck,
+  nativeBase64,
+  lazyFileParsers,
+  lazyStdoutFacts,
+  lazyClockOrigin,
+  lazyBuiltInHelp,
+  lazyNodeCrypto,
+  lazyNodeReadline
+].map((p) => p.name).filter((name) => !applied.has(name))
+if (unapplied.length > 0) {
+  console.error(`bundle-cli: no module of the CLI's bundle matched patch ${unapplied.join(", ")}; update the patch`)
+  process.exit(1)
+}
 copyFileSync("scripts/cli-loader.mjs", "dist/main.js")
 // tsc's map was of the main.js the loader replaces.
 rmSync("dist/main.js.map", { force: true })
