@@ -201,11 +201,7 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     write: (chunk: Uint8Array) => Effect.Effect<void, E>,
     reuse: boolean
   ): Effect.Effect<boolean, E> =>
-    Effect.suspend(() => {
-      const job = evaluationRowsJob(cohortId, plan, hasher.input.length)
-      if (job === undefined) return Effect.succeed(false)
-      return Effect.as(this.evaluationRows(job, hasher, pool, write, reuse), true)
-    })
+    this.rowsOfJob(() => evaluationRowsJob(cohortId, plan, hasher.input.length), hasher, pool, write, reuse)
 
   /**
    * Every row of a membership of pure ids (CSV only): drafts and essays made here straight into bytes
@@ -220,11 +216,29 @@ export class MembershipCsvEncoder implements MembershipEncoder {
     write: (chunk: Uint8Array) => Effect.Effect<void, E>,
     reuse: boolean
   ): Effect.Effect<boolean, E> =>
-    Effect.suspend(() => {
-      const job = pureMembershipRows(cohortId, plan, hasher, this.out, FAST_ROW_BYTES)
-      if (job === undefined) return Effect.succeed(false)
-      return Effect.as(this.evaluationRows(job, hasher, pool, write, reuse), true)
+    this.rowsOfJob(
+      () => pureMembershipRows(cohortId, plan, hasher, this.out, FAST_ROW_BYTES),
+      hasher,
+      pool,
+      write,
+      reuse
+    )
+
+  /** The rows of the job `makeJob` makes, written as `evaluationRows` writes them; false when it makes none. */
+  private rowsOfJob<E>(
+    makeJob: () => EvaluationRowsJob | undefined,
+    hasher: GenIdHasher,
+    pool: Option.Option<WorkerPool["Type"]>,
+    write: (chunk: Uint8Array) => Effect.Effect<void, E>,
+    reuse: boolean
+  ): Effect.Effect<boolean, E> {
+    return Effect.suspend(() => {
+      const job = makeJob()
+      return job === undefined
+        ? Effect.succeed(false)
+        : Effect.as(this.evaluationRows(job, hasher, pool, write, reuse), true)
     })
+  }
 
   /** The evaluation rows of a job, written after the rows encoded so far. */
   private evaluationRows<E>(
