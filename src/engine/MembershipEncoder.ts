@@ -15,6 +15,7 @@ import {
   encodeEvaluationRows,
   type EvaluationRowsJob,
   makeSlabs,
+  MAX_QUEUED_BYTES,
   RANGE,
   RangeOrder,
   REPLICATE_DIGITS,
@@ -280,24 +281,29 @@ export class MembershipCsvEncoder implements MembershipEncoder {
       // waits for the thread pool). One writer at a time keeps the ranges in order.
       let writer: Fiber.RuntimeFiber<void> | undefined
       let writing = false
-      const drain: Effect.Effect<void> = Effect.suspend(() => {
+      const writeWhileReady: Effect.Effect<void, E> = Effect.suspend(() => {
         const ranges = order.ready()
-        if (ranges.length === 0) {
-          writing = false
-          return Effect.void
-        }
-        return Effect.zipRight(writeRanges(ranges), drain)
-      }).pipe(
+        if (ranges.length === 0) return Effect.void
+        return Effect.zipRight(writeRanges(ranges), writeWhileReady)
+      })
+      const drain: Effect.Effect<void> = writeWhileReady.pipe(
         Effect.catchAll((error) =>
           Effect.sync(() => {
             failure = { error }
-            writing = false
             stopClaims(next)
           })
-        )
+        ),
+        // A write that fails, dies or is interrupted ends this writer; the next one may start.
+        Effect.ensuring(Effect.sync(() => {
+          writing = false
+        }))
       )
+      const writerDone = Effect.suspend(() => (writer === undefined ? Effect.void : Fiber.join(writer)))
+      // While the writer keeps up, this thread only hands it ranges; once it falls behind (a slow disk or
+      // consumer), this thread waits for it, so that the rows in flight stay bounded (MAX_QUEUED_BYTES).
       const writeReady = Effect.suspend(() => {
-        if (writing || !order.hasReady) return yieldToEventLoop
+        if (writing) return release.queuedBytes > MAX_QUEUED_BYTES ? writerDone : yieldToEventLoop
+        if (!order.hasReady) return yieldToEventLoop
         writing = true
         return Effect.zipRight(
           Effect.map(Effect.fork(drain), (fiber) => {
@@ -306,7 +312,6 @@ export class MembershipCsvEncoder implements MembershipEncoder {
           yieldToEventLoop
         )
       })
-      const writerDone = Effect.suspend(() => (writer === undefined ? Effect.void : Fiber.join(writer)))
       return writeAll(before).pipe(
         Effect.zipRight(WorkerPool.shareOn(pool, {
           kind: "evaluations",
@@ -323,6 +328,11 @@ export class MembershipCsvEncoder implements MembershipEncoder {
           between: writeReady,
           stop: () => stopClaims(next)
         })),
+        // When the rows end otherwise (a worker died, the plan was interrupted), the writer stops with
+        // them: nothing is written once this returned, before the caller closes its file.
+        Effect.onExit((exit) =>
+          exit._tag === "Success" || writer === undefined ? Effect.void : Fiber.interrupt(writer)
+        ),
         Effect.zipRight(writerDone),
         Effect.zipRight(Effect.suspend(() => {
           if (failure !== undefined) return Effect.fail(failure.error)
