@@ -310,7 +310,9 @@ const renderChartsExternal = {
   setup: (b) => b.onResolve({ filter: /\/RenderCharts\.js$/ }, (args) => ({ path: args.path, external: true }))
 }
 
-// CommonJS, so that the loader can run it through vm.Script with a code cache.
+// CommonJS, so that the loader can run it through vm.Script with a code cache. The check below is of this
+// bundle's patches alone: the worker's and the charts' bundles applied some of the same ones.
+applied.clear()
 await build({
   ...common,
   plugins: [

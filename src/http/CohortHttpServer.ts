@@ -47,7 +47,11 @@ export const CohortHttpRoutes: {
 } = Object.assign((options: CohortServiceOptions) => routesLayer(options), { layer: routesLayer })
 
 /** A port node can listen on: a whole number from 0 (any free one) to 65535. */
-const isPort = (port: number): boolean => Number.isInteger(port) && port >= 0 && port <= 65535
+const isPort = (port: unknown): boolean =>
+  typeof port === "number" && Number.isInteger(port) && port >= 0 && port <= 65535
+/** A refused port as its message shows it: a number as it is, anything else (a JS caller's "8080") quoted and cut. */
+const portShown = (port: unknown): string =>
+  typeof port === "number" ? String(port) : JSON.stringify(String(port).slice(0, 40))
 
 /**
  * The service on a Node HTTP server of its own (what `cohort serve` runs): `CohortHttpServer.layer(options)`.
@@ -60,10 +64,10 @@ export const CohortHttpServer = {
   layer: (
     options: CohortServiceOptions & ListenOptions & { readonly logRequests?: boolean }
   ): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
-    options.port !== undefined && !isPort(options.port)
+    options.port != null && !isPort(options.port)
       ? Layer.fail(
         new HttpServerError.ServeError({
-          cause: new RangeError(`port must be a whole number from 0 to 65535, not ${String(options.port)}`)
+          cause: new RangeError(`port must be a whole number from 0 to 65535, not ${portShown(options.port)}`)
         })
       )
       : served(options)

@@ -48,5 +48,11 @@ describe("runCohortHttpServer when it cannot listen", () => {
         expect(cause).toBeInstanceOf(RangeError)
         expect((cause as Error).message).toBe(`port must be a whole number from 0 to 65535, not ${port}`)
       }
+      // A JS caller's string is refused too (the option is a number), shown quoted.
+      const failure = yield* failureOf("127.0.0.1", "8080" as unknown as number)
+      expect(failure?._tag).toBe("ServeError")
+      expect((failure as { cause?: Error }).cause?.message).toBe(
+        `port must be a whole number from 0 to 65535, not "8080"`
+      )
     }))
 })
