@@ -44,7 +44,7 @@ describe("evaluation rows with a slow writer", () => {
   )
 
   it.live(
-    "interrupted while its writer is writing, nothing is written once the interruption returned",
+    "interrupted while its writer is writing, nothing is written after the caller's finalizer ran",
     () =>
       Effect.gen(function*() {
         const definition = yield* definitionFromDesignRows(rows)
@@ -61,11 +61,15 @@ describe("evaluation rows with a slow writer", () => {
                 if (ended) late++
               })
             )
+          ).pipe(
+            // The caller's finalizer (closing its file): no write may come after it.
+            Effect.ensuring(Effect.sync(() => {
+              ended = true
+            }))
           )
         )
         while (writes < 5) yield* Effect.sleep("1 millis")
         yield* Fiber.interrupt(fiber)
-        ended = true
         yield* Effect.sleep("50 millis")
         expect(writes).toBeGreaterThanOrEqual(5)
         expect(late).toBe(0)
