@@ -1,5 +1,5 @@
 import { type GenIdHasher, writeIdBytes } from "../domain/IdHasher.js"
-import { claimRanges, type Progress } from "../parallel/ClaimLoop.js"
+import type { Progress } from "../parallel/ClaimLoop.js"
 import { type PackedPieces, pieceAt } from "../parallel/Packing.js"
 import { ChunkBuffer } from "./ChunkBuffer.js"
 
@@ -85,15 +85,20 @@ export const encodeEvaluationRows = (
       rowEnd = rowEnds[e]!
       lastEssay = e
     }
-    input.set(tail.hash, head)
-    const digest = hasher.digestOf(head + tail.hash.length)
-    out.ensure(STAGE.length + ROW_OVERHEAD + (rowEnd - rowStart) + tail.row.length)
+    // Every piece is a few bytes: copied in loops, which beat `set` here (huge-2m5 on one thread 1.48 →
+    // 1.37 s).
+    const tailHash = tail.hash
+    for (let k = 0; k < tailHash.length; k++) input[head + k] = tailHash[k]!
+    const digest = hasher.digestOf(head + tailHash.length)
+    const tailRow = tail.row
+    out.ensure(STAGE.length + ROW_OVERHEAD + (rowEnd - rowStart) + tailRow.length)
     const buffer = out.buffer
-    buffer.set(STAGE, out.pos)
-    let pos = writeIdBytes("evaluation", digest, buffer, out.pos + STAGE.length)
+    let pos = out.pos
+    for (let k = 0; k < STAGE.length; k++) buffer[pos++] = STAGE[k]!
+    pos = writeIdBytes("evaluation", digest, buffer, pos)
     for (let k = rowStart; k < rowEnd; k++) buffer[pos++] = rowBytes[k]!
-    buffer.set(tail.row, pos)
-    out.pos = pos + tail.row.length
+    for (let k = 0; k < tailRow.length; k++) buffer[pos++] = tailRow[k]!
+    out.pos = pos
   }
 }
 
@@ -200,20 +205,45 @@ export class ClaimedRows {
     this.bytes = new ChunkBuffer((bytes) => takeSlab(slabs, bytes))
   }
 
-  /** Claims and encodes ranges until none is left or about `budget` rows are done. */
+  /** The range claimed and not finished: its rows [at, to) are still to make. */
+  private start = 0
+  private at = 0
+  private to = 0
+
+  /**
+   * Claims and encodes ranges until none is left or about `budget` rows are done. A budget smaller than a
+   * range stops inside one, which the next call goes on with: `more` stays true until it is finished.
+   */
   run(budget = Infinity): Progress {
+    let done = 0
+    for (;;) {
+      if (this.at >= this.to) {
+        if (done >= budget) return { done, more: Atomics.load(this.next, 0) < this.size }
+        const start = Atomics.add(this.next, 0, RANGE)
+        if (start >= this.size) return { done, more: false }
+        this.start = start
+        this.at = start
+        this.to = Math.min(this.size, start + RANGE)
+      }
+      const to = Math.min(this.to, this.at + Math.max(1, budget - done))
+      encodeEvaluationRows(this.job, this.hasher, this.at, to, this.bytes, this.tails)
+      done += to - this.at
+      this.at = to
+      if (to === this.to) this.finishRange()
+      if (done >= budget) return { done, more: this.at < this.to || Atomics.load(this.next, 0) < this.size }
+    }
+  }
+
+  /** The range just made becomes one pending range of chunks. */
+  private finishRange(): void {
     const bytes = this.bytes
-    return claimRanges(this.next, this.size, RANGE, (start, end) => {
-      encodeEvaluationRows(this.job, this.hasher, start, end, bytes, this.tails)
-      bytes.cut()
-      const chunks = bytes.take()
-      const slabs = chunks.map((c) => (c.buffer === this.slabs.memory ? Math.floor(c.byteOffset / SLAB_BYTES) : -1))
-      this.pending.push({ start, chunks, slabs })
-      // A slab is handed out once the next range would likely not fit in what is left of it.
-      this.lastBytes = chunks.reduce((n, c) => n + c.length, 0)
-      if (bytes.buffer.length - bytes.pos < this.lastBytes + (this.lastBytes >> 2)) this.end()
-      return end - start
-    }, budget)
+    bytes.cut()
+    const chunks = bytes.take()
+    const slabs = chunks.map((c) => (c.buffer === this.slabs.memory ? Math.floor(c.byteOffset / SLAB_BYTES) : -1))
+    this.pending.push({ start: this.start, chunks, slabs })
+    // A slab is handed out once the next range would likely not fit in what is left of it.
+    this.lastBytes = chunks.reduce((n, c) => n + c.length, 0)
+    if (bytes.buffer.length - bytes.pos < this.lastBytes + (this.lastBytes >> 2)) this.end()
   }
 
   /** Hands out every range made so far; the slab being filled is done with. */

@@ -61,7 +61,7 @@ const whole = (job: EvaluationRowsJob, hasher: Awaited<ReturnType<typeof loadGen
 
 describe("streamed evaluation rows", () => {
   it.effect(
-    "ranges claimed by several encoders in any interleaving, written in any rhythm, are the rows made in one go; every slab is freed",
+    "ranges claimed by several encoders in any interleaving and step size, written in any rhythm, are the rows made in one go; every slab is freed",
     () =>
       Effect.gen(function*() {
         const hasher = yield* Effect.promise(loadGenIdHasher)
@@ -69,8 +69,12 @@ describe("streamed evaluation rows", () => {
           fc.record({
             size: fc.integer({ min: 0, max: 60_000 }),
             threads: fc.integer({ min: 1, max: 3 }),
-            // Which encoder works next, and whether the writer takes what is ready after that step.
-            schedule: fc.array(fc.tuple(fc.nat(2), fc.boolean()), { minLength: 1, maxLength: 64 })
+            // Which encoder works next, on how many rows (a step may stop inside a range), and whether the
+            // writer takes what is ready after that step.
+            schedule: fc.array(
+              fc.tuple(fc.nat(2), fc.oneof(fc.constant(4_096), fc.integer({ min: 1, max: 9_000 })), fc.boolean()),
+              { minLength: 1, maxLength: 64 }
+            )
           }),
           { numRuns: 25, seed: 20261202 }
         )
@@ -96,10 +100,12 @@ describe("streamed evaluation rows", () => {
               release.written(range)
             }
           }
-          let step = 0
-          for (let more = true; more; step++) {
-            const [which, writeNow] = schedule[step % schedule.length]!
-            more = encoders[which % threads]!.run(4_096).more
+          // Each encoder runs until it says nothing is left for it (another may still be inside a range).
+          const working = new Set(encoders)
+          for (let step = 0; working.size > 0; step++) {
+            const [which, budget, writeNow] = schedule[step % schedule.length]!
+            const encoder = [...working][which % working.size]!
+            if (!encoder.run(budget).more) working.delete(encoder)
             if (writeNow) write()
           }
           encoders.forEach((e) => e.end())
