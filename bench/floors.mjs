@@ -17,6 +17,15 @@
 //     opens (O_NOATIME, as src/ does), reads and closes every file of such a tree.
 //   node bench/floors.mjs read-store <data-root> <membership.csv> <threads>
 //     the same for the metadata file of every generation a membership.csv lists (a built store).
+//   node bench/floors.mjs read-parse-store <data-root> <membership.csv> <threads>
+//     read-store, and each file's text parsed (JSON.parse) and one field looked at: the least a rerun
+//     does, which must tell its own metadata from another signature's.
+//   node bench/floors.mjs probe-store <data-root> <membership.csv> <threads>
+//     for every generation folder a membership.csv lists, whether metadata.json, raw.txt and parsed.txt
+//     exist (one existsSync each): the least `status` does, which reports all three.
+//   node bench/floors.mjs list-store <data-root> <membership.csv> <threads>
+//     the same by listing each such folder (readdirSync): dearer than probing where the kernel has
+//     already looked the names up (its dentry cache), cheaper where it has not (a first status).
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
@@ -230,15 +239,32 @@ const treeWork = (kind, dir, counts, counter, files) => {
   const buf = Buffer.alloc(4096)
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NOATIME ?? 0)
   let done = 0
+  let found = 0
   for (;;) {
     const from = Atomics.add(counter, 0, BLOCK)
-    if (from >= total) return done
+    if (from >= total) return { done, found }
     const to = Math.min(total, from + BLOCK)
     for (let k = from; k < to; k++) {
+      if (kind === "list") {
+        found += fs.readdirSync(files[k]).length
+        done++
+        continue
+      }
+      if (kind === "probe") {
+        // files[k] is a generation folder: the three files status looks for.
+        const folder = files[k]
+        if (fs.existsSync(`${folder}/metadata.json`)) found++
+        if (fs.existsSync(`${folder}/raw.txt`)) found++
+        if (fs.existsSync(`${folder}/parsed.txt`)) found++
+        done++
+        continue
+      }
       if (files !== undefined) {
         const fd = fs.openSync(files[k], flags)
-        fs.readSync(fd, buf, 0, buf.length, 0)
+        const n = fs.readSync(fd, buf, 0, buf.length, 0)
         fs.closeSync(fd)
+        // read-parse: what a rerun cannot skip either, the metadata parsed and one field of it compared.
+        if (kind === "read-parse" && JSON.parse(buf.toString("utf8", 0, n)).stage !== undefined) found++
         done++
         continue
       }
@@ -265,9 +291,10 @@ const treeFloor = async (kind, dir, counts, threads, files) => {
   }
   const counter = new Int32Array(new SharedArrayBuffer(4))
   let seconds
+  let parts
   if (threads <= 1) {
     const start = process.hrtime.bigint()
-    treeWork(kind, dir, counts, counter, files)
+    parts = [treeWork(kind, dir, counts, counter, files)]
     seconds = Number(process.hrtime.bigint() - start) / 1e9
   } else {
     const workers = Array.from(
@@ -283,11 +310,14 @@ const treeFloor = async (kind, dir, counts, threads, files) => {
       })
     )
     for (const w of workers) w.postMessage("go")
-    await Promise.all(done)
+    parts = await Promise.all(done)
     seconds = Number(process.hrtime.bigint() - start) / 1e9
     await Promise.all(workers.map((w) => w.terminate()))
   }
-  return { kind, threads, files: files !== undefined ? files.length : counts[0] + counts[1] + counts[2], seconds }
+  const total = files !== undefined ? files.length : counts[0] + counts[1] + counts[2]
+  const done = parts.reduce((sum, p) => sum + p.done, 0)
+  if (done !== total) throw new Error(`${kind}: ${done} of ${total} items done`)
+  return { kind, threads, files: total, found: parts.reduce((sum, p) => sum + p.found, 0), seconds }
 }
 
 if (!isMainThread) {
@@ -312,14 +342,16 @@ if (!isMainThread) {
   else if (kind === "write") result = writeFloor(args[0], Number(args[1]))
   else if (kind === "tree" || kind === "read") {
     result = await treeFloor(kind, args[0], args.slice(1, 4).map(Number), Number(args[4] ?? 1))
-  } else if (kind === "read-store") {
+  } else if (kind === "read-store" || kind === "read-parse-store" || kind === "probe-store" || kind === "list-store") {
     // A data root's generations as its membership.csv lists them (stage, gen_id first).
     const lines = fs.readFileSync(args[1], "utf8").trim().split("\n").slice(1)
     const files = lines.map((l) => {
       const [stage, id] = l.split(",", 2)
-      return path.join(args[0], "gens", stage, id, "metadata.json")
+      const folder = path.join(args[0], "gens", stage, id)
+      return kind === "probe-store" || kind === "list-store" ? folder : path.join(folder, "metadata.json")
     })
-    result = await treeFloor("read", args[0], [0, 0, 0], Number(args[2] ?? 1), files)
+    const work = kind.slice(0, -"-store".length)
+    result = await treeFloor(work, args[0], [0, 0, 0], Number(args[2] ?? 1), files)
   } else {
     process.stderr.write("usage: node bench/floors.mjs hash|write|tree|read ...\n")
     process.exit(2)
