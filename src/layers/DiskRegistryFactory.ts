@@ -64,6 +64,8 @@ export const makeDiskRegistry = (
       }
       return new IdCollision({ stage, signature: canonical, attempts })
     }
+    // Metadata files verified in earlier batches of each stage: progress counts the stage, not the batch.
+    const verifiedBefore: Record<Stage, number> = { draft: 0, essay: 0, evaluation: 0 }
     const reserve = (stage: Stage, canonical: string) =>
       Effect.suspend(() => {
         const id = resolve(stage, canonical)
@@ -102,12 +104,13 @@ export const makeDiskRegistry = (
             verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
           }
           const progress = yield* Effect.serviceOption(BuildProgress)
+          const before = verifiedBefore[stage]
           const report = () =>
             Option.map(progress, (p) =>
               p.update(
                 `existing ${stage} metadata`,
-                Math.min(Atomics.load(request.next, 0), listed.length),
-                listed.length
+                before + Math.min(Atomics.load(request.next, 0), listed.length),
+                before + listed.length
               ))
           // This thread claims items too, a few at a time between yields (interruptible).
           const share: ShareOptions = {
@@ -124,6 +127,8 @@ export const makeDiskRegistry = (
             stop: () => stopClaims(request.next)
           }
           const shared = yield* WorkerPool.shareOn(pool, share)
+          verifiedBefore[stage] = before + listed.length
+          if (listed.length > 0) report()
           if (listed.length > 0) {
             yield* Effect.logDebug(
               `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`

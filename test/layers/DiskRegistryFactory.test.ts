@@ -8,6 +8,7 @@ import { GensStoreService } from "../../src/gens/GensStoreService.js"
 import type { RegistryFactory } from "../../src/index.js"
 import {
   buildCohortMembership,
+  BuildProgress,
   computeGenId,
   DiskRegistryFactory,
   GensStore,
@@ -102,6 +103,30 @@ describe("DiskRegistryFactory", () => {
         yield* computeGenId("evaluation", ["e_x", "v", "j", 1], 1),
         yield* computeGenId("evaluation", ["e_x", "v", "j", 2])
       ])
+    }))
+
+  it.effect("progress counts a stage's metadata over all its batches, not the last batch's", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => `e_x|v|j|${from + i}`)
+      for (const canonical of [...batch(1, 3), ...batch(4, 2)]) {
+        const [parent, template, llm, replicate] = canonical.split("|")
+        const id = yield* computeGenId("evaluation", [parent!, template!, llm!, Number(replicate)])
+        plant(root, "evaluation", id, {
+          parent_gen_id: parent,
+          template_id: template,
+          llm_model_id: llm,
+          replicate: Number(replicate)
+        })
+      }
+      const events: Array<[string, number, number]> = []
+      const reg = yield* registry(root)
+      const progress = { update: (phase: string, done: number, total: number) => events.push([phase, done, total]) }
+      yield* reg.reserveMany!("evaluation", batch(1, 3)).pipe(Effect.provideService(BuildProgress, progress))
+      yield* reg.reserveMany!("evaluation", batch(4, 2)).pipe(Effect.provideService(BuildProgress, progress))
+      expect(events.at(-1)).toEqual(["existing evaluation metadata", 5, 5])
+      // Counts never go back between batches.
+      for (let i = 1; i < events.length; i++) expect(events[i]![1]).toBeGreaterThanOrEqual(events[i - 1]![1])
     }))
 
   // A rerun reads metadata directly (no listing of a large folder) once a sample of its ids mostly has
