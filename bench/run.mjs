@@ -304,11 +304,15 @@ if (!skip("BUILD")) {
   say("build fresh, rerun, status")
   const build = ["build", cohortId, "--data-root", data, "--preview-rows", "0"]
   const fresh = cohort(build)
-  const rerun = cohort(build)
+  // Right after a fresh build the kernel is still writing its 624k new files and inodes back to disk,
+  // which can slow a rerun several-fold (17 s where it took 4.5 s a minute later): the rerun is
+  // measured then, and again after the read floors, in their cache state (the one its target uses).
+  const rerunFirst = cohort(build)
   // The read floor reads the store the build just made (same files, same cache state as the rerun).
   const membership = path.join(data, "cohorts", cohortId, "membership.csv")
   const read2 = floor("read-store", data, membership, Math.min(2, cores))
   const read1 = floor("read-store", data, membership, 1)
+  const rerun = cohort(build)
   if (read1.files !== counts.rows) throw new Error(`read floor: ${read1.files} files, expected ${counts.rows}`)
   const statusArgs = ["status", cohortId, "--data-root", data, "--json"]
   const checkStatus = (run) => {
@@ -340,6 +344,7 @@ if (!skip("BUILD")) {
     generations: counts.rows,
     fresh: fresh.seconds,
     freshMb: fresh.mb,
+    rerunFirst: rerunFirst.seconds,
     rerun: rerun.seconds,
     rerunMb: rerun.mb,
     status: status.seconds,
@@ -374,9 +379,14 @@ if (!skip("BUILD")) {
   )
   console.log(`| floor: open + read + close, 1 thread | ${fmt(read1.seconds)} | | ${us(read1.seconds)} | | |`)
   console.log(
-    `| build rerun (all present) | ${fmt(rerun.seconds)} | ${fmt(rerun.mb, 0)} | ${us(rerun.seconds)} | ${
-      fmt(readFloor)
-    } | ${fmt(rerun.seconds / readFloor)} |`
+    `| build rerun right after the build | ${fmt(rerunFirst.seconds)} | ${fmt(rerunFirst.mb, 0)} | ${
+      us(rerunFirst.seconds)
+    } | ${fmt(readFloor)} | ${fmt(rerunFirst.seconds / readFloor)} |`
+  )
+  console.log(
+    `| build rerun after the read floors (all present) | ${fmt(rerun.seconds)} | ${fmt(rerun.mb, 0)} | ${
+      us(rerun.seconds)
+    } | ${fmt(readFloor)} | ${fmt(rerun.seconds / readFloor)} |`
   )
   console.log(
     `| status --json, first after the build | ${fmt(status.seconds)} | ${fmt(status.mb, 0)} | ${us(status.seconds)} | ${
@@ -571,7 +581,7 @@ if (b.spec) {
     b.fresh / b.fsFloor <= 1.3
   )
   target(
-    `build ${b.spec} rerun vs the read floor`,
+    `build ${b.spec} rerun (after the read floors) vs the read floor`,
     `${fmt(b.rerun)} s vs ${fmt(b.readFloor)} s`,
     `${fmt(b.rerun / b.readFloor)}×`,
     "≤ 1.5×",
@@ -596,6 +606,11 @@ if (b.spec) {
       `(3 existsSync per folder, node start included) takes ${fmt(b.probeFloor)} s, ${
         fmt(b.probeFloor / b.readFloor)
       }× the read floor; status again is ${fmt(b.statusWarm / b.probeFloor)}× that floor.`
+  )
+  floorNotes.push(
+    `rerun ${b.spec} right after the fresh build: ${fmt(b.rerunFirst)} s (${
+      fmt(b.rerunFirst / b.readFloor)
+    }× the read floor), while the kernel may still be writing the build's files back; the target uses the rerun after the floors.`
   )
   floorNotes.push(
     `rerun ${b.spec}: it must also parse each metadata file to tell its own from another signature's; ` +
