@@ -128,8 +128,8 @@ export const makeDiskRegistry = (
           }
           const shared = yield* WorkerPool.shareOn(pool, share)
           verifiedBefore[stage] = before + listed.length
-          if (listed.length > 0) report()
           if (listed.length > 0) {
+            report()
             yield* Effect.logDebug(
               `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`
             )
