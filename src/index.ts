@@ -29,7 +29,8 @@ export type {
   DraftIdRequest,
   EssayIdRequest,
   EvaluationIdRequest,
-  GenerationRegistry
+  GenerationRegistry,
+  StageBatch
 } from "./services/GenerationRegistry.js"
 export { type ArtifactMetadata, MembershipArtifactStore } from "./services/MembershipArtifactStore.js"
 export { RegistryFactory } from "./services/RegistryFactory.js"

@@ -5,16 +5,22 @@ export interface ProgressState {
   readonly phase: string
   readonly done: number
   readonly total: number
+  /** The total is a count so far: it may still grow. */
+  readonly more?: boolean
   readonly elapsedMs: number
 }
 
 const rate = (done: number, elapsedMs: number): string =>
   elapsedMs > 0 ? `${formatCount(Math.round((done * 1000) / elapsedMs))}/s` : "-"
 
-/** The line a terminal shows (rewritten in place): `writing metadata: 12,345/624,000 (2%), 8,123/s`. */
+/**
+ * The line a terminal shows (rewritten in place): `writing metadata: 12,345/624,000 (2%), 8,123/s`; of a
+ * total that may still grow, `…: 12,345/40,000+, 8,123/s` (no percentage: it would fall back as it grows).
+ */
 export const progressLine = (s: ProgressState): string => {
-  const percent = s.total > 0 ? ` (${Math.floor((s.done * 100) / s.total)}%)` : ""
-  return `${s.phase}: ${formatCount(s.done)}/${formatCount(s.total)}${percent}, ${rate(s.done, s.elapsedMs)}`
+  const percent = s.total > 0 && s.more !== true ? ` (${Math.floor((s.done * 100) / s.total)}%)` : ""
+  const total = `${formatCount(s.total)}${s.more === true ? "+" : ""}`
+  return `${s.phase}: ${formatCount(s.done)}/${total}${percent}, ${rate(s.done, s.elapsedMs)}`
 }
 
 /** The line a phase leaves when stderr is not a terminal: `writing metadata: 624,000 in 3.1 s (201,290/s)`. */
@@ -39,7 +45,7 @@ export const makeProgressReporter = (options: {
 }) => {
   const now = options.now ?? (() => performance.now())
   let on = options.always
-  let current: { phase: string; start: number; done: number; total: number } | undefined
+  let current: { phase: string; start: number; done: number; total: number; more: boolean } | undefined
   // A phase starts when the one before it last reported (a phase reported once done still gets its time).
   let mark = now()
   let drawn = 0
@@ -48,6 +54,7 @@ export const makeProgressReporter = (options: {
     phase: current!.phase,
     done: current!.done,
     total: current!.total,
+    more: current!.more,
     elapsedMs: at - current!.start
   })
   /** The current phase's last line: its time runs to its last report. */
@@ -60,14 +67,15 @@ export const makeProgressReporter = (options: {
     lineShown = false
   }
   return {
-    update: (phase: string, done: number, total: number): void => {
+    update: (phase: string, done: number, total: number, more = false): void => {
       if (current === undefined || current.phase !== phase) {
         finish()
-        current = { phase, start: mark, done, total }
+        current = { phase, start: mark, done, total, more }
       }
       mark = now()
       current.done = done
       current.total = total
+      current.more = more
       if (!on && total >= PROGRESS_MIN_ITEMS) on = true
       if (!on || !options.terminal) return
       const t = now()

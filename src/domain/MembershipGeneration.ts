@@ -7,7 +7,7 @@ import {
 } from "../engine/DefinitionColumns.js"
 import type { IdCollision } from "../errors/IdCollision.js"
 import type { InvalidConstraint } from "../errors/InvalidConstraint.js"
-import type { GenerationRegistry } from "../services/GenerationRegistry.js"
+import type { GenerationRegistry, StageBatch } from "../services/GenerationRegistry.js"
 import type { CohortDefinition } from "./CohortDefinition.js"
 import { makePartNormalizer } from "./GenId.js"
 import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows.js"
@@ -58,10 +58,11 @@ const reserve = (
   registry: GenerationRegistry,
   stage: Stage,
   canonicals: ReadonlyArray<string>,
-  one: (i: number) => Effect.Effect<string, IdCollision>
+  one: (i: number) => Effect.Effect<string, IdCollision>,
+  batch?: StageBatch
 ): Effect.Effect<ReadonlyArray<string>, IdCollision> =>
   registry.reserveMany !== undefined
-    ? registry.reserveMany(stage, canonicals)
+    ? registry.reserveMany(stage, canonicals, batch)
     : Effect.forEach(canonicals, (_, i) => one(i))
 
 /**
@@ -283,7 +284,7 @@ export const streamMembership = <E = never, R = never>(
           llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
           cohortId,
           replicate: evaluationReps[start + k]!
-        }))
+        }), { start, total: evaluations.size })
       for (let i = start; i < end; i++) {
         const essay = evaluations.parent[i]!
         add(

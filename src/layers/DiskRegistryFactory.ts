@@ -80,13 +80,14 @@ export const makeDiskRegistry = (
         reserve("evaluation", evaluationSignature(r.essayGenId, r.templateId, r.llmModelId, r.replicate)),
       // Ids of a batch: hashed, then the ones whose folder exists verified against their metadata (the
       // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
-      reserveMany: (stage, canonicals) =>
+      reserveMany: (stage, canonicals, batch) =>
         Effect.gen(function*() {
           const ids: Array<string> = new Array(canonicals.length)
           for (let i = 0; i < canonicals.length; i++) ids[i] = hasher.idOf(stage, canonicals[i]!)
           // A rerun reads every id's metadata directly; otherwise the ids whose folder is listed.
           let listed: Array<number>
-          if (gens.readsDirectly(stage, ids)) {
+          const direct = gens.readsDirectly(stage, ids)
+          if (direct) {
             listed = Array.from(ids, (_, i) => i)
             yield* Effect.logDebug(`gens: ${stage} metadata read directly (most of it exists), without a listing`)
           } else {
@@ -105,12 +106,18 @@ export const makeDiskRegistry = (
           }
           const progress = yield* Effect.serviceOption(BuildProgress)
           const before = verifiedBefore[stage]
+          // Reading directly (sticky for the stage), every id left in the stage is read: the stage's total is
+          // known. Through a listing, later batches add the ids they find listed: a total so far.
+          const rest = batch === undefined ? canonicals.length : batch.total - batch.start
+          const total = before + (direct ? Math.max(rest, listed.length) : listed.length)
+          const more = !direct && rest > canonicals.length
           const report = () =>
             Option.map(progress, (p) =>
               p.update(
                 `existing ${stage} metadata`,
                 before + Math.min(Atomics.load(request.next, 0), listed.length),
-                before + listed.length
+                total,
+                more
               ))
           // This thread claims items too, a few at a time between yields (interruptible).
           const share: ShareOptions = {

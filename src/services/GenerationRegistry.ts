@@ -31,6 +31,12 @@ export interface EvaluationIdRequest {
   readonly replicate: number | bigint
 }
 
+/** Where a batch of `reserveMany` stands in its stage: items [start, start + its length) of `total`. */
+export interface StageBatch {
+  readonly start: number
+  readonly total: number
+}
+
 /** Hands out the gen id of each planned generation. */
 export interface GenerationRegistry {
   /**
@@ -44,11 +50,14 @@ export interface GenerationRegistry {
   readonly reserveEvaluationId: (request: EvaluationIdRequest) => Effect.Effect<string, IdCollision>
   /**
    * Optional fast path: the ids of many canonical signatures of one stage at once, in order.
-   * When present the builder uses it instead of one Effect per generation.
+   * When present the builder uses it instead of one Effect per generation. A stage too large for one
+   * call comes in batches: `batch` says where this one stands (its first item's index in the stage,
+   * and the stage's size), for progress over the whole stage.
    */
   readonly reserveMany?: (
     stage: Stage,
-    canonicals: ReadonlyArray<string>
+    canonicals: ReadonlyArray<string>,
+    batch?: StageBatch
   ) => Effect.Effect<ReadonlyArray<string>, IdCollision>
   /** Validation warnings about the store met while handing out ids (e.g. unreadable metadata). */
   readonly warnings?: () => ReadonlyArray<string>

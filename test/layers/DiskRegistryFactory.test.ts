@@ -105,28 +105,37 @@ describe("DiskRegistryFactory", () => {
       ])
     }))
 
-  it.effect("progress counts a stage's metadata over all its batches, not the last batch's", () =>
+  it.effect.each([
+    ["read directly (every id has metadata): the whole stage's total from the first batch", [1, 2, 3, 4, 5]],
+    ["through a listing (few have): a total so far, marked as such until the last batch", [2, 5]]
+  ] as const)("progress counts a stage's metadata over all its batches, %s", ([, planted]) =>
     Effect.gen(function*() {
       const root = tempRoot()
       const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => `e_x|v|j|${from + i}`)
-      for (const canonical of [...batch(1, 3), ...batch(4, 2)]) {
-        const [parent, template, llm, replicate] = canonical.split("|")
-        const id = yield* computeGenId("evaluation", [parent!, template!, llm!, Number(replicate)])
-        plant(root, "evaluation", id, {
-          parent_gen_id: parent,
-          template_id: template,
-          llm_model_id: llm,
-          replicate: Number(replicate)
-        })
+      for (const replicate of planted) {
+        const id = yield* computeGenId("evaluation", ["e_x", "v", "j", replicate])
+        plant(root, "evaluation", id, { parent_gen_id: "e_x", template_id: "v", llm_model_id: "j", replicate })
       }
-      const events: Array<[string, number, number]> = []
+      const events: Array<[string, number, number, boolean]> = []
       const reg = yield* registry(root)
-      const progress = { update: (phase: string, done: number, total: number) => events.push([phase, done, total]) }
-      yield* reg.reserveMany!("evaluation", batch(1, 3)).pipe(Effect.provideService(BuildProgress, progress))
-      yield* reg.reserveMany!("evaluation", batch(4, 2)).pipe(Effect.provideService(BuildProgress, progress))
-      expect(events.at(-1)).toEqual(["existing evaluation metadata", 5, 5])
-      // Counts never go back between batches.
-      for (let i = 1; i < events.length; i++) expect(events[i]![1]).toBeGreaterThanOrEqual(events[i - 1]![1])
+      const progress = {
+        update: (phase: string, done: number, total: number, more = false) => events.push([phase, done, total, more])
+      }
+      yield* reg.reserveMany!("evaluation", batch(1, 3), { start: 0, total: 5 })
+        .pipe(Effect.provideService(BuildProgress, progress))
+      yield* reg.reserveMany!("evaluation", batch(4, 2), { start: 3, total: 5 })
+        .pipe(Effect.provideService(BuildProgress, progress))
+      const n = planted.length
+      expect(events.at(-1)).toEqual(["existing evaluation metadata", n, n, false])
+      for (let i = 1; i < events.length; i++) {
+        // Counts never go back between batches, nor does a percentage (shown only of a final total).
+        expect(events[i]![1]).toBeGreaterThanOrEqual(events[i - 1]![1])
+        const [, done, total, more] = events[i]!
+        const [, doneBefore, totalBefore, moreBefore] = events[i - 1]!
+        if (!more && !moreBefore) expect(done / total).toBeGreaterThanOrEqual(doneBefore / totalBefore)
+      }
+      if (n === 5) expect(events.every(([, , total, more]) => total === 5 && !more)).toBe(true)
+      else expect(events.filter(([, , , more]) => more).length).toBeGreaterThan(0)
     }))
 
   // A rerun reads metadata directly (no listing of a large folder) once a sample of its ids mostly has
