@@ -36,7 +36,9 @@ describe("build progress", () => {
     expect(progressLine({ phase: "writing metadata", done: 624000, total: 624000, elapsedMs: 0 }))
       .toBe("writing metadata: 624,000/624,000 (100%), -")
     // A total that may still grow: no percentage (it would fall back as the total grows).
-    expect(progressLine({ phase: "existing evaluation metadata", done: 12345, total: 40000, more: true, elapsedMs: 1500 }))
+    expect(
+      progressLine({ phase: "existing evaluation metadata", done: 12345, total: 40000, more: true, elapsedMs: 1500 })
+    )
       .toBe("existing evaluation metadata: 12,345/40,000+, 8,230/s")
     expect(phaseLine({ phase: "membership ids", done: 1234567, total: 1234567, elapsedMs: 2000 }))
       .toBe("membership ids: 1,234,567 in 2.0 s (617,284/s)")

@@ -105,10 +105,12 @@ describe("DiskRegistryFactory", () => {
       ])
     }))
 
-  it.effect.each([
-    ["read directly (every id has metadata): the whole stage's total from the first batch", [1, 2, 3, 4, 5]],
-    ["through a listing (few have): a total so far, marked as such until the last batch", [2, 5]]
-  ] as const)("progress counts a stage's metadata over all its batches, %s", ([, planted]) =>
+  it.effect.each(
+    [
+      ["read directly (every id has metadata): the whole stage's total from the first batch", [1, 2, 3, 4, 5]],
+      ["through a listing (few have): a total so far, marked as such until the last batch", [2, 5]]
+    ] as const
+  )("progress counts a stage's metadata over all its batches, %s", ([, planted]) =>
     Effect.gen(function*() {
       const root = tempRoot()
       const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => `e_x|v|j|${from + i}`)
