@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Context, Effect, Fiber, type Scope } from "effect"
 import {
   type DefinitionColumns,
   definitionColumns,
@@ -14,8 +14,13 @@ import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows
 import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import type { Stage } from "./Stage.js"
 
-/** Ids are reserved in batches, so that only one batch of canonical strings is alive at a time. */
-const BATCH = 65_536
+/**
+ * Evaluation ids are reserved in batches of this many, so that only a batch or two of canonical strings is
+ * alive at a time (a reference with a default: a test makes it small to have many batches).
+ */
+export class MembershipBatchSize extends Context.Reference<MembershipBatchSize>()("cohort/MembershipBatchSize", {
+  defaultValue: () => 65_536
+}) {}
 
 /** The parts handed to the signatures here are normalized already (each distinct text once). */
 const normalized: Normalize = (text) => text
@@ -264,40 +269,60 @@ export const streamMembership = <E = never, R = never>(
       }
     }
     const add = pure ? acc.addNew : acc.add
-    for (let start = 0; start < evaluations.size; start += BATCH) {
-      const end = Math.min(evaluations.size, start + BATCH)
-      const canonicals: Array<string> = new Array(end - start)
-      for (let i = start; i < end; i++) {
-        canonicals[i - start] = evaluationSignature(
-          normEssayIds[evaluations.parent[i]!]!,
-          normTemplates.evaluation[evaluations.template[i]!]!,
-          normLlms.evaluation[evaluations.llm[i]!]!,
-          evaluationReps[i]!,
-          normalized
-        )
+    const batchSize = Math.max(1, Math.floor(yield* MembershipBatchSize))
+    /** The ids of the batch of evaluations from `start` on (its canonical signatures made when it runs). */
+    const reserveBatch = (start: number) =>
+      Effect.suspend(() => {
+        const end = Math.min(evaluations.size, start + batchSize)
+        const canonicals: Array<string> = new Array(end - start)
+        for (let i = start; i < end; i++) {
+          canonicals[i - start] = evaluationSignature(
+            normEssayIds[evaluations.parent[i]!]!,
+            normTemplates.evaluation[evaluations.template[i]!]!,
+            normLlms.evaluation[evaluations.llm[i]!]!,
+            evaluationReps[i]!,
+            normalized
+          )
+        }
+        return reserve(registry, "evaluation", canonicals, (k) =>
+          registry.reserveEvaluationId({
+            essayGenId: essayIds[evaluations.parent[start + k]!]!,
+            templateId: templates.evaluation[evaluations.template[start + k]!]!,
+            llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
+            cohortId,
+            replicate: evaluationReps[start + k]!
+          }), { start, total: evaluations.size })
+      })
+    // A registry whose batches may overlap has the next batch's ids asked for before this one's rows are
+    // added (its reads go on in a worker thread meanwhile); forked in this scope, so that a failure or an
+    // interruption here interrupts it. Otherwise one batch at a time, as it is reached.
+    const overlapping = registry.overlappingBatches === true && registry.reserveMany !== undefined
+    const launch = (
+      start: number
+    ): Effect.Effect<Effect.Effect<ReadonlyArray<string>, IdCollision>, never, Scope.Scope> =>
+      overlapping ? Effect.map(Effect.forkScoped(reserveBatch(start)), Fiber.join) : Effect.succeed(reserveBatch(start))
+    yield* Effect.scoped(Effect.gen(function*() {
+      let pending = evaluations.size > 0 ? yield* launch(0) : undefined
+      for (let start = 0; start < evaluations.size; start += batchSize) {
+        const end = Math.min(evaluations.size, start + batchSize)
+        const next = end < evaluations.size ? yield* launch(end) : undefined
+        if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
+        const ids = yield* pending!
+        for (let i = start; i < end; i++) {
+          const essay = evaluations.parent[i]!
+          add(
+            "evaluation",
+            ids[i - start]!,
+            essayIds[essay]!,
+            essayCombos[essay]!,
+            templates.evaluation[evaluations.template[i]!]!,
+            llms.evaluation[evaluations.llm[i]!]!,
+            evaluationReps[i]!
+          )
+        }
+        pending = next
       }
-      if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
-      const ids = yield* reserve(registry, "evaluation", canonicals, (k) =>
-        registry.reserveEvaluationId({
-          essayGenId: essayIds[evaluations.parent[start + k]!]!,
-          templateId: templates.evaluation[evaluations.template[start + k]!]!,
-          llmModelId: llms.evaluation[evaluations.llm[start + k]!]!,
-          cohortId,
-          replicate: evaluationReps[start + k]!
-        }), { start, total: evaluations.size })
-      for (let i = start; i < end; i++) {
-        const essay = evaluations.parent[i]!
-        add(
-          "evaluation",
-          ids[i - start]!,
-          essayIds[essay]!,
-          essayCombos[essay]!,
-          templates.evaluation[evaluations.template[i]!]!,
-          llms.evaluation[evaluations.llm[i]!]!,
-          evaluationReps[i]!
-        )
-      }
-    }
+    }))
     const last = acc.takeBatch()
     if (onBatch !== undefined && last.genId.length > 0) yield* onBatch(last)
     return {

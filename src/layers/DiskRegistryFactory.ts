@@ -1,4 +1,4 @@
-import { Effect, Layer, Option } from "effect"
+import { Deferred, Effect, Layer, Option } from "effect"
 import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
@@ -12,7 +12,7 @@ import { OTHER, SAME, UNREADABLE } from "../gens/MetadataVerdict.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
 import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { BuildProgress } from "../services/BuildProgress.js"
-import type { GenerationRegistry } from "../services/GenerationRegistry.js"
+import type { GenerationRegistry, StageBatch } from "../services/GenerationRegistry.js"
 import { RegistryFactory } from "../services/RegistryFactory.js"
 
 export { signatureOfMetadata }
@@ -64,16 +64,101 @@ export const makeDiskRegistry = (
       }
       return new IdCollision({ stage, signature: canonical, attempts })
     }
-    // Metadata files verified in earlier batches of each stage: progress counts the stage, not the batch.
-    const verifiedBefore: Record<Stage, number> = { draft: 0, essay: 0, evaluation: 0 }
+    // Progress counts a stage's metadata reads over all its batches, which may overlap.
+    const reads: Record<Stage, StageReads> = { draft: stageReads(), essay: stageReads(), evaluation: stageReads() }
+    // Whether a stage reads its metadata directly (a rerun) or through a listing: its first batch decides.
+    const direct: Partial<Record<Stage, boolean>> = {}
+    // The batches' results are taken in the order the batches were asked for (`overlappingBatches`): the
+    // collisions resolved and the warnings noted as one batch after another.
+    let lastTurn: Deferred.Deferred<void> | undefined
     const reserve = (stage: Stage, canonical: string) =>
       Effect.suspend(() => {
         const id = resolve(stage, canonical)
         return typeof id === "string" ? Effect.succeed(id) : Effect.fail(id)
       })
+    /** One batch of `reserveMany`; its results taken once `previous` (the batch asked for before it) took its. */
+    const reserveBatch = (
+      stage: Stage,
+      canonicals: ReadonlyArray<string>,
+      batch: StageBatch | undefined,
+      previous: Deferred.Deferred<void> | undefined
+    ): Effect.Effect<ReadonlyArray<string>, IdCollision> =>
+      Effect.gen(function*() {
+        const ids: Array<string> = new Array(canonicals.length)
+        for (let i = 0; i < canonicals.length; i++) ids[i] = hasher.idOf(stage, canonicals[i]!)
+        // A rerun reads every id's metadata directly; otherwise the ids whose folder is listed.
+        let listed: Array<number>
+        const readsDirectly = direct[stage] ??= gens.readsDirectly(stage, ids)
+        if (readsDirectly) {
+          listed = Array.from(ids, (_, i) => i)
+          yield* Effect.logDebug(`gens: ${stage} metadata read directly (most of it exists), without a listing`)
+        } else {
+          const pending = gens.pendingListing(stage)
+          if (pending !== undefined) yield* Effect.promise(() => pending)
+          const listing = gens.listing(stage)
+          listed = []
+          for (let i = 0; i < ids.length; i++) if (listing.has(ids[i]!)) listed.push(i)
+        }
+        const request = {
+          stage,
+          ids: listed.map((i) => ids[i]!),
+          canonicals: listed.map((i) => canonicals[i]!),
+          next: sharedCounter(),
+          verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
+        }
+        const progress = yield* Effect.serviceOption(BuildProgress)
+        const stageReads = reads[stage]
+        const reading = stageReads.begin(request.next, listed.length, canonicals.length, batch)
+        const report = () =>
+          Option.map(progress, (p) => {
+            const now = stageReads.now(readsDirectly)
+            p.update(`existing ${stage} metadata`, now.done, now.total, now.more)
+          })
+        // This thread claims items too, a few at a time between yields (interruptible).
+        const share: ShareOptions = {
+          kind: "verify",
+          stage,
+          items: listed.length,
+          parallel: listed.length >= PARALLEL_VERIFY_MIN,
+          job: () => ({ kind: "verify", root: gens.root, work: packVerification(request) }),
+          step: () => {
+            const done = verifyClaimed(gens, request, SYNC_CHUNK)
+            report()
+            return done
+          },
+          stop: () => stopClaims(request.next)
+        }
+        const shared = yield* WorkerPool.shareOn(pool, share).pipe(Effect.ensuring(Effect.sync(reading.end)))
+        if (listed.length > 0) {
+          report()
+          yield* Effect.logDebug(
+            `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`
+          )
+        }
+        if (previous !== undefined) yield* Deferred.await(previous)
+        const verdicts = request.verdicts
+        for (let k = 0; k < listed.length; k++) {
+          if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
+        }
+        // A folder holding another signature's metadata: the next candidates, as the original.
+        for (let k = 0; k < listed.length; k++) {
+          if (verdicts[k] !== OTHER && verdicts[k] !== UNREADABLE) continue
+          const i = listed[k]!
+          if (verdicts[k] === UNREADABLE) {
+            // The worker says only that it was unreadable: the reason is read again here (rare).
+            const again = gens.examine(stage, ids[i]!, canonicals[i]!, true)
+            note(stage, ids[i]!, again instanceof Unreadable ? again : new Unreadable("changed while read"))
+          }
+          const id = resolve(stage, canonicals[i]!, 1)
+          if (typeof id !== "string") return yield* id
+          ids[i] = id
+        }
+        return ids as ReadonlyArray<string>
+      })
     return {
       // Ids resolve collisions against the store: never made without asking this registry.
       pureIds: false,
+      overlappingBatches: true,
       reserveDraftId: (r) => reserve("draft", draftSignature(r.comboId, r.templateId, r.llmModelId, r.replicate)),
       reserveEssayId: (r) => reserve("essay", essaySignature(r.draftGenId, r.templateId, r.replicate)),
       reserveEvaluationId: (r) =>
@@ -82,87 +167,62 @@ export const makeDiskRegistry = (
       // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
       reserveMany: (stage, canonicals, batch) =>
         Effect.gen(function*() {
-          const ids: Array<string> = new Array(canonicals.length)
-          for (let i = 0; i < canonicals.length; i++) ids[i] = hasher.idOf(stage, canonicals[i]!)
-          // A rerun reads every id's metadata directly; otherwise the ids whose folder is listed.
-          let listed: Array<number>
-          const direct = gens.readsDirectly(stage, ids)
-          if (direct) {
-            listed = Array.from(ids, (_, i) => i)
-            yield* Effect.logDebug(`gens: ${stage} metadata read directly (most of it exists), without a listing`)
-          } else {
-            const pending = gens.pendingListing(stage)
-            if (pending !== undefined) yield* Effect.promise(() => pending)
-            const listing = gens.listing(stage)
-            listed = []
-            for (let i = 0; i < ids.length; i++) if (listing.has(ids[i]!)) listed.push(i)
-          }
-          const request = {
-            stage,
-            ids: listed.map((i) => ids[i]!),
-            canonicals: listed.map((i) => canonicals[i]!),
-            next: sharedCounter(),
-            verdicts: new Uint8Array(new SharedArrayBuffer(listed.length))
-          }
-          const progress = yield* Effect.serviceOption(BuildProgress)
-          const before = verifiedBefore[stage]
-          // Reading directly (sticky for the stage), every id left in the stage is read: the stage's total is
-          // known. Through a listing, later batches add the ids they find listed: a total so far.
-          const rest = batch === undefined ? canonicals.length : batch.total - batch.start
-          const total = before + (direct ? Math.max(rest, listed.length) : listed.length)
-          const more = !direct && rest > canonicals.length
-          const report = () =>
-            Option.map(progress, (p) =>
-              p.update(
-                `existing ${stage} metadata`,
-                before + Math.min(Atomics.load(request.next, 0), listed.length),
-                total,
-                more
-              ))
-          // This thread claims items too, a few at a time between yields (interruptible).
-          const share: ShareOptions = {
-            kind: "verify",
-            stage,
-            items: listed.length,
-            parallel: listed.length >= PARALLEL_VERIFY_MIN,
-            job: () => ({ kind: "verify", root: gens.root, work: packVerification(request) }),
-            step: () => {
-              const done = verifyClaimed(gens, request, SYNC_CHUNK)
-              report()
-              return done
-            },
-            stop: () => stopClaims(request.next)
-          }
-          const shared = yield* WorkerPool.shareOn(pool, share)
-          verifiedBefore[stage] = before + listed.length
-          if (listed.length > 0) {
-            report()
-            yield* Effect.logDebug(
-              `gens: ${listed.length} ${stage} metadata files read, ${shared.byWorkers} by worker threads`
-            )
-          }
-          const verdicts = request.verdicts
-          for (let k = 0; k < listed.length; k++) {
-            if (verdicts[k] === SAME) gens.markPresent(stage, request.ids[k]!)
-          }
-          // A folder holding another signature's metadata: the next candidates, as the original.
-          for (let k = 0; k < listed.length; k++) {
-            if (verdicts[k] !== OTHER && verdicts[k] !== UNREADABLE) continue
-            const i = listed[k]!
-            if (verdicts[k] === UNREADABLE) {
-              // The worker says only that it was unreadable: the reason is read again here (rare).
-              const again = gens.examine(stage, ids[i]!, canonicals[i]!, true)
-              note(stage, ids[i]!, again instanceof Unreadable ? again : new Unreadable("changed while read"))
-            }
-            const id = resolve(stage, canonicals[i]!, 1)
-            if (typeof id !== "string") return yield* id
-            ids[i] = id
-          }
-          return ids
+          const previous = lastTurn
+          const turn = lastTurn = yield* Deferred.make<void>()
+          return yield* Effect.ensuring(
+            reserveBatch(stage, canonicals, batch, previous),
+            Deferred.succeed(turn, undefined)
+          )
         }),
       warnings: () => [...unreadable.values()]
     } satisfies GenerationRegistry
   })
+
+/** The metadata reads of one stage's batches: one count over the stage, whichever batches are under way. */
+interface StageReads {
+  /** A batch starts reading `items` files (claimed from `next`), of its `size` ids; `end` once it stopped. */
+  readonly begin: (
+    next: Int32Array,
+    items: number,
+    size: number,
+    batch: StageBatch | undefined
+  ) => { readonly end: () => void }
+  /**
+   * Files read so far, of how many: reading directly every id left in the stage is read (the total is
+   * known from the first batch); through a listing, later batches add the ids they find listed (`more`).
+   */
+  readonly now: (direct: boolean) => { readonly done: number; readonly total: number; readonly more: boolean }
+}
+
+const stageReads = (): StageReads => {
+  let finished = 0
+  let started = 0
+  let reached = 0
+  let stageSize = 0
+  const underWay = new Set<{ readonly next: Int32Array; readonly items: number }>()
+  return {
+    begin: (next, items, size, batch) => {
+      started += items
+      reached = Math.max(reached, (batch?.start ?? reached) + size)
+      stageSize = Math.max(stageSize, batch?.total ?? reached, reached)
+      const reading = { next, items }
+      underWay.add(reading)
+      return {
+        end: () => {
+          if (!underWay.delete(reading)) return
+          finished += items
+        }
+      }
+    },
+    now: (direct) => {
+      let done = finished
+      for (const r of underWay) done += Math.min(Math.max(Atomics.load(r.next, 0), 0), r.items)
+      return direct
+        ? { done, total: started + stageSize - reached, more: false }
+        : { done, total: started, more: reached < stageSize }
+    }
+  }
+}
 
 /** `RegistryFactory` over the `GensStore` of a data root (`dataRootLayer` provides both). */
 export const DiskRegistryFactory = {

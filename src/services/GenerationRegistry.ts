@@ -59,6 +59,13 @@ export interface GenerationRegistry {
     canonicals: ReadonlyArray<string>,
     batch?: StageBatch
   ) => Effect.Effect<ReadonlyArray<string>, IdCollision>
+  /**
+   * Whether `reserveMany` may be called for a stage's next batch before the call for the one before it
+   * has returned (a build then overlaps one batch's lookups with the last one's rows). The calls must
+   * still come out as if made one after another: the same ids, warnings in the same order, progress
+   * that never goes back. Absent means false: one call at a time.
+   */
+  readonly overlappingBatches?: boolean
   /** Validation warnings about the store met while handing out ids (e.g. unreadable metadata). */
   readonly warnings?: () => ReadonlyArray<string>
 }

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect, FastCheck as fc, Fiber } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { generateMembership, MembershipBatchSize } from "../../src/domain/MembershipGeneration.js"
+import { computeGenId, GensStore } from "../../src/index.js"
+import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
+import { makeInMemoryRegistry } from "../../src/layers/InMemoryRegistryFactory.js"
+import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
+import { definitionOf, designRow } from "../support/Builds.js"
+
+// The disk registry lets a build ask for a stage's next batch of ids before the last batch returned
+// (`overlappingBatches`: the next batch's reads go on in a worker while this one's rows are added). The
+// batches must still come out as if asked for one after another: the same ids, the same warnings in the
+// same order.
+
+let cleanups: Array<() => void> = []
+afterEach(() => {
+  cleanups.forEach((c) => c())
+  cleanups = []
+})
+const tempRoot = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-overlap-"))
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+const plantText = (root: string, stage: string, id: string, text: string) => {
+  fs.mkdirSync(path.join(root, "gens", stage, id), { recursive: true })
+  fs.writeFileSync(path.join(root, "gens", stage, id, "metadata.json"), text)
+}
+const diskRegistry = (root: string) =>
+  Effect.flatMap(GensStore, (gens) => makeDiskRegistry(gens)).pipe(Effect.provide(GensStore.layer(root)))
+/** The same registry, asked one batch at a time. */
+const oneAtATime = (registry: GenerationRegistry): GenerationRegistry => ({ ...registry, overlappingBatches: false })
+
+describe("overlapping batches of the disk registry", () => {
+  it.effect("a later batch that finishes its reads first still takes its results after the earlier one", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      // Batch 0: 3,000 ids (several steps of reads, yielding between them), the first unreadable; batch 1:
+      // one unreadable id, read at once. Each unreadable one is a warning; batch 0's comes first.
+      const first = Array.from({ length: 3000 }, (_, i) => `e_x|v|j|${i + 1}`)
+      for (let i = 0; i < first.length; i++) {
+        const id = yield* computeGenId("evaluation", ["e_x", "v", "j", i + 1])
+        const meta = { parent_gen_id: "e_x", template_id: "v", llm_model_id: "j", replicate: i + 1 }
+        plantText(root, "evaluation", id, i === 0 ? "{ not json" : JSON.stringify(meta))
+      }
+      plantText(root, "evaluation", yield* computeGenId("evaluation", ["e_y", "v", "j", 1]), "[]")
+      const second = ["e_y|v|j|1"]
+      const batches = [[first, { start: 0, total: 3001 }], [second, { start: 3000, total: 3001 }]] as const
+
+      const sequential = yield* diskRegistry(root)
+      const one = []
+      for (const [canonicals, batch] of batches) {
+        one.push(yield* sequential.reserveMany!("evaluation", canonicals, batch))
+      }
+
+      const overlapping = yield* diskRegistry(root)
+      expect(overlapping.overlappingBatches).toBe(true)
+      const fibers = []
+      const finished: Array<number> = []
+      for (const [k, [canonicals, batch]] of batches.entries()) {
+        fibers.push(
+          yield* Effect.fork(
+            overlapping.reserveMany!("evaluation", canonicals, batch).pipe(Effect.tap(() => finished.push(k)))
+          )
+        )
+      }
+      const both = yield* Fiber.join(Fiber.all(fibers))
+      expect(both).toEqual(one)
+      expect(overlapping.warnings!()).toEqual(sequential.warnings!())
+      expect(sequential.warnings!()).toHaveLength(2)
+      expect(sequential.warnings!()[0]).toContain("not JSON")
+      expect(finished).toEqual([0, 1])
+    }))
+
+  it.effect("a collision past the fifth candidate in one batch fails the membership, the batch after it stopped", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      const rows = ["eval-a", "eval-b", "eval-c"].flatMap((t) =>
+        ["j1", "j2"].map((l) => designRow({ evaluation_template: t, evaluation_llm: l }))
+      )
+      const definition = definitionOf(rows)
+      const pure = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
+      const third = pure.stage.indexOf("evaluation") + 2
+      // The third evaluation (the second batch of two): all five candidates hold another's metadata.
+      const signature = [pure.parentGenId[third]!, pure.templateId[third]!, pure.llmModelId[third]!, 1] as const
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const id = yield* computeGenId("evaluation", [...signature], attempt)
+        plantText(root, "evaluation", id, JSON.stringify({ parent_gen_id: "e_other", template_id: "t", replicate: 1 }))
+      }
+      const error = yield* Effect.flip(
+        generateMembership(definition, "x", yield* diskRegistry(root)).pipe(
+          Effect.provideService(MembershipBatchSize, 2)
+        )
+      )
+      expect(error._tag).toBe("IdCollision")
+      expect(error).toMatchObject({ stage: "evaluation" })
+    }))
+
+  it.effect.prop(
+    "a membership over a store with others' and unreadable metadata comes out the same, batches overlapping or not",
+    [
+      fc.array(
+        fc.record({
+          combo_id: fc.constantFrom("combo-1", "combo-2"),
+          essay_template: fc.constantFrom("essay-a", "essay-c"),
+          evaluation_template: fc.constantFrom("eval-a", "eval-b", "eval-c"),
+          evaluation_llm: fc.constantFrom("j1", "j2"),
+          evaluation_replicate: fc.constantFrom("1", "2", "3")
+        }),
+        { minLength: 1, maxLength: 30 }
+      ),
+      // What the store holds at each evaluation's plain id (cycled over the evaluations).
+      fc.array(fc.constantFrom("same", "same", "other", "unreadable", "folder", "absent"), {
+        minLength: 1,
+        maxLength: 12
+      }),
+      fc.integer({ min: 1, max: 6 })
+    ],
+    ([rows, states, batchSize]) =>
+      Effect.gen(function*() {
+        const root = tempRoot()
+        const definition = definitionOf(rows.map((r) => designRow(r)))
+        const pure = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
+        let e = 0
+        for (let i = 0; i < pure.genId.length; i++) {
+          if (pure.stage[i] !== "evaluation") continue
+          const state = states[e++ % states.length]!
+          const meta = {
+            parent_gen_id: pure.parentGenId[i],
+            template_id: pure.templateId[i],
+            llm_model_id: pure.llmModelId[i],
+            replicate: Number(pure.replicate[i])
+          }
+          if (state === "same") plantText(root, "evaluation", pure.genId[i]!, JSON.stringify(meta))
+          if (state === "other") {
+            plantText(root, "evaluation", pure.genId[i]!, JSON.stringify({ ...meta, replicate: 99 }))
+          }
+          if (state === "unreadable") plantText(root, "evaluation", pure.genId[i]!, "{")
+          if (state === "folder") {
+            fs.mkdirSync(path.join(root, "gens", "evaluation", pure.genId[i]!), { recursive: true })
+          }
+        }
+        const run = (registry: GenerationRegistry) =>
+          generateMembership(definition, "x", registry).pipe(Effect.provideService(MembershipBatchSize, batchSize))
+        const overlapping = yield* diskRegistry(root)
+        const sequential = yield* diskRegistry(root)
+        const a = yield* run(overlapping)
+        const b = yield* run(oneAtATime(sequential))
+        expect(a).toEqual(b)
+        expect(overlapping.warnings!()).toEqual(sequential.warnings!())
+        // Every id past another's (or unreadable) metadata moved on to a suffix.
+        const moved = a.genId.filter((id, i) => a.stage[i] === "evaluation" && id !== pure.genId[i]).length
+        const taken = Array.from({ length: e }, (_, k) => states[k % states.length]).filter((s) =>
+          s === "other" || s === "unreadable"
+        ).length
+        expect(moved).toBe(taken)
+      }),
+    { fastCheck: { numRuns: 30, seed: 1204 } }
+  )
+})
