@@ -140,7 +140,12 @@ export const streamMembership = <E = never, R = never>(
     const essayReps = replicatesOf(columns, essays)
     const evaluationReps = replicatesOf(columns, evaluations)
     const bigReplicates = (columns.bigReplicates?.length ?? 0) > 0
-    const acc = makeMembershipAccumulator(cohortId)
+    const batchSize = Math.max(1, Math.floor(yield* MembershipBatchSize))
+    // Streamed (`onBatch`), the first batch holds the drafts and essays; each batch of evaluations its own.
+    const acc = makeMembershipAccumulator(
+      cohortId,
+      drafts.size + essays.size + (onBatch === undefined ? evaluations.size : 0)
+    )
     // Texts are normalized once each (the canonical signature trims and lower-cases every part).
     const norm = makePartNormalizer()
     const normCombos = combos.map(norm)
@@ -248,10 +253,10 @@ export const streamMembership = <E = never, R = never>(
     // between different signatures is beyond reach at any cohort size).
     // A `|` inside a part runs two signatures together ("a|b" + "c" and "a" + "b|c").
     const normEssayIds = pureRegistry ? essayIds : essayIds.map(norm)
-    const pure = columns.unique && !bigReplicates && acc.rows.collapseCount === 0 && evaluationTextsPure &&
+    const pure = columns.unique && !bigReplicates && acc.collapseCount === 0 && evaluationTextsPure &&
       !normEssayIds.some(hasPipe)
     if (pure && registry.pureIds === true && onPureEvaluations !== undefined && onBatch !== undefined) {
-      yield* onBatch(acc.takeBatch())
+      yield* onBatch(acc.takeBatch(Math.min(evaluations.size, batchSize)))
       const handled = yield* onPureEvaluations({
         evaluations,
         essayIds,
@@ -269,7 +274,6 @@ export const streamMembership = <E = never, R = never>(
       }
     }
     const add = pure ? acc.addNew : acc.add
-    const batchSize = Math.max(1, Math.floor(yield* MembershipBatchSize))
     /** The ids of the batch of evaluations from `start` on (its canonical signatures made when it runs). */
     const reserveBatch = (start: number) =>
       Effect.suspend(() => {
@@ -306,7 +310,7 @@ export const streamMembership = <E = never, R = never>(
       for (let start = 0; start < evaluations.size; start += batchSize) {
         const end = Math.min(evaluations.size, start + batchSize)
         const next = end < evaluations.size ? yield* launch(end) : undefined
-        if (onBatch !== undefined && acc.rows.genId.length > 0) yield* onBatch(acc.takeBatch())
+        if (onBatch !== undefined && acc.size > 0) yield* onBatch(acc.takeBatch(end - start))
         const ids = yield* pending!
         for (let i = start; i < end; i++) {
           const essay = evaluations.parent[i]!

@@ -71,13 +71,27 @@ export const emptyMembershipRows = (cohortId: string): MembershipRows => ({
   collapseCount: 0
 })
 
-/** The same membership's counts and collapses, with its row columns emptied. */
-const emptyColumns = (rows: MembershipRows): MembershipRows => ({
-  ...emptyMembershipRows(rows.cohortId),
-  counts: rows.counts,
-  collapses: rows.collapses,
-  collapseCount: rows.collapseCount
-})
+/**
+ * The same membership's counts and collapses, with its row columns emptied; each column made to hold
+ * `capacity` rows without growing (filled by index: appending to a large array grows it again and again,
+ * ~4× the time of filling one made to size).
+ */
+const emptyColumns = (rows: MembershipRows, capacity = 0): MembershipRows => {
+  const column = () => (capacity > 0 ? new Array(capacity) : [])
+  return {
+    cohortId: rows.cohortId,
+    stage: column(),
+    genId: column(),
+    parentGenId: column(),
+    comboId: column(),
+    templateId: column(),
+    llmModelId: column(),
+    replicate: column(),
+    counts: rows.counts,
+    collapses: rows.collapses,
+    collapseCount: rows.collapseCount
+  }
+}
 
 /** Adds one membership row, its fields in MEMBERSHIP_COLUMNS order (without the origin cohort). */
 type AddRow = (
@@ -93,24 +107,43 @@ type AddRow = (
 /**
  * Accumulates membership rows and drops repeated gen ids, remembering each collapse. `takeBatch` hands
  * out the rows added since the last take (counts and collapses stay cumulative), so a caller can
- * stream a large membership instead of holding it.
+ * stream a large membership instead of holding it. `capacity`: the rows the first batch will hold at most
+ * (`takeBatch` says it for the next), so that its columns are made to size; more still fit.
  */
-export const makeMembershipAccumulator = (cohortId: string) => {
+export const makeMembershipAccumulator = (cohortId: string, capacity = 0) => {
   let rows: MembershipRows = emptyColumns({
     cohortId,
     counts: { draft: 0, essay: 0, evaluation: 0 },
     collapses: [],
     collapseCount: 0
-  } as unknown as MembershipRows)
+  } as unknown as MembershipRows, capacity)
+  /** Rows in the columns so far (the columns may be made longer: they are cut to it when handed out). */
+  let size = 0
+  /** The columns as long as their rows. */
+  const trimmed = (): MembershipRows => {
+    for (
+      const column of [
+        rows.stage,
+        rows.genId,
+        rows.parentGenId,
+        rows.comboId,
+        rows.templateId,
+        rows.llmModelId,
+        rows.replicate
+      ]
+    ) column.length = size
+    return rows
+  }
   /** Appends a row whose id is known to be new (no index kept: the caller proved uniqueness). */
   const addNew: AddRow = (stage, genId, parentGenId, comboId, templateId, llmModelId, replicate) => {
-    rows.stage.push(stage)
-    rows.genId.push(genId)
-    rows.parentGenId.push(parentGenId)
-    rows.comboId.push(comboId)
-    rows.templateId.push(templateId)
-    rows.llmModelId.push(llmModelId)
-    rows.replicate.push(replicate)
+    const i = size++
+    rows.stage[i] = stage
+    rows.genId[i] = genId
+    rows.parentGenId[i] = parentGenId
+    rows.comboId[i] = comboId
+    rows.templateId[i] = templateId
+    rows.llmModelId[i] = llmModelId
+    rows.replicate[i] = replicate
     rows.counts[stage]++
   }
   // Ids carry their stage's prefix, so one index over all stages is one per (stage, gen_id). It keeps
@@ -137,15 +170,25 @@ export const makeMembershipAccumulator = (cohortId: string) => {
     rows.collapseCount++
     if (rows.collapses.length < MAX_DESCRIBED_COLLAPSES) rows.collapses.push({ stage, genId, kept, dropped: row })
   }
-  /** The rows added since the last take. */
-  const takeBatch = (): MembershipRows => {
-    const batch = rows
-    rows = emptyColumns(batch)
+  /** The rows added since the last take; the next batch's columns made for `capacity` rows. */
+  const takeBatch = (capacity = 0): MembershipRows => {
+    const batch = trimmed()
+    rows = emptyColumns(batch, capacity)
+    size = 0
     return batch
   }
   return {
+    /** The rows added since the last take (their columns cut to them: call it once they are all added). */
     get rows() {
-      return rows
+      return trimmed()
+    },
+    /** How many rows were added since the last take. */
+    get size() {
+      return size
+    },
+    /** Rows dropped so far as repeats of a kept one. */
+    get collapseCount() {
+      return rows.collapseCount
     },
     add,
     addNew,
