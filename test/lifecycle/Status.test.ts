@@ -108,6 +108,24 @@ describe("cohort status", () => {
       expect(error).toMatchObject({ _tag: "MembershipInvalid", path: file, line: 234 })
     }))
 
+  it.effect("a membership.csv with a BOM or text beyond ASCII reads as the same members", () =>
+    Effect.gen(function*() {
+      const root = fresh()
+      yield* buildOn(root, "daydream-pilot")
+      const file = path.join(root, "cohorts", "daydream-pilot", "membership.csv")
+      const before = yield* status(root, "daydream-pilot")
+      const text = fs.readFileSync(file, "utf8")
+      // The combo column's text changes nothing a status counts: the ids and stages are what it reads.
+      const [header, first, ...rest] = text.split("\n")
+      const combo = header!.split(",").indexOf("combo_id")
+      const cells = first!.split(",")
+      cells[combo] = "cömbo-ü"
+      fs.writeFileSync(file, `\uFEFF${[header, cells.join(","), ...rest].join("\n")}`)
+      const after = yield* status(root, "daydream-pilot")
+      expect(after.stages).toEqual(before.stages)
+      expect(after.source).toBe("membership")
+    }))
+
   it("the CLI prints the status as JSON, and a bounded list of missing ids in text", () => {
     const root = fresh()
     const cli = path.join(repoRoot, "dist", "main.js")
