@@ -14,12 +14,14 @@ import { makeMembershipAccumulator, type MembershipRows } from "./MembershipRows
 import { draftSignature, essaySignature, evaluationSignature, type Normalize } from "./Signature.js"
 import type { Stage } from "./Stage.js"
 
+const DEFAULT_BATCH_SIZE = 65_536
+
 /**
  * Evaluation ids are reserved in batches of this many, so that only a batch or two of canonical strings is
  * alive at a time (a reference with a default: a test makes it small to have many batches).
  */
 export class MembershipBatchSize extends Context.Reference<MembershipBatchSize>()("cohort/MembershipBatchSize", {
-  defaultValue: () => 65_536
+  defaultValue: () => DEFAULT_BATCH_SIZE
 }) {}
 
 /** The parts handed to the signatures here are normalized already (each distinct text once). */
@@ -140,7 +142,8 @@ export const streamMembership = <E = never, R = never>(
     const essayReps = replicatesOf(columns, essays)
     const evaluationReps = replicatesOf(columns, evaluations)
     const bigReplicates = (columns.bigReplicates?.length ?? 0) > 0
-    const batchSize = Math.max(1, Math.floor(yield* MembershipBatchSize))
+    const asked = yield* MembershipBatchSize
+    const batchSize = Number.isFinite(asked) && asked >= 1 ? Math.floor(asked) : DEFAULT_BATCH_SIZE
     // Streamed (`onBatch`), the first batch holds the drafts and essays; each batch of evaluations its own.
     const acc = makeMembershipAccumulator(
       cohortId,

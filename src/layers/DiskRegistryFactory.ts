@@ -1,4 +1,4 @@
-import { Deferred, Effect, Layer, Option } from "effect"
+import { Deferred, Effect, Exit, Layer, Option } from "effect"
 import { type GenIdHasher, GenIdHasher as SharedHasher } from "../domain/GenId.js"
 import { draftSignature, essaySignature, evaluationSignature, signatureOfMetadata } from "../domain/Signature.js"
 import type { Stage } from "../domain/Stage.js"
@@ -70,7 +70,7 @@ export const makeDiskRegistry = (
     const direct: Partial<Record<Stage, boolean>> = {}
     // The batches' results are taken in the order the batches were asked for (`overlappingBatches`): the
     // collisions resolved and the warnings noted as one batch after another.
-    let lastTurn: Deferred.Deferred<void> | undefined
+    let lastTurn: Deferred.Deferred<void, IdCollision> | undefined
     const reserve = (stage: Stage, canonical: string) =>
       Effect.suspend(() => {
         const id = resolve(stage, canonical)
@@ -81,7 +81,7 @@ export const makeDiskRegistry = (
       stage: Stage,
       canonicals: ReadonlyArray<string>,
       batch: StageBatch | undefined,
-      previous: Deferred.Deferred<void> | undefined
+      previous: Deferred.Deferred<void, IdCollision> | undefined
     ): Effect.Effect<ReadonlyArray<string>, IdCollision> =>
       Effect.gen(function*() {
         const ids: Array<string> = new Array(canonicals.length)
@@ -165,15 +165,19 @@ export const makeDiskRegistry = (
         reserve("evaluation", evaluationSignature(r.essayGenId, r.templateId, r.llmModelId, r.replicate)),
       // Ids of a batch: hashed, then the ones whose folder exists verified against their metadata (the
       // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
+      // Batches take their turns in the order their calls start running (a build forks each one before
+      // it yields for the one before). A batch that fails or is interrupted fails its turn: the batches
+      // after it stop where they wait for it, taking nothing (as if never asked for).
       reserveMany: (stage, canonicals, batch) =>
-        Effect.gen(function*() {
-          const previous = lastTurn
-          const turn = lastTurn = yield* Deferred.make<void>()
-          return yield* Effect.ensuring(
-            reserveBatch(stage, canonicals, batch, previous),
-            Deferred.succeed(turn, undefined)
-          )
-        }),
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function*() {
+            const previous = lastTurn
+            const turn = lastTurn = yield* Deferred.make<void, IdCollision>()
+            return yield* restore(reserveBatch(stage, canonicals, batch, previous)).pipe(
+              Effect.onExit((exit) => Deferred.done(turn, Exit.asVoid(exit)))
+            )
+          })
+        ),
       warnings: () => [...unreadable.values()]
     } satisfies GenerationRegistry
   })
@@ -203,7 +207,7 @@ const stageReads = (): StageReads => {
   return {
     begin: (next, items, size, batch) => {
       started += items
-      reached = Math.max(reached, (batch?.start ?? reached) + size)
+      reached += size
       stageSize = Math.max(stageSize, batch?.total ?? reached, reached)
       const reading = { next, items }
       underWay.add(reading)

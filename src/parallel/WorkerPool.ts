@@ -63,7 +63,7 @@ export class WorkerPool extends Context.Tag("cohort/WorkerPool")<WorkerPool, {
    * thread stops claiming and the workers' last items are waited for: nothing is written once it returned.
    */
   readonly share: (options: ShareOptions) => Effect.Effect<SharedResult>
-  /** What each thread did of each job shared so far, in order. */
+  /** What each thread did of each job shared so far, in the order the jobs ended (jobs may overlap). */
   readonly tally: Effect.Effect<ReadonlyArray<JobTally>>
   /**
    * Starts the workers of a pool made `layerOnDemand` now (they load while this thread goes on), for a

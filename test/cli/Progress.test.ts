@@ -52,6 +52,10 @@ describe("build progress", () => {
     }
     reporter.update("next", 5, 5)
     reporter.end()
+    // A total that may still grow reaches the terminal line as such.
+    const growing = fakeReporter(true, true)
+    growing.reporter.update("existing evaluation metadata", 10, 40, true)
+    expect(growing.out).toEqual(["\rexisting evaluation metadata: 10/40+, -\x1b[K"])
     const redraws = out.filter((s) => s.startsWith("\rwriting") && !s.endsWith("\n"))
     // 31 updates over 310 ms: the first draws, then one per 100 ms (at 100, 200 and 300 ms).
     expect(redraws.length).toBe(4)

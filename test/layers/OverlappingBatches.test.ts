@@ -75,7 +75,7 @@ describe("overlapping batches of the disk registry", () => {
       expect(finished).toEqual([0, 1])
     }))
 
-  it.effect("a collision past the fifth candidate in one batch fails the membership, the batch after it stopped", () =>
+  it.effect("a collision past the fifth candidate in a middle batch fails the membership with it, overlapping or not", () =>
     Effect.gen(function*() {
       const root = tempRoot()
       const rows = ["eval-a", "eval-b", "eval-c"].flatMap((t) =>
@@ -83,20 +83,78 @@ describe("overlapping batches of the disk registry", () => {
       )
       const definition = definitionOf(rows)
       const pure = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
-      const third = pure.stage.indexOf("evaluation") + 2
-      // The third evaluation (the second batch of two): all five candidates hold another's metadata.
-      const signature = [pure.parentGenId[third]!, pure.templateId[third]!, pure.llmModelId[third]!, 1] as const
+      const first = pure.stage.indexOf("evaluation")
+      // Batches of two: the third evaluation (the second batch) has all five candidates holding another's
+      // metadata; the fifth (the third batch) has unreadable metadata, which no batch after the failing
+      // one may note as a warning (the third either never runs or takes nothing).
+      const signature = (i: number) =>
+        [pure.parentGenId[i]!, pure.templateId[i]!, pure.llmModelId[i]!, Number(pure.replicate[i])] as const
       for (let attempt = 0; attempt < 5; attempt++) {
-        const id = yield* computeGenId("evaluation", [...signature], attempt)
-        plantText(root, "evaluation", id, JSON.stringify({ parent_gen_id: "e_other", template_id: "t", replicate: 1 }))
-      }
-      const error = yield* Effect.flip(
-        generateMembership(definition, "x", yield* diskRegistry(root)).pipe(
-          Effect.provideService(MembershipBatchSize, 2)
+        const id = yield* computeGenId("evaluation", [...signature(first + 2)], attempt)
+        plantText(
+          root,
+          "evaluation",
+          id,
+          JSON.stringify({ parent_gen_id: "e_other", template_id: "t", llm_model_id: "j", replicate: 1 })
         )
+      }
+      plantText(root, "evaluation", pure.genId[first + 4]!, "{ not json")
+      const registry = yield* diskRegistry(root)
+      const error = yield* Effect.flip(
+        generateMembership(definition, "x", registry).pipe(Effect.provideService(MembershipBatchSize, 2))
       )
       expect(error._tag).toBe("IdCollision")
-      expect(error).toMatchObject({ stage: "evaluation" })
+      expect(error).toMatchObject({ stage: "evaluation", signature: signature(first + 2).join("|") })
+      expect(registry.warnings!()).toEqual([])
+      // One batch at a time, the third batch is never asked for: the same.
+      const sequential = yield* diskRegistry(root)
+      yield* Effect.flip(
+        generateMembership(definition, "x", oneAtATime(sequential)).pipe(Effect.provideService(MembershipBatchSize, 2))
+      )
+      expect(sequential.warnings!()).toEqual([])
+    }))
+
+  it.effect("a batch waiting for one that fails takes nothing (no warning of its own metadata)", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      // 18,000 evaluations in batches of 6,000. The second batch's reads take several steps (6,000
+      // folders, 2,000 a step) and its last evaluation collides past the fifth candidate; the third batch,
+      // asked for meanwhile, reads its one folder (unreadable metadata) at once and waits for the second.
+      const rows = Array.from({ length: 60 }, (_, t) => t).flatMap((t) =>
+        ["j0", "j1", "j2"].flatMap((l) =>
+          Array.from(
+            { length: 100 },
+            (_, r) =>
+              designRow({ evaluation_template: `ev-${t}`, evaluation_llm: l, evaluation_replicate: String(r + 1) })
+          )
+        )
+      )
+      const definition = definitionOf(rows)
+      const pure = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
+      const first = pure.stage.indexOf("evaluation")
+      const meta = (i: number) => ({
+        parent_gen_id: pure.parentGenId[i],
+        template_id: pure.templateId[i],
+        llm_model_id: pure.llmModelId[i],
+        replicate: Number(pure.replicate[i])
+      })
+      for (let i = first + 6000; i < first + 11_999; i++) {
+        plantText(root, "evaluation", pure.genId[i]!, JSON.stringify(meta(i)))
+      }
+      const failing = first + 11_999
+      const signature = [pure.parentGenId[failing]!, pure.templateId[failing]!, pure.llmModelId[failing]!, 1] as const
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const id = yield* computeGenId("evaluation", [...signature], attempt)
+        plantText(root, "evaluation", id, JSON.stringify({ ...meta(failing), parent_gen_id: "e_other" }))
+      }
+      plantText(root, "evaluation", pure.genId[first + 12_000]!, "{ not json")
+      for (const registry of [yield* diskRegistry(root), oneAtATime(yield* diskRegistry(root))]) {
+        const error = yield* Effect.flip(
+          generateMembership(definition, "x", registry).pipe(Effect.provideService(MembershipBatchSize, 6000))
+        )
+        expect(error).toMatchObject({ _tag: "IdCollision", signature: signature.join("|") })
+        expect(registry.warnings!()).toEqual([])
+      }
     }))
 
   it.effect.prop(
