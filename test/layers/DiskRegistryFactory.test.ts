@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { signatureOfMetadata } from "../../src/domain/Signature.js"
 import { GensStoreService } from "../../src/gens/GensStoreService.js"
@@ -19,17 +18,9 @@ import {
 } from "../../src/index.js"
 import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import { defaultBundle, designRow, specOf } from "../support/Builds.js"
+import { useTempRoots } from "../support/DataRoots.js"
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
-  cleanups = []
-})
-const tempRoot = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-registry-"))
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const tempRoot = useTempRoots(afterEach, "cohort-registry-")
 const plant = (root: string, stage: string, id: string, metadata: Record<string, unknown>) => {
   fs.mkdirSync(path.join(root, "gens", stage, id), { recursive: true })
   fs.writeFileSync(path.join(root, "gens", stage, id, "metadata.json"), JSON.stringify(metadata))

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Fiber } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { generateMembership, MembershipBatchSize } from "../../src/domain/MembershipGeneration.js"
 import { computeGenId, GensStore } from "../../src/index.js"
@@ -9,22 +8,14 @@ import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import { makeInMemoryRegistry } from "../../src/layers/InMemoryRegistryFactory.js"
 import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
 import { definitionOf, designRow } from "../support/Builds.js"
+import { useTempRoots } from "../support/DataRoots.js"
 
 // The disk registry lets a build ask for a stage's next batch of ids before the last batch returned
 // (`overlappingBatches`: the next batch's reads go on in a worker while this one's rows are added). The
 // batches must still come out as if asked for one after another: the same ids, the same warnings in the
 // same order.
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
-  cleanups = []
-})
-const tempRoot = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-overlap-"))
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const tempRoot = useTempRoots(afterEach, "cohort-overlap-")
 const plantText = (root: string, stage: string, id: string, text: string) => {
   fs.mkdirSync(path.join(root, "gens", stage, id), { recursive: true })
   fs.writeFileSync(path.join(root, "gens", stage, id, "metadata.json"), text)

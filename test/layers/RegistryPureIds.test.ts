@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { membershipSource } from "../../src/engine/MembershipSource.js"
 import {
@@ -14,17 +13,9 @@ import {
 } from "../../src/index.js"
 import { makeDiskRegistry } from "../../src/layers/DiskRegistryFactory.js"
 import type { GenerationRegistry } from "../../src/services/GenerationRegistry.js"
+import { useTempRoots } from "../support/DataRoots.js"
 
-let cleanups: Array<() => void> = []
-afterEach(() => {
-  cleanups.forEach((c) => c())
-  cleanups = []
-})
-const tempRoot = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-pure-ids-"))
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
+const tempRoot = useTempRoots(afterEach, "cohort-pure-ids-")
 
 // Unique entries, distinct texts, no `|`: evaluations the streaming fast path would make itself.
 const rows = ["j1", "j2", "j3"].map((judge) => ({

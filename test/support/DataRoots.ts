@@ -11,6 +11,23 @@ export const exampleDataRoot = path.join(repoRoot, "examples", "data")
  */
 export const removeTree = (dir: string): Promise<void> => fs.promises.rm(dir, { recursive: true, force: true })
 
+/**
+ * `tempRoot()`: a new empty temp folder named `<prefix>…`, removed after each test (`afterEach` is the
+ * test file's, from vitest).
+ */
+export const useTempRoots = (afterEach: (f: () => void) => void, prefix: string) => {
+  let made: Array<string> = []
+  afterEach(() => {
+    made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }))
+    made = []
+  })
+  return () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+    made.push(dir)
+    return dir
+  }
+}
+
 /** A fresh copy of the example data root in a temp folder (removed by `cleanup`). */
 export const copyExampleDataRoot = (): { root: string; cleanup: () => Promise<void> } => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cohort-test-"))
