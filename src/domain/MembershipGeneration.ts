@@ -18,7 +18,8 @@ const DEFAULT_BATCH_SIZE = 65_536
 
 /**
  * Evaluation ids are reserved in batches of this many, so that only a batch or two of canonical strings is
- * alive at a time (a reference with a default: a test makes it small to have many batches).
+ * alive at a time (a reference with a default: a test makes it small to have many batches). A whole
+ * number ≥ 1; anything else is the default.
  */
 export class MembershipBatchSize extends Context.Reference<MembershipBatchSize>()("cohort/MembershipBatchSize", {
   defaultValue: () => DEFAULT_BATCH_SIZE
@@ -143,7 +144,7 @@ export const streamMembership = <E = never, R = never>(
     const evaluationReps = replicatesOf(columns, evaluations)
     const bigReplicates = (columns.bigReplicates?.length ?? 0) > 0
     const asked = yield* MembershipBatchSize
-    const batchSize = Number.isFinite(asked) && asked >= 1 ? Math.floor(asked) : DEFAULT_BATCH_SIZE
+    const batchSize = Number.isSafeInteger(asked) && asked >= 1 ? asked : DEFAULT_BATCH_SIZE
     // Streamed (`onBatch`), the first batch holds the drafts and essays; each batch of evaluations its own.
     const acc = makeMembershipAccumulator(
       cohortId,

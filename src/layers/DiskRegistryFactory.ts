@@ -167,14 +167,22 @@ export const makeDiskRegistry = (
       // reads of a rerun are most of its time: half of them go to a worker thread when there are many).
       // Batches take their turns in the order their calls start running (a build forks each one before
       // it yields for the one before). A batch that fails or is interrupted fails its turn: the batches
-      // after it stop where they wait for it, taking nothing (as if never asked for).
+      // after it stop where they wait for it, taking nothing (as if never asked for). A call made once
+      // the last turn has ended starts a new chain: a registry asked again after a failure answers anew.
       reserveMany: (stage, canonicals, batch) =>
         Effect.uninterruptibleMask((restore) =>
           Effect.gen(function*() {
             const previous = lastTurn
             const turn = lastTurn = yield* Deferred.make<void, IdCollision>()
             return yield* restore(reserveBatch(stage, canonicals, batch, previous)).pipe(
-              Effect.onExit((exit) => Deferred.done(turn, Exit.asVoid(exit)))
+              Effect.onExit((exit) =>
+                Effect.zipRight(
+                  Deferred.done(turn, Exit.asVoid(exit)),
+                  Effect.sync(() => {
+                    if (lastTurn === turn) lastTurn = undefined
+                  })
+                )
+              )
             )
           })
         ),

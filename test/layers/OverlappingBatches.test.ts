@@ -133,7 +133,12 @@ describe("overlapping batches of the disk registry", () => {
         plantText(root, "evaluation", pure.genId[i]!, JSON.stringify(meta(i)))
       }
       const failing = first + 11_999
-      const signature = [pure.parentGenId[failing]!, pure.templateId[failing]!, pure.llmModelId[failing]!, 1] as const
+      const signature = [
+        pure.parentGenId[failing]!,
+        pure.templateId[failing]!,
+        pure.llmModelId[failing]!,
+        Number(pure.replicate[failing])
+      ] as const
       for (let attempt = 0; attempt < 5; attempt++) {
         const id = yield* computeGenId("evaluation", [...signature], attempt)
         plantText(root, "evaluation", id, JSON.stringify({ ...meta(failing), parent_gen_id: "e_other" }))
@@ -146,6 +151,21 @@ describe("overlapping batches of the disk registry", () => {
         expect(error).toMatchObject({ _tag: "IdCollision", signature: signature.join("|") })
         expect(registry.warnings!()).toEqual([])
       }
+    }))
+
+  it.effect("a registry asked again after a failed batch answers as a new one would", () =>
+    Effect.gen(function*() {
+      const root = tempRoot()
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const id = yield* computeGenId("evaluation", ["e_x", "v", "j", 1], attempt)
+        plantText(root, "evaluation", id, JSON.stringify({ parent_gen_id: "e_o", template_id: "v", llm_model_id: "j" }))
+      }
+      const registry = yield* diskRegistry(root)
+      const failed = yield* Effect.flip(registry.reserveMany!("evaluation", ["e_x|v|j|1"]))
+      expect(failed._tag).toBe("IdCollision")
+      expect(yield* registry.reserveMany!("evaluation", ["e_x|v|j|2"])).toEqual([
+        yield* computeGenId("evaluation", ["e_x", "v", "j", 2])
+      ])
     }))
 
   it.effect.prop(
