@@ -38,6 +38,11 @@ export interface CohortMembers {
   readonly rows: MembershipRows
   /** Distinct values of each design column, when a spec was compiled. */
   readonly axes?: Readonly<Record<string, ReadonlyArray<string>>>
+  /**
+   * Read from membership.csv: each row's data line (its non-empty lines after the header, from 0) when
+   * some row is not on the line of its index (a blank line, a duplicate); absent when every row is.
+   */
+  readonly lines?: ReadonlyArray<number>
 }
 
 /** A target names a spec file when it ends in .yaml, .yml or .json; else it is a cohort id. */
@@ -49,6 +54,8 @@ export interface MembershipIds {
   readonly ids: ReadonlyArray<string>
   /** Every row is the expected row at its position, and no row is missing: `stages`/`ids` are its arrays. */
   readonly asExpected: boolean
+  /** Each row's data line (non-empty lines after the header, from 0), when one is not its index. */
+  readonly lines?: ReadonlyArray<number>
 }
 
 /**
@@ -56,6 +63,8 @@ export interface MembershipIds {
  * replaced); all ASCII, as it nearly always is, copied as it is: a large plan's 54 MB in ~35 ms, not ~150.
  */
 const membershipText = (bytes: Buffer): string => bytes.toString(isAscii(bytes) ? "latin1" : "utf8")
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
 
 /**
  * `membership.csv` → (stage, gen_id) pairs; its header must name `stage` and `gen_id`. Given the rows a
@@ -65,11 +74,12 @@ const membershipText = (bytes: Buffer): string => bytes.toString(isAscii(bytes) 
  */
 export const readMembershipIds = (
   file: string,
-  expected?: Pick<MembershipRows, "stage" | "genId">
+  expected?: Pick<MembershipRows, "stage" | "genId">,
+  bytes?: Uint8Array
 ): Effect.Effect<MembershipIds, MembershipInvalid> =>
   Effect.flatMap(
     Effect.try({
-      try: () => membershipText(fs.readFileSync(file)),
+      try: () => membershipText(bytes === undefined ? fs.readFileSync(file) : asBuffer(bytes)),
       catch: (error) => new MembershipInvalid({ path: file, reason: `cannot be read (${(error as Error).message})` })
     }),
     (text) => scanMembership(file, text, expected ?? { stage: [], genId: [] })
@@ -94,6 +104,16 @@ const cellAt = (line: string, index: number): string => {
   return line.slice(start, comma < 0 ? line.length : comma).trim()
 }
 
+/** The columns of a membership.csv's header line (a BOM and a `\r` allowed), `undefined` unless it names both. */
+export const membershipHeader = (
+  line: string
+): { readonly stage: number; readonly genId: number; readonly columns: number } | undefined => {
+  const cells = line.replace(/\r$/, "").replace(/^\uFEFF/, "").split(",").map((c) => c.trim())
+  const stage = cells.indexOf("stage")
+  const genId = cells.indexOf("gen_id")
+  return stage < 0 || genId < 0 ? undefined : { stage, genId, columns: cells.length }
+}
+
 const scanMembership = (
   file: string,
   text: string,
@@ -101,34 +121,39 @@ const scanMembership = (
 ): Either.Either<MembershipIds, MembershipInvalid> => {
   const head = lineAt(text, 0)
   const first = text.slice(0, head.stop)
-  const header = first.replace(/^\uFEFF/, "").split(",").map((c) => c.trim())
-  const si = header.indexOf("stage")
-  const gi = header.indexOf("gen_id")
-  if (si < 0 || gi < 0) {
+  const header = membershipHeader(first)
+  if (header === undefined) {
     return Either.left(
       new MembershipInvalid({ path: file, line: 1, reason: "the header must name stage and gen_id", value: first })
     )
   }
+  const { columns, genId: gi, stage: si } = header
   // Lines are compared in place with the expected rows while each one matches (`matched` of them); from
   // the first line that does not, rows are collected, checked and de-duplicated one by one.
-  const plain = si === 0 && gi === 1 && header.length === 2
+  const plain = si === 0 && gi === 1 && columns === 2
   const wanted = expected.genId.length
   let matched = 0
-  let collected: { stages: Array<Stage>; ids: Array<string>; seen: Record<Stage, Set<string>> } | undefined
+  let collected:
+    | { stages: Array<Stage>; ids: Array<string>; lines: Array<number>; seen: Record<Stage, Set<string>> }
+    | undefined
   const collect = () => {
     const stages = expected.stage.slice(0, matched)
     const ids = expected.genId.slice(0, matched)
+    // The matched rows are the first data lines, one each.
+    const lines = Array.from({ length: matched }, (_, k) => k)
     const seen: Record<Stage, Set<string>> = { draft: new Set(), essay: new Set(), evaluation: new Set() }
     for (let k = 0; k < matched; k++) seen[stages[k]!].add(ids[k]!)
-    return { stages, ids, seen }
+    return { stages, ids, lines, seen }
   }
   let n = 1
+  let dataLine = -1
   for (let at = head.end + 1; at <= text.length;) {
     const { end, stop } = lineAt(text, at)
     n++
     const from = at
     at = end + 1
     if (stop === from) continue
+    dataLine++
     if (collected === undefined && plain && matched < wanted) {
       const stage = expected.stage[matched]!
       const id = expected.genId[matched]!
@@ -156,12 +181,14 @@ const scanMembership = (
     collected.seen[stage].add(id)
     collected.stages.push(stage)
     collected.ids.push(id)
+    collected.lines.push(dataLine)
   }
   if (collected === undefined && matched === wanted) {
     return Either.right({ stages: expected.stage, ids: expected.genId, asExpected: true })
   }
-  const { ids, stages } = collected ?? collect()
-  return Either.right({ stages, ids, asExpected: false })
+  const { ids, lines, stages } = collected ?? collect()
+  const shifted = lines.some((line, k) => line !== k)
+  return Either.right({ stages, ids, asExpected: false, ...(shifted ? { lines } : {}) })
 }
 
 /** Distinct values of each column of a design, in first-seen order. */
@@ -207,27 +234,37 @@ const specFileMembers = (file: string, options: LifecycleOptions) =>
     } satisfies CohortMembers as CohortMembers
   })
 
+/** Where a cohort's membership.csv is (its id checked first: it names a folder). */
+export const membershipFileOf = (cohortId: string, dataRoot: string) =>
+  Effect.gen(function*() {
+    yield* validateCohortId(cohortId)
+    const path = yield* Path.Path
+    return path.join(dataRootPaths(path, dataRoot).cohortDir(cohortId), "membership.csv")
+  })
+
 /**
  * The members of a target: a spec file, or a cohort id — its membership.csv when built, else its spec.
  * Members read from membership.csv take template, LLM and parent from the cohort's spec when it yields
- * the same id, else from the generation's metadata.json (empty when there is none).
+ * the same id, else from the generation's metadata.json (empty when there is none). `membership`: the
+ * target's membership.csv as its caller read it already (then it is not read again).
  */
-export const loadMembers = (target: string, options: LifecycleOptions) =>
+export const loadMembers = (target: string, options: LifecycleOptions, membership?: Uint8Array) =>
   Effect.gen(function*() {
     if (isSpecFile(target)) return yield* specFileMembers(target, options)
-    yield* validateCohortId(target)
+    const membershipFile = yield* membershipFileOf(target, options.dataRoot)
     const path = yield* Path.Path
     const fileSystem = yield* FileSystem.FileSystem
     const paths = dataRootPaths(path, options.dataRoot)
-    const membershipFile = path.join(paths.cohortDir(target), "membership.csv")
     const specExists = yield* Effect.orElseSucceed(fileSystem.exists(paths.specFile(target)), () => false)
     const repository = yield* CohortSpecRepository
     const fromSpec = specExists
-      ? yield* Effect.flatMap(repository.get(target), (spec) =>
-        spec.definition === undefined ? Effect.succeed(undefined) : rowsOf(spec.definition, target))
+      ? yield* Effect.flatMap(
+        repository.get(target),
+        (spec) => spec.definition === undefined ? Effect.succeed(undefined) : rowsOf(spec.definition, target)
+      )
       : undefined
-    const built = yield* Effect.orElseSucceed(fileSystem.exists(membershipFile), () =>
-      false)
+    const built = membership !== undefined ||
+      (yield* Effect.orElseSucceed(fileSystem.exists(membershipFile), () => false))
     if (!built) {
       if (fromSpec === undefined) return yield* new SpecNotFound({ cohortId: target, path: membershipFile })
       return {
@@ -237,14 +274,15 @@ export const loadMembers = (target: string, options: LifecycleOptions) =>
         rows: fromSpec
       } satisfies CohortMembers as CohortMembers
     }
-    const listed = yield* readMembershipIds(membershipFile, fromSpec)
+    const listed = yield* readMembershipIds(membershipFile, fromSpec, membership)
     return {
       cohortId: target,
       source: "membership",
       path: membershipFile,
       rows: listed.asExpected && fromSpec !== undefined
         ? { ...fromSpec, collapses: [], collapseCount: 0 }
-        : joinMembership(target, listed, fromSpec, yield* gensStoreOf(paths.root))
+        : joinMembership(target, listed, fromSpec, yield* gensStoreOf(paths.root)),
+      ...(listed.lines === undefined ? {} : { lines: listed.lines })
     } satisfies CohortMembers as CohortMembers
   })
 

@@ -1,20 +1,40 @@
 import * as Path from "@effect/platform/Path"
 import type { ColumnTable } from "arquero"
-import { Effect, Either } from "effect"
+import { Deferred, Effect, Either, Fiber, Option, type Scope } from "effect"
 import * as fs from "node:fs"
 import type { Manifest } from "../domain/Manifest.js"
 import { templateModes } from "../domain/Manifest.js"
 import type { MembershipRows } from "../domain/MembershipRows.js"
 import { type Stage, STAGES } from "../domain/Stage.js"
 import type { MembershipInvalid } from "../errors/MembershipInvalid.js"
-import { gensStoreOf, SYNC_CHUNK } from "../gens/GensStore.js"
+import { gensStoreOf, SYNC_CHUNK, yieldToEventLoop } from "../gens/GensStore.js"
 import { dataRootPaths } from "../layers/DataRoot.js"
 import { sharedCounter, stopClaims } from "../parallel/ClaimLoop.js"
 import { packLines } from "../parallel/Packing.js"
 import { type ShareOptions, WorkerPool } from "../parallel/WorkerPool.js"
 import { CatalogBundleLoader } from "../services/CatalogBundleLoader.js"
-import { type LifecycleOptions, loadMembers, readMembershipIds } from "./CohortMembers.js"
-import { HAS_METADATA, HAS_PARSED, HAS_RAW, listStage, probeClaimed, type SharedProbe } from "./GenerationFiles.js"
+import {
+  isSpecFile,
+  type LifecycleOptions,
+  loadMembers,
+  membershipFileOf,
+  membershipHeader,
+  readMembershipIds
+} from "./CohortMembers.js"
+import {
+  dataLines,
+  HAS_METADATA,
+  HAS_PARSED,
+  HAS_RAW,
+  lineFolder,
+  listStage,
+  probeClaimed,
+  probeFiles,
+  probeLinesClaimed,
+  type SharedLineProbe,
+  type SharedProbe,
+  UNPROBED
+} from "./GenerationFiles.js"
 
 /** One stage of a cohort's status. */
 export interface StageStatus {
@@ -112,6 +132,83 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
     return work.bits
   })
 
+/** A probe of a built cohort's membership.csv, begun before its rows are known. */
+interface EarlyProbe {
+  /** The membership.csv's bytes, as read for the probe (its rows are read from them). */
+  readonly bytes: Uint8Array
+  /** Each row's bits, this thread joining the probe now (`lines`: each row's data line, when not its index). */
+  readonly finish: (rows: MembershipRows, lines?: ReadonlyArray<number>) => Effect.Effect<Uint8Array>
+}
+
+/**
+ * Starts probing the folders a built cohort's membership.csv lists on the pool's workers alone, read
+ * from its lines, while this thread makes its rows (the spec's ids, ~2 s of a 624k-row status); this
+ * thread joins in at `finish`. `undefined` (the rows probed once made, as ever) when there is no worker,
+ * no file, too few lines, or a sample of the lines finds their folders mostly absent (a listing costs less).
+ */
+const startEarlyProbe = (file: string, gensRoot: string): Effect.Effect<EarlyProbe | undefined, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const pool = yield* Effect.serviceOption(WorkerPool)
+    if (Option.isNone(pool) || pool.value.workers === 0) return undefined
+    let read: Buffer
+    try {
+      read = fs.readFileSync(file)
+    } catch {
+      return undefined // not built, or unreadable: as `loadMembers` finds it
+    }
+    const bytes = new Uint8Array(new SharedArrayBuffer(read.length))
+    bytes.set(read)
+    const headerEnd = read.indexOf(10)
+    const header = membershipHeader(read.toString("utf8", 0, headerEnd < 0 ? read.length : headerEnd))
+    if (header === undefined) return undefined
+    const lines = dataLines(bytes)
+    const n = lines.starts.length
+    if (n < PARALLEL_PROBE_MIN) return undefined
+    const work: SharedLineProbe = {
+      gensRoot,
+      bytes,
+      ...lines,
+      stageCell: header.stage,
+      idCell: header.genId,
+      next: sharedCounter(),
+      bits: new Uint8Array(new SharedArrayBuffer(n)).fill(UNPROBED)
+    }
+    const step = Math.max(1, Math.floor(n / SAMPLE))
+    let found = 0
+    for (let k = 0; k < n; k += step) {
+      const folder = lineFolder(work, k)
+      if (folder !== undefined && fs.existsSync(`${gensRoot}/${folder}`)) found++
+    }
+    if (found < Math.ceil(n / step) * 0.9) return undefined
+    const go = yield* Deferred.make<void>()
+    let joined = false
+    const probing = yield* Effect.forkScoped(pool.value.share({
+      kind: "probe-lines",
+      items: n,
+      parallel: true,
+      job: () => ({ kind: "probe-lines", root: gensRoot, work }),
+      step: () => (joined ? probeLinesClaimed(work, SYNC_CHUNK) : { done: 0, more: true }),
+      between: Effect.zipRight(Deferred.await(go), yieldToEventLoop),
+      stop: () => stopClaims(work.next)
+    }))
+    return {
+      bytes,
+      finish: (rows, rowLines) =>
+        Effect.gen(function*() {
+          joined = true
+          yield* Deferred.succeed(go, undefined)
+          yield* Fiber.join(probing)
+          const out = new Uint8Array(rows.genId.length)
+          for (let r = 0; r < out.length; r++) {
+            const line = rowLines === undefined ? r : rowLines[r]!
+            const b = line < n ? work.bits[line]! : UNPROBED
+            out[r] = b & UNPROBED ? probeFiles(`${gensRoot}/${rows.stage[r]}/${rows.genId[r]}`) : b
+          }
+          return out
+        })
+    } satisfies EarlyProbe
+  })
+
 /** Whether a member still needs an LLM call: nothing generated yet, and its template is not in `copy` mode. */
 export const needsLlmCall = (bits: number, mode: string | undefined): boolean =>
   (bits & (HAS_RAW | HAS_PARSED)) === 0 && mode !== "copy"
@@ -188,12 +285,16 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
   Effect.gen(function*() {
     const path = yield* Path.Path
     const paths = dataRootPaths(path, options.dataRoot)
-    const members = yield* loadMembers(target, options)
+    const file = isSpecFile(target) ? undefined : yield* membershipFileOf(target, options.dataRoot)
+    const gensRoot = (yield* gensStoreOf(paths.root)).dir
+    // A built cohort's folders are probed from its membership.csv's lines while its spec's rows are made.
+    const early = file === undefined ? undefined : yield* startEarlyProbe(file, gensRoot)
+    const members = yield* loadMembers(target, options, early?.bytes)
     const notes: Array<string> = []
     if (members.source === "spec") notes.push("not built: ids computed from the spec (pure ids, as on an empty store)")
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
-    const bits = yield* probeMembers(rows, (yield* gensStoreOf(paths.root)).dir)
+    const bits = early === undefined ? yield* probeMembers(rows, gensRoot) : yield* early.finish(rows, members.lines)
     const others = yield* otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
       notes.push(`not counted as sharing: ${problem.message}`)
     })
@@ -234,4 +335,4 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
       ...(options.listMissing === true ? { missingIds } : {}),
       notes
     } satisfies CohortStatus as CohortStatus
-  })
+  }).pipe(Effect.scoped)

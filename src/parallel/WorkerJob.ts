@@ -10,14 +10,20 @@ import {
   writeClaimed,
   type WriteFailure
 } from "../gens/GensWork.js"
-import { probeClaimed, type SharedProbe } from "../lifecycle/GenerationFiles.js"
+import {
+  probeClaimed,
+  probeLinesClaimed,
+  type SharedLineProbe,
+  type SharedProbe
+} from "../lifecycle/GenerationFiles.js"
 
 // The jobs a worker thread of the pool runs, and what it says back. Effect-free: the worker script runs it.
 
 /**
  * Work shared with the main thread: every thread claims items from the same counter (`ClaimLoop.ts`).
  * `evaluations`: plan's evaluation rows as CSV bytes; `verify`: a build's existing metadata against its
- * signatures; `write`: a build's new metadata files; `probe`: status's generation files.
+ * signatures; `write`: a build's new metadata files; `probe`: status's generation files (`probe-lines`:
+ * those a membership.csv's lines name, before its rows are known).
  */
 export type WorkerJob =
   | {
@@ -30,6 +36,7 @@ export type WorkerJob =
   | { readonly kind: "verify"; readonly root: string; readonly work: SharedVerificationJob }
   | { readonly kind: "write"; readonly root: string; readonly work: SharedWritesJob }
   | { readonly kind: "probe"; readonly root: string; readonly work: SharedProbe }
+  | { readonly kind: "probe-lines"; readonly root: string; readonly work: SharedLineProbe }
 
 /** What a thread did of a job: how many items, the write that failed (if one did). */
 export interface JobDone {
@@ -71,6 +78,8 @@ export const runJob = (job: WorkerJob, hasher: GenIdHasher, emit: (part: JobPart
     }
     case "probe":
       return { done: probeClaimed(job.work).done }
+    case "probe-lines":
+      return { done: probeLinesClaimed(job.work).done }
     case "verify":
       return { done: verifyClaimed(new GensStoreService(job.root), unpackVerification(job.work)).done }
     case "write": {
