@@ -229,4 +229,32 @@ describe("overlapping batches of the disk registry", () => {
       }),
     { fastCheck: { numRuns: 30, seed: 1204 } }
   )
+
+  it.effect.prop(
+    "a membership of pure ids is the same whatever the batch size (its default is the registry's)",
+    [
+      fc.array(
+        fc.record({
+          combo_id: fc.constantFrom("combo-1", "combo-2"),
+          essay_template: fc.constantFrom("essay-a", "Essay-A ", "essay-c"),
+          evaluation_template: fc.constantFrom("eval-a", "eval-b", "EVAL-B"),
+          evaluation_llm: fc.constantFrom("j1", "j2"),
+          evaluation_replicate: fc.constantFrom("1", "2")
+        }),
+        { minLength: 1, maxLength: 30 }
+      ),
+      fc.integer({ min: 1, max: 7 })
+    ],
+    ([rows, batchSize]) =>
+      Effect.gen(function*() {
+        const definition = definitionOf(rows.map((r) => designRow(r)))
+        const byDefault = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
+        const batched = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry).pipe(
+          Effect.provideService(MembershipBatchSize, batchSize)
+        )
+        expect(batched).toEqual(byDefault)
+        expect(batched.genId.length).toBe(batched.counts.draft + batched.counts.essay + batched.counts.evaluation)
+      }),
+    { fastCheck: { numRuns: 40, seed: 1205 } }
+  )
 })
