@@ -18,8 +18,8 @@ import type { Stage } from "./Stage.js"
 const STORE_BATCH_SIZE = 65_536
 /**
  * A batch of a registry of pure ids (made in memory): small enough that a batch's signatures die before
- * a scavenge promotes them (status of a 624k-row cohort: 5.50-5.71 s at 65,536, 5.19-5.29 s and ~100
- * MB less at 4,096).
+ * a scavenge promotes them (status of a 624k-row cohort, alternating runs: 5.55-5.57 s at 65,536,
+ * 5.15-5.22 s and ~100 MB less at 4,096).
  */
 const PURE_BATCH_SIZE = 4_096
 

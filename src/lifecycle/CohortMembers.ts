@@ -40,7 +40,8 @@ export interface CohortMembers {
   readonly axes?: Readonly<Record<string, ReadonlyArray<string>>>
   /**
    * Read from membership.csv: each row's data line (its non-empty lines after the header, from 0) when
-   * some row is not on the line of its index (a blank line, a duplicate); absent when every row is.
+   * some row is not on the line of its index (a duplicate line was dropped before it); absent when every
+   * row is.
    */
   readonly lines?: ReadonlyArray<number>
 }

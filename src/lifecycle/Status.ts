@@ -136,17 +136,27 @@ export const probeMembers = (rows: MembershipRows, gensRoot: string) =>
 interface EarlyProbe {
   /** The membership.csv's bytes, as read for the probe (its rows are read from them). */
   readonly bytes: Uint8Array
-  /** Each row's bits, this thread joining the probe now (`lines`: each row's data line, when not its index). */
-  readonly finish: (rows: MembershipRows, lines?: ReadonlyArray<number>) => Effect.Effect<Uint8Array>
+  /**
+   * Each row's bits, this thread joining the probe now (`lines`: each row's data line, when not its
+   * index); absent when the probe was not started (the rows are probed once made, as ever).
+   */
+  readonly finish?: (rows: MembershipRows, lines?: ReadonlyArray<number>) => Effect.Effect<Uint8Array>
 }
+
+/** Offsets into the file are 32-bit. */
+const MAX_PROBED_BYTES = 2 ** 31 - 1
 
 /**
  * Starts probing the folders a built cohort's membership.csv lists on the pool's workers alone, read
  * from its lines, while this thread makes its rows (the spec's ids, ~2 s of a 624k-row status); this
- * thread joins in at `finish`. `undefined` (the rows probed once made, as ever) when there is no worker,
- * no file, too few lines, or a sample of the lines finds their folders mostly absent (a listing costs less).
+ * thread joins in at `finish`. `undefined` when there is no worker or no file (`loadMembers` reads it);
+ * no `finish` when the header names no stage and gen_id, there are too few lines, or a sample of the lines
+ * finds their folders mostly absent (a listing costs less). `gensRoot` is asked for once the file is read.
  */
-const startEarlyProbe = (file: string, gensRoot: string): Effect.Effect<EarlyProbe | undefined, never, Scope.Scope> =>
+const startEarlyProbe = <R>(
+  file: string,
+  gensRootOf: Effect.Effect<string, never, R>
+): Effect.Effect<EarlyProbe | undefined, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const pool = yield* Effect.serviceOption(WorkerPool)
     if (Option.isNone(pool) || pool.value.workers === 0) return undefined
@@ -156,14 +166,16 @@ const startEarlyProbe = (file: string, gensRoot: string): Effect.Effect<EarlyPro
     } catch {
       return undefined // not built, or unreadable: as `loadMembers` finds it
     }
+    if (read.length > MAX_PROBED_BYTES) return undefined
+    const gensRoot = yield* gensRootOf
     const bytes = new Uint8Array(new SharedArrayBuffer(read.length))
     bytes.set(read)
     const headerEnd = read.indexOf(10)
     const header = membershipHeader(read.toString("utf8", 0, headerEnd < 0 ? read.length : headerEnd))
-    if (header === undefined) return undefined
+    if (header === undefined) return { bytes }
     const lines = dataLines(bytes)
     const n = lines.starts.length
-    if (n < PARALLEL_PROBE_MIN) return undefined
+    if (n < PARALLEL_PROBE_MIN) return { bytes }
     const work: SharedLineProbe = {
       gensRoot,
       bytes,
@@ -179,7 +191,7 @@ const startEarlyProbe = (file: string, gensRoot: string): Effect.Effect<EarlyPro
       const folder = lineFolder(work, k)
       if (folder !== undefined && fs.existsSync(`${gensRoot}/${folder}`)) found++
     }
-    if (found < Math.ceil(n / step) * 0.9) return undefined
+    if (found < Math.ceil(n / step) * 0.9) return { bytes }
     const go = yield* Deferred.make<void>()
     let joined = false
     const probing = yield* Effect.forkScoped(pool.value.share({
@@ -286,15 +298,17 @@ export const cohortStatus = (target: string, options: LifecycleOptions & { reado
     const path = yield* Path.Path
     const paths = dataRootPaths(path, options.dataRoot)
     const file = isSpecFile(target) ? undefined : yield* membershipFileOf(target, options.dataRoot)
-    const gensRoot = (yield* gensStoreOf(paths.root)).dir
+    const gensRootOf = Effect.map(gensStoreOf(paths.root), (gens) => gens.dir)
     // A built cohort's folders are probed from its membership.csv's lines while its spec's rows are made.
-    const early = file === undefined ? undefined : yield* startEarlyProbe(file, gensRoot)
+    const early = file === undefined ? undefined : yield* startEarlyProbe(file, gensRootOf)
     const members = yield* loadMembers(target, options, early?.bytes)
     const notes: Array<string> = []
     if (members.source === "spec") notes.push("not built: ids computed from the spec (pure ids, as on an empty store)")
     const rows = members.rows
     const modes = yield* loadTemplateModes(members.cohortId, rows, notes)
-    const bits = early === undefined ? yield* probeMembers(rows, gensRoot) : yield* early.finish(rows, members.lines)
+    const bits = early?.finish === undefined
+      ? yield* probeMembers(rows, yield* gensRootOf)
+      : yield* early.finish(rows, members.lines)
     const others = yield* otherMemberships(path.join(paths.root, "cohorts"), members.cohortId, (problem) => {
       notes.push(`not counted as sharing: ${problem.message}`)
     })

@@ -230,31 +230,58 @@ describe("overlapping batches of the disk registry", () => {
     { fastCheck: { numRuns: 30, seed: 1204 } }
   )
 
-  it.effect.prop(
-    "a membership of pure ids is the same whatever the batch size (its default is the registry's)",
-    [
-      fc.array(
-        fc.record({
-          combo_id: fc.constantFrom("combo-1", "combo-2"),
-          essay_template: fc.constantFrom("essay-a", "Essay-A ", "essay-c"),
-          evaluation_template: fc.constantFrom("eval-a", "eval-b", "EVAL-B"),
-          evaluation_llm: fc.constantFrom("j1", "j2"),
-          evaluation_replicate: fc.constantFrom("1", "2")
-        }),
-        { minLength: 1, maxLength: 30 }
-      ),
-      fc.integer({ min: 1, max: 7 })
-    ],
-    ([rows, batchSize]) =>
-      Effect.gen(function*() {
-        const definition = definitionOf(rows.map((r) => designRow(r)))
-        const byDefault = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry)
-        const batched = yield* generateMembership(definition, "x", yield* makeInMemoryRegistry).pipe(
-          Effect.provideService(MembershipBatchSize, batchSize)
-        )
-        expect(batched).toEqual(byDefault)
-        expect(batched.genId.length).toBe(batched.counts.draft + batched.counts.essay + batched.counts.evaluation)
-      }),
-    { fastCheck: { numRuns: 40, seed: 1205 } }
-  )
+  it.effect("evaluation ids are asked for 4,096 at a time of a registry of pure ids, 65,536 of one over the store", () =>
+    Effect.gen(function*() {
+      // 2 combos × 2 essay templates × 3 evaluation templates × 2 judges × 300 replicates: 7,200 evaluations.
+      const rows = []
+      for (const combo_id of ["combo-1", "combo-2"]) {
+        for (const essay_template of ["essay-a", "essay-c"]) {
+          for (const evaluation_template of ["eval-a", "eval-b", "eval-c"]) {
+            for (const evaluation_llm of ["j1", "j2"]) {
+              for (let r = 1; r <= 300; r++) {
+                rows.push(
+                  designRow({
+                    combo_id,
+                    essay_template,
+                    evaluation_template,
+                    evaluation_llm,
+                    evaluation_replicate: String(r)
+                  })
+                )
+              }
+            }
+          }
+        }
+      }
+      const definition = definitionOf(rows)
+      /** The in-memory registry, its evaluation batches' sizes noted; `pureIds` as told. */
+      const spied = (pureIds: boolean) =>
+        Effect.map(makeInMemoryRegistry, (registry) => {
+          const sizes: Array<number> = []
+          const spy: GenerationRegistry = {
+            ...registry,
+            pureIds,
+            reserveMany: (stage, canonicals, batch) => {
+              if (stage === "evaluation") sizes.push(canonicals.length)
+              return registry.reserveMany!(stage, canonicals, batch)
+            }
+          }
+          return { spy, sizes }
+        })
+      const pure = yield* spied(true)
+      const store = yield* spied(false)
+      const told = yield* spied(true)
+      const a = yield* generateMembership(definition, "x", pure.spy)
+      const b = yield* generateMembership(definition, "x", store.spy)
+      const c = yield* generateMembership(definition, "x", told.spy).pipe(
+        Effect.provideService(MembershipBatchSize, 1000)
+      )
+      expect(a.counts.evaluation).toBe(7200)
+      expect(pure.sizes).toEqual([4096, 7200 - 4096])
+      expect(store.sizes).toEqual([7200])
+      expect(told.sizes).toEqual([...Array.from({ length: 7 }, () => 1000), 200])
+      // The batches change nothing of the membership.
+      expect(b).toEqual(a)
+      expect(c).toEqual(a)
+    }))
 })

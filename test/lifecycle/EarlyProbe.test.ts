@@ -7,14 +7,16 @@ import { pathToFileURL } from "node:url"
 import type * as Index from "../../src/index.js"
 import { membershipHeader, readMembershipIds } from "../../src/lifecycle/CohortMembers.js"
 import { dataLines, lineFolder } from "../../src/lifecycle/GenerationFiles.js"
-import { useTempRoots } from "../support/DataRoots.js"
+import { useExampleDataRoots, useTempRoots } from "../support/DataRoots.js"
 import { repoRoot } from "../support/Fixtures.js"
+import { buildOn, membershipOf, writeGenerationFiles } from "./LifecycleRoots.js"
 
 // Status probes a built cohort's folders from its membership.csv's lines (on the workers) before it
 // knows the rows; each row then takes the bits of its line. These tests hold the line a row maps to to
 // name the row's folder, and the status so made to equal the one made after the rows.
 
 const tempRoot = useTempRoots(afterEach, "cohort-early-probe-")
+const { fresh } = useExampleDataRoots(afterEach)
 
 /** What a status probe reads of a membership text: its rows, and each row's line's folder (or none). */
 const foldersOf = (text: string, expected?: { stage: Array<"draft" | "essay" | "evaluation">; genId: Array<string> }) =>
@@ -114,7 +116,7 @@ const bigRoot = (n: number, made: (i: number) => boolean = () => true) => {
     if (i % 7 === 0) fs.writeFileSync(path.join(dir, "parsed.txt"), "parsed")
   })
   fs.mkdirSync(path.join(root, "cohorts", "big"), { recursive: true })
-  // Blank lines, CRLF, duplicates and padded cells among them: rows off their line, and lines left to this thread.
+  // Blank lines, CRLF, duplicates (rows off their line) and padded cells (lines left to this thread).
   const lines = ids.map((genId, i) =>
     i % 11 === 0
       ? ` evaluation , ${genId}\r\n`
@@ -127,11 +129,11 @@ const bigRoot = (n: number, made: (i: number) => boolean = () => true) => {
   return { root, file, ids }
 }
 
-const statusOn = (root: string, threads: number) =>
+const statusOn = (root: string, threads: number, cohortId = "big") =>
   Effect.gen(function*() {
     const { cohortStatus, DataRootLayer, WorkerPool } = yield* dist
     return yield* Effect.gen(function*() {
-      const status = yield* cohortStatus("big", { dataRoot: root, listMissing: true })
+      const status = yield* cohortStatus(cohortId, { dataRoot: root, listMissing: true })
       const tally = yield* (yield* WorkerPool).tally
       return { status, tally }
     }).pipe(
@@ -177,7 +179,7 @@ describe("status of a large built cohort, its lines probed while its rows are re
   )
 
   it.effect(
-    "a bad line met while the lines are probed fails the status with its line, as ever",
+    "a bad line fails the status with its line, the lines being probed meanwhile",
     () =>
       Effect.gen(function*() {
         const { file, root } = bigRoot(4_500)
@@ -187,5 +189,40 @@ describe("status of a large built cohort, its lines probed while its rows are re
         expect(error).toMatchObject({ _tag: "MembershipInvalid", path: file, line: lines })
       }),
     60_000
+  )
+
+  it.effect(
+    "of a cohort built from its spec (rows read in place, each on its line): what one thread reports",
+    () =>
+      Effect.gen(function*() {
+        const root = fresh()
+        // The pilot judged 50 times over: 4,840 rows.
+        const config = path.join(root, "cohorts", "daydream-pilot", "spec", "config.yaml")
+        const replicates = Array.from({ length: 50 }, (_, r) => `'${r + 1}'`).join(", ")
+        fs.writeFileSync(
+          config,
+          fs.readFileSync(config, "utf8").replace(
+            "evaluation_replicate: ['1', '2']",
+            `evaluation_replicate: [${replicates}]`
+          )
+        )
+        yield* buildOn(root, "daydream-pilot")
+        const members = membershipOf(root, "daydream-pilot")
+        expect(members).toHaveLength(16 + 24 + 4_800)
+        members.forEach((m, i) => {
+          if (i % 9 === 0) writeGenerationFiles(root, m.stage, m.genId, ["raw.txt"])
+          if (i % 17 === 0) writeGenerationFiles(root, m.stage, m.genId, ["parsed.txt"])
+        })
+        const two = yield* statusOn(root, 2, "daydream-pilot")
+        const one = yield* statusOn(root, 1, "daydream-pilot")
+        expect(two.status).toEqual(one.status)
+        expect(two.status.source).toBe("membership")
+        const count = (every: number, stage: string) =>
+          members.filter((m, i) => i % every === 0 && m.stage === stage).length
+        expect(two.status.stages.evaluation.withParsed).toBe(count(17, "evaluation"))
+        expect(two.status.stages.essay.withRaw).toBe(count(9, "essay"))
+        expect(two.tally.map((t) => t.job)).toEqual(["probe-lines"])
+      }),
+    120_000
   )
 })
