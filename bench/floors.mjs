@@ -13,6 +13,9 @@
 //   node bench/floors.mjs tree <dir> <drafts> <essays> <evaluations> <threads>
 //     makes gens/<stage>/<name>/metadata.json (224 bytes) under <dir>: mkdir, open(O_EXCL), write,
 //     close per generation, rows claimed from a shared counter by <threads> threads.
+//   node bench/floors.mjs safe-tree <dir> <drafts> <essays> <evaluations> <threads>
+//     the same tree made the way a build must make it so that no metadata.json is ever half-written or
+//     replaced: mkdir, a temp file beside the target (open(O_EXCL), write, close), link, unlink.
 //   node bench/floors.mjs read <dir> <drafts> <essays> <evaluations> <threads>
 //     opens (O_NOATIME, as src/ does), reads and closes every file of such a tree.
 //   node bench/floors.mjs read-store <data-root> <membership.csv> <threads>
@@ -275,6 +278,14 @@ const treeWork = (kind, dir, counts, counter, files) => {
         const fd = fs.openSync(path.join(folder, "metadata.json"), "wx")
         fs.writeSync(fd, METADATA)
         fs.closeSync(fd)
+      } else if (kind === "safe-tree") {
+        fs.mkdirSync(folder)
+        const temp = path.join(folder, `.metadata.json.${process.pid}-${k}.tmp`)
+        const fd = fs.openSync(temp, "wx")
+        fs.writeSync(fd, METADATA)
+        fs.closeSync(fd)
+        fs.linkSync(temp, path.join(folder, "metadata.json"))
+        fs.unlinkSync(temp)
       } else {
         const fd = fs.openSync(path.join(folder, "metadata.json"), flags)
         fs.readSync(fd, buf, 0, buf.length, 0)
@@ -285,7 +296,7 @@ const treeWork = (kind, dir, counts, counter, files) => {
   }
 }
 const treeFloor = async (kind, dir, counts, threads, files) => {
-  if (kind === "tree") {
+  if (kind === "tree" || kind === "safe-tree") {
     for (const [stage] of STAGES) {
       fs.mkdirSync(path.join(dir, "gens", stage), { recursive: true })
     }
@@ -341,7 +352,7 @@ if (!isMainThread) {
   let result
   if (kind === "hash") result = await hashFloor(args[0], Number(args[1] ?? 1), Number(args[2] ?? 3))
   else if (kind === "write") result = writeFloor(args[0], Number(args[1]))
-  else if (kind === "tree" || kind === "read") {
+  else if (kind === "tree" || kind === "safe-tree" || kind === "read") {
     result = await treeFloor(kind, args[0], args.slice(1, 4).map(Number), Number(args[4] ?? 1))
   } else if (kind === "read-store" || kind === "read-parse-store" || kind === "probe-store" || kind === "list-store") {
     // A data root's generations as its membership.csv lists them (stage, gen_id first).
@@ -355,7 +366,7 @@ if (!isMainThread) {
     result = await treeFloor(work, args[0], [0, 0, 0], Number(args[2] ?? 1), files)
   } else {
     process.stderr.write(
-      "usage: node bench/floors.mjs hash|write|tree|read|read-store|read-parse-store|probe-store|list-store ...\n"
+      "usage: node bench/floors.mjs hash|write|tree|safe-tree|read|read-store|read-parse-store|probe-store|list-store ...\n"
     )
     process.exit(2)
   }

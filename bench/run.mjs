@@ -262,8 +262,8 @@ if (!skip("PLANS")) {
 
 // ---------------------------------------------------------------------------------------------- build
 // On a fresh temp data root whose catalogs cover the spec: first the file-system floor (the same
-// number of folders, one small file each, on two threads then one, each in a new tree), then our
-// fresh build and its rerun, then the read floor (open + read + close the metadata file of every
+// number of folders, one small file each, on two threads then one, each in a new tree; then the same
+// made crash-safe, with a temp file linked into place, on two threads), then our fresh build and its rerun, then the read floor (open + read + close the metadata file of every
 // generation the build's membership.csv lists, on two threads and one), then `status`. Each floor is
 // node start + the faster of its two runs.
 if (!skip("BUILD")) {
@@ -301,6 +301,10 @@ if (!skip("BUILD")) {
   say(`file-system floor: ${int(counts.rows)} folders + files, two threads, then one`)
   const fs2 = floor("tree", tree2, ...c, Math.min(2, cores))
   const fs1 = floor("tree", tree1, ...c, 1)
+  // What a build adds to that floor to keep every metadata.json whole and never replaced (a temp file
+  // beside it, linked into place, then unlinked): two threads, the build's own.
+  say(`crash-safe file-system floor: ${int(counts.rows)} folders + temp file + link + unlink, two threads`)
+  const safe2 = floor("safe-tree", path.join(work, "floor-safe-tree-2t"), ...c, Math.min(2, cores))
   say("build fresh, rerun, status")
   const build = ["build", cohortId, "--data-root", data, "--preview-rows", "0"]
   const fresh = cohort(build)
@@ -339,6 +343,7 @@ if (!skip("BUILD")) {
   }
   // Our commands are processes: each floor includes node's start.
   const fsFloor = nodeStart + Math.min(fs1.seconds, fs2.seconds)
+  const safeFloor = nodeStart + safe2.seconds
   const readFloor = nodeStart + Math.min(read1.seconds, read2.seconds)
   const probeFloor = nodeStart + Math.min(probe1.seconds, probe2.seconds)
   const parseFloor = nodeStart + Math.min(parse1.seconds, parse2.seconds)
@@ -356,6 +361,8 @@ if (!skip("BUILD")) {
     fsFloor1: fs1.seconds,
     fsFloor2: fs2.seconds,
     fsFloor,
+    safeFloor2: safe2.seconds,
+    safeFloor,
     readFloor1: read1.seconds,
     readFloor2: read2.seconds,
     readFloor,
@@ -375,10 +382,16 @@ if (!skip("BUILD")) {
   console.log(`| floor: mkdir + file, ${Math.min(2, cores)} threads | ${fmt(fs2.seconds)} | | ${us(fs2.seconds)} | | |`)
   console.log(`| floor: mkdir + file, 1 thread | ${fmt(fs1.seconds)} | | ${us(fs1.seconds)} | | |`)
   console.log(
+    `| floor: mkdir + temp file + link + unlink, ${Math.min(2, cores)} threads | ${fmt(safe2.seconds)} | | ${
+      us(safe2.seconds)
+    } | | |`
+  )
+  console.log(
     `| build fresh | ${fmt(fresh.seconds)} | ${fmt(fresh.mb, 0)} | ${us(fresh.seconds)} | ${fmt(fsFloor)} | ${
       fmt(fresh.seconds / fsFloor)
     } |`
   )
+  console.log(`| build fresh, vs the crash-safe floor | | | | ${fmt(safeFloor)} | ${fmt(fresh.seconds / safeFloor)} |`)
   console.log(
     `| floor: open + read + close, ${Math.min(2, cores)} threads | ${fmt(read2.seconds)} | | ${us(read2.seconds)} | | |`
   )
@@ -586,6 +599,13 @@ if (b.spec) {
     b.fresh / b.fsFloor <= 1.3
   )
   target(
+    `build ${b.spec} fresh vs the crash-safe floor (+ temp file, link, unlink)`,
+    `${fmt(b.fresh)} s vs ${fmt(b.safeFloor)} s`,
+    `${fmt(b.fresh / b.safeFloor)}×`,
+    "(what the floor costs made crash-safe)",
+    undefined
+  )
+  target(
     `build ${b.spec} rerun (after the read floors) vs the read floor`,
     `${fmt(b.rerun)} s vs ${fmt(b.readFloor)} s`,
     `${fmt(b.rerun / b.readFloor)}×`,
@@ -663,7 +683,7 @@ if (process.env.BENCH_KEEP === "1") {
   say(
     `removing ${work}${
       b.spec && !small
-        ? " (three trees of generation folders: minutes; a fresh build within ~6 minutes of this may be slower)"
+        ? " (four trees of generation folders: minutes; a fresh build within ~6 minutes of this may be slower)"
         : ""
     }`
   )
